@@ -1,0 +1,40 @@
+export { AGENT_EVENT_VERSION, AgentEvent } from './agent-event.js';
+export {
+  assertNever,
+  ERROR_CODES,
+  type ErrorCode,
+  ForgeError,
+  type ForgeErrorOptions,
+  isForgeError,
+} from './errors.js';
+export {
+  AgentName,
+  BrainName,
+  SkillId,
+  SkillRef,
+  skillRef,
+  splitSkillRef,
+} from './names.js';
+export { Origin, OriginKind } from './origin.js';
+export { RoutingDecision } from './routing.js';
+export {
+  CANCEL_REQUEST_VERSION,
+  CancelReply,
+  CancelRequest,
+  STATUS_EVENT_VERSION,
+  StatusEvent,
+  TaskError,
+} from './status-event.js';
+export { type ForgeSubjects, forgeSubjects, HEADERS, type StreamSpec } from './subjects.js';
+export { TASK_ENVELOPE_VERSION, TaskEnvelope } from './task-envelope.js';
+export {
+  canTransition,
+  INTERRUPTED_STATES,
+  isTerminal,
+  statesAllowingMoveTo,
+  TASK_STATES,
+  TaskState,
+  TERMINAL_STATES,
+} from './task-state.js';
+export { maxTier, minTier, nextTier, TIERS, Tier, tierRank } from './tier.js';
+export { describeIssues, parseOrThrow } from './validation.js';
