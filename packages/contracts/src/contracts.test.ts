@@ -12,7 +12,8 @@ import {
 
 describe('task state machine', () => {
   it('never leaves a terminal state', () => {
-    for (const from of TERMINAL_STATES) for (const to of TASK_STATES) expect(canTransition(from, to)).toBe(false);
+    for (const from of TERMINAL_STATES)
+      for (const to of TASK_STATES) expect(canTransition(from, to)).toBe(false);
   });
   it('never goes back to submitted', () => {
     for (const from of TASK_STATES) expect(canTransition(from, 'submitted')).toBe(false);

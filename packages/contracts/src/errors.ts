@@ -22,7 +22,11 @@ export const ERROR_CODES = [
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes that are worth another attempt by default (the thrower may override). */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set(['UNAVAILABLE', 'PROVIDER_ERROR', 'DEADLINE_EXCEEDED']);
+const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
+  'UNAVAILABLE',
+  'PROVIDER_ERROR',
+  'DEADLINE_EXCEEDED',
+]);
 
 export interface ForgeErrorOptions {
   retryable?: boolean;

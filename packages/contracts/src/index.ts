@@ -8,6 +8,16 @@ export {
   isForgeError,
 } from './errors.js';
 export {
+  ChatMessage,
+  MODEL_CALL_VERSION,
+  ModelCallFailure,
+  ModelCallReply,
+  ModelCallRequest,
+  ModelCallSuccess,
+  ModelPurpose,
+  ModelUsage,
+} from './model-call.js';
+export {
   AgentName,
   BrainName,
   SkillId,
@@ -17,6 +27,7 @@ export {
 } from './names.js';
 export { Origin, OriginKind } from './origin.js';
 export { RoutingDecision } from './routing.js';
+export { SkillManifest } from './skill-manifest.js';
 export {
   CANCEL_REQUEST_VERSION,
   CancelReply,

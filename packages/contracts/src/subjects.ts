@@ -22,7 +22,11 @@ export interface StreamSpec {
 export interface ForgeSubjects {
   readonly brain: BrainName;
   readonly prefix: string;
-  readonly streams: { readonly tasks: StreamSpec; readonly deadLetter: StreamSpec; readonly events: StreamSpec };
+  readonly streams: {
+    readonly tasks: StreamSpec;
+    readonly deadLetter: StreamSpec;
+    readonly events: StreamSpec;
+  };
   readonly taskRoute: string;
   taskRun(agent: string): string;
   readonly taskRunAll: string;

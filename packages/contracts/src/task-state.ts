@@ -14,7 +14,12 @@ export const TASK_STATES = [
 export const TaskState = z.enum(TASK_STATES);
 export type TaskState = z.infer<typeof TaskState>;
 
-export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set(['completed', 'failed', 'canceled', 'rejected']);
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
+  'completed',
+  'failed',
+  'canceled',
+  'rejected',
+]);
 /** States where the task waits on someone outside Forge; a stream ends here, the task does not. */
 export const INTERRUPTED_STATES: ReadonlySet<TaskState> = new Set(['input-required', 'auth-required']);
 

@@ -13,7 +13,12 @@ export function describeIssues(error: z.ZodError, root = ''): string[] {
  * Parses `value` with `schema` or throws a BAD_INPUT ForgeError whose message names every
  * offending field. `what` says what was being parsed ("task envelope", "config").
  */
-export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, what: string, root = ''): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  root = '',
+): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = describeIssues(result.error, root);

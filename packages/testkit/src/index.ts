@@ -1,0 +1,10 @@
+export {
+  connectTestNats,
+  deleteBrainStreams,
+  dropBrainSchema,
+  type TestBrain,
+  testBrain,
+  testDatabaseUrl,
+  testNatsUrl,
+  uniqueBrain,
+} from './infra.js';
