@@ -25,6 +25,7 @@ export {
   skillRef,
   splitSkillRef,
 } from './names.js';
+export { ModelId, ModelPrice, ProviderKind } from './model-price.js';
 export { Origin, OriginKind } from './origin.js';
 export { RoutingDecision } from './routing.js';
 export { SkillManifest } from './skill-manifest.js';

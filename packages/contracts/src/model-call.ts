@@ -43,12 +43,20 @@ export const ModelCallRequest = z.object({
 });
 export type ModelCallRequest = z.infer<typeof ModelCallRequest>;
 
-/** Tokens as the provider reported them, split the way prices are quoted. */
+/**
+ * Tokens split the way prices are quoted, normalised from each vendor's usage semantics:
+ * `inputTokens` never includes cache reads or writes (OpenAI's prompt_tokens does; the adapter
+ * subtracts), and `outputTokens` includes reasoning tokens.
+ */
 export const ModelUsage = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   cacheReadTokens: z.number().int().nonnegative(),
+  /** Cache writes at the short (5-minute) duration. */
   cacheWriteTokens: z.number().int().nonnegative(),
+  /** Cache writes at the long (1-hour) duration, priced higher. */
+  cacheWrite1hTokens: z.number().int().nonnegative().default(0),
+  /** Informational: already inside outputTokens for providers that bill them as output. */
   reasoningTokens: z.number().int().nonnegative(),
 });
 export type ModelUsage = z.infer<typeof ModelUsage>;
