@@ -1,0 +1,244 @@
+import { ForgeError, type ForgeSubjects, forgeSubjects } from '@forge/contracts';
+import {
+  createLogger,
+  injectTraceContext,
+  type Logger,
+  redactUrl,
+  SpanKind,
+  withSpan,
+} from '@forge/telemetry';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { z } from 'zod';
+import { type ConnectionState, watchConnection } from './connection-status.js';
+import type { ConsumeSpec, TaskConsumer } from './consume-spec.js';
+import { coreEmit, coreSubscribe, type MessageMeta, type Subscribed } from './core-pubsub.js';
+import { natsFailure } from './nats-errors.js';
+import { recordToHeaders } from './nats-headers.js';
+import { encodeValidated } from './payload.js';
+import { type Served, sendRequest, serveRequests } from './request-reply.js';
+import { brainStreamConfigs, ensureStream } from './streams.js';
+import { JetStreamTaskConsumer } from './task-consumer.js';
+
+/** Default wait between reconnect attempts. */
+export const DEFAULT_RECONNECT_WAIT_MS = 2_000;
+
+export interface BusConnectOptions {
+  servers: string | string[];
+  /** The connection's name as the server shows it (e.g. the service and pod). */
+  name: string;
+  /** The brain whose subjects and streams this bus uses. */
+  brain: string;
+  /** Default: a pino logger named after `name`. */
+  logger?: Logger;
+  /** Wait between reconnect attempts, default 2000 ms. Attempts are unlimited. */
+  reconnectWaitMs?: number;
+}
+
+export interface PublishOptions {
+  /** Sets `Nats-Msg-Id`: a repeat within the stream's duplicate window (2 min) is not stored again. */
+  msgId?: string;
+  headers?: Record<string, string>;
+}
+
+export interface PublishResult {
+  /** The stream sequence (of the first copy, when `duplicate`). */
+  seq: number;
+  /** True when the server already had this msgId and did not store the message again. */
+  duplicate: boolean;
+}
+
+/**
+ * One NATS connection for one brain: JetStream streams, validated publish, durable pull
+ * consumers, core pub/sub and request/reply. Every payload is validated with zod on the way out
+ * and on the way in; W3C trace context rides in the headers.
+ */
+export class Bus {
+  readonly subjects: ForgeSubjects;
+  readonly nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #logger: Logger;
+  readonly #connection: ConnectionState;
+  readonly #consumers = new Set<TaskConsumer>();
+  readonly #served = new Set<Served>();
+  #drained: Promise<void> | undefined;
+
+  private constructor(nc: NatsConnection, jsm: JetStreamManager, subjects: ForgeSubjects, logger: Logger) {
+    this.nc = nc;
+    this.subjects = subjects;
+    this.#jsm = jsm;
+    this.#js = jetstream(nc);
+    this.#logger = logger;
+    this.#connection = watchConnection(nc, logger);
+  }
+
+  /**
+   * Connects with unlimited reconnect attempts (`reconnectWaitMs` apart); connection events are
+   * logged. A first connection that fails is UNAVAILABLE: the caller (or its supervisor) retries.
+   */
+  static async connect(opts: BusConnectOptions): Promise<Bus> {
+    const subjects = forgeSubjects(opts.brain);
+    const logger = (opts.logger ?? createLogger({ name: opts.name })).child({ brain: subjects.brain });
+    const servers = Array.isArray(opts.servers) ? opts.servers : [opts.servers];
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers,
+        name: opts.name,
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS,
+      });
+    } catch (error) {
+      throw new ForgeError('UNAVAILABLE', `cannot connect to NATS at ${servers.map(redactUrl).join(', ')}`, {
+        retryable: true,
+        cause: error,
+      });
+    }
+    try {
+      const jsm = await jetstreamManager(nc);
+      logger.info({ server: nc.getServer() }, 'connected to NATS');
+      return new Bus(nc, jsm, subjects, logger);
+    } catch (error) {
+      await nc.close();
+      throw natsFailure(error, 'JetStream is not available');
+    }
+  }
+
+  /** True while the connection is up (false while reconnecting and after drain). */
+  isConnected(): boolean {
+    return this.#connection.connected && !this.nc.isClosed();
+  }
+
+  /**
+   * Creates or updates the brain's TASKS (work queue, 2 min duplicate window), DLQ (kept 30 days)
+   * and EVENTS (kept 7 days) streams, file storage. Idempotent, and safe for two processes at once.
+   */
+  async ensureStreams(): Promise<void> {
+    for (const config of brainStreamConfigs(this.subjects)) {
+      await ensureStream(this.#jsm, config, this.#logger);
+    }
+  }
+
+  /**
+   * JetStream publish, resolved once the stream stored it. Validates with `schema` first (BAD_INPUT
+   * naming the field) and sends the parsed value; injects W3C trace headers (of a PRODUCER span).
+   * No stream for the subject or no server: UNAVAILABLE.
+   */
+  async publish<S extends z.ZodType>(
+    subject: string,
+    schema: S,
+    payload: z.input<S>,
+    opts: PublishOptions = {},
+  ): Promise<PublishResult> {
+    const data = encodeValidated(schema, payload, subject);
+    if (opts.msgId !== undefined && opts.msgId.length === 0) {
+      throw new ForgeError('BAD_INPUT', 'msgId: must not be empty', { retryable: false });
+    }
+    return withSpan(
+      `send ${subject}`,
+      async () => {
+        try {
+          const ack = await this.#js.publish(subject, data, {
+            headers: recordToHeaders(opts.headers, injectTraceContext({})),
+            ...(opts.msgId ? { msgID: opts.msgId } : {}),
+          });
+          return { seq: ack.seq, duplicate: ack.duplicate };
+        } catch (error) {
+          throw natsFailure(error, `publish to ${subject}`);
+        }
+      },
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': subject,
+        },
+      },
+    );
+  }
+
+  /** Core NATS publish (status events, cancel notices): validated, with trace headers, at most once. */
+  emit<S extends z.ZodType>(subject: string, schema: S, payload: z.input<S>): void {
+    coreEmit(this.nc, subject, schema, payload);
+  }
+
+  /** Core NATS subscription; messages failing `schema` are logged and skipped. */
+  subscribe<S extends z.ZodType>(
+    subject: string,
+    schema: S,
+    onMessage: (value: z.output<S>, meta: MessageMeta) => void,
+    opts: { queue?: string } = {},
+  ): Subscribed {
+    return coreSubscribe(this.nc, this.#logger, subject, schema, onMessage, opts.queue);
+  }
+
+  /**
+   * Request/reply. UNAVAILABLE (retryable) on no responders or no reply within `timeoutMs`
+   * (default 5000); an error reply from `serve` is rethrown as a ForgeError with its code.
+   */
+  request<S extends z.ZodType, R extends z.ZodType>(
+    subject: string,
+    schema: S,
+    payload: z.input<S>,
+    replySchema: R,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<z.output<R>> {
+    return sendRequest(this.nc, subject, schema, payload, replySchema, opts.timeoutMs);
+  }
+
+  /**
+   * Answers requests on `subject` (queue group `queue`, default the subject). Handler errors are
+   * answered as structured error replies (`Forge-Error` header with the code, JSON body
+   * `{code, message, retryable, details?}`), which `request` rethrows as ForgeErrors.
+   */
+  serve<S extends z.ZodType, R extends z.ZodType>(
+    subject: string,
+    schema: S,
+    replySchema: R,
+    handler: (req: z.output<S>, meta: { headers: Record<string, string> }) => Promise<z.input<R>>,
+    opts: { queue?: string } = {},
+  ): Served {
+    const served = serveRequests(this.nc, this.#logger, subject, schema, replySchema, handler, opts.queue);
+    this.#served.add(served);
+    return {
+      ready: served.ready,
+      stop: async () => {
+        await served.stop();
+        this.#served.delete(served);
+      },
+    };
+  }
+
+  /**
+   * A durable pull consumer with bounded concurrency (see `ConsumeSpec`); call `start()` on it.
+   * The spec's settings are validated now (BAD_CONFIG naming the field).
+   */
+  consumer<S extends z.ZodType>(spec: ConsumeSpec<S>): TaskConsumer {
+    const consumer = new JetStreamTaskConsumer(spec, {
+      js: this.#js,
+      jsm: this.#jsm,
+      subjects: this.subjects,
+      logger: this.#logger,
+      connection: this.#connection,
+    });
+    this.#consumers.add(consumer);
+    return consumer;
+  }
+
+  /**
+   * Stops consumers still running (with their default grace) and `serve`s (waiting for replies in
+   * progress), drains the remaining subscriptions and closes the connection. Safe to call twice.
+   */
+  drain(): Promise<void> {
+    this.#drained ??= (async () => {
+      await Promise.allSettled([...this.#consumers].map((consumer) => consumer.stop()));
+      await Promise.allSettled([...this.#served].map((served) => served.stop()));
+      if (!this.nc.isClosed()) await this.nc.drain();
+      await this.nc.closed();
+      this.#logger.info('NATS connection drained and closed');
+    })();
+    return this.#drained;
+  }
+}

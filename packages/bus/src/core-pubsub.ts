@@ -1,0 +1,82 @@
+import { extractTraceContext, injectTraceContext, type Logger } from '@forge/telemetry';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { z } from 'zod';
+import { natsFailure } from './nats-errors.js';
+import { headersToRecord, recordToHeaders } from './nats-headers.js';
+import { decodeValidated, encodeValidated } from './payload.js';
+
+/** Validated core NATS publish with the active trace context in its headers. At most once. */
+export function coreEmit<S extends z.ZodType>(
+  nc: NatsConnection,
+  subject: string,
+  schema: S,
+  payload: z.input<S>,
+): void {
+  const data = encodeValidated(schema, payload, subject);
+  try {
+    nc.publish(subject, data, { headers: recordToHeaders(injectTraceContext({})) });
+  } catch (error) {
+    throw natsFailure(error, `emit to ${subject}`);
+  }
+}
+
+/** What a subscriber learns about a message. */
+export interface MessageMeta {
+  subject: string;
+  headers: Record<string, string>;
+}
+
+/** A running subscription. */
+export interface Subscribed {
+  /** Resolves once the server has the subscription (what another connection publishes after it is seen). */
+  readonly ready: Promise<void>;
+  unsubscribe(): void;
+}
+
+/**
+ * Core NATS subscription. A message that is not JSON or fails `schema` is logged (with the field)
+ * and skipped; so is an error thrown by `onMessage`, which runs inside the sender's trace context.
+ */
+export function coreSubscribe<S extends z.ZodType>(
+  nc: NatsConnection,
+  logger: Logger,
+  subject: string,
+  schema: S,
+  onMessage: (value: z.output<S>, meta: MessageMeta) => void,
+  queue?: string,
+): Subscribed {
+  const log = logger.child({ subscription: subject });
+  const sub = nc.subscribe(subject, {
+    ...(queue ? { queue } : {}),
+    callback: (error, msg) => {
+      if (error) {
+        log.error({ err: String(error) }, 'subscription failed');
+        return;
+      }
+      const decoded = decodeValidated(schema, msg.data);
+      if (!decoded.ok) {
+        log.warn({ subject: msg.subject, reason: decoded.reason }, 'invalid message skipped');
+        return;
+      }
+      const headers = headersToRecord(msg.headers);
+      const failed = (cause: unknown) =>
+        log.error({ subject: msg.subject, err: String(cause) }, 'subscriber threw; message skipped');
+      try {
+        // An async onMessage is allowed too; its rejection is logged rather than left unhandled.
+        const result: unknown = context.with(extractTraceContext(headers, ROOT_CONTEXT), () =>
+          onMessage(decoded.value, { subject: msg.subject, headers }),
+        );
+        if (result instanceof Promise) result.catch(failed);
+      } catch (cause) {
+        failed(cause);
+      }
+    },
+  });
+  return {
+    ready: nc.flush(),
+    unsubscribe() {
+      if (!sub.isClosed()) sub.unsubscribe();
+    },
+  };
+}

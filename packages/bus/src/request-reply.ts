@@ -1,0 +1,158 @@
+import { ForgeError } from '@forge/contracts';
+import { extractTraceContext, injectTraceContext, type Logger, SpanKind, withSpan } from '@forge/telemetry';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { z } from 'zod';
+import { natsFailure } from './nats-errors.js';
+import { headersToRecord, recordToHeaders } from './nats-headers.js';
+import { decodeValidated, encodeValidated } from './payload.js';
+import { decodeReplyError, encodeReplyError } from './reply-error.js';
+
+/** Default time `request` waits for a reply. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+
+const encoder = new TextEncoder();
+
+/**
+ * Sends a validated request and returns the validated reply. No responder or no reply in time:
+ * UNAVAILABLE (retryable). An error reply from `serve` is rethrown as a ForgeError with the same
+ * code, message, retryable flag and details. A reply that fails `replySchema`: INTERNAL naming the field.
+ */
+export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
+  nc: NatsConnection,
+  subject: string,
+  schema: S,
+  payload: z.input<S>,
+  replySchema: R,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+): Promise<z.output<R>> {
+  const data = encodeValidated(schema, payload, subject);
+  return withSpan(
+    `send ${subject}`,
+    async () => {
+      let reply: Msg;
+      try {
+        reply = await nc.request(subject, data, {
+          timeout: timeoutMs,
+          headers: recordToHeaders(injectTraceContext({})),
+        });
+      } catch (error) {
+        throw natsFailure(error, `request to ${subject}`);
+      }
+      const failure = decodeReplyError(reply, subject);
+      if (failure) throw failure;
+      const decoded = decodeValidated(replySchema, reply.data);
+      if (!decoded.ok) {
+        throw new ForgeError('INTERNAL', `invalid reply from ${subject}: ${decoded.reason}`, {
+          retryable: false,
+        });
+      }
+      return decoded.value;
+    },
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+    },
+  );
+}
+
+/** A running `serve`. */
+export interface Served {
+  /**
+   * Resolves once the server has the subscription. Requests sent on this connection after
+   * `serve` returns are always seen; a request from another connection is only seen after this.
+   */
+  readonly ready: Promise<void>;
+  /** Stops taking requests and waits for the replies in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Answers requests on `subject` in queue group `queue` (default: the subject, so replicas share
+ * the load and each request is answered once). A request failing `schema` is answered with a
+ * BAD_INPUT error naming the field; a thrown ForgeError with its code; anything else with
+ * INTERNAL and a generic message (the detail is logged, not sent). A handler result failing
+ * `replySchema` is a bug on this side: INTERNAL.
+ */
+export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
+  nc: NatsConnection,
+  logger: Logger,
+  subject: string,
+  schema: S,
+  replySchema: R,
+  handler: (req: z.output<S>, meta: { headers: Record<string, string> }) => Promise<z.input<R>>,
+  queue = subject,
+): Served {
+  const inFlight = new Set<Promise<void>>();
+  const log = logger.child({ subject });
+
+  async function answer(msg: Msg): Promise<void> {
+    if (!msg.reply) {
+      log.warn('request without a reply subject skipped');
+      return;
+    }
+    const headers = headersToRecord(msg.headers);
+    const parent = extractTraceContext(headers, ROOT_CONTEXT);
+    await context.with(parent, () =>
+      withSpan(
+        `process ${subject}`,
+        async () => {
+          try {
+            const decoded = decodeValidated(schema, msg.data);
+            if (!decoded.ok) {
+              throw new ForgeError('BAD_INPUT', `invalid request for ${subject}: ${decoded.reason}`, {
+                retryable: false,
+              });
+            }
+            const result = await handler(decoded.value, { headers });
+            const checked = replySchema.safeParse(result);
+            if (!checked.success) {
+              log.error({ issues: checked.error.issues.length }, 'handler returned an invalid reply');
+              throw new ForgeError('INTERNAL', `${subject} produced an invalid reply`);
+            }
+            msg.respond(encoder.encode(JSON.stringify(checked.data)));
+          } catch (error) {
+            const failure = error instanceof ForgeError ? error : internalError(error, log);
+            const { headers: replyHeaders, data } = encodeReplyError(failure);
+            msg.respond(data, { headers: replyHeaders });
+          }
+        },
+        {
+          kind: SpanKind.SERVER,
+          attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+        },
+      ),
+    );
+  }
+
+  const sub = nc.subscribe(subject, {
+    queue,
+    callback: (error, msg) => {
+      if (error) {
+        log.error({ err: String(error) }, 'serve subscription failed');
+        return;
+      }
+      const done = answer(msg)
+        .catch((cause) => log.error({ err: String(cause) }, 'could not answer a request'))
+        .finally(() => inFlight.delete(done));
+      inFlight.add(done);
+    },
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    ready: nc.flush(),
+    stop() {
+      stopped ??= (async () => {
+        if (!sub.isClosed()) await sub.drain().catch(() => undefined);
+        await Promise.allSettled([...inFlight]);
+      })();
+      return stopped;
+    },
+  };
+}
+
+function internalError(error: unknown, log: Logger): ForgeError {
+  log.error({ err: error instanceof Error ? error.message : String(error) }, 'request handler failed');
+  return new ForgeError('INTERNAL', 'internal error while handling the request');
+}

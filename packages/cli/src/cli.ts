@@ -1,0 +1,46 @@
+import { ForgeError } from '@forge/contracts';
+import { type Command, parseCommand, usageOf } from './args.js';
+import { runSend } from './commands/send.js';
+import { runStatus } from './commands/status.js';
+import { runUp } from './commands/up.js';
+import type { Io } from './io.js';
+import { usage } from './usage.js';
+
+/** Exit codes: 0 done, 1 failed (or something is unhealthy), 2 the command line was wrong. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+async function dispatch(command: Command, io: Io): Promise<number> {
+  switch (command.name) {
+    case 'help':
+      if (command.json) io.out(JSON.stringify({ usage: usage(command.topic) }));
+      else io.out(usage(command.topic));
+      return EXIT.ok;
+    case 'up':
+      return runUp(command.options, io);
+    case 'status':
+      return runStatus(command.options, io);
+    case 'send':
+      return runSend(command.options, io);
+  }
+}
+
+/**
+ * Runs `forge <argv...>` and resolves with the exit code. Never throws: an error becomes one
+ * line on stderr (`--json`: `{"error":{"code","message"}}`), with the stack only when
+ * FORGE_DEBUG=1; a usage error is followed by the command's usage and exits 2.
+ */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  const json = argv.includes('--json');
+  try {
+    return await dispatch(parseCommand(argv, io.env), io);
+  } catch (thrown) {
+    const error = ForgeError.from(thrown);
+    const topic = usageOf(error);
+    if (json) io.err(JSON.stringify({ error: { code: error.code, message: error.message } }));
+    else io.err(`forge: ${error.message}`);
+    if (io.env.FORGE_DEBUG === '1' && thrown instanceof Error && thrown.stack) io.err(thrown.stack);
+    if (topic === null) return EXIT.failed;
+    if (!json) io.err(usage(topic));
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,231 @@
+import { performance } from 'node:perf_hooks';
+import { ForgeError } from '@forge/contracts';
+import { ensureOperatorKey } from '../api-keys.js';
+import type { UpOptions } from '../args.js';
+import { rssMb } from '../child-process.js';
+import type { Io } from '../io.js';
+import { formatLine } from '../log-format.js';
+import { type MeshFile, removeMeshFile, writeMeshFile } from '../mesh-file.js';
+import { ensureNats, type NatsHandle, redactNatsUrl } from '../nats.js';
+import { brainPaths, natsDir } from '../paths.js';
+import { busyPorts } from '../ports.js';
+import {
+  externalPostgres,
+  migrateBrain,
+  type PostgresHandle,
+  redactPostgresUrl,
+  startEmbeddedPostgres,
+} from '../postgres.js';
+import { waitForAllReady } from '../probes.js';
+import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
+import { embeddedMaxConnections, launchSpec, nodeArgs } from '../service-launcher.js';
+import { placeServices } from '../service-table.js';
+import { pipeLines, SupervisedProcess } from '../supervised-process.js';
+import { formatSupervisorEvent, formatUpReport, type UpReport } from '../up-report.js';
+
+/** How long each service gets to finish its work after SIGTERM before it is killed. */
+const SERVICE_GRACE_MS = 10_000;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** What a test may put in place of the process's own: the repository root and a stop signal. */
+export interface UpHooks {
+  /** Where `services/<name>/dist` is found; the repository by default. */
+  readonly root?: string;
+  /** Stops the mesh like SIGTERM does. */
+  readonly stop?: AbortSignal;
+  /** Called with the report once every service is ready. */
+  readonly onReady?: (report: UpReport) => void;
+}
+
+/**
+ * `forge up`: NATS, Postgres (migrated), then every service as its own process, supervised.
+ * Resolves with the exit code once the mesh has stopped after SIGINT/SIGTERM/SIGHUP (0), or
+ * throws a ForgeError (after stopping whatever it started) when the mesh cannot come up.
+ */
+export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
+  const startedAt = performance.now();
+  const paths = brainPaths(options.stateDir, options.brain);
+  const services = placeServices(options.portBase);
+  const embedded = options.databaseUrl === undefined;
+  // With --json, stdout carries only JSON events; logs and notes go to stderr.
+  const note = options.json ? io.err : io.out;
+  const event = (value: Record<string, unknown>) => io.out(JSON.stringify(value));
+  const format = {
+    color: io.stdoutIsTty && !options.json,
+    jsonLogs: options.jsonLogs,
+    width: Math.max(8, ...services.map((service) => service.name.length)),
+  };
+  const onLine = (name: string, line: string, stream: 'stdout' | 'stderr') =>
+    note(formatLine(name, line, stream, format));
+
+  // Preflight: fail before starting anything when a service is not built or a port is taken.
+  for (const service of services) nodeArgs(service.name, hooks.root);
+  const wanted = [...services, ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : [])];
+  const busy = await busyPorts(wanted);
+  if (busy.length > 0) {
+    const list = busy.map((entry) => `${entry.port} (${entry.name})`).join(', ');
+    throw new ForgeError(
+      'UNAVAILABLE',
+      `port ${list} already in use; is another forge up running? pick another range with --port-base`,
+    );
+  }
+
+  const stop = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stop.signal.aborted) return note(`forge: already stopping (${signal} again)`);
+    if (options.json) event({ event: 'stopping', signal });
+    else note(`forge: ${signal}, stopping every service`);
+    stop.abort();
+  };
+  // SIGHUP: the terminal went away; stop as for Ctrl-C rather than orphan the services.
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  const onStopHook = () => onSignal('SIGTERM');
+  hooks.stop?.addEventListener('abort', onStopHook, { once: true });
+
+  let nats: NatsHandle | null = null;
+  let postgres: PostgresHandle | null = null;
+  const procs: SupervisedProcess[] = [];
+  let meshWritten = false;
+  const shutdown = async () => {
+    const began = performance.now();
+    await Promise.all(procs.map((proc) => proc.stop(SERVICE_GRACE_MS)));
+    await postgres?.stop();
+    await nats?.stop();
+    if (meshWritten) await removeMeshFile(paths.mesh);
+    return Math.round(performance.now() - began);
+  };
+
+  try {
+    await ensureOperatorKey(paths);
+    // NATS first: it answers (or fails) in milliseconds, before Postgres takes seconds to start.
+    const bus = await ensureNats({
+      natsUrl: options.natsUrl,
+      dataDir: natsDir(options.stateDir),
+      env: io.env,
+      onOutput: (child) => pipeLines(child, 'nats', onLine),
+    });
+    nats = bus;
+    postgres = embedded
+      ? await startEmbeddedPostgres({
+          dataDir: paths.pgdata,
+          port: options.pgPort,
+          maxConnections: embeddedMaxConnections(services.length),
+          onOutput: (child) => pipeLines(child, 'postgres', onLine),
+        })
+      : await externalPostgres(options.databaseUrl!);
+    const db = postgres;
+    const { schema, applied } = await migrateBrain(db.url, options.brain);
+    if (applied.length > 0) note(`forge: applied ${applied.length} migration(s) to ${schema}`);
+
+    const mesh = {
+      brain: options.brain,
+      natsUrl: bus.url,
+      databaseUrl: db.url,
+      apiKeysFile: paths.apiKeys,
+      logLevel: options.logLevel,
+    };
+    const snapshot = (): MeshFile => ({
+      v: 1,
+      brain: options.brain,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      nats: { url: redactNatsUrl(bus.url), startedByForge: bus.startedByForge },
+      postgres: { url: redactPostgresUrl(db.url), embedded: db.embedded, pid: db.process?.pid ?? null },
+      operatorKeyFile: paths.operatorKey,
+      services: services.map((service, index) => ({ ...service, pid: procs[index]?.pid ?? null })),
+    });
+    const saveMesh = () =>
+      writeMeshFile(paths.mesh, snapshot()).then(
+        () => {
+          meshWritten = true;
+        },
+        (error: unknown) => note(`forge: could not write ${paths.mesh}: ${String(error)}`),
+      );
+    if (!stop.signal.aborted) {
+      for (const service of services) {
+        const spec = launchSpec(service, mesh, io.env, hooks.root);
+        const proc = new SupervisedProcess({
+          name: service.name,
+          ...spec,
+          policy: DEFAULT_RESTART_POLICY,
+          onLine,
+          onEvent: (change) => {
+            const line = formatSupervisorEvent(change, options.json);
+            if (line) (options.json ? io.out : note)(line);
+            if (change.kind === 'started' && change.restarts > 0) void saveMesh();
+          },
+        });
+        procs.push(proc);
+        proc.start();
+      }
+      await saveMesh();
+    }
+
+    const notReady = await waitForAllReady(services, {
+      deadline: Date.now() + options.readyTimeoutMs - (performance.now() - startedAt),
+      shouldStop: () => stop.signal.aborted || procs.some((proc) => proc.gaveUp),
+    });
+    if (!stop.signal.aborted) {
+      if (notReady.length > 0) {
+        const gaveUp = procs.filter((proc) => proc.gaveUp).map((proc) => proc.name);
+        throw new ForgeError(
+          'UNAVAILABLE',
+          gaveUp.length > 0
+            ? `${gaveUp.join(', ')} kept crashing while starting; see the log lines above`
+            : `not ready after ${options.readyTimeoutMs / 1000}s: ${notReady.join(', ')}; see the log lines above`,
+        );
+      }
+      const elapsedMs = Math.round(performance.now() - startedAt);
+      const report = await buildReport(options, paths, schema, elapsedMs, bus, db, services, procs);
+      if (options.json) event({ ...report });
+      else for (const line of formatUpReport(report)) io.out(line);
+      hooks.onReady?.(report);
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    }
+    const tookMs = await shutdown();
+    if (options.json) event({ event: 'stopped', elapsedMs: tookMs });
+    else note(`forge: stopped in ${(tookMs / 1000).toFixed(1)}s`);
+    return 0;
+  } catch (error) {
+    await shutdown();
+    throw error;
+  } finally {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    hooks.stop?.removeEventListener('abort', onStopHook);
+  }
+}
+
+async function buildReport(
+  options: UpOptions,
+  paths: ReturnType<typeof brainPaths>,
+  schema: string,
+  elapsedMs: number,
+  nats: NatsHandle,
+  postgres: PostgresHandle,
+  services: ReturnType<typeof placeServices>,
+  procs: readonly SupervisedProcess[],
+): Promise<UpReport> {
+  const pgPid = postgres.process?.pid ?? null;
+  return {
+    event: 'ready',
+    brain: options.brain,
+    elapsedMs,
+    stateDir: options.stateDir,
+    operatorKeyFile: paths.operatorKey,
+    apiKeysFile: paths.apiKeys,
+    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge, version: nats.info.version },
+    postgres: {
+      url: redactPostgresUrl(postgres.url),
+      embedded: postgres.embedded,
+      schema,
+      pid: pgPid,
+      rssMb: pgPid === null ? null : await rssMb(pgPid),
+    },
+    services: await Promise.all(
+      services.map(async (service, index) => {
+        const pid = procs[index]?.pid ?? null;
+        return { ...service, pid, rssMb: pid === null ? null : await rssMb(pid) };
+      }),
+    ),
+  };
+}

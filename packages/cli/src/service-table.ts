@@ -1,0 +1,50 @@
+/**
+ * One row per service `forge up` runs. Adding a service (the router at offset 0, later the
+ * console, scheduler and gateway) is one line here; everything else derives from this table.
+ */
+export interface ServiceSpec {
+  /** The service's name, as in `services/<name>` and the prefix of its log lines. */
+  readonly name: string;
+  /** Its HTTP port is `portBase + offset`. */
+  readonly offset: number;
+}
+
+/** Offset 0 is reserved for the routing service; offset 50 for the embedded Postgres. */
+export const RESERVED_OFFSETS: Readonly<Record<number, string>> = { 0: 'router', 50: 'postgres' };
+
+export const SERVICE_TABLE: readonly ServiceSpec[] = [
+  { name: 'scout', offset: 1 },
+  { name: 'engagement', offset: 2 },
+  { name: 'compliance', offset: 3 },
+  { name: 'publisher', offset: 4 },
+  { name: 'marketing', offset: 5 },
+  { name: 'diary', offset: 6 },
+];
+
+/** Default embedded Postgres port offset from the port base. */
+export const PG_PORT_OFFSET = 50;
+
+/** A service placed on this machine: its port and the URLs derived from it. */
+export interface PlacedService {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  readonly card: string;
+}
+
+/** The agent card path of A2A v1.0. */
+export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
+
+/** Places every service of the table at `portBase + offset` on `host`. */
+export function placeServices(portBase: number, host = '127.0.0.1'): PlacedService[] {
+  return SERVICE_TABLE.map((spec) => {
+    const port = portBase + spec.offset;
+    const url = `http://${host}:${port}`;
+    return { name: spec.name, port, url, card: `${url}${AGENT_CARD_PATH}` };
+  });
+}
+
+/** The table row of `name`, or null when no such service exists. */
+export function findService(name: string): ServiceSpec | null {
+  return SERVICE_TABLE.find((spec) => spec.name === name) ?? null;
+}

@@ -1,0 +1,71 @@
+import type { SupervisorEvent } from './supervised-process.js';
+
+/** What `forge up` prints once every service is ready (`--json`: this object, one line). */
+export interface UpReport {
+  readonly event: 'ready';
+  readonly brain: string;
+  /** From the start of `forge up` to every /readyz answering ready. */
+  readonly elapsedMs: number;
+  readonly stateDir: string;
+  readonly operatorKeyFile: string;
+  readonly apiKeysFile: string;
+  readonly nats: { readonly url: string; readonly startedByForge: boolean; readonly version: string };
+  readonly postgres: {
+    /** Credentials masked. */
+    readonly url: string;
+    readonly embedded: boolean;
+    readonly schema: string;
+    readonly pid: number | null;
+    /** The embedded host's RSS, reported apart from the services. */
+    readonly rssMb: number | null;
+  };
+  readonly services: readonly {
+    readonly name: string;
+    readonly port: number;
+    readonly url: string;
+    readonly card: string;
+    readonly pid: number | null;
+    readonly rssMb: number | null;
+  }[];
+}
+
+const mb = (value: number | null) => (value === null ? '' : `, ${value} MB`);
+
+/** The human form of the report: endpoints first, then where the key and the backends are. */
+export function formatUpReport(report: UpReport): string[] {
+  const width = Math.max(...report.services.map((service) => service.name.length), 8);
+  const lines = [
+    `forge: brain ${report.brain} is up in ${(report.elapsedMs / 1000).toFixed(1)}s`,
+    `  ${'service'.padEnd(width)}  port   agent card`,
+    ...report.services.map(
+      (service) =>
+        `  ${service.name.padEnd(width)}  ${String(service.port).padEnd(5)}  ${service.card}  (pid ${service.pid ?? '-'}${mb(service.rssMb)})`,
+    ),
+    `  postgres  ${report.postgres.embedded ? 'embedded' : 'DATABASE_URL'} ${report.postgres.url} schema ${report.postgres.schema}` +
+      (report.postgres.pid === null ? '' : ` (pid ${report.postgres.pid}${mb(report.postgres.rssMb)})`),
+    `  nats      ${report.nats.url} (${report.nats.startedByForge ? 'started by forge up' : 'already running'}, v${report.nats.version})`,
+    `  operator key  ${report.operatorKeyFile}`,
+    `  try: pnpm forge status   |   pnpm forge send <agent> <skill> --input '{...}'`,
+    '  Ctrl-C stops everything.',
+  ];
+  return lines;
+}
+
+/** A supervisor event as one line (`--json`: a JSON object). */
+export function formatSupervisorEvent(event: SupervisorEvent, json: boolean): string | null {
+  if (json) {
+    if (event.kind === 'started' && event.restarts === 0) return null;
+    const { kind, ...rest } = event;
+    return JSON.stringify({ event: kind, ...rest });
+  }
+  switch (event.kind) {
+    case 'started':
+      return event.restarts === 0 ? null : `forge: ${event.name} restarted (pid ${event.pid})`;
+    case 'crashed': {
+      const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
+      return `forge: ${event.name} exited (${how}); restarting in ${(event.restartInMs / 1000).toFixed(1)}s (crash ${event.crashes})`;
+    }
+    case 'gave-up':
+      return `forge: giving up on ${event.name}: ${event.crashes} crashes within ${Math.round(event.windowMs / 1000)}s`;
+  }
+}

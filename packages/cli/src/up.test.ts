@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TestBrain, testBrain } from '@forge/testkit';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCommand } from './args.js';
+import { runCli } from './cli.js';
+import { runUp } from './commands/up.js';
+import { memoryIo } from './io.js';
+import { MeshFile } from './mesh-file.js';
+import { brainPaths } from './paths.js';
+import { busyPorts } from './ports.js';
+import { SERVICE_TABLE } from './service-table.js';
+import type { UpReport } from './up-report.js';
+
+/**
+ * A stand-in for a built service: answers /readyz and its card, and puts in the card the
+ * environment it was given, so the test sees what forge up passes. With CRASH_ONCE_DIR set,
+ * diary crashes on its first start.
+ */
+const FAKE_MAIN = `
+import { createServer } from 'node:http';
+import { existsSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+const name = basename(process.cwd());
+const crashMark = process.env.CRASH_ONCE_DIR && join(process.env.CRASH_ONCE_DIR, name);
+if (name === 'diary' && crashMark && !existsSync(crashMark)) {
+  writeFileSync(crashMark, '');
+  console.error('crashing on purpose');
+  process.exit(7);
+}
+const seen = {};
+for (const key of ['FORGE_BRAIN', 'FORGE_HOST', 'FORGE_PORT', 'FORGE_PUBLIC_URL', 'NATS_URL', 'DATABASE_URL',
+  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL']) seen[key] = process.env[key];
+const server = createServer((req, res) => {
+  if (req.url === '/readyz') return res.writeHead(200).end('ready');
+  if (req.url === '/.well-known/agent-card.json') {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    return res.end(JSON.stringify({ name, skills: [{ id: 'echo' }], seen, instrumented: globalThis.instrumented === true }));
+  }
+  res.writeHead(404).end();
+});
+server.listen(Number(process.env.FORGE_PORT), process.env.FORGE_HOST, () =>
+  console.log(JSON.stringify({ level: 30, time: new Date().toISOString(), service: name, msg: 'listening' })));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+async function freePortBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 100;
+    const ports = Array.from({ length: 10 }, (_, i) => ({ port: base + i }));
+    if ((await busyPorts(ports)).length === 0) return base;
+  }
+  throw new Error('no free port range');
+}
+
+interface FakeCard {
+  name: string;
+  seen: Record<string, string>;
+  instrumented: boolean;
+}
+
+describe('runUp with stand-in services, the real NATS and the real Postgres', () => {
+  let root: string;
+  let brain: TestBrain;
+  let portBase: number;
+  const stop = new AbortController();
+  const io = memoryIo();
+  let exit: Promise<number>;
+  let report: UpReport;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'forge-up-'));
+    for (const { name } of SERVICE_TABLE) {
+      const dist = join(root, 'services', name, 'dist');
+      await mkdir(dist, { recursive: true });
+      await writeFile(join(dist, 'main.js'), FAKE_MAIN);
+      await writeFile(join(dist, 'instrumentation.js'), 'globalThis.instrumented = true;\n');
+    }
+    await mkdir(join(root, 'crash'));
+    brain = await testBrain('cliup');
+    portBase = await freePortBase();
+    const env = {
+      ...process.env,
+      DATABASE_URL: brain.databaseUrl,
+      NATS_URL: brain.natsUrl,
+      CRASH_ONCE_DIR: join(root, 'crash'),
+    };
+    const command = parseCommand(
+      ['up', '--brain', brain.name, '--port-base', String(portBase), '--state-dir', join(root, 'state'), '--json'],
+      env,
+    );
+    if (command.name !== 'up') throw new Error('expected up');
+    const upIo = { ...io, env };
+    const ready = new Promise<UpReport>((resolve) => {
+      exit = runUp(command.options, upIo, { root, stop: stop.signal, onReady: resolve });
+      exit.catch(() => resolve(null as never));
+    });
+    report = await ready;
+    if (!report) await exit;
+  }, 60_000);
+
+  afterAll(async () => {
+    stop.abort();
+    await exit?.catch(() => {});
+    await brain?.cleanup();
+    await rm(root, { recursive: true, force: true });
+  }, 30_000);
+
+  it('starts every service with the mesh settings, its instrumentation first', async () => {
+    expect(report.services.map((service) => service.name)).toEqual(SERVICE_TABLE.map((spec) => spec.name));
+    const paths = brainPaths(join(root, 'state'), brain.name);
+    for (const service of report.services) {
+      const card = (await (await fetch(service.card)).json()) as FakeCard;
+      expect(card.name).toBe(service.name);
+      expect(card.instrumented).toBe(true);
+      expect(card.seen).toEqual({
+        FORGE_BRAIN: brain.name,
+        FORGE_HOST: '127.0.0.1',
+        FORGE_PORT: String(service.port),
+        FORGE_PUBLIC_URL: service.url,
+        NATS_URL: brain.natsUrl,
+        DATABASE_URL: brain.databaseUrl,
+        FORGE_API_KEYS_FILE: paths.apiKeys,
+        FORGE_LOG_LEVEL: 'info',
+      });
+    }
+  });
+
+  it('migrated the brain schema before the services started', async () => {
+    const client = new pg.Client({ connectionString: brain.databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query(
+        'select table_name from information_schema.tables where table_schema = $1 order by table_name',
+        [`forge_${brain.name}`],
+      );
+      expect(rows.map((row) => row.table_name)).toContain('tasks');
+    } finally {
+      await client.end();
+    }
+  });
+
+  it('restarted the service that crashed while starting, and said so', () => {
+    const events = io.stdout.map((line) => JSON.parse(line) as { event: string; name?: string; code?: number });
+    expect(events).toContainEqual(expect.objectContaining({ event: 'crashed', name: 'diary', code: 7 }));
+    expect(events).toContainEqual(expect.objectContaining({ event: 'started', name: 'diary', restarts: 1 }));
+    expect(io.stderr.some((line) => line.startsWith('diary') && line.includes('crashing on purpose'))).toBe(true);
+  });
+
+  it('writes a mesh file that status uses, and restarts a service killed under it', async () => {
+    const paths = brainPaths(join(root, 'state'), brain.name);
+    const mesh = MeshFile.parse(JSON.parse(await readFile(paths.mesh, 'utf8')));
+    expect(mesh.pid).toBe(process.pid);
+    expect(mesh.postgres).toEqual({ url: brain.databaseUrl, embedded: false, pid: null });
+    expect(mesh.services.map((service) => service.pid)).toEqual(report.services.map((service) => service.pid));
+    const scout = report.services.find((service) => service.name === 'scout')!;
+    process.kill(scout.pid!, 'SIGKILL');
+    const deadline = Date.now() + 10_000;
+    let status = { code: -1, stdout: [] as string[] };
+    while (Date.now() < deadline) {
+      const statusIo = memoryIo();
+      const code = await runCli(['status', '--brain', brain.name, '--state-dir', join(root, 'state'), '--json'], statusIo);
+      status = { code, stdout: statusIo.stdout };
+      const restarted = io.stdout.some((line) => line.includes('"event":"started"') && line.includes('"name":"scout"'));
+      if (code === 0 && restarted) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(status.code).toBe(0);
+    expect(io.stdout.some((line) => /"event":"crashed".*"name":"scout".*"signal":"SIGKILL"/.test(line))).toBe(true);
+  });
+
+  it('stops everything, removes the mesh file and frees the ports on stop', async () => {
+    const pids = report.services.map((service) => service.pid!);
+    stop.abort();
+    expect(await exit).toBe(0);
+    const events = io.stdout.map((line) => (JSON.parse(line) as { event: string }).event);
+    expect(events.slice(-2)).toEqual(['stopping', 'stopped']);
+    expect(existsSync(brainPaths(join(root, 'state'), brain.name).mesh)).toBe(false);
+    expect(await busyPorts(report.services)).toEqual([]);
+    for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow();
+  }, 30_000);
+});

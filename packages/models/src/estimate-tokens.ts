@@ -1,0 +1,18 @@
+/**
+ * A vendor-neutral token estimate: one token per four characters, rounded up. Used where no
+ * vendor count exists: admission reservations, offline usage (for shadow cost), and the part of
+ * a cut-off stream the vendor never counted.
+ */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** The estimate for a whole prompt: the system prompt and every message. */
+export function estimatePromptTokens(request: {
+  system?: string | undefined;
+  messages: ReadonlyArray<{ content: string }>;
+}): number {
+  let chars = request.system?.length ?? 0;
+  for (const message of request.messages) chars += message.content.length;
+  return Math.ceil(chars / 4);
+}

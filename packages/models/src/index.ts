@@ -1,0 +1,34 @@
+export { AnthropicProvider } from './anthropic-provider.js';
+export { costMicros, maxCostMicros } from './cost.js';
+export { estimatePromptTokens, estimateTokens } from './estimate-tokens.js';
+export { type FinishReason, fromAnthropicStopReason, fromOpenAIFinishReason } from './finish-reason.js';
+export { checkJsonText, checkJsonValue, type JsonCheck, type JsonSchema } from './json-output.js';
+export {
+  type ModelCallSpan,
+  type ModelCallSpanEnd,
+  type ModelCallSpanStart,
+  modelCallEndAttributes,
+  withModelCallSpan,
+} from './model-call-span.js';
+export { OFFLINE_JUDGE_REASON, OfflineProvider } from './offline/offline-provider.js';
+export { isOfflineRefusal, OfflineRefusal } from './offline/offline-refusal.js';
+export { OpenAIProvider, OpenAIProviderOptions } from './openai-provider.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  type ModelProvider,
+  type ProviderCallOptions,
+  ProviderRequest,
+  type ProviderResult,
+  type ProviderStreamEvent,
+  zeroUsage,
+} from './provider.js';
+export {
+  isProviderError,
+  PROVIDER_ERROR_KINDS,
+  ProviderError,
+  type ProviderErrorKind,
+  type ProviderErrorOptions,
+  parseRetryAfterMs,
+} from './provider-error.js';
+export { ProviderOptions } from './provider-options.js';
+export { AnthropicUsage, fromAnthropicUsage, fromOpenAIUsage, OpenAIUsage, promptTokens } from './usage.js';

@@ -1,0 +1,229 @@
+import type { JsonSchema } from '../json-output.js';
+import type { RubricVerdict } from './rubric-scorer.js';
+import { clip } from './text-terms.js';
+
+/** What the filler draws values from; all of it derived from the prompt, deterministically. */
+export interface FillSources {
+  /** The rubric verdict for a set of labels (an empty set: relevance only). */
+  verdict(labels: readonly string[]): RubricVerdict;
+  /** The composed text for the call's purpose (summary, draft, key sentences). */
+  text: string;
+  /** The input's key sentences, reading order. */
+  sentences: string[];
+  /** The input's most frequent terms. */
+  topTerms: string[];
+  /** The item itself, for values found verbatim (dates, e-mails, URLs). */
+  source: string;
+}
+
+type Node = Record<string, unknown>;
+
+const CONFIDENCE = /confiden|certaint|probab/;
+const REASON = /reason|rational|explan|why|justif|evidence|because/;
+const TITLE = /title|headline|subject|heading/;
+const TAGS = /tag|keyword|topic|term|categor|label|theme|hashtag/;
+const NEGATIVE_FLAG = /spam|irrelevant|unrelated|reject|negative|off_?topic/;
+const MAX_DEPTH = 8;
+
+const FOUND: Record<string, { pattern: RegExp; fallback: string }> = {
+  'date-time': {
+    pattern: /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z\b/,
+    fallback: '1970-01-01T00:00:00Z',
+  },
+  date: { pattern: /\b\d{4}-\d{2}-\d{2}\b/, fallback: '1970-01-01' },
+  email: { pattern: /\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b/, fallback: 'offline@example.invalid' },
+  uri: { pattern: /\bhttps?:\/\/[^\s"'<>]+/, fallback: 'https://example.invalid/' },
+  url: { pattern: /\bhttps?:\/\/[^\s"'<>]+/, fallback: 'https://example.invalid/' },
+  uuid: {
+    pattern: /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/i,
+    fallback: '00000000-0000-4000-8000-000000000000',
+  },
+};
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Fills a JSON Schema with values drawn from the prompt: enums by the rubric verdict, numbers
+ * by relevance (or confidence, for fields so named) scaled to their bounds, strings by their
+ * name (reasons, titles, text) and format, arrays of tags or sentences from the input. Objects
+ * get every required property and every optional one without a `pattern`. Deterministic.
+ */
+export class SchemaFiller {
+  readonly #root: Node;
+  readonly #sources: FillSources;
+
+  constructor(root: JsonSchema, sources: FillSources) {
+    this.#root = root;
+    this.#sources = sources;
+  }
+
+  fill(): unknown {
+    return this.#node(this.#root, '', [], 0);
+  }
+
+  #resolve(node: Node): Node {
+    let current = node;
+    for (let hops = 0; typeof current.$ref === 'string' && hops < MAX_DEPTH; hops += 1) {
+      const match = /^#\/(\$defs|definitions)\/(.+)$/.exec(current.$ref as string);
+      const table = match ? this.#root[match[1]!] : undefined;
+      const target = match && isNode(table) ? table[decodeURIComponent(match[2]!)] : undefined;
+      if (!isNode(target)) return {};
+      current = target;
+    }
+    return current;
+  }
+
+  #node(raw: unknown, name: string, labels: readonly string[], depth: number): unknown {
+    if (!isNode(raw) || depth > MAX_DEPTH) return this.#string({}, name, labels);
+    const node = this.#resolve(raw);
+    if ('const' in node) return node.const;
+    if (Array.isArray(node.enum) && node.enum.length > 0) return this.#choose(node.enum);
+    const branches = (node.anyOf ?? node.oneOf) as unknown;
+    if (Array.isArray(branches) && branches.length > 0) {
+      const pick = branches.find((branch) => !(isNode(branch) && branch.type === 'null')) ?? branches[0];
+      return this.#node(pick, name, labels, depth + 1);
+    }
+    if (Array.isArray(node.allOf)) {
+      const parts = node.allOf.map((part) => this.#node(part, name, labels, depth + 1));
+      return parts.every(isNode) ? Object.assign({}, ...parts) : parts[0];
+    }
+    const types = Array.isArray(node.type) ? node.type : [node.type];
+    const type =
+      types.find((t) => typeof t === 'string' && t !== 'null') ??
+      (isNode(node.properties)
+        ? 'object'
+        : node.items !== undefined
+          ? 'array'
+          : types.includes('null')
+            ? 'null'
+            : 'string');
+    switch (type) {
+      case 'object':
+        return this.#object(node, depth);
+      case 'array':
+        return this.#array(node, name, labels, depth);
+      case 'number':
+      case 'integer':
+        return this.#number(node, name, labels, type === 'integer');
+      case 'boolean': {
+        const yes = this.#sources.verdict(labels).relevance >= 0.5;
+        return NEGATIVE_FLAG.test(name) ? !yes : yes;
+      }
+      case 'null':
+        return null;
+      default:
+        return this.#string(node, name, labels);
+    }
+  }
+
+  #choose(options: unknown[]): unknown {
+    const strings = options.filter((option): option is string => typeof option === 'string');
+    if (strings.length !== options.length) return options[0];
+    return this.#sources.verdict(strings).label ?? strings[0];
+  }
+
+  #object(node: Node, depth: number): Record<string, unknown> {
+    const properties = isNode(node.properties) ? node.properties : {};
+    const required = new Set(Array.isArray(node.required) ? node.required : []);
+    // The first string enum names the labels the numbers and reasons beside it speak about.
+    const labelField = Object.values(properties)
+      .map((prop) => (isNode(prop) ? this.#resolve(prop) : {}))
+      .find((prop) => Array.isArray(prop.enum) && prop.enum.every((option) => typeof option === 'string'));
+    const labels = (labelField?.enum as string[] | undefined) ?? [];
+    const out: Record<string, unknown> = {};
+    for (const [key, prop] of Object.entries(properties)) {
+      // An optional pattern we cannot aim at is left out rather than failed; known formats are fine.
+      const optionalAndHard =
+        !required.has(key) &&
+        isNode(prop) &&
+        typeof prop.pattern === 'string' &&
+        !(typeof prop.format === 'string' && prop.format in FOUND);
+      if (optionalAndHard) continue;
+      out[key] = this.#node(prop, key.toLowerCase(), labels, depth + 1);
+    }
+    return out;
+  }
+
+  #array(node: Node, name: string, labels: readonly string[], depth: number): unknown[] {
+    const min = num(node.minItems) ?? 0;
+    const max = num(node.maxItems) ?? Number.POSITIVE_INFINITY;
+    const items = isNode(node.items) ? this.#resolve(node.items) : {};
+    const itemType = Array.isArray(items.type) ? items.type.find((t) => t !== 'null') : items.type;
+    let values: unknown[];
+    if (Array.isArray(items.enum)) {
+      values = [this.#choose(items.enum)];
+    } else if (itemType === 'string' && items.format === undefined && items.pattern === undefined) {
+      const verdict = this.#sources.verdict(labels);
+      const candidates = TAGS.test(name)
+        ? [...verdict.matched, ...this.#sources.topTerms.filter((term) => !verdict.matched.includes(term))]
+        : this.#sources.sentences;
+      values = candidates
+        .slice(0, Math.min(max, Math.max(min, 3)))
+        .map((value) => this.#fitString(items, value));
+    } else {
+      values = [];
+    }
+    while (values.length < min) values.push(this.#node(items, name, labels, depth + 1));
+    return values.slice(0, max);
+  }
+
+  #number(node: Node, name: string, labels: readonly string[], integer: boolean): number {
+    const verdict = this.#sources.verdict(labels);
+    const confidence = CONFIDENCE.test(name);
+    const exclusiveMin = num(node.exclusiveMinimum);
+    const exclusiveMax = num(node.exclusiveMaximum);
+    const step = integer ? 1 : 1e-6;
+    let lo = num(node.minimum) ?? (exclusiveMin === undefined ? undefined : exclusiveMin + step);
+    let hi = num(node.maximum) ?? (exclusiveMax === undefined ? undefined : exclusiveMax - step);
+    const span = confidence ? 1 : integer ? 10 : 1;
+    if (lo === undefined && hi === undefined) lo = 0;
+    if (lo === undefined) lo = Math.min(0, hi! - span);
+    if (hi === undefined) hi = lo + span;
+    const share = confidence ? verdict.confidence : verdict.relevance;
+    let value = lo + share * (hi - lo);
+    const multiple = num(node.multipleOf);
+    if (multiple !== undefined && multiple > 0) {
+      value = Math.round(value / multiple) * multiple;
+      if (value > hi) value -= multiple;
+      if (value < lo) value += multiple;
+    }
+    if (integer) value = Math.min(Math.floor(hi), Math.max(Math.ceil(lo), Math.round(value)));
+    return Number(value.toFixed(6));
+  }
+
+  #string(node: Node, name: string, labels: readonly string[]): string {
+    const format = typeof node.format === 'string' ? FOUND[node.format] : undefined;
+    if (format) {
+      const found = format.pattern.exec(this.#sources.source)?.[0];
+      // Sentence punctuation after a URL or address is not part of it.
+      return found?.replace(/[.,;:!?)]+$/u, '') ?? format.fallback;
+    }
+    const sources = this.#sources;
+    let value: string;
+    if (REASON.test(name)) {
+      const verdict = sources.verdict(labels);
+      const found = verdict.matched.length > 0 ? verdict.matched.join(', ') : 'none';
+      value = `Offline lexical rubric: relevance ${verdict.relevance}; rubric terms found: ${found}.`;
+    } else if (TITLE.test(name)) {
+      value = clip(sources.sentences[0] ?? sources.text, 80);
+    } else {
+      value = sources.text || sources.sentences[0] || sources.source;
+    }
+    return this.#fitString(node, value);
+  }
+
+  #fitString(node: Node, value: string): string {
+    const max = num(node.maxLength);
+    const min = num(node.minLength) ?? 0;
+    let out = max === undefined ? value : clip(value, max);
+    // Pad short values (e.g. an empty input) with a neutral filler rather than fail minLength.
+    while (out.length < min) out += out.length === 0 ? '-' : ' -';
+    return max === undefined ? out : out.slice(0, max);
+  }
+}

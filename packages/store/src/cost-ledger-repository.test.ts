@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { isForgeError } from '@forge/contracts';
+import { type TestBrain, testBrain } from '@forge/testkit';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quietLogger } from '../test/fixtures.js';
+import { type CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+import { migrate } from './migrate.js';
+import { createPool } from './pool.js';
+import { schemaForBrain } from './schema-name.js';
+
+let brain: TestBrain;
+let pool: pg.Pool;
+let ledger: PgCostLedger;
+
+beforeAll(async () => {
+  brain = await testBrain('ledger');
+  const schema = schemaForBrain(brain.name);
+  await migrate({ databaseUrl: brain.databaseUrl, schema, logger: quietLogger() });
+  pool = createPool({ connectionString: brain.databaseUrl, max: 2, logger: quietLogger() });
+  ledger = new PgCostLedger(pool, schema);
+});
+
+afterAll(async () => {
+  await pool?.end();
+  await brain?.cleanup();
+});
+
+function entry(overrides: Partial<CostLedgerEntry> = {}): CostLedgerEntry {
+  return {
+    taskId: randomUUID(),
+    attempt: 1,
+    callId: 0,
+    seq: 0,
+    source: 'task',
+    skill: 'scout.score',
+    agent: 'scout',
+    brain: 'alpha',
+    partner: null,
+    principal: 'alice',
+    tier: 'small',
+    provider: 'anthropic',
+    model: 'claude-haiku-5.5',
+    offline: false,
+    standsInFor: null,
+    inputTokens: 1200,
+    outputTokens: 300,
+    cacheReadTokens: 5000,
+    cacheWrite5mTokens: 700,
+    cacheWrite1hTokens: 100,
+    reasoningTokens: 40,
+    usageEstimated: false,
+    rawUsage: { input_tokens: 1200, output_tokens: 300 },
+    costMicros: 9_007_199_254_740_000,
+    shadowCostMicros: 0,
+    latencyMs: 412,
+    outcome: 'ok',
+    escalated: false,
+    fellBack: false,
+    reason: null,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
+
+describe('PgCostLedger', () => {
+  it('keeps every column exactly, money up to 2^53 included', async () => {
+    const first = entry();
+    const fallback = entry({
+      taskId: first.taskId,
+      seq: 1,
+      outcome: 'rate_limited',
+      fellBack: true,
+      reason: 'anthropic:claude-haiku-5.5 answered 429',
+      costMicros: 0,
+    });
+    expect(await ledger.append([first, fallback])).toBe(2);
+    const rows = await ledger.forTask(first.taskId);
+    expect(rows).toEqual([first, fallback]);
+  });
+
+  it('does not bill a replayed row twice', async () => {
+    const row = entry();
+    expect(await ledger.append([row])).toBe(1);
+    expect(await ledger.append([row, { ...row, seq: 1 }])).toBe(1);
+    expect(await ledger.forTask(row.taskId)).toHaveLength(2);
+  });
+
+  it('refuses a charged offline row, naming the field', async () => {
+    const error = await ledger
+      .append([entry({ offline: true, costMicros: 5, standsInFor: 'anthropic:claude-haiku-5.5' })])
+      .catch((e: unknown) => e);
+    expect(isForgeError(error, 'BAD_INPUT')).toBe(true);
+    expect((error as Error).message).toMatch(/entries\.0\.costMicros/);
+  });
+});

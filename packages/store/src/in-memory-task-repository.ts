@@ -1,0 +1,161 @@
+import { ForgeError, parseOrThrow, RoutingDecision, splitSkillRef, TaskEnvelope } from '@forge/contracts';
+import { z } from 'zod';
+import { emptyA2AExtras, mergeA2AExtras } from './a2a-extras.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import {
+  A2AExtrasPatch,
+  ListTasksQuery,
+  type ListTasksResult,
+  type TaskA2AExtras,
+  type TaskRecord,
+  type TaskRepository,
+  TransitionChange,
+} from './task-repository.js';
+import { allowedFromStates, illegalTransition, taskNotFound } from './transition-rules.js';
+
+const TaskId = z.uuid();
+
+/**
+ * TaskRepository in process memory, for unit tests of the code that uses a repository. Same
+ * validation, transition rules, idempotency, ordering and pagination as PgTaskRepository (one
+ * contract suite runs against both). Values pass through JSON as they would through jsonb, and
+ * callers get copies, so mutating a returned record changes nothing stored.
+ */
+export class InMemoryTaskRepository implements TaskRepository {
+  readonly #tasks = new Map<string, TaskRecord>();
+  readonly #byKey = new Map<string, string>();
+
+  async create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }> {
+    const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
+    const existingId = this.#byKey.get(task.idempotencyKey);
+    const existing = existingId === undefined ? undefined : this.#tasks.get(existingId);
+    if (existing) {
+      if (existing.owner !== task.origin.by) {
+        throw new ForgeError('CONFLICT', 'idempotencyKey: already used by another owner', {
+          retryable: false,
+        });
+      }
+      return { record: structuredClone(existing), created: false };
+    }
+    const id = task.id.toLowerCase();
+    if (this.#tasks.has(id)) {
+      throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
+        retryable: false,
+        details: { taskId: task.id },
+      });
+    }
+    const record: TaskRecord = {
+      id,
+      skill: task.skill,
+      agent: splitSkillRef(task.skill).agent,
+      owner: task.origin.by,
+      origin: jsonCopy(task.origin),
+      idempotencyKey: task.idempotencyKey,
+      contextId: task.contextId,
+      state: 'submitted',
+      seq: 0,
+      attempt: 0,
+      input: jsonCopy(task.input ?? null),
+      a2a: emptyA2AExtras(),
+      createdAt: isoMillis(task.createdAt),
+      updatedAt: new Date().toISOString(),
+    };
+    if (task.parentId !== undefined) record.parentId = task.parentId.toLowerCase();
+    if (task.routing !== undefined) record.routing = jsonCopy(task.routing);
+    if (task.deadline !== undefined) record.deadline = isoMillis(task.deadline);
+    this.#tasks.set(id, record);
+    this.#byKey.set(task.idempotencyKey, id);
+    return { record: structuredClone(record), created: true };
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    const record = this.#find(id);
+    return record ? structuredClone(record) : null;
+  }
+
+  async getOwned(id: string, owner: string): Promise<TaskRecord | null> {
+    const record = this.#find(id);
+    return record && record.owner === owner ? structuredClone(record) : null;
+  }
+
+  async list(query: ListTasksQuery): Promise<ListTasksResult> {
+    const q = parseOrThrow(ListTasksQuery, query, 'list query');
+    const cursor = q.pageToken === undefined ? undefined : decodePageToken(q.pageToken);
+    const after = q.updatedAfter === undefined ? undefined : Date.parse(q.updatedAfter);
+    const matching = [...this.#tasks.values()]
+      .filter(
+        (r) =>
+          r.owner === q.owner &&
+          (q.contextId === undefined || r.contextId === q.contextId) &&
+          (q.state === undefined || r.state === q.state) &&
+          (after === undefined || Date.parse(r.updatedAt) >= after),
+      )
+      .sort(newestFirst);
+    const rest = cursor === undefined ? matching : matching.filter((r) => newestFirst(r, cursor) > 0);
+    const records = rest.slice(0, q.pageSize).map((r) => structuredClone(r));
+    const last = records.at(-1);
+    const more = rest.length > q.pageSize && last !== undefined;
+    return {
+      records,
+      totalSize: matching.length,
+      ...(more ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+    };
+  }
+
+  async transition(id: string, change: TransitionChange): Promise<TaskRecord> {
+    const c = parseOrThrow(TransitionChange, change, 'transition');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    if (!allowedFromStates(c.to, c.from).includes(record.state)) {
+      throw illegalTransition(id, record.state, c.to, c.from);
+    }
+    record.state = c.to;
+    record.seq += 1;
+    if (c.newAttempt) record.attempt += 1;
+    if (c.message === undefined) delete record.statusMessage;
+    else record.statusMessage = c.message;
+    if (c.output !== undefined) record.output = jsonCopy(c.output);
+    if (c.error !== undefined) record.error = jsonCopy(c.error);
+    record.updatedAt = new Date().toISOString();
+    return structuredClone(record);
+  }
+
+  async setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision> {
+    const routing = parseOrThrow(RoutingDecision, decision, 'routing decision');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    record.routing ??= jsonCopy(routing);
+    return structuredClone(record.routing);
+  }
+
+  async updateA2A(id: string, a2a: Partial<TaskA2AExtras>): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, a2a, 'a2a extras');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
+  }
+
+  #find(id: string): TaskRecord | undefined {
+    return TaskId.safeParse(id).success ? this.#tasks.get(id.toLowerCase()) : undefined;
+  }
+}
+
+/** Orders like `ORDER BY created_at DESC, id DESC`: negative when `a` comes first. */
+function newestFirst(
+  a: Pick<TaskRecord, 'createdAt' | 'id'>,
+  b: Pick<TaskRecord, 'createdAt' | 'id'>,
+): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  if (a.id !== b.id) return a.id < b.id ? 1 : -1;
+  return 0;
+}
+
+/** What a jsonb round trip would make of a value. */
+function jsonCopy<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** The instant truncated to milliseconds, as Postgres stores it here. */
+function isoMillis(iso: string): string {
+  return new Date(iso).toISOString();
+}

@@ -1,0 +1,38 @@
+export { RESERVED_METADATA_KEYS, RESULT_ARTIFACT_ID, recordToTask, toSdkState } from './a2a-task-mapping.js';
+export {
+  AdmitRequest,
+  type AdmitResult,
+  type BudgetRepository,
+  budgetPeriod,
+  PgBudgetRepository,
+  type ScopeUsage,
+  Settlement,
+} from './budget-repository.js';
+export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type EmbeddedPostgres,
+  type EmbeddedPostgresOptions,
+  startEmbeddedPostgres,
+} from './embedded-postgres.js';
+export { InMemoryTaskRepository } from './in-memory-task-repository.js';
+export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
+export { PgTaskRepository } from './pg-task-repository.js';
+export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';
+export { type CreatePoolOptions, createPool } from './pool.js';
+export {
+  BudgetApproval,
+  PgRoutingDecisionRepository,
+  RoutingDecisionRecord,
+  type RoutingDecisionRepository,
+  RoutingStatus,
+} from './routing-decision-repository.js';
+export { assertSchemaName, schemaForBrain } from './schema-name.js';
+export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
+export type {
+  ListTasksQuery,
+  ListTasksResult,
+  TaskA2AExtras,
+  TaskRecord,
+  TaskRepository,
+  TransitionChange,
+} from './task-repository.js';

@@ -1,0 +1,94 @@
+import { isForgeError } from '@forge/contracts';
+import { type TestBrain, testBrain } from '@forge/testkit';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelope, quietLogger } from '../test/fixtures.js';
+import { migrate } from './migrate.js';
+import { PgTaskRepository } from './pg-task-repository.js';
+import { createPool } from './pool.js';
+import { schemaForBrain } from './schema-name.js';
+
+/**
+ * What only a real database can show: two workers on separate connections racing for the same
+ * task. Each "worker" has its own pool, so the statements really run concurrently.
+ */
+describe('PgTaskRepository under concurrency', () => {
+  let brain: TestBrain;
+  let pools: pg.Pool[];
+  let workers: PgTaskRepository[];
+
+  beforeAll(async () => {
+    brain = await testBrain('race');
+    const schema = schemaForBrain(brain.name);
+    await migrate({ databaseUrl: brain.databaseUrl, schema, logger: quietLogger() });
+    pools = [0, 1].map((i) =>
+      createPool({
+        connectionString: brain.databaseUrl,
+        max: 4,
+        applicationName: `worker-${i}`,
+        logger: quietLogger(),
+      }),
+    );
+    workers = pools.map((pool) => new PgTaskRepository(pool, schema));
+  });
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    await brain.cleanup();
+  });
+
+  it('lets exactly one of two workers win submitted → working, every time', async () => {
+    const [a, b] = workers as [PgTaskRepository, PgTaskRepository];
+    const tasks = await Promise.all(Array.from({ length: 20 }, () => a.create(envelope())));
+    // Warm both pools so each race runs on already-open connections.
+    await Promise.all(pools.map((p) => Promise.all([p.query('SELECT 1'), p.query('SELECT 1')])));
+    for (const { record } of tasks) {
+      const outcomes = await Promise.allSettled([
+        a.transition(record.id, { to: 'working', from: ['submitted'], newAttempt: true }),
+        b.transition(record.id, { to: 'working', from: ['submitted'], newAttempt: true }),
+      ]);
+      const won = outcomes.filter((o) => o.status === 'fulfilled');
+      const lost = outcomes.filter((o) => o.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(isForgeError(lost[0]?.reason, 'ILLEGAL_TRANSITION')).toBe(true);
+      const stored = await a.get(record.id);
+      expect(stored).toMatchObject({ state: 'working', seq: 1, attempt: 1 });
+    }
+  });
+
+  it('lets one terminal outcome win when completion and cancellation race', async () => {
+    const [a, b] = workers as [PgTaskRepository, PgTaskRepository];
+    const { record } = await a.create(envelope());
+    await a.transition(record.id, { to: 'working' });
+    const outcomes = await Promise.allSettled([
+      a.transition(record.id, { to: 'completed', output: { ok: true } }),
+      b.transition(record.id, { to: 'canceled', message: 'canceled by caller' }),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    const stored = await a.get(record.id);
+    expect(stored?.seq).toBe(2);
+    // The stored output belongs to the winner only.
+    if (stored?.state === 'completed') expect(stored.output).toEqual({ ok: true });
+    else expect(stored).not.toHaveProperty('output');
+  });
+
+  it('loses no A2A extras when two edges merge at once', async () => {
+    const [a, b] = workers as [PgTaskRepository, PgTaskRepository];
+    const { record } = await a.create(envelope());
+    await Promise.all(
+      [a, b].map(async (repo, w) => {
+        for (let i = 0; i < 10; i += 1) {
+          await repo.updateA2A(record.id, {
+            history: [{ messageId: `w${w}-m${i}` }],
+            metadata: { [`w${w}`]: i },
+          });
+        }
+      }),
+    );
+    const stored = await a.get(record.id);
+    const ids = ((stored?.a2a.history ?? []) as Array<{ messageId: string }>).map((m) => m.messageId).sort();
+    expect(ids).toHaveLength(20);
+    expect(new Set(ids).size).toBe(20);
+    expect(stored?.a2a.metadata).toEqual({ w0: 9, w1: 9 });
+  });
+});

@@ -1,0 +1,229 @@
+import {
+  ForgeError,
+  parseOrThrow,
+  RoutingDecision,
+  splitSkillRef,
+  TaskEnvelope,
+  type TaskState,
+} from '@forge/contracts';
+import type pg from 'pg';
+import { z } from 'zod';
+import { mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { decodePageToken, encodePageToken } from './page-token.js';
+import { qualified } from './schema-name.js';
+import {
+  A2AExtrasPatch,
+  ListTasksQuery,
+  type ListTasksResult,
+  type TaskA2AExtras,
+  type TaskRecord,
+  type TaskRepository,
+  TransitionChange,
+} from './task-repository.js';
+import { rowToRecord, TASK_COLUMNS, type TaskRow } from './task-row.js';
+import { allowedFromStates, illegalTransition, taskNotFound } from './transition-rules.js';
+
+const TaskId = z.uuid();
+
+/**
+ * TaskRepository over Postgres, in one brain's schema. Every statement names that schema
+ * (PGlite runs one session, one search_path, for all connections). Every write but updateA2A is
+ * a single statement; updateA2A holds a row lock for two statements and nothing else.
+ */
+export class PgTaskRepository implements TaskRepository {
+  readonly #pool: pg.Pool;
+  readonly #tasks: string;
+
+  constructor(pool: pg.Pool, schema: string) {
+    this.#pool = pool;
+    this.#tasks = qualified(schema, 'tasks');
+  }
+
+  async create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }> {
+    const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
+    const inserted = await this.#pool.query<TaskRow>(
+      `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
+         input, routing, deadline, created_at)
+       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
+         date_trunc('milliseconds', $12::timestamptz))
+       ON CONFLICT DO NOTHING
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        task.id,
+        task.skill,
+        splitSkillRef(task.skill).agent,
+        task.origin.by,
+        JSON.stringify(task.origin),
+        task.idempotencyKey,
+        task.contextId,
+        task.parentId ?? null,
+        JSON.stringify(task.input ?? null),
+        task.routing === undefined ? null : JSON.stringify(task.routing),
+        task.deadline ?? null,
+        task.createdAt,
+      ],
+    );
+    const row = inserted.rows[0];
+    if (row) return { record: rowToRecord(row), created: true };
+
+    const existing = await this.#one(
+      `SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE idempotency_key = $1`,
+      [task.idempotencyKey],
+    );
+    if (existing) {
+      // The key is meant to include the caller; a match owned by someone else is a collision,
+      // and answering with that task would leak it.
+      if (existing.owner !== task.origin.by) throw idempotencyCollision();
+      return { record: existing, created: false };
+    }
+    throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
+      retryable: false,
+      details: { taskId: task.id },
+    });
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    if (!TaskId.safeParse(id).success) return null;
+    return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE id = $1`, [id]);
+  }
+
+  async getOwned(id: string, owner: string): Promise<TaskRecord | null> {
+    if (!TaskId.safeParse(id).success) return null;
+    return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE id = $1 AND owner = $2`, [id, owner]);
+  }
+
+  async list(query: ListTasksQuery): Promise<ListTasksResult> {
+    const q = parseOrThrow(ListTasksQuery, query, 'list query');
+    const params: unknown[] = [q.owner];
+    const where = ['owner = $1'];
+    if (q.contextId !== undefined) where.push(`context_id = $${params.push(q.contextId)}`);
+    if (q.state !== undefined) where.push(`state = $${params.push(q.state)}`);
+    if (q.updatedAfter !== undefined)
+      where.push(`updated_at >= $${params.push(q.updatedAfter)}::timestamptz`);
+    const filters = where.join(' AND ');
+    const countParams = [...params];
+    if (q.pageToken !== undefined) {
+      const cursor = decodePageToken(q.pageToken);
+      const at = params.push(cursor.createdAt);
+      const id = params.push(cursor.id);
+      where.push(`(created_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
+    }
+    const limit = params.push(q.pageSize + 1);
+    const page = await this.#pool.query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE ${where.join(' AND ')}
+       ORDER BY created_at DESC, id DESC LIMIT $${limit}`,
+      params,
+    );
+    const count = await this.#pool.query<{ total: number }>(
+      `SELECT count(*)::int AS total FROM ${this.#tasks} WHERE ${filters}`,
+      countParams,
+    );
+    const records = page.rows.slice(0, q.pageSize).map(rowToRecord);
+    const last = records.at(-1);
+    const more = page.rows.length > q.pageSize && last !== undefined;
+    return {
+      records,
+      totalSize: count.rows[0]?.total ?? 0,
+      ...(more ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+    };
+  }
+
+  async transition(id: string, change: TransitionChange): Promise<TaskRecord> {
+    const c = parseOrThrow(TransitionChange, change, 'transition');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    const allowed = allowedFromStates(c.to, c.from);
+    if (allowed.length > 0) {
+      const moved = await this.#one(
+        `UPDATE ${this.#tasks}
+         SET state = $2, seq = seq + 1, attempt = attempt + $3, status_message = $4,
+             output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error), updated_at = now()
+         WHERE id = $1 AND state = ANY($7::text[])
+         RETURNING ${TASK_COLUMNS}`,
+        [
+          id,
+          c.to,
+          c.newAttempt ? 1 : 0,
+          c.message ?? null,
+          c.output === undefined ? null : JSON.stringify(c.output),
+          c.error === undefined ? null : JSON.stringify(c.error),
+          allowed,
+        ],
+      );
+      if (moved) return moved;
+    }
+    const current = await this.#pool.query<{ state: TaskState }>(
+      `SELECT state FROM ${this.#tasks} WHERE id = $1`,
+      [id],
+    );
+    const found = current.rows[0];
+    if (!found) throw taskNotFound(id);
+    throw illegalTransition(id, found.state, c.to, c.from);
+  }
+
+  async setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision> {
+    const routing = parseOrThrow(RoutingDecision, decision, 'routing decision');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    const stored = await this.#pool.query<{ routing: RoutingDecision | null }>(
+      `UPDATE ${this.#tasks} SET routing = $2::jsonb WHERE id = $1 AND routing IS NULL RETURNING routing`,
+      [id, JSON.stringify(routing)],
+    );
+    const first = stored.rows[0]?.routing;
+    if (first) return first;
+    const existing = await this.#pool.query<{ routing: RoutingDecision | null }>(
+      `SELECT routing FROM ${this.#tasks} WHERE id = $1`,
+      [id],
+    );
+    const row = existing.rows[0];
+    if (!row) throw taskNotFound(id);
+    if (row.routing === null) {
+      // Only reachable if the column was cleared between the two statements; nothing clears it.
+      throw new ForgeError('CONFLICT', `routing of task ${id} changed while being set`, { retryable: true });
+    }
+    return row.routing;
+  }
+
+  async updateA2A(id: string, a2a: Partial<TaskA2AExtras>): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, a2a, 'a2a extras');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    // The merge runs in code, so the row is locked from read to write: a short transaction with
+    // nothing but these two statements in it (never a publish or a model call). An optimistic
+    // retry loop starved under two busy writers; the lock serializes them instead.
+    const client = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      try {
+        const read = await client.query<{ a2a: TaskA2AExtras }>(
+          `SELECT a2a FROM ${this.#tasks} WHERE id = $1 FOR UPDATE`,
+          [id],
+        );
+        const row = read.rows[0];
+        if (!row) throw taskNotFound(id);
+        const merged = mergeA2AExtras(normalizeA2AExtras(row.a2a), patch);
+        await client.query(`UPDATE ${this.#tasks} SET a2a = $2::jsonb WHERE id = $1`, [
+          id,
+          JSON.stringify(merged),
+        ]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+          broken = rollbackError as Error;
+        });
+        throw error;
+      }
+    } finally {
+      // A connection whose rollback failed is in an unknown state: destroy it, never reuse it.
+      client.release(broken);
+    }
+  }
+
+  async #one(text: string, values: unknown[]): Promise<TaskRecord | null> {
+    const result = await this.#pool.query<TaskRow>(text, values);
+    const row = result.rows[0];
+    return row ? rowToRecord(row) : null;
+  }
+}
+
+function idempotencyCollision(): ForgeError {
+  return new ForgeError('CONFLICT', 'idempotencyKey: already used by another owner', { retryable: false });
+}

@@ -1,0 +1,111 @@
+import {
+  type Origin,
+  type RoutingDecision,
+  type SkillRef,
+  type TaskEnvelope,
+  TaskError,
+  TaskState,
+} from '@forge/contracts';
+import { z } from 'zod';
+
+/** A2A-side extras of a task, kept as protocol JSON: only the edge's TaskStore writes them. */
+export interface TaskA2AExtras {
+  history: unknown[];
+  artifacts: unknown[];
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * A task as stored. `owner` is `origin.by`; `agent` is the agent part of `skill`. `seq` grows by
+ * one per state change; `attempt` counts worker starts (0 before the first). Times are ISO 8601
+ * UTC strings with millisecond precision; `createdAt` is the envelope's own `createdAt`.
+ */
+export interface TaskRecord {
+  id: string;
+  skill: SkillRef;
+  agent: string;
+  owner: string;
+  origin: Origin;
+  idempotencyKey: string;
+  contextId: string;
+  parentId?: string;
+  state: TaskState;
+  seq: number;
+  attempt: number;
+  input: unknown;
+  output?: unknown;
+  error?: TaskError;
+  statusMessage?: string;
+  routing?: RoutingDecision;
+  deadline?: string;
+  a2a: TaskA2AExtras;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const TransitionChange = z.object({
+  to: TaskState,
+  /** Compare-and-set: the move happens only if the task is in one of these states. */
+  from: z.array(TaskState).min(1).optional(),
+  /** The status line callers see; replaces the previous one (cleared when omitted). */
+  message: z.string().max(4000).optional(),
+  output: z.unknown().optional(),
+  error: TaskError.optional(),
+  /** Counts a new worker start (a first run or a redelivery). */
+  newAttempt: z.boolean().optional(),
+});
+export type TransitionChange = z.input<typeof TransitionChange>;
+
+export const ListTasksQuery = z.object({
+  owner: z.string().min(1),
+  contextId: z.string().min(1).optional(),
+  state: TaskState.optional(),
+  /** Only tasks whose last change is at or after this instant (A2A `statusTimestampAfter`). */
+  updatedAfter: z.iso.datetime({ offset: true }).optional(),
+  pageSize: z.number().int().min(1).max(100),
+  pageToken: z.string().min(1).optional(),
+});
+export type ListTasksQuery = z.input<typeof ListTasksQuery>;
+
+export interface ListTasksResult {
+  /** Newest first (createdAt, then id, descending). */
+  records: TaskRecord[];
+  /** Present when more records follow; opaque, pass it back as `pageToken`. */
+  nextPageToken?: string;
+  /** How many records match the filters, over all pages. */
+  totalSize: number;
+}
+
+export const A2AExtrasPatch = z.object({
+  history: z.array(z.unknown()).optional(),
+  artifacts: z.array(z.unknown()).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * Where tasks live. The worker that holds a task is its one writer after SUBMITTED: it moves the
+ * state with `transition`, a compare-and-set along the legal edges of the contracts state machine.
+ * The A2A edge only reads, and writes A2A extras with `updateA2A`.
+ */
+export interface TaskRepository {
+  /** Inserts in `submitted`; a second create with the same idempotencyKey returns the first record,
+   *  created=false. BAD_INPUT for an invalid envelope; CONFLICT when the key or id is taken by
+   *  another owner's task. */
+  create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }>;
+  /** null when there is no such task (an id that is not a UUID included). */
+  get(id: string): Promise<TaskRecord | null>;
+  /** null when the task does not exist or belongs to someone else (do not reveal which). */
+  getOwned(id: string, owner: string): Promise<TaskRecord | null>;
+  /** One owner's tasks, newest first, with stable keyset pagination; pageSize 1..100. */
+  list(query: ListTasksQuery): Promise<ListTasksResult>;
+  /** Compare-and-set: moves the task only along a legal edge (contracts `canTransition`) and only
+   *  from one of `from` when given; bumps seq; `newAttempt` bumps attempt. ILLEGAL_TRANSITION
+   *  otherwise (naming the state found and the one asked for), NOT_FOUND if missing. The state,
+   *  output, error and status line change together in one statement. */
+  transition(id: string, change: TransitionChange): Promise<TaskRecord>;
+  /** Stores the routing decision once; a later call returns the stored one unchanged. */
+  setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision>;
+  /** Merges A2A-side extras: history by messageId and artifacts by artifactId (a new entry
+   *  replaces the one with its id, others append), metadata key by key. Never touches state. */
+  updateA2A(id: string, a2a: Partial<TaskA2AExtras>): Promise<void>;
+}

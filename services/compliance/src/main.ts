@@ -1,0 +1,6 @@
+import { runAgentService } from '@forge/agent-kit';
+import { complianceAgent } from './agent.js';
+import { telemetry } from './instrumentation.js';
+
+// The process entry: the kit reads the environment, wires, serves, and stops on SIGTERM.
+await runAgentService(complianceAgent, process.env, { telemetry });

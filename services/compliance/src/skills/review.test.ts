@@ -1,0 +1,127 @@
+import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
+import { ForgeError, type ModelCallSuccess } from '@forge/contracts';
+import { describe, expect, it } from 'vitest';
+import { REVIEW_SYSTEM_PROMPT, type ReviewJudgement, ReviewInput, review, reviewSkill } from './review.js';
+
+/** An in-memory ModelClient: records each request and answers with `reply`. */
+function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
+  const requests: ModelCallInput[] = [];
+  const models: ModelClient = {
+    async call(request) {
+      requests.push(request);
+      return {
+        v: 1,
+        ok: true,
+        text: '',
+        tier: 'frontier',
+        model: 'fake:judge-1',
+        offline: false,
+        usage: { inputTokens: 10, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 },
+        costMicros: 0,
+        shadowCostMicros: 0,
+        notes: [],
+        ...reply,
+      };
+    },
+  };
+  return { models, requests };
+}
+
+const signal = new AbortController().signal;
+
+const INPUT = ReviewInput.parse({
+  question: 'We received the transfer on Friday; can we accept it in METRC on Monday?',
+  kind: 'transfer-manifest',
+  jurisdiction: 'US-CO',
+  facts: [{ label: 'Manifest', value: '0001234567 with 3 packages' }],
+  sources: [{ id: 'co-3-805', title: 'Transfers', text: 'A receiving licensee shall record  receipt in the inventory\ntracking system within 24 hours.' }],
+});
+
+const JUDGEMENT: ReviewJudgement = {
+  verdict: 'non-compliant',
+  summary: 'Receipt must be recorded within 24 hours.',
+  reasons: [{ point: 'Monday is more than 24 hours after Friday receipt.', severity: 'critical' }],
+  citations: [
+    { sourceId: 'co-3-805', reference: '1 CCR 212-3, 3-805', quote: 'record receipt in the inventory tracking system within 24 hours' },
+  ],
+  requiredActions: ['Record the receipt in METRC today.'],
+  confidence: 0.93,
+};
+
+describe('compliance.review', () => {
+  it('sends a judge request with the system prompt, delimited facts and sources and a JSON Schema', async () => {
+    const { models, requests } = fakeModels({ output: JUDGEMENT });
+    await review(INPUT, { models, signal });
+    expect(requests).toHaveLength(1);
+    const [request] = requests;
+    expect(request).toMatchObject({ purpose: 'judge', system: REVIEW_SYSTEM_PROMPT, maxTokens: 4000, temperature: 0 });
+    const content = request!.messages[0]!.content;
+    expect(content).toContain('Kind: transfer-manifest');
+    expect(content).toContain('Jurisdiction: US-CO');
+    expect(content).toContain('<facts>\n- Manifest: 0001234567 with 3 packages\n</facts>');
+    expect(content).toContain('<source id="co-3-805" title="Transfers">');
+    expect(request!.output?.name).toBe('compliance_review');
+    const schema = request!.output!.jsonSchema as { required: string[]; properties: Record<string, unknown> };
+    expect(schema.required).toEqual(expect.arrayContaining(['verdict', 'reasons', 'citations', 'confidence']));
+  });
+
+  it('returns the judgement with verified citations and no need for a person when all holds', async () => {
+    const { models } = fakeModels({ output: JUDGEMENT });
+    const out = await review(INPUT, { models, signal });
+    expect(out).toMatchObject({ verdict: 'non-compliant', needsHuman: false, needsHumanReasons: [], model: 'fake:judge-1' });
+    expect(out.citations[0]?.verified).toBe(true);
+    expect(reviewSkill.output.parse(out)).toEqual(out);
+  });
+
+  it('routes to a person on low confidence, fabricated quotes, unknown sources or missing information', async () => {
+    const { models } = fakeModels({
+      output: {
+        ...JUDGEMENT,
+        verdict: 'insufficient-information',
+        confidence: 0.5,
+        citations: [
+          { sourceId: 'co-3-805', reference: 'x', quote: 'within 72 hours' },
+          { sourceId: 'made-up', reference: 'y', quote: null },
+          { sourceId: null, reference: 'METRC user guide', quote: null },
+        ],
+      },
+    });
+    const out = await review(INPUT, { models, signal });
+    expect(out.needsHuman).toBe(true);
+    expect(out.citations.map((c) => c.verified)).toEqual([false, false, false]);
+    expect(out.needsHumanReasons).toEqual([
+      'confidence 0.5 is below 0.8',
+      'the facts do not decide the question',
+      'citation "x" quotes text not found in source co-3-805',
+      'citation "y" names unknown source made-up',
+    ]);
+  });
+
+  it('never lets an offline stand-in judgement pass without a person', async () => {
+    const { models } = fakeModels({ output: JUDGEMENT, offline: true, model: 'offline:frontier' });
+    const out = await review(INPUT, { models, signal });
+    expect(out).toMatchObject({ needsHuman: true, offline: true });
+  });
+
+  it('reads JSON from the reply text (fenced or bare) when no parsed output came back', async () => {
+    const { models } = fakeModels({ text: `\`\`\`json\n${JSON.stringify(JUDGEMENT)}\n\`\`\`` });
+    expect((await review(INPUT, { models, signal })).verdict).toBe('non-compliant');
+  });
+
+  it('rejects output that fails its schema with PROVIDER_ERROR naming the field, not retryable', async () => {
+    const { models } = fakeModels({ output: { ...JUDGEMENT, confidence: 1.5, reasons: [] } });
+    const error = await review(INPUT, { models, signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForgeError);
+    expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
+    expect((error as Error).message).toContain('compliance_review.reasons');
+    expect((error as Error).message).toContain('compliance_review.confidence');
+    const notJson = fakeModels({ text: 'I think it is fine.' });
+    await expect(review(INPUT, { models: notJson.models, signal })).rejects.toThrow('is not JSON');
+  });
+
+  it('is declared frontier and critical, and validates its input naming the field', () => {
+    expect(reviewSkill).toMatchObject({ id: 'review', tier: 'frontier', critical: true });
+    expect(() => ReviewInput.parse({ question: 'short' })).toThrow(/question/);
+    expect(() => ReviewInput.parse({ question: 'long enough question', jurisdiction: 'Colorado' })).toThrow(/ISO 3166-2/);
+  });
+});

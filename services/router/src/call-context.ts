@@ -1,0 +1,69 @@
+import type { ChatMessage, ModelPurpose, ModelUsage, Tier } from '@forge/contracts';
+import type { EscalationPolicy } from '@forge/policy';
+
+/**
+ * Who a model call is for and within which limits, fixed before the call: from the task's
+ * recorded routing decision (gateway calls) or from the endpoint's own decision (API calls).
+ */
+export interface CallContext {
+  /** `task`: a skill's call over NATS; `api`: the OpenAI-compatible endpoint. */
+  source: 'task' | 'api';
+  /** The ledger key: task (or per-request id), attempt, call number. */
+  taskId: string;
+  attempt: number;
+  callId: number;
+  skill: string | null;
+  /** Pays for the call in the per-agent budgets (`api` for endpoint calls). */
+  agent: string;
+  principal: string | null;
+  partner: string | null;
+  /** The stamped tier: where the call starts. */
+  tier: Tier;
+  critical: boolean;
+  /** Escalation stops here. */
+  maxTier: Tier;
+  escalation: EscalationPolicy;
+}
+
+/** What to ask the model, in the gateway's terms (the provider picks nothing of this). */
+export interface CallInput {
+  purpose: ModelPurpose;
+  system?: string | undefined;
+  messages: ChatMessage[];
+  maxTokens: number;
+  temperature?: number | undefined;
+  output?: { name: string; jsonSchema: Record<string, unknown> } | undefined;
+}
+
+/** Streaming and cancellation for one call. */
+export interface CallHooks {
+  /** Text deltas as they come; only for calls without an output schema (those are never streamed). */
+  onDelta?: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+/** What the gateway answers. Usage and cost are totals over every attempt the call made. */
+export type CallOutcome =
+  | {
+      ok: true;
+      text: string;
+      output?: unknown;
+      tier: Tier;
+      /** `provider:model` that answered (`offline:<tier>` offline). */
+      model: string;
+      offline: boolean;
+      usage: ModelUsage;
+      costMicros: number;
+      shadowCostMicros: number;
+      finishReason: string;
+      notes: string[];
+    }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      retryable: boolean;
+      /** Set when a person must decide (offline mode and a critical skill or a judgment call). */
+      inputRequired?: string;
+      notes: string[];
+    };

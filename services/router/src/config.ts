@@ -1,0 +1,105 @@
+import { fileURLToPath } from 'node:url';
+import { BrainName, describeIssues, ForgeError } from '@forge/contracts';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * The repo's `config/forge.yaml`: `src/config.ts` and `dist/config.js` both sit three levels
+ * below the repo root, so one relative URL finds it under tsx, vitest and plain node.
+ */
+export const DEFAULT_ROUTING_CONFIG_PATH = fileURLToPath(new URL('../../../config/forge.yaml', import.meta.url));
+
+const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
+const IntFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalUrl = z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional());
+const optionalPath = z.preprocess(emptyAsUnset, z.string().min(1).optional());
+
+const RouterEnv = z.object({
+  FORGE_BRAIN: z.preprocess(emptyAsUnset, BrainName.default('local')),
+  FORGE_HOST: z.string().min(1).default('127.0.0.1'),
+  FORGE_PORT: IntFromEnv(0, 65535).default(7400),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  FORGE_ROUTING_CONFIG: z.preprocess(emptyAsUnset, z.string().min(1).default(DEFAULT_ROUTING_CONFIG_PATH)),
+  FORGE_API_KEYS_FILE: optionalPath,
+  FORGE_ROUTER_CONCURRENCY: IntFromEnv(1, 256).default(16),
+  FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).default(10_000),
+  FORGE_LEDGER_FLUSH_MS: IntFromEnv(1, 10_000).default(25),
+  FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  FORGE_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb or 1mb')
+    .default('4mb'),
+  FORGE_PG_POOL_MAX: IntFromEnv(1, 200).default(10),
+  ANTHROPIC_BASE_URL: optionalUrl,
+  OPENAI_BASE_URL: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+});
+
+/** How the router runs; made by {@link loadRouterConfig} or by hand in tests. */
+export interface RouterConfig {
+  brain: string;
+  host: string;
+  /** HTTP port of `/v1/chat/completions`, `/livez`, `/readyz`; 0 picks a free one (tests). */
+  port: number;
+  natsUrl: string;
+  databaseUrl: string;
+  /** The routing config file (`forge.yaml`); reloaded on SIGHUP. */
+  routingConfigPath: string;
+  /** API keys of the OpenAI-compatible endpoint (the CLI's file); without it every call is refused. */
+  apiKeysFile?: string | undefined;
+  /** Tasks routed at once by this replica. */
+  concurrency: number;
+  /** Budget for the whole stop sequence, in ms. */
+  shutdownGraceMs: number;
+  /** Longest a ledger row or settlement waits before it is written (write-behind batching). */
+  ledgerFlushMs: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  bodyLimit: string;
+  pgPoolMax: number;
+  /** Override the vendors' endpoints (a proxy; the fake LLM server in tests). Beat the routing config's. */
+  baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
+  otlpEndpoint?: string | undefined;
+  /**
+   * Where provider keys are looked up by the variable names the routing config gives
+   * (`apiKeyEnv`), directly or as a file named by `<NAME>_FILE`. Kept as a copy so the routing
+   * config can be reloaded (with new names) without reading `process.env` anywhere else.
+   */
+  secretsEnv: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Reads the router's configuration from `env` (the only place that reads the environment).
+ * Throws one BAD_CONFIG ForgeError listing every bad variable, e.g.
+ * `FORGE_PORT: Too big: expected number to be <=65535; DATABASE_URL: must be a postgres:// URL`.
+ */
+export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
+  const parsed = RouterEnv.safeParse(env);
+  if (!parsed.success) {
+    const issues = describeIssues(parsed.error);
+    throw new ForgeError('BAD_CONFIG', `invalid router configuration: ${issues.join('; ')}`, {
+      retryable: false,
+      details: { issues },
+    });
+  }
+  const e = parsed.data;
+  return {
+    brain: e.FORGE_BRAIN,
+    host: e.FORGE_HOST,
+    port: e.FORGE_PORT,
+    natsUrl: e.NATS_URL,
+    databaseUrl: e.DATABASE_URL,
+    routingConfigPath: e.FORGE_ROUTING_CONFIG,
+    apiKeysFile: e.FORGE_API_KEYS_FILE,
+    concurrency: e.FORGE_ROUTER_CONCURRENCY,
+    shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
+    ledgerFlushMs: e.FORGE_LEDGER_FLUSH_MS,
+    logLevel: e.FORGE_LOG_LEVEL,
+    bodyLimit: e.FORGE_BODY_LIMIT,
+    pgPoolMax: e.FORGE_PG_POOL_MAX,
+    baseUrls: { anthropic: e.ANTHROPIC_BASE_URL, openai: e.OPENAI_BASE_URL },
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    secretsEnv: Object.freeze({ ...env }),
+  };
+}

@@ -1,0 +1,156 @@
+import { isForgeError } from '@forge/contracts';
+import type { BudgetRepository, CostLedger, CostLedgerEntry, Settlement } from '@forge/store';
+import type { Logger } from '@forge/telemetry';
+
+export interface LedgerWriterOptions {
+  ledger: CostLedger;
+  budgets: BudgetRepository;
+  /** Longest a row waits before it is written. */
+  flushMs: number;
+  logger: Logger;
+  /** Rows (and settlements) per statement; a full batch is written at once. Default 200. */
+  maxBatch?: number;
+  /** Wait before retrying a failed write. Default 500 ms. */
+  retryMs?: number;
+}
+
+/**
+ * Write-behind for the model gateway's accounting: ledger rows and budget settlements are queued
+ * in memory and written in batches (one statement each) at most `flushMs` later, so a model call
+ * pays no database round trip after the provider answers. A failed write is kept and retried.
+ * Trade-off: a process that dies without `stop()` loses the rows of the last `flushMs` (their
+ * holds then expire after the reservation TTL, so budgets err on the safe side); a clean stop
+ * flushes everything first. Replayed rows and settlements are harmless (both are idempotent).
+ */
+export class LedgerWriter {
+  readonly #opts: Required<Omit<LedgerWriterOptions, 'logger' | 'ledger' | 'budgets'>>;
+  readonly #ledger: CostLedger;
+  readonly #budgets: BudgetRepository;
+  readonly #logger: Logger;
+  #entries: CostLedgerEntry[] = [];
+  #settlements: Settlement[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #writing: Promise<void> | undefined;
+  #failures = 0;
+
+  constructor(options: LedgerWriterOptions) {
+    this.#ledger = options.ledger;
+    this.#budgets = options.budgets;
+    this.#logger = options.logger.child({ component: 'ledger-writer' });
+    this.#opts = {
+      flushMs: options.flushMs,
+      maxBatch: options.maxBatch ?? 200,
+      retryMs: options.retryMs ?? 500,
+    };
+  }
+
+  /** Rows and settlements not yet written. */
+  get pending(): number {
+    return this.#entries.length + this.#settlements.length;
+  }
+
+  /** Queues one ledger row. */
+  record(entry: CostLedgerEntry): void {
+    this.#entries.push(entry);
+    this.#schedule();
+  }
+
+  /** Queues a settlement: the reservation's actual cost (0 releases it). */
+  settle(settlement: Settlement): void {
+    this.#settlements.push(settlement);
+    this.#schedule();
+  }
+
+  /** Writes everything queued so far (and whatever arrives meanwhile); rejects if a write fails. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.pending > 0 || this.#writing) {
+      if (this.#writing) {
+        await this.#writing.catch(() => undefined);
+        continue;
+      }
+      this.#writing = this.#writeBatch().finally(() => {
+        this.#writing = undefined;
+      });
+      await this.#writing;
+    }
+  }
+
+  /**
+   * Flushes, retrying failed writes until everything is written or `deadlineMs` passes; what is
+   * still queued then is logged with its count (never silently dropped).
+   */
+  async stop(deadlineMs = 10_000): Promise<void> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      try {
+        await this.flush();
+        return;
+      } catch (error) {
+        if (Date.now() + this.#opts.retryMs > deadline) {
+          this.#logger.error(
+            { err: String(error), entries: this.#entries.length, settlements: this.#settlements.length },
+            'ledger rows could not be written before shutdown',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.#opts.retryMs));
+      }
+    }
+  }
+
+  #schedule(delay = this.#opts.flushMs): void {
+    if (this.pending >= this.#opts.maxBatch && !this.#writing) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#background();
+      return;
+    }
+    if (this.#timer || this.#writing) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#background();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  #background(): void {
+    if (this.#writing) return;
+    this.#writing = this.#writeBatch()
+      .then(() => {
+        this.#failures = 0;
+      })
+      .catch((error: unknown) => {
+        this.#failures += 1;
+        this.#logger.warn({ err: String(error), failures: this.#failures }, 'ledger write failed; will retry');
+      })
+      .finally(() => {
+        this.#writing = undefined;
+        if (this.pending > 0) this.#schedule(this.#failures > 0 ? this.#opts.retryMs : this.#opts.flushMs);
+      });
+  }
+
+  async #writeBatch(): Promise<void> {
+    const entries = this.#entries.splice(0, this.#opts.maxBatch);
+    const settlements = this.#settlements.splice(0, this.#opts.maxBatch);
+    const [ledger, budgets] = await Promise.allSettled([
+      entries.length > 0 ? this.#ledger.append(entries) : Promise.resolve(0),
+      settlements.length > 0 ? this.#budgets.settle(settlements) : Promise.resolve(0),
+    ]);
+    // What failed goes back to the front, in order, for the next attempt; a batch the store
+    // refuses as invalid would fail forever, so it is logged in full and dropped instead.
+    if (ledger.status === 'rejected' && !this.#invalid(ledger.reason, { entries })) this.#entries.unshift(...entries);
+    if (budgets.status === 'rejected' && !this.#invalid(budgets.reason, { settlements })) {
+      this.#settlements.unshift(...settlements);
+    }
+    if (ledger.status === 'rejected') throw ledger.reason;
+    if (budgets.status === 'rejected') throw budgets.reason;
+  }
+
+  #invalid(error: unknown, batch: Record<string, unknown>): boolean {
+    if (!isForgeError(error, 'BAD_INPUT')) return false;
+    this.#logger.error({ err: error.message, ...batch }, 'ledger batch refused as invalid; dropped');
+    return true;
+  }
+}

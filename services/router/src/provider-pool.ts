@@ -1,0 +1,94 @@
+import { ForgeError, type ModelId, type ProviderKind } from '@forge/contracts';
+import { AnthropicProvider, type ModelProvider, OfflineProvider, OpenAIProvider } from '@forge/models';
+import { type ModelCandidate, providerOf, type RoutingConfig } from '@forge/policy';
+import { readSecret } from './secrets.js';
+
+/** Where provider keys and endpoint overrides come from (the router's config). */
+export interface ProviderEnv {
+  secretsEnv: Readonly<Record<string, string | undefined>>;
+  baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
+}
+
+/** A candidate model made callable: the adapter and the vendor's own model name. */
+export interface ResolvedModel {
+  provider: ModelProvider;
+  /** The vendor's model name (`claude-haiku-5.5`, `llama3`), without the `provider:` prefix. */
+  vendorModel: string;
+}
+
+/**
+ * The provider adapters one routing config can reach, built once per config (and again on
+ * reload): a vendor whose key variable is unset is absent, so its models are skipped; servers
+ * under `openaiCompatible` are present unless they name a key variable that is unset; the
+ * offline provider is always there. Keys are read here and handed to the SDKs, never kept
+ * elsewhere or logged.
+ */
+export class ProviderPool {
+  readonly #vendors = new Map<string, ModelProvider>();
+  readonly #offline = new OfflineProvider();
+
+  private constructor() {}
+
+  static build(config: RoutingConfig, env: ProviderEnv): ProviderPool {
+    const pool = new ProviderPool();
+    const anthropicKey = readSecret(env.secretsEnv, config.providers.anthropic.apiKeyEnv);
+    if (anthropicKey !== undefined) {
+      const baseUrl = env.baseUrls.anthropic ?? config.providers.anthropic.baseUrl;
+      pool.#vendors.set(
+        'anthropic',
+        new AnthropicProvider({ apiKey: anthropicKey, ...(baseUrl ? { baseUrl } : {}) }),
+      );
+    }
+    const openaiKey = readSecret(env.secretsEnv, config.providers.openai.apiKeyEnv);
+    if (openaiKey !== undefined) {
+      const baseUrl = env.baseUrls.openai ?? config.providers.openai.baseUrl;
+      pool.#vendors.set(
+        'openai',
+        new OpenAIProvider({ kind: 'openai', apiKey: openaiKey, ...(baseUrl ? { baseUrl } : {}) }),
+      );
+    }
+    for (const [server, spec] of Object.entries(config.providers.openaiCompatible)) {
+      const key = spec.apiKeyEnv === undefined ? undefined : readSecret(env.secretsEnv, spec.apiKeyEnv);
+      if (spec.apiKeyEnv !== undefined && key === undefined) continue;
+      pool.#vendors.set(
+        `openai-compatible:${server}`,
+        new OpenAIProvider({ kind: 'openai-compatible', baseUrl: spec.baseUrl, ...(key ? { apiKey: key } : {}) }),
+      );
+    }
+    return pool;
+  }
+
+  /** True when no real provider is reachable: every call is answered offline. */
+  get offlineOnly(): boolean {
+    return this.#vendors.size === 0;
+  }
+
+  /** The reachable providers by name (`anthropic`, `openai-compatible:local`), for start-up logs. */
+  get available(): string[] {
+    return [...this.#vendors.keys()];
+  }
+
+  /** Whether `model` can be called: its vendor has a key, or its compatible server is configured. */
+  isAvailable(model: ModelId, provider: ProviderKind): boolean {
+    if (provider === 'offline') return true;
+    return this.#vendors.has(vendorKey(model, provider));
+  }
+
+  /** The adapter and vendor model name for a candidate; UNAVAILABLE if its provider is absent. */
+  resolve(candidate: ModelCandidate): ResolvedModel {
+    const name = candidate.model.slice(candidate.model.indexOf(':') + 1);
+    if (candidate.provider === 'offline') return { provider: this.#offline, vendorModel: name };
+    const provider = this.#vendors.get(vendorKey(candidate.model, candidate.provider));
+    if (!provider) {
+      throw new ForgeError('UNAVAILABLE', `no provider configured for ${candidate.model}`, { retryable: false });
+    }
+    const vendorModel = candidate.provider === 'openai-compatible' ? name.slice(name.indexOf('/') + 1) : name;
+    return { provider, vendorModel };
+  }
+}
+
+function vendorKey(model: ModelId, provider: ProviderKind = providerOf(model)): string {
+  if (provider !== 'openai-compatible') return provider;
+  const name = model.slice(model.indexOf(':') + 1);
+  return `openai-compatible:${name.slice(0, name.indexOf('/'))}`;
+}

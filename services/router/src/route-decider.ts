@@ -1,0 +1,85 @@
+import type { Origin, SkillManifest } from '@forge/contracts';
+import { estimateTokens } from '@forge/models';
+import {
+  type BudgetScopeKey,
+  type BudgetView,
+  budgetView,
+  decideRoute,
+  type RouteDecision,
+  type RoutingConfig,
+  type ScopeUsage,
+} from '@forge/policy';
+import { type BudgetRepository, budgetPeriod } from '@forge/store';
+
+/** What one routing decision needs to know about the work. */
+export interface DecideInput {
+  skill: Pick<SkillManifest, 'skill' | 'agent' | 'tierHint' | 'critical'>;
+  origin: Origin;
+  /** The API principal that asked (rules and per-principal budgets read it). */
+  principal?: string | undefined;
+  tokensEstimate: number;
+  jsonRequested?: boolean;
+  toolsRequested?: boolean;
+}
+
+/** A decision and the budgets as it saw them (recorded with the decision). */
+export interface Decided {
+  decision: RouteDecision;
+  config: RoutingConfig;
+  budget: BudgetView;
+}
+
+/**
+ * Runs the policy's `decideRoute` against live numbers: the budgets' spend and live holds this
+ * month (one query for every scope the config caps) and the router's backlog.
+ */
+export class RouteDecider {
+  readonly #budgets: BudgetRepository;
+  readonly #backlog: () => number | undefined;
+
+  constructor(deps: { budgets: BudgetRepository; backlog?: () => number | undefined }) {
+    this.#budgets = deps.budgets;
+    this.#backlog = deps.backlog ?? (() => undefined);
+  }
+
+  /** The budget view now: every capped scope with its spend and live holds this UTC month. */
+  async budgetView(config: RoutingConfig, now = new Date()): Promise<BudgetView> {
+    const keys = Object.keys(budgetView(config).scopes) as BudgetScopeKey[];
+    if (keys.length === 0) return budgetView(config);
+    const usage = await this.#budgets.usage(budgetPeriod(now), keys);
+    const byScope: Partial<Record<BudgetScopeKey, ScopeUsage>> = {};
+    for (const [key, value] of usage) byScope[key as BudgetScopeKey] = value;
+    return budgetView(config, byScope);
+  }
+
+  async decide(config: RoutingConfig, input: DecideInput, now = new Date()): Promise<Decided> {
+    const budget = await this.budgetView(config, now);
+    const pending = this.#backlog();
+    const decision = decideRoute({
+      skill: input.skill,
+      config,
+      input: {
+        tokensEstimate: input.tokensEstimate,
+        jsonRequested: input.jsonRequested === true,
+        toolsRequested: input.toolsRequested === true,
+      },
+      origin: input.origin,
+      ...(input.principal === undefined ? {} : { principal: input.principal }),
+      budget,
+      ...(pending === undefined ? {} : { load: { pendingTasks: pending } }),
+      now,
+    });
+    return { decision, config, budget };
+  }
+}
+
+/** A task input's size in tokens, estimated from its JSON (what the input-size rules read). */
+export function inputTokensEstimate(input: unknown): number {
+  if (input === undefined || input === null) return 0;
+  return estimateTokens(typeof input === 'string' ? input : JSON.stringify(input));
+}
+
+/** The API principal of a task: the owner of work that came in over A2A; none for other origins. */
+export function principalOf(origin: Origin): string | undefined {
+  return origin.kind === 'a2a' ? origin.by : undefined;
+}
