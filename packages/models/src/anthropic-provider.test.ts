@@ -1,6 +1,6 @@
 import { ForgeError, type ModelPrice } from '@forge/contracts';
 import { type FakeLlm, startFakeLlm } from '@forge/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AnthropicProvider } from './anthropic-provider.js';
 import { costMicros } from './cost.js';
 import type { ProviderRequest, ProviderStreamEvent } from './provider.js';
@@ -179,7 +179,9 @@ describe('AnthropicProvider.complete', () => {
     fake.script({ delayMs: 2_000 }, { status: 401 });
     const controller = new AbortController();
     const pending = provider.complete(request, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 30);
+    // Abort once the server holds the request, so the reply queue stays in step.
+    await vi.waitFor(() => expect(fake.requests).toHaveLength(1), { timeout: 5_000, interval: 5 });
+    controller.abort();
     const canceled = await pending.catch((error: unknown) => error);
     expect(canceled).toBeInstanceOf(ForgeError);
     expect((canceled as ForgeError).code).toBe('CANCELED');

@@ -107,7 +107,9 @@ export class AnthropicProvider implements ModelProvider {
         } else if (event.type === 'content_block_delta') {
           if (event.delta.type === 'text_delta') {
             text += event.delta.text;
+            control.pauseTimer();
             yield { type: 'text', text: event.delta.text };
+            control.restartTimer();
           } else if (event.delta.type === 'input_json_delta') {
             json += event.delta.partial_json;
           }
@@ -126,12 +128,12 @@ export class AnthropicProvider implements ModelProvider {
 
     const base = { rawUsage, rawFinishReason: stopReason, model, provider: this.kind } as const;
     const known = rawUsage ? safeUsage(rawUsage) : undefined;
-    if (finished && thrown === undefined && known) {
+    if (finished && thrown === undefined) {
       const result: ProviderResult = {
         ...base,
         text: req.output && json !== '' ? json : text,
-        usage: known,
-        usageEstimated: false,
+        usage: known ?? partialUsage(req, text + json, undefined),
+        usageEstimated: known === undefined,
         finishReason: fromAnthropicStopReason(stopReason, req.output !== undefined),
       };
       if (!root) {
@@ -144,7 +146,7 @@ export class AnthropicProvider implements ModelProvider {
         yield {
           type: 'final',
           result,
-          error: this.#badResponse(req.model, checked.reason, known, text === ''),
+          error: this.#badResponse(req.model, checked.reason, result.usage, text === ''),
         };
       return;
     }

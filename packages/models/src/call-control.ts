@@ -49,6 +49,11 @@ export class CallControl {
     }, this.#timeoutMs);
   }
 
+  /** Stops the timer while the consumer holds an event: the timeout measures the vendor's silence, not ours. */
+  pauseTimer(): void {
+    clearTimeout(this.#timer);
+  }
+
   /** Stops the timer and lets go of the caller's signal; call once the call is over. */
   dispose(): void {
     clearTimeout(this.#timer);

@@ -197,6 +197,17 @@ describe('OpenAIProvider.stream', () => {
     expect(bad.error?.kind).toBe('bad_response');
   });
 
+  it('counts only the silence of the vendor against timeoutMs, not a slow consumer', async () => {
+    fake.script({ text: 'one two', chunks: ['one ', 'two'] });
+    const events: ProviderStreamEvent[] = [];
+    for await (const event of provider.stream(request, { timeoutMs: 250 })) {
+      events.push(event);
+      if (event.type === 'text') await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    expect(finalOf(events).error).toBeUndefined();
+    expect(finalOf(events).result.text).toBe('one two');
+  });
+
   it('throws before the first token on 500 and on a slow start', async () => {
     fake.script({ status: 500 }, { delayMs: 2_000 });
     const server = await failure(collect(provider.stream(request)));

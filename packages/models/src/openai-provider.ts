@@ -124,7 +124,9 @@ export class OpenAIProvider implements ModelProvider {
         const delta = choice?.delta?.content;
         if (delta) {
           text += delta;
+          control.pauseTimer();
           yield { type: 'text', text: delta };
+          control.restartTimer();
         }
         if (choice?.finish_reason) finish = choice.finish_reason;
         if (chunk.usage) rawUsage = { ...chunk.usage };
