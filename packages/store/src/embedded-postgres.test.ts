@@ -11,6 +11,10 @@ import { PgTaskRepository } from './pg-task-repository.js';
 import { createPool } from './pool.js';
 import { schemaForBrain } from './schema-name.js';
 
+// A PGlite cold start is CPU-bound WASM (initdb): ~5 s on an idle 2-core machine, several times
+// that when the machine is busy. The bound is generous so load cannot fail the test.
+const PGLITE_TEST_TIMEOUT_MS = 120_000;
+
 describe('startEmbeddedPostgres (PGlite behind pglite-socket)', () => {
   let dataDir: string;
   let running: EmbeddedPostgres | undefined;
@@ -20,7 +24,9 @@ describe('startEmbeddedPostgres (PGlite behind pglite-socket)', () => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  it('serves migrations and the task repository over pg, and keeps the data across a restart', async () => {
+  it('serves migrations and the task repository over pg, and keeps the data across a restart', {
+    timeout: PGLITE_TEST_TIMEOUT_MS,
+  }, async () => {
     dataDir = join(await mkdtemp(join(tmpdir(), 'forge-pglite-')), 'data');
     const schema = schemaForBrain('embedded');
     const other = schemaForBrain('neighbour');

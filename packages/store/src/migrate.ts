@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '@forge/telemetry';
 import { type MigrationBuilder, type RunnerOption, runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { z } from 'zod';
+import { toForgeError } from './pg-errors.js';
 import { assertSchemaName, quoteIdent } from './schema-name.js';
 
 /**
@@ -19,6 +20,7 @@ const MIGRATIONS_TABLE = 'forge_migrations';
 
 /** A replica waiting for another replica's migration of the same schema gives up after this. */
 const LOCK_TIMEOUT_MS = 60_000;
+const CONNECT_TIMEOUT_MS = 10_000;
 
 const MigrateOptions = z.object({
   databaseUrl: z.string().refine((value) => URL.canParse(value), 'must be a postgres:// URL'),
@@ -56,6 +58,7 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     connectionString: opts.databaseUrl,
     application_name: 'forge-migrate',
     lock_timeout: LOCK_TIMEOUT_MS,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
   client.on('error', (error) =>
     logger.warn({ err: { message: error.message } }, 'migration connection lost'),
@@ -87,7 +90,10 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
     if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     return { applied };
   } catch (error) {
-    if (error instanceof ForgeError) throw error;
+    // A server answer (lock timeout, connection lost mid-run) keeps its transient/permanent
+    // verdict; the runner's own errors (bad files, out-of-order history) are permanent.
+    if (error instanceof ForgeError || error instanceof pg.DatabaseError)
+      throw toForgeError(error, `migrating ${schema}`);
     throw new ForgeError('INTERNAL', `migrating ${schema} failed: ${(error as Error).message}`, {
       cause: error,
       retryable: false,

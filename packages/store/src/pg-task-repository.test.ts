@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { isForgeError } from '@forge/contracts';
-import { type TestBrain, testBrain } from '@forge/testkit';
+import { type TestBrain, testBrain, testDatabaseUrl } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, quietLogger } from '../test/fixtures.js';
@@ -90,5 +91,36 @@ describe('PgTaskRepository under concurrency', () => {
     expect(ids).toHaveLength(20);
     expect(new Set(ids).size).toBe(20);
     expect(stored?.a2a.metadata).toEqual({ w0: 9, w1: 9 });
+  });
+});
+
+describe('PgTaskRepository errors', () => {
+  it('reports an unreachable database as UNAVAILABLE and retryable, so a consumer naks, not dead-letters', async () => {
+    const pool = createPool({
+      connectionString: 'postgres://postgres@127.0.0.1:1/test',
+      logger: quietLogger(),
+    });
+    try {
+      const error = await new PgTaskRepository(pool, 'forge_nowhere')
+        .create(envelope())
+        .catch((e: unknown) => e);
+      expect(isForgeError(error, 'UNAVAILABLE')).toBe(true);
+      expect((error as { retryable: boolean }).retryable).toBe(true);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('reports a schema that was never migrated as INTERNAL, not retryable, with its SQLSTATE', async () => {
+    const pool = createPool({ connectionString: testDatabaseUrl(), max: 1, logger: quietLogger() });
+    try {
+      const repo = new PgTaskRepository(pool, 'forge_never_migrated');
+      const error = await repo.get(randomUUID()).catch((e: unknown) => e);
+      expect(isForgeError(error, 'INTERNAL')).toBe(true);
+      expect((error as { retryable: boolean; details: unknown }).retryable).toBe(false);
+      expect((error as { details: unknown }).details).toEqual({ sqlstate: '42P01' });
+    } finally {
+      await pool.end();
+    }
   });
 });

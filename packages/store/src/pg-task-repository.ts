@@ -10,6 +10,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
+import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 import {
   A2AExtrasPatch,
@@ -41,7 +42,7 @@ export class PgTaskRepository implements TaskRepository {
 
   async create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }> {
     const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
-    const inserted = await this.#pool.query<TaskRow>(
+    const inserted = await this.#query<TaskRow>(
       `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
          input, routing, deadline, created_at)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
@@ -109,12 +110,12 @@ export class PgTaskRepository implements TaskRepository {
       where.push(`(created_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
     }
     const limit = params.push(q.pageSize + 1);
-    const page = await this.#pool.query<TaskRow>(
+    const page = await this.#query<TaskRow>(
       `SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE ${where.join(' AND ')}
        ORDER BY created_at DESC, id DESC LIMIT $${limit}`,
       params,
     );
-    const count = await this.#pool.query<{ total: number }>(
+    const count = await this.#query<{ total: number }>(
       `SELECT count(*)::int AS total FROM ${this.#tasks} WHERE ${filters}`,
       countParams,
     );
@@ -151,7 +152,7 @@ export class PgTaskRepository implements TaskRepository {
       );
       if (moved) return moved;
     }
-    const current = await this.#pool.query<{ state: TaskState }>(
+    const current = await this.#query<{ state: TaskState }>(
       `SELECT state FROM ${this.#tasks} WHERE id = $1`,
       [id],
     );
@@ -163,13 +164,13 @@ export class PgTaskRepository implements TaskRepository {
   async setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision> {
     const routing = parseOrThrow(RoutingDecision, decision, 'routing decision');
     if (!TaskId.safeParse(id).success) throw taskNotFound(id);
-    const stored = await this.#pool.query<{ routing: RoutingDecision | null }>(
+    const stored = await this.#query<{ routing: RoutingDecision | null }>(
       `UPDATE ${this.#tasks} SET routing = $2::jsonb WHERE id = $1 AND routing IS NULL RETURNING routing`,
       [id, JSON.stringify(routing)],
     );
     const first = stored.rows[0]?.routing;
     if (first) return first;
-    const existing = await this.#pool.query<{ routing: RoutingDecision | null }>(
+    const existing = await this.#query<{ routing: RoutingDecision | null }>(
       `SELECT routing FROM ${this.#tasks} WHERE id = $1`,
       [id],
     );
@@ -188,6 +189,10 @@ export class PgTaskRepository implements TaskRepository {
     // The merge runs in code, so the row is locked from read to write: a short transaction with
     // nothing but these two statements in it (never a publish or a model call). An optimistic
     // retry loop starved under two busy writers; the lock serializes them instead.
+    await withPgErrors('merge A2A extras', () => this.#mergeA2A(id, patch));
+  }
+
+  async #mergeA2A(id: string, patch: Partial<TaskA2AExtras>): Promise<void> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
@@ -218,9 +223,14 @@ export class PgTaskRepository implements TaskRepository {
   }
 
   async #one(text: string, values: unknown[]): Promise<TaskRecord | null> {
-    const result = await this.#pool.query<TaskRow>(text, values);
+    const result = await this.#query<TaskRow>(text, values);
     const row = result.rows[0];
     return row ? rowToRecord(row) : null;
+  }
+
+  /** Every pool query goes through here, so driver errors leave as ForgeErrors (see pg-errors). */
+  #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return withPgErrors('task repository', () => this.#pool.query<R>(text, values));
   }
 }
 

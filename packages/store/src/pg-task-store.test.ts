@@ -236,6 +236,9 @@ describe('PgTaskStore (A2A TaskStore over PgTaskRepository)', () => {
     expect(completed.tasks[0]?.artifacts[0]?.artifactId).toBe('result');
     const unspecified = await store.list({ status: TaskState.TASK_STATE_UNSPECIFIED } as never, ctx);
     expect(unspecified.totalSize).toBe(3);
+    // A date-only timestamp is valid A2A; none of these tasks changed state after 2999.
+    expect((await store.list({ statusTimestampAfter: '2999-01-01' } as never, ctx)).totalSize).toBe(0);
+    expect((await store.list({ statusTimestampAfter: '2000-01-01' } as never, ctx)).totalSize).toBe(3);
   });
 
   it("answers the SDK's DefaultRequestHandler for GetTask and ListTasks", async () => {

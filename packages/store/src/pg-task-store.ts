@@ -53,7 +53,7 @@ export class PgTaskStore implements TaskStore {
       ...(params.contextId ? { contextId: params.contextId } : {}),
       ...(state === undefined ? {} : { state }),
       ...(params.pageToken ? { pageToken: params.pageToken } : {}),
-      ...(params.statusTimestampAfter ? { updatedAfter: params.statusTimestampAfter } : {}),
+      ...(params.statusTimestampAfter ? { updatedAfter: isoInstant(params.statusTimestampAfter) } : {}),
     });
     return {
       tasks: page.records.map((record) =>
@@ -100,4 +100,16 @@ export class PgTaskStore implements TaskStore {
     const owner = this.#ownerOf(ctx);
     return owner === undefined || owner.length === 0 ? undefined : owner;
   }
+}
+
+/** A2A accepts any ISO 8601 form the SDK could parse ("2025-01-01" included); the repository takes
+ *  a full UTC instant. Unparseable input is BAD_INPUT naming the field. */
+function isoInstant(value: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new ForgeError('BAD_INPUT', 'statusTimestampAfter: not an ISO 8601 timestamp', {
+      retryable: false,
+    });
+  }
+  return new Date(ms).toISOString();
 }

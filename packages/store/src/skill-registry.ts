@@ -1,6 +1,7 @@
 import { parseOrThrow, SkillManifest, SkillRef } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
 /** Where agents declare their skills when they start, so the router knows every skill's manifest. */
@@ -49,7 +50,7 @@ export class PgSkillRegistry implements SkillRegistry {
       input_schema: m.inputSchema,
       output_schema: m.outputSchema,
     }));
-    await this.#pool.query(
+    await this.#query(
       `INSERT INTO ${this.#skills} (${COLUMNS})
        SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(skill text, agent text, description text,
          tier_hint text, critical boolean, input_schema jsonb, output_schema jsonb)
@@ -62,17 +63,20 @@ export class PgSkillRegistry implements SkillRegistry {
 
   async get(skill: SkillRef): Promise<SkillManifest | null> {
     const ref = parseOrThrow(SkillRef, skill, 'skill ref', 'skill');
-    const result = await this.#pool.query<SkillRow>(
-      `SELECT ${COLUMNS} FROM ${this.#skills} WHERE skill = $1`,
-      [ref],
-    );
+    const result = await this.#query<SkillRow>(`SELECT ${COLUMNS} FROM ${this.#skills} WHERE skill = $1`, [
+      ref,
+    ]);
     const row = result.rows[0];
     return row ? toManifest(row) : null;
   }
 
   async list(): Promise<SkillManifest[]> {
-    const result = await this.#pool.query<SkillRow>(`SELECT ${COLUMNS} FROM ${this.#skills} ORDER BY skill`);
+    const result = await this.#query<SkillRow>(`SELECT ${COLUMNS} FROM ${this.#skills} ORDER BY skill`);
     return result.rows.map(toManifest);
+  }
+
+  #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return withPgErrors('skill registry', () => this.#pool.query<R>(text, values));
   }
 }
 

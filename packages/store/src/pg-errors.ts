@@ -1,0 +1,48 @@
+import { ForgeError } from '@forge/contracts';
+import pg from 'pg';
+
+/**
+ * SQLSTATE classes and codes worth another attempt: the connection failed or the server is going
+ * away, too many connections, or a serialization failure/deadlock that a retry resolves.
+ */
+const TRANSIENT_CLASSES = new Set(['08', '53', '57']);
+const TRANSIENT_CODES = new Set(['40001', '40P01', '55P03']);
+
+/**
+ * Runs `fn` and turns whatever Postgres or the driver throws into a ForgeError, so callers (the
+ * bus's ack/nak/dead-letter decision above all) can match on `code`: a transient failure
+ * (connection refused or lost, pool timeout, server shutdown, serialization failure) becomes
+ * UNAVAILABLE and retryable; anything else the database refused is INTERNAL. ForgeErrors pass
+ * through unchanged. `what` names the operation in the message.
+ */
+export async function withPgErrors<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toForgeError(error, what);
+  }
+}
+
+export function toForgeError(error: unknown, what: string): ForgeError {
+  if (error instanceof ForgeError) return error;
+  if (error instanceof pg.DatabaseError) {
+    const code = error.code ?? '';
+    const transient = TRANSIENT_CODES.has(code) || TRANSIENT_CLASSES.has(code.slice(0, 2));
+    return new ForgeError(
+      transient ? 'UNAVAILABLE' : 'INTERNAL',
+      `${what}: postgres ${code}: ${error.message}`,
+      {
+        cause: error,
+        retryable: transient,
+        details: { sqlstate: code },
+      },
+    );
+  }
+  // Not a server answer: the socket, the pool or the driver failed (ECONNREFUSED, "timeout
+  // exceeded when trying to connect", "Connection terminated unexpectedly").
+  const message = error instanceof Error ? error.message : String(error);
+  return new ForgeError('UNAVAILABLE', `${what}: postgres unreachable: ${message}`, {
+    cause: error,
+    retryable: true,
+  });
+}
