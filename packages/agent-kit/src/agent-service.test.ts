@@ -1,10 +1,24 @@
 import { AgentCard, type Task, TaskState } from '@a2a-js/sdk';
-import { ClientFactory, ClientFactoryOptions, JsonRpcTransportFactory, RestTransportFactory } from '@a2a-js/sdk/client';
+import {
+  ClientFactory,
+  ClientFactoryOptions,
+  JsonRpcTransportFactory,
+  RestTransportFactory,
+} from '@a2a-js/sdk/client';
+import { createPool, PgSkillRegistry, schemaForBrain } from '@forge/store';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentService } from './agent-service.js';
 import { skillMessage } from './skill-message.js';
-import { KEYS, message, type RunCounts, rpc, startInstance, testAgent, waitForTask } from './test-support/test-agent.js';
+import {
+  KEYS,
+  message,
+  type RunCounts,
+  rpc,
+  startInstance,
+  testAgent,
+  waitForTask,
+} from './test-support/test-agent.js';
 
 function authedFetch(key: string): typeof fetch {
   return (input, init) => {
@@ -53,21 +67,66 @@ describe('agent service: the A2A edge', () => {
     expect(card.name).toBe('tester');
     expect(card.version).toBe('1.2.3');
     expect(card.capabilities).toMatchObject({ streaming: true, pushNotifications: false });
-    expect(card.skills.map((s) => s.id)).toEqual(['tester.echo', 'tester.slow', 'tester.fail', 'tester.flaky', 'tester.ask']);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'tester.echo',
+      'tester.slow',
+      'tester.fail',
+      'tester.flaky',
+      'tester.ask',
+    ]);
     expect(card.skills.find((s) => s.id === 'tester.fail')?.tags).toEqual(['tier:mid', 'critical']);
     expect(card.supportedInterfaces).toContainEqual(
-      expect.objectContaining({ url: `${a.url}/a2a/jsonrpc`, protocolBinding: 'JSONRPC', protocolVersion: '1.0' }),
+      expect.objectContaining({
+        url: `${a.url}/a2a/jsonrpc`,
+        protocolBinding: 'JSONRPC',
+        protocolVersion: '1.0',
+      }),
     );
     expect(card.supportedInterfaces).toContainEqual(
-      expect.objectContaining({ url: `${a.url}/a2a/rest`, protocolBinding: 'HTTP+JSON', protocolVersion: '1.0' }),
+      expect.objectContaining({
+        url: `${a.url}/a2a/rest`,
+        protocolBinding: 'HTTP+JSON',
+        protocolVersion: '1.0',
+      }),
     );
     // Protobuf JSON: the scheme is named by its oneof field, and survives a round trip.
-    expect(json.securitySchemes).toMatchObject({ forgeBearer: { httpAuthSecurityScheme: { scheme: 'Bearer' } } });
+    expect(json.securitySchemes).toMatchObject({
+      forgeBearer: { httpAuthSecurityScheme: { scheme: 'Bearer' } },
+    });
     expect(AgentCard.toJSON(card)).toEqual(json);
 
-    const legacy = (await (await fetch(`${a.url}/.well-known/agent-card.json`)).json()) as Record<string, unknown>;
-    expect(legacy).toMatchObject({ protocolVersion: '0.3', url: `${a.url}/a2a/jsonrpc`, preferredTransport: 'JSONRPC' });
-    expect(legacy.securitySchemes).toMatchObject({ forgeApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } });
+    const legacy = (await (await fetch(`${a.url}/.well-known/agent-card.json`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(legacy).toMatchObject({
+      protocolVersion: '0.3',
+      url: `${a.url}/a2a/jsonrpc`,
+      preferredTransport: 'JSONRPC',
+    });
+    expect(legacy.securitySchemes).toMatchObject({
+      forgeApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+    });
+  });
+
+  it('registers every skill manifest in Postgres at start', async () => {
+    const pool = createPool({ connectionString: brain.databaseUrl, max: 1 });
+    try {
+      const manifests = await new PgSkillRegistry(pool, schemaForBrain(brain.name)).list();
+      expect(manifests.map((m) => [m.skill, m.tierHint, m.critical])).toEqual([
+        ['tester.ask', 'frontier', false],
+        ['tester.echo', 'tool', false],
+        ['tester.fail', 'mid', true],
+        ['tester.flaky', 'small', false],
+        ['tester.slow', 'small', false],
+      ]);
+      expect(manifests.find((m) => m.skill === 'tester.echo')?.inputSchema).toMatchObject({
+        type: 'object',
+        required: ['text'],
+      });
+    } finally {
+      await pool.end();
+    }
   });
 
   it('runs a skill end to end through the SDK client (JSON-RPC and HTTP+JSON)', async () => {
@@ -80,7 +139,10 @@ describe('agent service: the A2A edge', () => {
         metadata: undefined,
       })) as Task;
       expect(result.status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
-      expect(result.artifacts[0]?.parts[0]?.content).toEqual({ $case: 'data', value: { echo: `hello ${transport}` } });
+      expect(result.artifacts[0]?.parts[0]?.content).toEqual({
+        $case: 'data',
+        value: { echo: `hello ${transport}` },
+      });
       expect(result.history[0]?.messageId).toBeTruthy();
       expect(result.metadata).toMatchObject({ skill: 'tester.echo', attempt: 1 });
     }
@@ -156,7 +218,12 @@ describe('agent service: the A2A edge', () => {
     expect(second.body.result).toMatchObject({ task: { status: { state: 'TASK_STATE_COMPLETED' } } });
     expect(runs.echo - before).toBe(1);
     // Another caller with the same messageId is another call.
-    const bobs = await rpc(a, 'SendMessage', { message: message('echo', { text: 'once' }, messageId) }, KEYS.bob);
+    const bobs = await rpc(
+      a,
+      'SendMessage',
+      { message: message('echo', { text: 'once' }, messageId) },
+      KEYS.bob,
+    );
     expect(idOf(bobs)).not.toBe(idOf(first));
   });
 

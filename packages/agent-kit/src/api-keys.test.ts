@@ -43,7 +43,10 @@ describe('ApiKeyStore', () => {
   it('names the bad field of a broken file', async () => {
     const badHash = await file(
       'bad.json',
-      JSON.stringify({ v: 1, keys: [{ principal: 'x', sha256: 'nothex', createdAt: '2026-01-01T00:00:00Z' }] }),
+      JSON.stringify({
+        v: 1,
+        keys: [{ principal: 'x', sha256: 'nothex', createdAt: '2026-01-01T00:00:00Z' }],
+      }),
     );
     await expect(ApiKeyStore.fromFile(badHash)).rejects.toMatchObject({
       code: 'BAD_CONFIG',
@@ -53,6 +56,8 @@ describe('ApiKeyStore', () => {
     const error = await ApiKeyStore.fromFile(notJson).catch((e: Error) => e);
     expect(error).toMatchObject({ code: 'BAD_CONFIG' });
     expect((error as Error).message).not.toContain('op-secret');
-    await expect(ApiKeyStore.fromFile(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'BAD_CONFIG' });
+    await expect(ApiKeyStore.fromFile(join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'BAD_CONFIG',
+    });
   });
 });

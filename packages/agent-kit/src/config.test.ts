@@ -67,7 +67,14 @@ describe('loadAgentConfig', () => {
       expect(error).toMatchObject({ code: 'BAD_CONFIG' });
       message = (error as Error).message;
     }
-    for (const name of ['FORGE_BRAIN', 'FORGE_PORT', 'DATABASE_URL', 'FORGE_CONCURRENCY', 'FORGE_DISPATCH', 'FORGE_BODY_LIMIT']) {
+    for (const name of [
+      'FORGE_BRAIN',
+      'FORGE_PORT',
+      'DATABASE_URL',
+      'FORGE_CONCURRENCY',
+      'FORGE_DISPATCH',
+      'FORGE_BODY_LIMIT',
+    ]) {
       expect(message).toContain(`${name}:`);
     }
     expect(message).not.toContain('hunter2');

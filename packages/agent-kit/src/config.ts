@@ -6,7 +6,18 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 /** `1mb`, `512kb`, `100000` (bytes): what express's body parser accepts as a limit. */
 const BodyLimit = z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb or 1mb');
 
-const IntFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** An integer variable; absent or empty means "not set" (so a default applies, or "is required"). */
+const IntFromEnv = (min: number, max: number) => {
+  const range = `must be an integer from ${min} to ${max}`;
+  return z.preprocess(
+    (v) => (v === undefined || v === '' ? undefined : Number(v)),
+    z
+      .number({ error: (issue) => (issue.input === undefined ? 'is required' : range) })
+      .int(range)
+      .min(min, range)
+      .max(max, range),
+  );
+};
 
 const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
 
@@ -18,8 +29,8 @@ const AgentEnv = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   FORGE_API_KEYS_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
-  FORGE_CONCURRENCY: IntFromEnv(1, 256).default(4),
-  FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).default(10_000),
+  FORGE_CONCURRENCY: IntFromEnv(1, 256).optional().default(4),
+  FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).optional().default(10_000),
   FORGE_DISPATCH: z.enum(['direct', 'router']).default('direct'),
   FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   FORGE_BODY_LIMIT: BodyLimit.default('1mb'),

@@ -20,14 +20,16 @@ describe('defineSkill / defineAgent', () => {
     expect(() => defineSkill({ ...ok, tier: 'huge' as never })).toThrow(/skill.tier/);
     expect(() => defineSkill({ ...ok, description: '' })).toThrow(/skill.description/);
     expect(() => defineSkill({ ...ok, input: {} as never })).toThrow(/input must be a zod schema/);
-    expect(() => defineAgent({ name: 'Compliance', description: 'd', skills: [defineSkill(ok)] })).toThrow(/agent.name/);
+    expect(() => defineAgent({ name: 'Compliance', description: 'd', skills: [defineSkill(ok)] })).toThrow(
+      /agent.name/,
+    );
     expect(() => defineAgent({ name: 'c', description: 'd', skills: [] })).toThrow(/agent.skills/);
-    expect(() => defineAgent({ name: 'c', description: 'd', skills: [defineSkill(ok), defineSkill(ok)] })).toThrow(
-      /"review" is used twice/,
-    );
-    expect(() => defineAgent({ name: 'c', description: 'd', defaultSkill: 'audit', skills: [defineSkill(ok)] })).toThrow(
-      /defaultSkill "audit" is not one of its skills/,
-    );
+    expect(() =>
+      defineAgent({ name: 'c', description: 'd', skills: [defineSkill(ok), defineSkill(ok)] }),
+    ).toThrow(/"review" is used twice/);
+    expect(() =>
+      defineAgent({ name: 'c', description: 'd', defaultSkill: 'audit', skills: [defineSkill(ok)] }),
+    ).toThrow(/defaultSkill "audit" is not one of its skills/);
   });
 
   it('defaults the name, tags, version, and the default skill of a one-skill agent', () => {

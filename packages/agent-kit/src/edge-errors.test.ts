@@ -38,13 +38,19 @@ describe('agent service: errors at the A2A edge', () => {
   it('answers malformed JSON with -32700 and an unknown method with -32601', async () => {
     const broken = await post('/a2a/jsonrpc', '{"jsonrpc":"2.0","id":1,"method":', { 'a2a-version': '1.0' });
     expect(broken.headers.get('content-type')).toMatch(/json/);
-    expect((await broken.json()) as unknown).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32700 } });
+    expect((await broken.json()) as unknown).toMatchObject({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32700 },
+    });
     const unknown = await rpc(service, 'DoSomethingElse', {});
     expect(unknown.body.error?.code).toBe(-32601);
   });
 
   it('answers bad params with -32602 naming the field', async () => {
-    const noId = await rpc(service, 'SendMessage', { message: { role: 'ROLE_USER', parts: [{ text: 'hi' }] } });
+    const noId = await rpc(service, 'SendMessage', {
+      message: { role: 'ROLE_USER', parts: [{ text: 'hi' }] },
+    });
     expect(noId.body.error?.code).toBe(-32602);
     expect(noId.body.error?.message).toContain('message.messageId');
 
@@ -64,7 +70,10 @@ describe('agent service: errors at the A2A edge', () => {
     expect(badPage.body.error?.code).toBe(-32602);
     expect(badPage.body.error?.message).toContain('pageSize');
 
-    const push = await rpc(service, 'CreateTaskPushNotificationConfig', { taskId: crypto.randomUUID(), url: 'http://x' });
+    const push = await rpc(service, 'CreateTaskPushNotificationConfig', {
+      taskId: crypto.randomUUID(),
+      url: 'http://x',
+    });
     expect(push.body.error?.code).toBe(-32003);
   });
 
@@ -85,11 +94,18 @@ describe('agent service: errors at the A2A edge', () => {
   });
 
   it('answers a body over the limit with a JSON error, not an HTML page', async () => {
-    const big = JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'SendMessage', params: { pad: 'x'.repeat(40_000) } });
+    const big = JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'SendMessage',
+      params: { pad: 'x'.repeat(40_000) },
+    });
     const rpcRes = await post('/a2a/jsonrpc', big, { 'a2a-version': '1.0' });
     expect(rpcRes.status).toBe(413);
     expect(rpcRes.headers.get('content-type')).toMatch(/json/);
-    expect(await rpcRes.json()).toMatchObject({ error: { code: -32600, message: expect.stringContaining('16kb') } });
+    expect(await rpcRes.json()).toMatchObject({
+      error: { code: -32600, message: expect.stringContaining('16kb') },
+    });
     const restRes = await post('/a2a/rest/message:send', big, { 'a2a-version': '1.0' });
     expect(restRes.status).toBe(413);
     expect(await restRes.json()).toMatchObject({ error: { status: 'INVALID_ARGUMENT' } });

@@ -28,7 +28,10 @@ describe('agent service: stopping with a task in flight', () => {
   }
 
   async function inFlightOn(a: AgentService, b: AgentService, ms: number) {
-    const sent = await rpc(a, 'SendMessage', { message: message('slow', { ms }), configuration: { returnImmediately: true } });
+    const sent = await rpc(a, 'SendMessage', {
+      message: message('slow', { ms }),
+      configuration: { returnImmediately: true },
+    });
     const id = (sent.body.result as { task: { id: string } }).task.id;
     await waitForTask(a, id, (t) => t.status?.state === 'TASK_STATE_WORKING');
     const holder = a.inFlight === 1 ? a : b;

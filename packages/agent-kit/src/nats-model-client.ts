@@ -7,6 +7,7 @@ import {
   ModelCallRequest,
   type ModelCallSuccess,
 } from '@forge/contracts';
+import { untilAborted } from './abortable.js';
 import { InputRequiredSignal } from './input-required.js';
 import type { ModelCallInput, ModelCallScope, ModelClient } from './model-client.js';
 
@@ -60,7 +61,7 @@ export class NatsModelClient implements ModelClient {
         timeoutMs: this.#timeoutMs,
       },
     );
-    const reply = await (opts.signal ? raceAbort(pending, opts.signal) : pending);
+    const reply = await (opts.signal ? untilAborted(pending, opts.signal) : pending);
     if (reply.ok) return reply;
     if (reply.inputRequired) throw new InputRequiredSignal(reply.inputRequired);
     const code = isErrorCode(reply.error.code) ? reply.error.code : 'PROVIDER_ERROR';
@@ -69,21 +70,4 @@ export class NatsModelClient implements ModelClient {
       details: { gatewayCode: reply.error.code, callId },
     });
   }
-}
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -17,14 +17,16 @@ import type {
   TaskPushNotificationConfig,
 } from '@a2a-js/sdk';
 import {
+  A2AError,
   ExtendedAgentCardNotConfiguredError,
   PushNotificationNotSupportedError,
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import { ForgeError, isTerminal, parseOrThrow } from '@forge/contracts';
+import { isTerminal, parseOrThrow } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
+import type { Span } from '@opentelemetry/api';
 import { z } from 'zod';
 import { taskNotFound, toA2AError } from './a2a-errors.js';
 import { type Caller, callerOf } from './caller.js';
@@ -93,9 +95,10 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   }
 
   sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
-    return this.#call('SendMessage', context, async (caller) => {
+    return this.#call('SendMessage', context, async (caller, span) => {
       const request = parseSendParams(params);
       const submission = await submitMessage(this.#submitDeps(), request, caller);
+      span.setAttributes({ 'forge.task.id': submission.record.id, 'forge.skill': submission.record.skill });
       const view = { historyLength: request.historyLength };
       if (request.returnImmediately) return toA2ATask(await submission.send(), view);
       const feed = await this.#openFeed(submission.record.id, caller);
@@ -163,8 +166,9 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   }
 
   getTask(params: GetTaskRequest, context: ServerCallContext): Promise<Task> {
-    return this.#call('GetTask', context, async (caller) => {
+    return this.#call('GetTask', context, async (caller, span) => {
       const id = parseTaskId(params.id);
+      span.setAttribute('forge.task.id', id);
       const historyLength = parseHistoryLength(params.historyLength);
       const record = await this.#load(id, caller);
       if (!record) throw taskNotFound(id);
@@ -198,8 +202,9 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   }
 
   cancelTask(params: CancelTaskRequest, context: ServerCallContext): Promise<Task> {
-    return this.#call('CancelTask', context, async (caller) => {
+    return this.#call('CancelTask', context, async (caller, span) => {
       const id = parseTaskId(params.id);
+      span.setAttribute('forge.task.id', id);
       const d = this.#deps;
       const record = await cancelTask(
         {
@@ -271,10 +276,14 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   }
 
   /** Runs one unary call in a span, scoped to its caller, with errors mapped for the SDK. */
-  async #call<T>(method: string, context: ServerCallContext, fn: (caller: Caller) => Promise<T>): Promise<T> {
+  async #call<T>(
+    method: string,
+    context: ServerCallContext,
+    fn: (caller: Caller, span: Span) => Promise<T>,
+  ): Promise<T> {
     try {
       const caller = callerOf(context);
-      return await withSpan(`a2a ${method}`, () => fn(caller), {
+      return await withSpan(`a2a ${method}`, (span) => fn(caller, span), {
         attributes: {
           'forge.brain': this.#deps.brain,
           'forge.agent': this.#deps.agent.name,
@@ -286,15 +295,14 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     }
   }
 
+  /** Maps for the SDK; what becomes an internal error is logged here (its message only). */
   #mapError(method: string, error: unknown): Error {
     const mapped = toA2AError(error);
-    if (!(error instanceof ForgeError) || error.code === 'INTERNAL' || error.code === 'UNAVAILABLE') {
-      if (mapped.constructor === Error) {
-        this.#deps.logger.error(
-          { method, err: error instanceof Error ? error.message : String(error) },
-          'A2A call failed',
-        );
-      }
+    if (!(mapped instanceof A2AError)) {
+      this.#deps.logger.error(
+        { method, err: error instanceof Error ? error.message : String(error) },
+        'A2A call failed',
+      );
     }
     return mapped;
   }

@@ -42,7 +42,10 @@ function handSource() {
       return { unsubscribe: () => listeners.delete(onEvent) };
     },
   };
-  return { source, send: (e: StatusEvent) => listeners.forEach((l) => l(e)), listeners };
+  const send = (e: StatusEvent) => {
+    for (const listener of listeners) listener(e);
+  };
+  return { source, send, listeners };
 }
 
 async function collect(feed: TaskFeed, from: TaskRecord, signal = AbortSignal.timeout(3_000)) {
@@ -81,7 +84,8 @@ describe('TaskFeed', () => {
     );
     const started = Date.now();
     const seen: unknown[] = [];
-    for await (const change of feed.follow(record(0, 'submitted'), AbortSignal.timeout(2_000))) seen.push(change);
+    for await (const change of feed.follow(record(0, 'submitted'), AbortSignal.timeout(2_000)))
+      seen.push(change);
     expect(seen).toEqual([expect.objectContaining({ state: 'completed', seq: 2, output: { ok: true } })]);
     expect(Date.now() - started).toBeLessThan(1_000);
     feed.close();
@@ -93,7 +97,9 @@ describe('TaskFeed', () => {
     expect(await collect(feed, record(3, 'input-required'))).toEqual([]);
     const resumed: string[] = [];
     const following = (async () => {
-      for await (const c of feed.follow(record(3, 'input-required'), AbortSignal.timeout(3_000), { resuming: true }))
+      for await (const c of feed.follow(record(3, 'input-required'), AbortSignal.timeout(3_000), {
+        resuming: true,
+      }))
         resumed.push(c.state);
     })();
     send(event(4, 'working'));

@@ -3,7 +3,15 @@ import { TaskEnvelope } from '@forge/contracts';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentService } from './agent-service.js';
-import { KEYS, message, type RunCounts, rpc, startInstance, testAgent, waitForTask } from './test-support/test-agent.js';
+import {
+  KEYS,
+  message,
+  type RunCounts,
+  rpc,
+  startInstance,
+  testAgent,
+  waitForTask,
+} from './test-support/test-agent.js';
 
 type TaskJson = {
   id: string;
@@ -54,7 +62,10 @@ describe('agent service: task lifecycle across instances', () => {
 
   it('cancels a task nobody runs yet at the edge; the worker that gets it later skips it', async () => {
     const busy = [a, b].map(() =>
-      rpc(a, 'SendMessage', { message: message('slow', { ms: 700 }), configuration: { returnImmediately: true } }),
+      rpc(a, 'SendMessage', {
+        message: message('slow', { ms: 700 }),
+        configuration: { returnImmediately: true },
+      }),
     );
     const holders = (await Promise.all(busy)).map((r) => taskOf(r.body).id);
     for (const id of holders) await waitForTask(a, id, (t) => t.status?.state === 'TASK_STATE_WORKING');
@@ -66,11 +77,14 @@ describe('agent service: task lifecycle across instances', () => {
     const before = runs.echo;
     const canceled = await rpc(b, 'CancelTask', { id });
     expect(canceled.body.result).toMatchObject({ status: { state: 'TASK_STATE_CANCELED' } });
-    for (const holder of holders) await waitForTask(a, holder, (t) => t.status?.state === 'TASK_STATE_COMPLETED');
+    for (const holder of holders)
+      await waitForTask(a, holder, (t) => t.status?.state === 'TASK_STATE_COMPLETED');
     // Both workers are free and the queued message was delivered: it must not have run.
     await rpc(a, 'SendMessage', { message: message('slow', { ms: 1 }) });
     expect(runs.echo).toBe(before);
-    expect((await rpc(a, 'GetTask', { id })).body.result).toMatchObject({ status: { state: 'TASK_STATE_CANCELED' } });
+    expect((await rpc(a, 'GetTask', { id })).body.result).toMatchObject({
+      status: { state: 'TASK_STATE_CANCELED' },
+    });
   });
 
   it('refuses to cancel a task that already ended', async () => {
@@ -110,7 +124,12 @@ describe('agent service: task lifecycle across instances', () => {
     expect(taskOf(repeated.body).status.state).toBe('TASK_STATE_COMPLETED');
     expect(runs.ask).toBe(runsBefore);
     // Someone else cannot answer it.
-    const intruder = await rpc(a, 'SendMessage', { message: { ...answer, messageId: crypto.randomUUID() } }, KEYS.bob);
+    const intruder = await rpc(
+      a,
+      'SendMessage',
+      { message: { ...answer, messageId: crypto.randomUUID() } },
+      KEYS.bob,
+    );
     expect(intruder.body.error?.code).toBe(-32001);
   });
 
@@ -130,7 +149,8 @@ describe('agent service: task lifecycle across instances', () => {
       });
       const fresh = envelope({ text: 'from the scheduler' });
       const late = envelope({ text: 'too late' }, { deadline: new Date(Date.now() - 1_000).toISOString() });
-      for (const e of [fresh, late]) await bus.publish(bus.subjects.taskRun('tester'), TaskEnvelope, e, { msgId: e.id });
+      for (const e of [fresh, late])
+        await bus.publish(bus.subjects.taskRun('tester'), TaskEnvelope, e, { msgId: e.id });
       const ran = await waitForTask(a, fresh.id, (t) => t.status?.state === 'TASK_STATE_COMPLETED');
       expect(ran.artifacts).toHaveLength(1);
       const expired = await waitForTask(b, late.id, (t) => t.status?.state === 'TASK_STATE_FAILED');

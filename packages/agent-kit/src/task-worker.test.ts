@@ -124,7 +124,9 @@ describe('TaskWorker', () => {
     expect(record).toMatchObject({ state: 'completed', output: { doubled: 42 }, attempt: 1 });
     expect(states(e.id)).toEqual(['working#1', 'working#2', 'completed#3']);
     expect(published[1]?.statusMessage).toBe('thinking');
-    expect(events).toEqual([expect.objectContaining({ agent: 'unit', kind: 'doubled', taskId: e.id, data: { n: 21 } })]);
+    expect(events).toEqual([
+      expect.objectContaining({ agent: 'unit', kind: 'doubled', taskId: e.id, data: { n: 21 } }),
+    ]);
     expect(scopes).toEqual([{ taskId: e.id, attempt: 1, skill: 'unit.double' }]);
   });
 

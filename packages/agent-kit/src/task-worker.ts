@@ -12,6 +12,7 @@ import {
 } from '@forge/contracts';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
+import { untilAborted } from './abortable.js';
 import type { AgentDefinition } from './define-agent.js';
 import type { Skill } from './define-skill.js';
 import { type EarlyEnd, HeldTask } from './held-task.js';
@@ -137,6 +138,11 @@ export class TaskWorker {
       });
       return;
     }
+    if (this.#held.has(record.id)) {
+      // Two messages for one task reached this worker at once (a re-publish): one runs it.
+      logger.info('task is already held by this worker: duplicate dropped');
+      return;
+    }
     const held = new HeldTask(record.id, (end) => this.#commitEarlyEnd(record.id, end, logger));
     // Registered before the move to working, so a cancel racing the start is not missed.
     this.#held.set(record.id, held);
@@ -155,7 +161,7 @@ export class TaskWorker {
     } finally {
       if (timer) clearTimeout(timer);
       await held.settled();
-      this.#held.delete(record.id);
+      if (this.#held.get(record.id) === held) this.#held.delete(record.id);
     }
   }
 
@@ -306,23 +312,4 @@ export class TaskWorker {
       logger.info({ err: error instanceof Error ? error.message : String(error) }, 'early end lost a race');
     }
   }
-}
-
-/** Resolves or rejects with `work`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
