@@ -2,8 +2,8 @@ import type { Logger } from '@forge/telemetry';
 import type { Consumer, ConsumerMessages, JsMsg } from '@nats-io/jetstream';
 
 /**
- * How long one pull request waits on the server for messages. Past it the request ends and a new
- * one is made; idle heartbeats (half of this) detect a dead connection sooner.
+ * How long one pull request waits on the server for messages; past it a new one is made. The
+ * server sends idle heartbeats every half of this; two missed ones end the request with an error.
  */
 export const PULL_EXPIRES_MS = 30_000;
 const RETRY_FIRST_MS = 100;
@@ -40,6 +40,7 @@ export interface PullGateOptions {
 export class PullGate {
   readonly #opts: PullGateOptions;
   readonly #open = new Set<ConsumerMessages>();
+  /** Messages asked for in open fetches and not received yet. */
   #requested = 0;
   #scheduled = false;
   #closed = false;
@@ -48,11 +49,6 @@ export class PullGate {
 
   constructor(opts: PullGateOptions) {
     this.#opts = opts;
-  }
-
-  /** Messages asked for and not received yet. */
-  get requested(): number {
-    return this.#requested;
   }
 
   /** Fills free slots on the next turn of the event loop (so a burst of finished handlers makes one request). */
@@ -68,6 +64,7 @@ export class PullGate {
   /** Ends the open pull requests and asks again for every free slot (after a reconnect). */
   renew(): void {
     if (this.#closed) return;
+    this.#opts.logger.debug({ open: this.#open.size, requested: this.#requested }, 'renewing pull requests');
     for (const messages of this.#open) void messages.close();
     clearTimeout(this.#retry);
     this.#retry = undefined;
@@ -86,7 +83,11 @@ export class PullGate {
     if (this.#closed || this.#retry) return;
     const free = this.#opts.capacity - this.#opts.used() - this.#requested;
     if (free <= 0) return;
+    // While a request is still open, wait for a few free slots before asking again: one pull per
+    // finished handler would cost a subscription and a request per message.
+    if (this.#requested > 0 && free < Math.max(1, Math.floor(this.#opts.capacity / 4))) return;
     this.#requested += free;
+    this.#opts.logger.debug({ batch: free }, 'pulling');
     void this.#fetch(free);
   }
 
@@ -110,6 +111,7 @@ export class PullGate {
       if (messages) this.#open.delete(messages);
       this.#requested -= batch - received;
     }
+    this.#opts.logger.debug({ batch, received, failed }, 'pull request ended');
     if (failed) this.#backOff();
     else this.#failures = 0;
     this.pump();

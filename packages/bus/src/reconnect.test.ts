@@ -14,7 +14,7 @@ import { Bus } from './bus.js';
 // machine's, JetStream on, a store of its own) rather than the shared one other tests use.
 
 const Job = z.object({ id: z.string() });
-const quiet = createLogger({ name: 'bus-reconnect-test', level: (process.env.BUS_LOG as 'debug') ?? 'silent' });
+const quiet = createLogger({ name: 'bus-reconnect-test', level: 'silent' });
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -53,10 +53,14 @@ async function startServer(port: number, storeDir: string, jetStream = true): Pr
   return proc;
 }
 
-async function killServer(proc: ChildProcess): Promise<void> {
+/**
+ * Stops the server as a pod is stopped (SIGTERM: it closes client connections and flushes its
+ * store). A SIGKILL can lose the store's last writes, which tests the server, not the bus.
+ */
+async function stopServer(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return;
   const exited = once(proc, 'exit');
-  proc.kill('SIGKILL');
+  proc.kill('SIGTERM');
   await exited;
 }
 
@@ -71,7 +75,7 @@ describe('reconnect', () => {
     const storeDir = await mkdtemp(join(tmpdir(), 'forge-bus-nats-'));
     cleanups.push(() => rm(storeDir, { recursive: true, force: true }));
     let server = await startServer(port, storeDir);
-    cleanups.push(() => killServer(server));
+    cleanups.push(() => stopServer(server));
 
     const bus = await Bus.connect({
       servers: `nats://127.0.0.1:${port}`,
@@ -100,7 +104,7 @@ describe('reconnect', () => {
     await bus.publish(subject, Job, { id: 'before' });
     await waitFor(() => handled.includes('before'), 5000, 'the first task');
 
-    await killServer(server);
+    await stopServer(server);
     await waitFor(() => !bus.isConnected(), 5000, 'the disconnect');
     server = await startServer(port, storeDir);
     await waitFor(() => bus.isConnected(), 10_000, 'the reconnect');
@@ -119,14 +123,15 @@ describe('reconnect', () => {
       'a publish after the restart',
     );
     await waitFor(() => handled.includes('after'), 10_000, 'the task published after the restart');
+    expect(handled.slice(0, 2)).toEqual(['before', 'after']);
 
     // The connection comes back before JetStream does (as while a cluster elects leaders): the
     // consumer must resume soon after JetStream returns, not after nats.js's 30 s re-check.
-    await killServer(server);
+    await stopServer(server);
     await waitFor(() => !bus.isConnected(), 5000, 'the second disconnect');
     server = await startServer(port, storeDir, false);
     await waitFor(() => bus.isConnected(), 10_000, 'a reconnect without JetStream');
-    await killServer(server);
+    await stopServer(server);
     await waitFor(() => !bus.isConnected(), 5000, 'the third disconnect');
     server = await startServer(port, storeDir);
     await waitFor(() => bus.isConnected(), 10_000, 'the reconnect with JetStream');
@@ -142,6 +147,8 @@ describe('reconnect', () => {
     );
     await waitFor(() => handled.includes('late'), 8000, 'the task published once JetStream was back');
     expect(Date.now() - publishedAt).toBeLessThan(8000);
-    expect(handled).toEqual(['before', 'after', 'late']);
+    // At least once: a restart may bring back an earlier task whose ack the server had not stored
+    // (handlers are idempotent by task id); nothing may be missing.
+    expect(new Set(handled)).toEqual(new Set(['before', 'after', 'late']));
   });
 });

@@ -343,6 +343,17 @@ describe('TaskConsumer', () => {
     expect((await jsm.consumers.info(stream, 'worker')).config.ack_wait).toBe(nanos(5000));
   });
 
+  it('recreates its durable when it is deleted under it, and keeps consuming', async () => {
+    const handled: string[] = [];
+    await worker(async (job) => {
+      handled.push(job.id);
+    }).start();
+    const jsm = await jetstreamManager(bus.nc);
+    await jsm.consumers.delete(bus.subjects.streams.tasks.name, 'worker');
+    await bus.publish(subject(), Job, { id: 'r', n: 1 });
+    await waitFor(() => handled.includes('r'), 8000, 'the task after the durable was deleted');
+  });
+
   it('refuses to start on a stream that does not exist', async () => {
     await expect(worker(async () => undefined, { stream: 'NO_SUCH_STREAM' }).start()).rejects.toMatchObject({
       code: 'BAD_CONFIG',

@@ -30,9 +30,20 @@ export interface TaskConsumerDeps {
 /** One message held by this consumer, from receipt until its action is sent. */
 interface Held {
   readonly msg: JsMsg;
-  readonly abort: AbortController;
+  /** Made when the handler first reads `ctx.signal` (most never do; an AbortController is not free). */
+  abort: AbortController | undefined;
+  /** Why stop() interrupted the handler, if it did. */
+  interrupted: ForgeError | undefined;
   /** Set once an action is chosen, so a late handler result cannot act a second time. */
   settling: boolean;
+}
+
+function signalOf(held: Held): AbortSignal {
+  if (!held.abort) {
+    held.abort = new AbortController();
+    if (held.interrupted) held.abort.abort(held.interrupted);
+  }
+  return held.abort.signal;
 }
 
 const DEFAULT_GRACE_MS = 10_000;
@@ -55,6 +66,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
   #stopped: Promise<void> | undefined;
   #reensuring = false;
   #stopWatching: (() => void) | undefined;
+  #keepAlive: NodeJS.Timeout | undefined;
 
   constructor(spec: ConsumeSpec<S>, deps: TaskConsumerDeps) {
     this.#spec = spec;
@@ -71,8 +83,15 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     if (this.#state !== 'new') throw new ForgeError('CONFLICT', 'consumer already started');
     this.#state = 'starting';
     const { jsm, js } = this.#deps;
-    await ensureDurableConsumer(jsm, this.#settings, this.#logger);
-    const consumer: Consumer = await js.consumers.get(this.#settings.stream, this.#settings.durable);
+    let consumer: Consumer;
+    try {
+      await ensureDurableConsumer(jsm, this.#settings, this.#logger);
+      consumer = await js.consumers.get(this.#settings.stream, this.#settings.durable);
+    } catch (error) {
+      // Not started: the caller may fix the cause (e.g. ensureStreams) and call start() again.
+      if (this.#state === 'starting') this.#state = 'new';
+      throw error;
+    }
     if (this.#state !== 'starting') return; // stopped while starting
     this.#state = 'running';
     this.#gate = new PullGate({
@@ -84,6 +103,12 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       logger: this.#logger,
     });
     this.#gate.pump();
+    // Every ackWait/3, tell the server each running handler is still working, so a long handler
+    // keeps its message (one timer for all, not one per message).
+    this.#keepAlive = setInterval(() => {
+      for (const held of this.#held) if (!held.settling) safely(() => held.msg.working(), this.#logger);
+    }, this.#settings.ackWaitMs / 3);
+    this.#keepAlive.unref();
     this.#stopWatching = this.#deps.connection.onReconnect(() => this.#gate?.renew());
     this.#logger.info({ concurrency: this.#settings.concurrency }, 'consumer started');
   }
@@ -102,13 +127,15 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       this.#logger.warn({ interrupted: late.length, graceMs }, 'grace period over: aborting handlers');
       await Promise.all(
         late.map((held) => {
-          held.abort.abort(new ForgeError('CANCELED', 'consumer is stopping'));
+          held.interrupted = new ForgeError('CANCELED', 'consumer is stopping');
+          held.abort?.abort(held.interrupted);
           return this.#settle(held, jetstreamAction({ kind: 'interrupted' }, this.#policy(held.msg)));
         }),
       );
       // What is left is dead-letter publishes in progress, bounded by the publish timeout.
       await this.#whenIdle(Number.POSITIVE_INFINITY);
     }
+    clearInterval(this.#keepAlive);
     this.#state = 'stopped';
     this.#logger.info('consumer stopped');
   }
@@ -150,7 +177,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       safely(() => msg.nak(), this.#logger);
       return;
     }
-    const held: Held = { msg, abort: new AbortController(), settling: false };
+    const held: Held = { msg, abort: undefined, interrupted: undefined, settling: false };
     this.#held.add(held);
     void this.#process(held);
   }
@@ -159,10 +186,6 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     const { msg } = held;
     const headers = headersToRecord(msg.headers);
     const parent = extractTraceContext(headers, ROOT_CONTEXT);
-    // Keep the message alive while the handler runs; the timer stops once an action is chosen.
-    const keepAlive = setInterval(() => {
-      if (!held.settling) safely(() => msg.working(), this.#logger);
-    }, this.#settings.ackWaitMs / 3);
     try {
       await context.with(parent, () =>
         withSpan(
@@ -185,8 +208,6 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       );
     } catch (error) {
       this.#logger.error({ err: String(error), seq: msg.seq }, 'settling a message failed');
-    } finally {
-      clearInterval(keepAlive);
     }
   }
 
@@ -200,7 +221,9 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       headers,
       deliveryCount: msg.info.deliveryCount,
       streamSequence: msg.seq,
-      signal: held.abort.signal,
+      get signal() {
+        return signalOf(held);
+      },
       traceContext: context.active(),
     };
     try {

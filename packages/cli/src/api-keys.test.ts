@@ -1,8 +1,9 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApiKeysFile, hashApiKey } from '@forge/agent-kit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ApiKeysFile, ensureOperatorKey, readOperatorKey, sha256Hex } from './api-keys.js';
+import { ensureOperatorKey, readOperatorKey } from './api-keys.js';
 import { type BrainPaths, brainPaths } from './paths.js';
 
 describe('ensureOperatorKey', () => {
@@ -25,7 +26,7 @@ describe('ensureOperatorKey', () => {
     expect(file.keys).toEqual([
       {
         principal: 'operator',
-        sha256: sha256Hex(key!),
+        sha256: hashApiKey(key!),
         createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
     ]);
@@ -48,7 +49,7 @@ describe('ensureOperatorKey', () => {
     await ensureOperatorKey(paths);
     const file = ApiKeysFile.parse(JSON.parse(await readFile(paths.apiKeys, 'utf8')));
     expect(file.keys.map((entry) => entry.principal)).toEqual(['partner-a', 'operator']);
-    expect(file.keys[1]!.sha256).toBe(sha256Hex((await readOperatorKey(paths))!));
+    expect(file.keys[1]!.sha256).toBe(hashApiKey((await readOperatorKey(paths))!));
   });
 
   it('refuses a keys file it cannot read, naming the file', async () => {

@@ -1,5 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+// The keys file's schema and hash belong to agent-kit, which reads the file in every service.
+import { ApiKeysFile, hashApiKey } from '@forge/agent-kit';
 import { ForgeError, parseOrThrow } from '@forge/contracts';
 import { z } from 'zod';
 import type { BrainPaths } from './paths.js';
@@ -9,27 +11,10 @@ export const OperatorKey = z
   .string()
   .regex(/^fk_[A-Za-z0-9_-]{43}$/, 'must be fk_ and 43 base64url characters');
 
-/** The file the services read (`FORGE_API_KEYS_FILE`): hashes only, never keys. */
-export const ApiKeysFile = z.object({
-  v: z.literal(1),
-  keys: z.array(
-    z.object({
-      principal: z.string().min(1),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
-      createdAt: z.string().min(1),
-    }),
-  ),
-});
-export type ApiKeysFile = z.infer<typeof ApiKeysFile>;
-
 export const OPERATOR_PRINCIPAL = 'operator';
 
 export function newOperatorKey(): string {
   return `fk_${randomBytes(32).toString('base64url')}`;
-}
-
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 async function readIfExists(path: string): Promise<string | null> {
@@ -75,7 +60,7 @@ export async function ensureOperatorKey(paths: BrainPaths): Promise<{ created: b
     }
     file = parseOrThrow(ApiKeysFile, json, paths.apiKeys);
   }
-  const hash = sha256Hex(key);
+  const hash = hashApiKey(key);
   const current = file.keys.find((entry) => entry.principal === OPERATOR_PRINCIPAL);
   if (current?.sha256 === hash) return { created };
   const others = file.keys.filter((entry) => entry.principal !== OPERATOR_PRINCIPAL);

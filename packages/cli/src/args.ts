@@ -22,6 +22,8 @@ export interface UpOptions extends CommonOptions {
   readonly logLevel: LogLevel;
   readonly jsonLogs: boolean;
   readonly readyTimeoutMs: number;
+  /** FORGE_CONCURRENCY: tasks each service runs at once (default 4); sizes the embedded Postgres. */
+  readonly concurrency: number;
   /** NATS_URL, default `nats://127.0.0.1:4222`. */
   readonly natsUrl: string;
   /** DATABASE_URL; undefined means "start the embedded Postgres". */
@@ -216,6 +218,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       pick(sourced, 'pgPort', flags['pg-port'], 'FORGE_PG_PORT', env);
       pick(sourced, 'logLevel', flags['log-level'], 'FORGE_LOG_LEVEL', env);
       pick(sourced, 'readyTimeout', flags['ready-timeout'], 'FORGE_READY_TIMEOUT', env);
+      pick(sourced, 'concurrency', undefined, 'FORGE_CONCURRENCY', env);
       pick(sourced, 'natsUrl', undefined, 'NATS_URL', env);
       pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
       const up = validate(
@@ -224,6 +227,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
           pgPort: wholeNumber(1, 65535).optional(),
           logLevel: z.enum(LOG_LEVELS).default('info'),
           readyTimeout: seconds(600).default(60_000),
+          concurrency: wholeNumber(1, 256).default(4),
           natsUrl: natsUrl.default('nats://127.0.0.1:4222'),
           databaseUrl,
         }),
@@ -237,6 +241,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
           logLevel: up.logLevel,
           jsonLogs: flags['json-logs'] === true,
           readyTimeoutMs: up.readyTimeout,
+          concurrency: up.concurrency,
           natsUrl: up.natsUrl,
           databaseUrl: up.databaseUrl,
         },

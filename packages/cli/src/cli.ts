@@ -1,8 +1,5 @@
 import { ForgeError } from '@forge/contracts';
 import { type Command, parseCommand, usageOf } from './args.js';
-import { runSend } from './commands/send.js';
-import { runStatus } from './commands/status.js';
-import { runUp } from './commands/up.js';
 import type { Io } from './io.js';
 import { usage } from './usage.js';
 
@@ -15,12 +12,13 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       if (command.json) io.out(JSON.stringify({ usage: usage(command.topic) }));
       else io.out(usage(command.topic));
       return EXIT.ok;
+    // Each command loads only what it needs: `status` stays quick, `up` and `send` bring the kit.
     case 'up':
-      return runUp(command.options, io);
+      return (await import('./commands/up.js')).runUp(command.options, io);
     case 'status':
-      return runStatus(command.options, io);
+      return (await import('./commands/status.js')).runStatus(command.options, io);
     case 'send':
-      return runSend(command.options, io);
+      return (await import('./commands/send.js')).runSend(command.options, io);
   }
 }
 

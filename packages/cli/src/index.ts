@@ -1,4 +1,4 @@
-export { ApiKeysFile, ensureOperatorKey, OperatorKey, readOperatorKey } from './api-keys.js';
+export { ensureOperatorKey, OperatorKey, readOperatorKey } from './api-keys.js';
 export {
   type Command,
   type CommonOptions,

@@ -141,8 +141,12 @@ export async function migrateBrain(
     return { schema, applied };
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ForgeError('UNAVAILABLE', `migrations into ${schema} at ${redactPostgresUrl(url)} failed: ${reason}`, {
-      cause: error,
-    });
+    throw new ForgeError(
+      'UNAVAILABLE',
+      `migrations into ${schema} at ${redactPostgresUrl(url)} failed: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

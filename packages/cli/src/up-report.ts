@@ -60,12 +60,12 @@ export function formatSupervisorEvent(event: SupervisorEvent, json: boolean): st
   }
   switch (event.kind) {
     case 'started':
-      return event.restarts === 0 ? null : `forge: ${event.name} restarted (pid ${event.pid})`;
+      return event.restarts === 0 ? null : `${event.name} restarted (pid ${event.pid})`;
     case 'crashed': {
       const how = event.signal ? `signal ${event.signal}` : `code ${event.code}`;
-      return `forge: ${event.name} exited (${how}); restarting in ${(event.restartInMs / 1000).toFixed(1)}s (crash ${event.crashes})`;
+      return `${event.name} exited (${how}); restarting in ${(event.restartInMs / 1000).toFixed(1)}s (crash ${event.crashes})`;
     }
     case 'gave-up':
-      return `forge: giving up on ${event.name}: ${event.crashes} crashes within ${Math.round(event.windowMs / 1000)}s`;
+      return `giving up on ${event.name}: ${event.crashes} crashes within ${Math.round(event.windowMs / 1000)}s`;
   }
 }

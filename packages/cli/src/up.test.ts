@@ -33,7 +33,7 @@ if (name === 'diary' && crashMark && !existsSync(crashMark)) {
 }
 const seen = {};
 for (const key of ['FORGE_BRAIN', 'FORGE_HOST', 'FORGE_PORT', 'FORGE_PUBLIC_URL', 'NATS_URL', 'DATABASE_URL',
-  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL']) seen[key] = process.env[key];
+  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL', 'FORGE_CONCURRENCY']) seen[key] = process.env[key];
 const server = createServer((req, res) => {
   if (req.url === '/readyz') return res.writeHead(200).end('ready');
   if (req.url === '/.well-known/agent-card.json') {
@@ -89,7 +89,16 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
       CRASH_ONCE_DIR: join(root, 'crash'),
     };
     const command = parseCommand(
-      ['up', '--brain', brain.name, '--port-base', String(portBase), '--state-dir', join(root, 'state'), '--json'],
+      [
+        'up',
+        '--brain',
+        brain.name,
+        '--port-base',
+        String(portBase),
+        '--state-dir',
+        join(root, 'state'),
+        '--json',
+      ],
       env,
     );
     if (command.name !== 'up') throw new Error('expected up');
@@ -125,6 +134,7 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
         DATABASE_URL: brain.databaseUrl,
         FORGE_API_KEYS_FILE: paths.apiKeys,
         FORGE_LOG_LEVEL: 'info',
+        FORGE_CONCURRENCY: '4',
       });
     }
   });
@@ -144,10 +154,14 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
   });
 
   it('restarted the service that crashed while starting, and said so', () => {
-    const events = io.stdout.map((line) => JSON.parse(line) as { event: string; name?: string; code?: number });
+    const events = io.stdout.map(
+      (line) => JSON.parse(line) as { event: string; name?: string; code?: number },
+    );
     expect(events).toContainEqual(expect.objectContaining({ event: 'crashed', name: 'diary', code: 7 }));
     expect(events).toContainEqual(expect.objectContaining({ event: 'started', name: 'diary', restarts: 1 }));
-    expect(io.stderr.some((line) => line.startsWith('diary') && line.includes('crashing on purpose'))).toBe(true);
+    expect(io.stderr.some((line) => line.startsWith('diary') && line.includes('crashing on purpose'))).toBe(
+      true,
+    );
   });
 
   it('writes a mesh file that status uses, and restarts a service killed under it', async () => {
@@ -155,21 +169,30 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     const mesh = MeshFile.parse(JSON.parse(await readFile(paths.mesh, 'utf8')));
     expect(mesh.pid).toBe(process.pid);
     expect(mesh.postgres).toEqual({ url: brain.databaseUrl, embedded: false, pid: null });
-    expect(mesh.services.map((service) => service.pid)).toEqual(report.services.map((service) => service.pid));
+    expect(mesh.services.map((service) => service.pid)).toEqual(
+      report.services.map((service) => service.pid),
+    );
     const scout = report.services.find((service) => service.name === 'scout')!;
     process.kill(scout.pid!, 'SIGKILL');
     const deadline = Date.now() + 10_000;
     let status = { code: -1, stdout: [] as string[] };
     while (Date.now() < deadline) {
       const statusIo = memoryIo();
-      const code = await runCli(['status', '--brain', brain.name, '--state-dir', join(root, 'state'), '--json'], statusIo);
+      const code = await runCli(
+        ['status', '--brain', brain.name, '--state-dir', join(root, 'state'), '--json'],
+        statusIo,
+      );
       status = { code, stdout: statusIo.stdout };
-      const restarted = io.stdout.some((line) => line.includes('"event":"started"') && line.includes('"name":"scout"'));
+      const restarted = io.stdout.some(
+        (line) => line.includes('"event":"started"') && line.includes('"name":"scout"'),
+      );
       if (code === 0 && restarted) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     expect(status.code).toBe(0);
-    expect(io.stdout.some((line) => /"event":"crashed".*"name":"scout".*"signal":"SIGKILL"/.test(line))).toBe(true);
+    expect(io.stdout.some((line) => /"event":"crashed".*"name":"scout".*"signal":"SIGKILL"/.test(line))).toBe(
+      true,
+    );
   });
 
   it('stops everything, removes the mesh file and frees the ports on stop', async () => {

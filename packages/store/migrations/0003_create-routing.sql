@@ -108,26 +108,31 @@ CREATE TABLE budget_usage (
   CONSTRAINT budget_usage_spent_check CHECK (spent_micros >= 0)
 );
 
--- Live reservations: one hold per scope of an admitted call, for the call's maximum cost. A hold
--- counts until it is settled (deleted, its actual cost moved to budget_usage) or until it
--- expires; an expired hold stops counting at once, with no sweeper needed.
+-- Live reservations: one hold per admitted call, for its maximum cost, against each of its
+-- scopes. A hold counts until it is settled (deleted, its actual cost moved to budget_usage) or
+-- until it expires; an expired hold stops counting at once, with no sweeper needed. One row per
+-- call (not per scope) keeps admission's writes to one row and two index entries.
 CREATE TABLE budget_holds (
-  reservation_id uuid        NOT NULL,
-  scope          text        NOT NULL,
+  reservation_id uuid        PRIMARY KEY,
   period         text        NOT NULL,
+  scopes         text[]      NOT NULL,
   amount_micros  bigint      NOT NULL,
   expires_at     timestamptz NOT NULL,
-  PRIMARY KEY (reservation_id, scope),
   CONSTRAINT budget_holds_amount_check CHECK (amount_micros >= 0)
 );
 
-CREATE INDEX budget_holds_scope_idx ON budget_holds (scope, period, expires_at);
-CREATE INDEX budget_holds_expires_idx ON budget_holds (expires_at);
+-- The live holds of a month: admission sums them per scope (only calls in flight are live).
+CREATE INDEX budget_holds_live_idx ON budget_holds (period, expires_at);
 
 -- Admission in one round trip. A VOLATILE function takes a fresh snapshot for each statement, so
 -- once it holds the scope rows' locks (taken in scope order), the holds it sums include every
 -- admission that committed before it got them. Returns one row: admitted, or the first scope
 -- without room. Caps are NULL for scopes that are tracked but not capped.
+-- Its transaction commits without waiting for the WAL flush (synchronous_commit off, for this
+-- transaction only): admission sits on every model call's path, and a flush costs milliseconds.
+-- The locks still serialize admissions exactly; what a Postgres crash could lose is the holds of
+-- the last moments (at most wal_writer_delay), which only ever expire anyway. Spend is settled
+-- by budget_settle with the server's normal durability.
 CREATE FUNCTION budget_admit(
   p_reservation uuid,
   p_period text,
@@ -140,12 +145,8 @@ LANGUAGE plpgsql VOLATILE
 SET search_path FROM CURRENT
 AS $$
 #variable_conflict use_column
-DECLARE
-  v_scope text;
-  v_cap bigint;
-  v_spent bigint;
-  v_reserved bigint;
 BEGIN
+  PERFORM set_config('synchronous_commit', 'off', true);
   INSERT INTO budget_usage AS u (scope, period)
     SELECT s, p_period FROM unnest(p_scopes) AS s ORDER BY s
     ON CONFLICT ON CONSTRAINT budget_usage_pkey DO NOTHING;
@@ -153,19 +154,26 @@ BEGIN
     WHERE u.period = p_period AND u.scope = ANY (p_scopes)
     ORDER BY u.scope
     FOR UPDATE;
-  FOR v_scope, v_cap IN SELECT x.s, x.c FROM unnest(p_scopes, p_caps) AS x(s, c) ORDER BY x.s LOOP
-    CONTINUE WHEN v_cap IS NULL;
-    SELECT u.spent_micros INTO v_spent FROM budget_usage AS u WHERE u.scope = v_scope AND u.period = p_period;
-    SELECT coalesce(sum(h.amount_micros), 0) INTO v_reserved FROM budget_holds AS h
-      WHERE h.scope = v_scope AND h.period = p_period AND h.expires_at > clock_timestamp();
-    IF v_spent + v_reserved + p_amount > v_cap THEN
-      RETURN QUERY SELECT false, v_scope, v_spent, v_reserved, v_cap;
-      RETURN;
-    END IF;
-  END LOOP;
-  INSERT INTO budget_holds (reservation_id, scope, period, amount_micros, expires_at)
-    SELECT p_reservation, s, p_period, p_amount, clock_timestamp() + make_interval(secs => p_ttl_ms / 1000.0)
-    FROM unnest(p_scopes) AS s;
+  -- A fresh snapshot, taken with the locks held: the first capped scope without room, if any.
+  RETURN QUERY
+    WITH live AS (
+      SELECT hs.s, sum(h.amount_micros)::bigint AS reserved
+      FROM budget_holds AS h, unnest(h.scopes) AS hs(s)
+      WHERE h.period = p_period AND h.expires_at > clock_timestamp() AND h.scopes && p_scopes
+      GROUP BY hs.s
+    )
+    SELECT false, x.s, u.spent_micros, coalesce(live.reserved, 0)::bigint, x.c
+    FROM unnest(p_scopes, p_caps) AS x(s, c)
+    JOIN budget_usage AS u ON u.scope = x.s AND u.period = p_period
+    LEFT JOIN live ON live.s = x.s
+    WHERE x.c IS NOT NULL AND u.spent_micros + coalesce(live.reserved, 0) + p_amount > x.c
+    ORDER BY x.s
+    LIMIT 1;
+  IF FOUND THEN
+    RETURN;
+  END IF;
+  INSERT INTO budget_holds (reservation_id, period, scopes, amount_micros, expires_at)
+    VALUES (p_reservation, p_period, p_scopes, p_amount, clock_timestamp() + make_interval(secs => p_ttl_ms / 1000.0));
   RETURN QUERY SELECT true, NULL::text, NULL::bigint, NULL::bigint, NULL::bigint;
 END;
 $$;
@@ -183,7 +191,7 @@ DECLARE
 BEGIN
   PERFORM 1 FROM budget_usage AS u
     WHERE (u.scope, u.period) IN (
-      SELECT h.scope, h.period FROM budget_holds AS h
+      SELECT hs.s, h.period FROM budget_holds AS h, unnest(h.scopes) AS hs(s)
       WHERE h.reservation_id IN (SELECT (i ->> 'id')::uuid FROM jsonb_array_elements(p_items) AS i))
     ORDER BY u.scope, u.period
     FOR UPDATE;
@@ -193,9 +201,10 @@ BEGIN
   ), gone AS (
     DELETE FROM budget_holds AS h USING items
     WHERE h.reservation_id = items.id
-    RETURNING h.reservation_id, h.scope, h.period, items.actual
+    RETURNING h.reservation_id, h.scopes, h.period, items.actual
   ), spend AS (
-    SELECT g.scope, g.period, sum(g.actual) AS actual FROM gone AS g GROUP BY 1, 2
+    SELECT hs.s AS scope, g.period, sum(g.actual) AS actual
+    FROM gone AS g, unnest(g.scopes) AS hs(s) GROUP BY 1, 2
   ), applied AS (
     UPDATE budget_usage AS u SET spent_micros = u.spent_micros + spend.actual
     FROM spend WHERE u.scope = spend.scope AND u.period = spend.period

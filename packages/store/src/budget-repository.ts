@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseOrThrow } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -52,7 +53,7 @@ export interface ScopeUsage {
 export interface BudgetRepository {
   /**
    * Atomically checks every capped scope (spent + live holds + amount ≤ cap) and places one hold
-   * per scope, or places none. One round trip (a stored function that locks the scopes' rows in
+   * counting against all of them, or none. One round trip (a stored function that locks the scopes' rows in
    * scope order, so concurrent admissions from any replica serialize per scope and never deadlock).
    */
   admit(request: AdmitRequest): Promise<AdmitResult>;
@@ -75,6 +76,8 @@ export function budgetPeriod(at: Date = new Date()): string {
 export class PgBudgetRepository implements BudgetRepository {
   readonly #pool: pg.Pool;
   readonly #admit: string;
+  /** Admission is on every model call's path: a named statement is parsed once per connection. */
+  readonly #admitName: string;
   readonly #settle: string;
   readonly #usage: string;
 
@@ -85,11 +88,12 @@ export class PgBudgetRepository implements BudgetRepository {
     this.#admit = `SELECT admitted, scope, spent_micros::text AS spent, reserved_micros::text AS reserved,
         cap_micros::text AS cap
       FROM ${qualified(schema, 'budget_admit')}($1::uuid, $2::text, $3::text[], $4::bigint[], $5::bigint, $6::integer)`;
+    this.#admitName = `forge_admit_${createHash('sha256').update(this.#admit).digest('hex').slice(0, 24)}`;
     this.#settle = `SELECT ${qualified(schema, 'budget_settle')}($1::jsonb) AS settled`;
     this.#usage = `SELECT s.scope,
         coalesce((SELECT u.spent_micros FROM ${usage} AS u WHERE u.scope = s.scope AND u.period = $1), 0)::text AS spent,
         coalesce((SELECT sum(h.amount_micros) FROM ${holds} AS h
-          WHERE h.scope = s.scope AND h.period = $1 AND h.expires_at > clock_timestamp()), 0)::text AS reserved
+          WHERE h.period = $1 AND h.expires_at > clock_timestamp() AND s.scope = ANY (h.scopes)), 0)::text AS reserved
       FROM unnest($2::text[]) AS s(scope)`;
   }
 
@@ -101,14 +105,18 @@ export class PgBudgetRepository implements BudgetRepository {
       spent: string | null;
       reserved: string | null;
       cap: string | null;
-    }>(this.#admit, [
-      r.reservationId,
-      r.period,
-      r.scopes.map((s) => s.scope),
-      r.scopes.map((s) => (s.capMicros === null ? null : String(s.capMicros))),
-      String(r.amountMicros),
-      r.ttlMs,
-    ]);
+    }>({
+      name: this.#admitName,
+      text: this.#admit,
+      values: [
+        r.reservationId,
+        r.period,
+        r.scopes.map((s) => s.scope),
+        r.scopes.map((s) => (s.capMicros === null ? null : String(s.capMicros))),
+        String(r.amountMicros),
+        r.ttlMs,
+      ],
+    });
     const row = result.rows[0];
     if (!row || row.admitted) return { admitted: true };
     return {

@@ -1,5 +1,11 @@
 import type { ModelClient } from '@forge/agent-kit';
-import { type ChatMessage, describeIssues, ForgeError, type ModelCallSuccess, type ModelPurpose } from '@forge/contracts';
+import {
+  type ChatMessage,
+  describeIssues,
+  ForgeError,
+  type ModelCallSuccess,
+  type ModelPurpose,
+} from '@forge/contracts';
 import { z } from 'zod';
 
 /** A model call that must come back as JSON matching `schema`. */

@@ -13,5 +13,9 @@ export const diaryAgent = defineAgent({
     'Keeps the grow diary: turns sensor readings into alerts ("room 4 VPD is out of range"), fills the ' +
     'weekly cultivation report, and distils raw agent observations into three durable lessons.',
   defaultSkill: 'sensor-alert',
-  skills: [defineSkill(sensorAlertSkill), defineSkill(weeklyReportSkill), defineSkill(synthesizeLessonsSkill)],
+  skills: [
+    defineSkill(sensorAlertSkill),
+    defineSkill(weeklyReportSkill),
+    defineSkill(synthesizeLessonsSkill),
+  ],
 });

@@ -39,7 +39,10 @@ function capsOf(config: RoutingConfig): ReadonlyMap<BudgetScopeKey, number> {
   if (!caps) {
     const view = budgetView(config);
     caps = new Map(
-      (Object.entries(view.scopes) as [BudgetScopeKey, { limitMicros: number }][]).map(([k, v]) => [k, v.limitMicros]),
+      (Object.entries(view.scopes) as [BudgetScopeKey, { limitMicros: number }][]).map(([k, v]) => [
+        k,
+        v.limitMicros,
+      ]),
     );
     capsCache.set(config, caps);
   }
@@ -68,7 +71,9 @@ export class BudgetGate {
     price: ModelPrice | undefined,
     call: { promptTokensEstimate: number; maxTokens: number },
   ): Promise<Admission> {
-    const amount = price ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price) : 0;
+    const amount = price
+      ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price)
+      : 0;
     if (amount === 0) return { admitted: true, reservationId: null, amountMicros: 0 };
     const keys = taskBudgetScopes(config, payer);
     if (keys.length === 0) return { admitted: true, reservationId: null, amountMicros: amount };

@@ -9,7 +9,10 @@ function clock() {
 describe('CircuitBreakers', () => {
   it('opens after the threshold within the window, probes once after the cool-down, closes on success', () => {
     const time = clock();
-    const breakers = new CircuitBreakers({ failureThreshold: 3, windowMs: 1_000, cooldownMs: 5_000 }, time.now);
+    const breakers = new CircuitBreakers(
+      { failureThreshold: 3, windowMs: 1_000, cooldownMs: 5_000 },
+      time.now,
+    );
     breakers.onFailure('m');
     breakers.onFailure('m');
     expect(breakers.tryAcquire('m')).toBe(true);
@@ -27,7 +30,10 @@ describe('CircuitBreakers', () => {
 
   it('forgets failures older than the window', () => {
     const time = clock();
-    const breakers = new CircuitBreakers({ failureThreshold: 2, windowMs: 1_000, cooldownMs: 5_000 }, time.now);
+    const breakers = new CircuitBreakers(
+      { failureThreshold: 2, windowMs: 1_000, cooldownMs: 5_000 },
+      time.now,
+    );
     breakers.onFailure('m');
     time.advance(1_500);
     breakers.onFailure('m');

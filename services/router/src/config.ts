@@ -8,7 +8,9 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * The repo's `config/forge.yaml`: `src/config.ts` and `dist/config.js` both sit three levels
  * below the repo root, so one relative URL finds it under tsx, vitest and plain node.
  */
-export const DEFAULT_ROUTING_CONFIG_PATH = fileURLToPath(new URL('../../../config/forge.yaml', import.meta.url));
+export const DEFAULT_ROUTING_CONFIG_PATH = fileURLToPath(
+  new URL('../../../config/forge.yaml', import.meta.url),
+);
 
 const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
 const IntFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);

@@ -123,7 +123,10 @@ export class LedgerWriter {
       })
       .catch((error: unknown) => {
         this.#failures += 1;
-        this.#logger.warn({ err: String(error), failures: this.#failures }, 'ledger write failed; will retry');
+        this.#logger.warn(
+          { err: String(error), failures: this.#failures },
+          'ledger write failed; will retry',
+        );
       })
       .finally(() => {
         this.#writing = undefined;
@@ -140,7 +143,8 @@ export class LedgerWriter {
     ]);
     // What failed goes back to the front, in order, for the next attempt; a batch the store
     // refuses as invalid would fail forever, so it is logged in full and dropped instead.
-    if (ledger.status === 'rejected' && !this.#invalid(ledger.reason, { entries })) this.#entries.unshift(...entries);
+    if (ledger.status === 'rejected' && !this.#invalid(ledger.reason, { entries }))
+      this.#entries.unshift(...entries);
     if (budgets.status === 'rejected' && !this.#invalid(budgets.reason, { settlements })) {
       this.#settlements.unshift(...settlements);
     }

@@ -104,8 +104,9 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     ...(input.output === undefined ? {} : { output: input.output }),
   };
   const callOptions = {
-    // A non-streamed reply is its own first token: the whole call is bounded by what is left.
-    timeoutMs: stream ? Math.min(config.gateway.timeouts.firstTokenMs, remaining) : remaining,
+    // A non-streamed reply is its own first token, so `firstTokenMs` bounds the whole attempt and
+    // leaves the rest of `totalMs` for a fallback; a stream is bounded by it before each event.
+    timeoutMs: Math.min(config.gateway.timeouts.firstTokenMs, remaining),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
   };
 

@@ -46,7 +46,12 @@ export class ModelGateway {
   }
 
   /** `startedAt` (performance.now()) marks when the gateway's own work began, for its overhead stats. */
-  async call(ctx: CallContext, input: CallInput, hooks: CallHooks = {}, startedAt = performance.now()): Promise<CallOutcome> {
+  async call(
+    ctx: CallContext,
+    input: CallInput,
+    hooks: CallHooks = {},
+    startedAt = performance.now(),
+  ): Promise<CallOutcome> {
     const { config, providers } = this.#deps.source.current;
     const { breakers, gate, writer, brain } = this.#deps;
     breakers.configure(config.gateway.breaker);
@@ -57,7 +62,10 @@ export class ModelGateway {
     const done = (outcome: CallOutcome): CallOutcome => {
       this.#deps.stats.add(performance.now() - startedAt - providerMs);
       if (notes.length > 0) {
-        this.#deps.logger.info({ taskId: ctx.taskId, callId: ctx.callId, notes, ok: outcome.ok }, 'model call notes');
+        this.#deps.logger.info(
+          { taskId: ctx.taskId, callId: ctx.callId, notes, ok: outcome.ok },
+          'model call notes',
+        );
       }
       return outcome;
     };
@@ -74,7 +82,12 @@ export class ModelGateway {
       finishReason: answer.result.finishReason,
       notes,
     });
-    const failure = (code: string, message: string, retryable: boolean, inputRequired?: string): CallOutcome => ({
+    const failure = (
+      code: string,
+      message: string,
+      retryable: boolean,
+      inputRequired?: string,
+    ): CallOutcome => ({
       ok: false,
       code,
       message,
@@ -83,16 +96,27 @@ export class ModelGateway {
       notes,
     });
 
-    let tier = asModelTier(ctx.tier);
-    if (tier === null) {
-      return done(failure('BAD_INPUT', `${ctx.skill ?? 'this call'} is routed to the tool tier: it runs no model`, false));
+    const start = asModelTier(ctx.tier);
+    if (start === null) {
+      return done(
+        failure(
+          'BAD_INPUT',
+          `${ctx.skill ?? 'this call'} is routed to the tool tier: it runs no model`,
+          false,
+        ),
+      );
     }
     const deps = { config, providers, gate, ledger, ctx, input, hooks, breakers };
+    let tier: ModelTier = start;
     let escalated = false;
     let reason: string | null = null;
     let best: Answer | undefined;
     const escalate = (from: ModelTier, why: string): ModelTier | null => {
-      const next = nextEscalation({ currentTier: from, maxTier: ctx.maxTier, critical: ctx.critical }) as Tier | null;
+      const next = nextEscalation({
+        currentTier: from,
+        maxTier: ctx.maxTier,
+        critical: ctx.critical,
+      }) as Tier | null;
       if (next === null || next === 'tool') {
         notes.push(`${why}; no escalation above ${from} (max tier ${ctx.maxTier})`);
         return null;
@@ -116,24 +140,28 @@ export class ModelGateway {
       });
       switch (r.kind) {
         case 'ok': {
-          const answer = { result: r.result, candidate: r.candidate, tier };
+          const answer: Answer = { result: r.result, candidate: r.candidate, tier };
           const confidence = input.output === undefined ? undefined : confidenceOf(r.result.output);
           const threshold = ctx.escalation.confidenceBelow;
           if (confidence === undefined || confidence >= threshold) return done(success(answer));
           best = answer;
-          const next = escalate(tier, `confidence ${confidence} is below ${threshold}`);
-          if (next === null) return done(success(best));
+          const next: ModelTier | null = escalate(tier, `confidence ${confidence} is below ${threshold}`);
+          if (next === null) return done(success(answer));
           tier = next;
           continue;
         }
         case 'schema-failed': {
-          const next = ctx.escalation.onSchemaFailure ? escalate(tier, r.error.message) : null;
+          const next: ModelTier | null = ctx.escalation.onSchemaFailure
+            ? escalate(tier, r.error.message)
+            : null;
           if (next !== null) {
             tier = next;
             continue;
           }
           if (best) return done(success(best));
-          return done(failure('PROVIDER_ERROR', `no reply satisfied the output schema: ${r.error.message}`, false));
+          return done(
+            failure('PROVIDER_ERROR', `no reply satisfied the output schema: ${r.error.message}`, false),
+          );
         }
         case 'refused': {
           if (escalated) {
@@ -146,7 +174,9 @@ export class ModelGateway {
           return done(failure('UNAVAILABLE', r.reason, false, r.reason));
         case 'failed': {
           if (best) {
-            notes.push(`escalation to ${tier} failed: ${r.error.message}; answering with the ${best.tier} reply`);
+            notes.push(
+              `escalation to ${tier} failed: ${r.error.message}; answering with the ${best.tier} reply`,
+            );
             return done(success(best));
           }
           return done(failure(r.error.code, r.error.message, r.error.retryable));

@@ -52,7 +52,11 @@ export class ProviderPool {
       if (spec.apiKeyEnv !== undefined && key === undefined) continue;
       pool.#vendors.set(
         `openai-compatible:${server}`,
-        new OpenAIProvider({ kind: 'openai-compatible', baseUrl: spec.baseUrl, ...(key ? { apiKey: key } : {}) }),
+        new OpenAIProvider({
+          kind: 'openai-compatible',
+          baseUrl: spec.baseUrl,
+          ...(key ? { apiKey: key } : {}),
+        }),
       );
     }
     return pool;
@@ -80,7 +84,9 @@ export class ProviderPool {
     if (candidate.provider === 'offline') return { provider: this.#offline, vendorModel: name };
     const provider = this.#vendors.get(vendorKey(candidate.model, candidate.provider));
     if (!provider) {
-      throw new ForgeError('UNAVAILABLE', `no provider configured for ${candidate.model}`, { retryable: false });
+      throw new ForgeError('UNAVAILABLE', `no provider configured for ${candidate.model}`, {
+        retryable: false,
+      });
     }
     const vendorModel = candidate.provider === 'openai-compatible' ? name.slice(name.indexOf('/') + 1) : name;
     return { provider, vendorModel };

@@ -1,11 +1,24 @@
 import { ForgeError } from '@forge/contracts';
-import { loadRoutingConfigFile, type RoutingConfig } from '@forge/policy';
+import {
+  loadRoutingConfigFile,
+  MODEL_TIERS,
+  type ModelTier,
+  type RoutingConfig,
+  tierCandidates,
+} from '@forge/policy';
 import type { Logger } from '@forge/telemetry';
 import { type ProviderEnv, ProviderPool } from './provider-pool.js';
 
 /** One loaded routing config and the providers it reaches; replaced whole on reload. */
 export interface RoutingState {
   readonly config: RoutingConfig;
+  /**
+   * The config as the providers at hand make it: each tier lists only the models that can be
+   * called, or its offline stand-in when none can. Routing decisions read this one, so a
+   * decision names the model that will really answer, and a tier only offline can serve is $0
+   * (never limited by a budget).
+   */
+  readonly effective: RoutingConfig;
   readonly providers: ProviderPool;
   readonly source: string;
   readonly loadedAt: Date;
@@ -46,7 +59,14 @@ export class RoutingConfigSource {
 
   /** A source over an already-validated config (tests, embedded use); `reload` re-reads nothing. */
   static fixed(config: RoutingConfig, env: ProviderEnv, logger: Logger): RoutingConfigSource {
-    const state = { config, providers: ProviderPool.build(config, env), source: '(fixed)', loadedAt: new Date() };
+    const providers = ProviderPool.build(config, env);
+    const state = {
+      config,
+      effective: effectiveConfig(config, providers),
+      providers,
+      source: '(fixed)',
+      loadedAt: new Date(),
+    };
     return new RoutingConfigSource(state, '', env, logger);
   }
 
@@ -65,7 +85,10 @@ export class RoutingConfigSource {
       const state = await build(this.#path, this.#env);
       const previous = this.#state.config.version;
       this.#state = state;
-      this.#logger.info({ from: previous, to: state.config.version, source: this.#path }, 'routing config reloaded');
+      this.#logger.info(
+        { from: previous, to: state.config.version, source: this.#path },
+        'routing config reloaded',
+      );
       this.#announce(state);
       return true;
     } catch (error) {
@@ -80,7 +103,11 @@ export class RoutingConfigSource {
 
   #announce(state: RoutingState): void {
     if (state.providers.offlineOnly) this.#logger.warn({ offline: true }, OFFLINE_BANNER);
-    else this.#logger.info({ providers: state.providers.available, version: state.config.version }, 'model providers ready');
+    else
+      this.#logger.info(
+        { providers: state.providers.available, version: state.config.version },
+        'model providers ready',
+      );
   }
 }
 
@@ -92,5 +119,21 @@ async function build(path: string, env: ProviderEnv): Promise<RoutingState> {
   } catch (error) {
     throw ForgeError.from(error, 'BAD_CONFIG');
   }
-  return { config, providers, source: path, loadedAt: new Date() };
+  return {
+    config,
+    effective: effectiveConfig(config, providers),
+    providers,
+    source: path,
+    loadedAt: new Date(),
+  };
+}
+
+function effectiveConfig(config: RoutingConfig, providers: ProviderPool): RoutingConfig {
+  const tiers = {} as Record<ModelTier, string[]>;
+  for (const tier of MODEL_TIERS) {
+    tiers[tier] = tierCandidates(config, tier, (model, provider) =>
+      providers.isAvailable(model, provider),
+    ).map((c) => c.model);
+  }
+  return Object.freeze({ ...config, tiers: Object.freeze(tiers) });
 }

@@ -6,7 +6,10 @@ import { ForgeError } from '@forge/contracts';
  * the file named by `<NAME>_FILE` (a mounted Kubernetes secret). Undefined when neither is set.
  * An unreadable or empty file is BAD_CONFIG naming the variable; no message ever holds the value.
  */
-export function readSecret(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+export function readSecret(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
   const direct = env[name];
   if (direct !== undefined && direct.trim() !== '') return direct.trim();
   const file = env[`${name}_FILE`];
@@ -19,6 +22,7 @@ export function readSecret(env: Readonly<Record<string, string | undefined>>, na
     throw new ForgeError('BAD_CONFIG', `${name}_FILE: cannot read ${file} (${code})`, { retryable: false });
   }
   const value = text.trim();
-  if (value === '') throw new ForgeError('BAD_CONFIG', `${name}_FILE: ${file} is empty`, { retryable: false });
+  if (value === '')
+    throw new ForgeError('BAD_CONFIG', `${name}_FILE: ${file} is empty`, { retryable: false });
   return value;
 }

@@ -56,10 +56,15 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * model `schemaRetries` times, then reported for escalation. Offline never judges: a critical
  * skill or a `judge` call that only offline could answer ends with input-required.
  */
-export async function runTier(deps: AttemptDeps & { breakers: CircuitBreakers }, run: TierRun): Promise<TierResult> {
+export async function runTier(
+  deps: AttemptDeps & { breakers: CircuitBreakers },
+  run: TierRun,
+): Promise<TierResult> {
   const { config, providers, ctx, input, hooks, breakers } = deps;
   const { retries } = config.gateway;
-  const candidates = tierCandidates(config, run.tier, (model, provider) => providers.isAvailable(model, provider));
+  const candidates = tierCandidates(config, run.tier, (model, provider) =>
+    providers.isAvailable(model, provider),
+  );
   const state = candidates.map(() => ({ notBefore: 0, dead: false }));
   let reason = run.reason;
   let fellBack = false;
@@ -71,7 +76,10 @@ export async function runTier(deps: AttemptDeps & { breakers: CircuitBreakers },
       const alive = state.filter((s) => !s.dead);
       if (alive.length === 0) break;
       const earliest = Math.min(...alive.map((s) => s.notBefore));
-      const wait = Math.max(backoffMs(round, retries.backoffBaseMs, retries.backoffMaxMs), earliest - Date.now());
+      const wait = Math.max(
+        backoffMs(round, retries.backoffBaseMs, retries.backoffMaxMs),
+        earliest - Date.now(),
+      );
       if (Date.now() + wait >= run.deadline || hooks.signal?.aborted) break;
       run.notes.push(`retry round ${round} on ${run.tier} after ${wait} ms`);
       await sleep(wait, hooks.signal);
@@ -92,7 +100,14 @@ export async function runTier(deps: AttemptDeps & { breakers: CircuitBreakers },
         continue;
       }
       for (let schemaTry = 0; ; schemaTry++) {
-        const r = await runAttempt(deps, { tier: run.tier, candidate, escalated: run.escalated, fellBack, reason, deadline: run.deadline });
+        const r = await runAttempt(deps, {
+          tier: run.tier,
+          candidate,
+          escalated: run.escalated,
+          fellBack,
+          reason,
+          deadline: run.deadline,
+        });
         run.onProviderMs(r.providerMs);
         reason = null;
         if (r.kind === 'ok') {
@@ -136,7 +151,9 @@ export async function runTier(deps: AttemptDeps & { breakers: CircuitBreakers },
           run.notes.push(`${candidate.model} failed: ${error.message}`);
         } else if (retryAfter !== undefined && retryAfter > retries.maxRetryAfterMs) {
           s.dead = true;
-          run.notes.push(`${candidate.model} ${kind}: retry-after ${retryAfter} ms is beyond ${retries.maxRetryAfterMs} ms`);
+          run.notes.push(
+            `${candidate.model} ${kind}: retry-after ${retryAfter} ms is beyond ${retries.maxRetryAfterMs} ms`,
+          );
         } else {
           s.notBefore = Date.now() + (retryAfter ?? 0);
           run.notes.push(`${candidate.model} ${kind}: falling back`);
@@ -150,9 +167,13 @@ export async function runTier(deps: AttemptDeps & { breakers: CircuitBreakers },
   if (refused !== undefined) return { kind: 'refused', reason: refused };
   return {
     kind: 'failed',
-    error: new ForgeError('UNAVAILABLE', `no model of tier ${run.tier} could be called: every circuit breaker is open`, {
-      retryable: true,
-    }),
+    error: new ForgeError(
+      'UNAVAILABLE',
+      `no model of tier ${run.tier} could be called: every circuit breaker is open`,
+      {
+        retryable: true,
+      },
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Message, StreamResponse, Task } from '@a2a-js/sdk';
 import type { Client } from '@a2a-js/sdk/client';
+import { skillMessage } from '@forge/agent-kit';
 import { ForgeError } from '@forge/contracts';
 import { connectAgent } from '../a2a-client.js';
 import { readOperatorKey } from '../api-keys.js';
@@ -35,7 +36,6 @@ export async function runSend(options: SendOptions, io: Io): Promise<number> {
     throw new ForgeError('NOT_FOUND', `no service named ${options.agent} in brain ${options.brain}`);
   const client = await connectAgent(service.url, apiKey);
   // agent-kit owns the message convention (skill in metadata, input as a data part).
-  const { skillMessage } = await import('@forge/agent-kit');
   const message = skillMessage({ skill: options.skill, input });
   const request = {
     tenant: '',

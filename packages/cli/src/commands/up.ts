@@ -4,6 +4,7 @@ import { ensureOperatorKey } from '../api-keys.js';
 import type { UpOptions } from '../args.js';
 import { rssMb } from '../child-process.js';
 import type { Io } from '../io.js';
+import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
 import { type MeshFile, removeMeshFile, writeMeshFile } from '../mesh-file.js';
 import { ensureNats, type NatsHandle, redactNatsUrl } from '../nats.js';
@@ -57,9 +58,13 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   };
   const onLine = (name: string, line: string, stream: 'stdout' | 'stderr') =>
     note(formatLine(name, line, stream, format));
+  /** forge up's own progress, shown like a service's log line under the name `forge`. */
+  const say = (text: string) => onLine('forge', text, 'stdout');
 
   // Preflight: fail before starting anything when a service is not built or a port is taken.
   for (const service of services) nodeArgs(service.name, hooks.root);
+  const leftovers = await stopLeftovers(paths.mesh);
+  if (leftovers.length > 0) say(`stopped ${leftovers.join(', ')}, left running by a forge up that died`);
   const wanted = [...services, ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : [])];
   const busy = await busyPorts(wanted);
   if (busy.length > 0) {
@@ -72,9 +77,9 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
 
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stop.signal.aborted) return note(`forge: already stopping (${signal} again)`);
+    if (stop.signal.aborted) return say(`already stopping (${signal} again)`);
     if (options.json) event({ event: 'stopping', signal });
-    else note(`forge: ${signal}, stopping every service`);
+    else say(`${signal}: stopping every service`);
     stop.abort();
   };
   // SIGHUP: the terminal went away; stop as for Ctrl-C rather than orphan the services.
@@ -105,24 +110,33 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       onOutput: (child) => pipeLines(child, 'nats', onLine),
     });
     nats = bus;
-    postgres = embedded
+    say(
+      `NATS ${redactNatsUrl(bus.url)} (${bus.startedByForge ? 'started' : 'running'}, v${bus.info.version})`,
+    );
+    const pgStartedAt = performance.now();
+    const db = embedded
       ? await startEmbeddedPostgres({
           dataDir: paths.pgdata,
           port: options.pgPort,
-          maxConnections: embeddedMaxConnections(services.length),
+          maxConnections: embeddedMaxConnections(services.length, options.concurrency),
           onOutput: (child) => pipeLines(child, 'postgres', onLine),
         })
       : await externalPostgres(options.databaseUrl!);
-    const db = postgres;
+    postgres = db;
+    const pgTook = ((performance.now() - pgStartedAt) / 1000).toFixed(1);
+    say(
+      `Postgres ${db.embedded ? 'embedded' : 'DATABASE_URL'} ${redactPostgresUrl(db.url)} ready in ${pgTook}s`,
+    );
     const { schema, applied } = await migrateBrain(db.url, options.brain);
-    if (applied.length > 0) note(`forge: applied ${applied.length} migration(s) to ${schema}`);
+    say(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`} in ${schema}`);
 
-    const mesh = {
+    const meshEnv = {
       brain: options.brain,
       natsUrl: bus.url,
       databaseUrl: db.url,
       apiKeysFile: paths.apiKeys,
       logLevel: options.logLevel,
+      concurrency: options.concurrency,
     };
     const snapshot = (): MeshFile => ({
       v: 1,
@@ -139,11 +153,11 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
         () => {
           meshWritten = true;
         },
-        (error: unknown) => note(`forge: could not write ${paths.mesh}: ${String(error)}`),
+        (error: unknown) => say(`could not write ${paths.mesh}: ${String(error)}`),
       );
     if (!stop.signal.aborted) {
       for (const service of services) {
-        const spec = launchSpec(service, mesh, io.env, hooks.root);
+        const spec = launchSpec(service, meshEnv, io.env, hooks.root);
         const proc = new SupervisedProcess({
           name: service.name,
           ...spec,
@@ -151,7 +165,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
           onLine,
           onEvent: (change) => {
             const line = formatSupervisorEvent(change, options.json);
-            if (line) (options.json ? io.out : note)(line);
+            if (line) (options.json ? io.out : say)(line);
             if (change.kind === 'started' && change.restarts > 0) void saveMesh();
           },
         });
@@ -159,6 +173,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
         proc.start();
       }
       await saveMesh();
+      say(`started ${procs.length} services; waiting for every /readyz`);
     }
 
     const notReady = await waitForAllReady(services, {
@@ -184,7 +199,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     }
     const tookMs = await shutdown();
     if (options.json) event({ event: 'stopped', elapsedMs: tookMs });
-    else note(`forge: stopped in ${(tookMs / 1000).toFixed(1)}s`);
+    else say(`stopped in ${(tookMs / 1000).toFixed(1)}s`);
     return 0;
   } catch (error) {
     await shutdown();

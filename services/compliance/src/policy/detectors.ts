@@ -1,7 +1,7 @@
 import { assertNever } from '@forge/contracts';
+import { DISPARAGING } from './brand-rules.js';
 import { CHANNELS, type Channel, channelLength, fittingPrefixEnd } from './channels.js';
 import type { DetectorName } from './rule.js';
-import { DISPARAGING } from './rules.js';
 import type { TextIndex } from './text-index.js';
 
 /** What the detectors know about the text being checked. */
@@ -22,7 +22,10 @@ export interface DetectorHit {
   readonly detail?: string;
 }
 
-const EMAIL = /(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])/g;
+// Domain labels are matched greedily and the top-level label checked in code: a pattern ending
+// in `\.[A-Za-z]{2,}` backtracks polynomially on long dotted runs.
+const EMAIL = /(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+const TOP_LEVEL = /\.[A-Za-z]{2,}$/;
 // Grouped numbers with separators (555-123-4567, (555) 123 4567, +44 20 7946 0958) or `+` and digits.
 const PHONE =
   /(?<![\w+])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)[\s.-]?|\d{2,4}[\s.-])\d{2,4}(?:[\s.-]\d{2,4}){0,2}(?![\w-])|(?<![\w+])\+\d{10,15}(?![\w])/g;
@@ -45,7 +48,7 @@ function* matches(pattern: RegExp, text: string): Generator<RegExpMatchArray & {
 function emails(ctx: DetectorContext): DetectorHit[] {
   const hits: DetectorHit[] = [];
   for (const m of matches(EMAIL, ctx.index.normalized)) {
-    if (ctx.allowedEmails.has(m[0].toLowerCase())) continue;
+    if (!TOP_LEVEL.test(m[0]) || ctx.allowedEmails.has(m[0].toLowerCase())) continue;
     hits.push(ctx.index.toOriginal(m.index, m.index + m[0].length));
   }
   return hits;
@@ -91,7 +94,9 @@ function length(ctx: DetectorContext): DetectorHit[] {
   if (counted <= max) return [];
   // The span is the overflow: everything past the longest prefix that fits.
   const start = fittingPrefixEnd(text, ctx.channel, max);
-  return [{ start, end: text.length, detail: `${counted} characters, the limit on ${ctx.channel} is ${max}` }];
+  return [
+    { start, end: text.length, detail: `${counted} characters, the limit on ${ctx.channel} is ${max}` },
+  ];
 }
 
 function hashtags(ctx: DetectorContext): DetectorHit[] {

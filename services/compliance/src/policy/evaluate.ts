@@ -44,7 +44,10 @@ function excerpt(text: string, hit: DetectorHit, redact: boolean | undefined): s
   return raw.length > MAX_EXCERPT ? `${raw.slice(0, MAX_EXCERPT - 1)}…` : raw;
 }
 
-function phraseHits(rule: Extract<Rule, { kind: 'phrase' }>, normalized: string): { start: number; end: number }[] {
+function phraseHits(
+  rule: Extract<Rule, { kind: 'phrase' }>,
+  normalized: string,
+): { start: number; end: number }[] {
   const hits: { start: number; end: number }[] = [];
   for (const m of normalized.matchAll(rule.pattern)) {
     const start = m.index;
@@ -76,7 +79,12 @@ export function evaluate(text: string, rules: readonly Rule[], options: Evaluate
     channel: options.channel,
     competitors: options.competitors ?? [],
     allowedEmails: new Set(allowed.filter((c) => c.includes('@')).map((c) => c.trim().toLowerCase())),
-    allowedPhones: new Set(allowed.filter((c) => !c.includes('@')).map(phoneDigits).filter((d) => d.length >= 10)),
+    allowedPhones: new Set(
+      allowed
+        .filter((c) => !c.includes('@'))
+        .map(phoneDigits)
+        .filter((d) => d.length >= 10),
+    ),
   };
   const violations: Violation[] = [];
   for (const rule of rules) {

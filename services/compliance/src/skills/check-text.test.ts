@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RULES } from '../policy/rules.js';
-import { type CheckTextOutput, checkText } from './check-text.js';
+import { POLICY_VERSION, RULES } from '../policy/rules.js';
+import { CheckTextInput, type CheckTextOutput, checkText, checkTextHandler } from './check-text.js';
 
 const AGE = ' 21+ only.';
 
@@ -10,13 +10,19 @@ function ruleIds(out: CheckTextOutput): string[] {
 
 describe('checkText', () => {
   it('allows clean cannabis copy that carries its age line', () => {
-    const out = checkText({ text: `New terpene-rich flower lands Friday at our dispensary.${AGE}`, channel: 'instagram' });
+    const out = checkText({
+      text: `New terpene-rich flower lands Friday at our dispensary.${AGE}`,
+      channel: 'instagram',
+    });
     expect(out).toMatchObject({ decision: 'allow', cannabisContent: true, violations: [] });
     expect(out.policyVersion).toMatch(/^forge-policy-/);
   });
 
   it('allows copy that is not about cannabis without applying the cannabis rules', () => {
-    const out = checkText({ text: 'Our agents cost $500 a month and the kids at the hackathon loved it.', channel: 'x' });
+    const out = checkText({
+      text: 'Our agents cost $500 a month and the kids at the hackathon loved it.',
+      channel: 'x',
+    });
     expect(out.cannabisContent).toBe(false);
     expect(out.decision).toBe('allow');
   });
@@ -62,7 +68,9 @@ describe('checkText', () => {
     const text = 'Fresh rosin just dropped at the dispensary.';
     const x = checkText({ text, channel: 'x' });
     expect(x.decision).toBe('needs-review');
-    expect(x.violations).toEqual([expect.objectContaining({ ruleId: 'age-line-missing', span: null, excerpt: null })]);
+    expect(x.violations).toEqual([
+      expect.objectContaining({ ruleId: 'age-line-missing', span: null, excerpt: null }),
+    ]);
     expect(checkText({ text, channel: 'blog' }).decision).toBe('allow');
     for (const line of ['Adults 21 and over.', 'Must be 21.', 'For ages 21+.', '21 years or older.']) {
       expect(checkText({ text: `${text} ${line}`, channel: 'x' }).decision).toBe('allow');
@@ -73,7 +81,9 @@ describe('checkText', () => {
     const text = 'Cures insomnia overnight.';
     expect(checkText({ text, channel: 'blog' }).decision).toBe('allow');
     expect(checkText({ text, channel: 'blog', cannabisContent: true }).decision).toBe('block');
-    expect(checkText({ text: `Weed that ${text}`, channel: 'blog', cannabisContent: false }).decision).toBe('allow');
+    expect(checkText({ text: `Weed that ${text}`, channel: 'blog', cannabisContent: false }).decision).toBe(
+      'allow',
+    );
   });
 
   it('catches rule words hidden with fullwidth letters or zero-width characters, with original spans', () => {
@@ -96,13 +106,17 @@ describe('checkText', () => {
     const text = 'We respect Green Leaf Co. Their rivals are terrible. Green  Leaf Co is a total scam!';
     const out = checkText({ text, channel: 'linkedin', competitors, cannabisContent: false });
     expect(out.violations).toHaveLength(1);
-    expect(out.violations[0]).toMatchObject({ ruleId: 'competitor-disparagement', excerpt: 'Green  Leaf Co is a total scam!' });
+    expect(out.violations[0]).toMatchObject({
+      ruleId: 'competitor-disparagement',
+      excerpt: 'Green  Leaf Co is a total scam!',
+    });
     expect(out.violations[0]?.why).toContain('"scam"');
     expect(out.decision).toBe('needs-review');
   });
 
   it('blocks personal e-mails and phones, allows company contacts, and never echoes them', () => {
-    const text = 'DM jane.doe@gmail.com or call (555) 123-4567. Support: help@forge.example, +1 555 987 6543.';
+    const text =
+      'DM jane.doe@gmail.com or call (555) 123-4567. Support: help@forge.example, +1 555 987 6543.';
     const out = checkText({
       text,
       channel: 'x',
@@ -111,7 +125,9 @@ describe('checkText', () => {
     });
     expect(ruleIds(out)).toEqual(['personal-email', 'personal-phone']);
     expect(out.violations.every((v) => v.excerpt === null)).toBe(true);
-    expect(text.slice(out.violations[0]!.span!.start, out.violations[0]!.span!.end)).toBe('jane.doe@gmail.com');
+    expect(text.slice(out.violations[0]!.span!.start, out.violations[0]!.span!.end)).toBe(
+      'jane.doe@gmail.com',
+    );
     expect(text.slice(out.violations[1]!.span!.start, out.violations[1]!.span!.end)).toBe('(555) 123-4567');
     expect(out.decision).toBe('block');
   });
@@ -145,7 +161,9 @@ describe('checkText', () => {
   it('blocks more than 30 hashtags on Instagram from the 31st on', () => {
     const tags = Array.from({ length: 32 }, (_, i) => `#tag${i}`).join(' ');
     const out = checkText({ text: tags, channel: 'instagram', cannabisContent: false });
-    expect(out.violations).toEqual([expect.objectContaining({ ruleId: 'hashtag-limit', excerpt: '#tag30 #tag31' })]);
+    expect(out.violations).toEqual([
+      expect.objectContaining({ ruleId: 'hashtag-limit', excerpt: '#tag30 #tag31' }),
+    ]);
     expect(checkText({ text: tags, channel: 'x', cannabisContent: false }).violations).toEqual([]);
   });
 
@@ -161,5 +179,25 @@ describe('checkText', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(() => checkText({ text: 'hi', channel: 'myspace' as 'x' })).toThrow(/channel/);
     expect(() => checkText({ text: '', channel: 'x' })).toThrow(/text/);
+  });
+});
+
+describe('check-text handler', () => {
+  it('publishes a text-flagged event with rule ids only when the text is not allowed', async () => {
+    const events: { kind: string; data: Record<string, unknown> }[] = [];
+    const ctx = {
+      emit: async (kind: string, data: Record<string, unknown>) => void events.push({ kind, data }),
+    };
+    const flagged = CheckTextInput.parse({ text: 'Call me at jane@gmail.com', channel: 'x' });
+    await checkTextHandler(flagged, ctx);
+    expect(events).toEqual([
+      {
+        kind: 'text-flagged',
+        data: { decision: 'block', channel: 'x', policyVersion: POLICY_VERSION, rules: ['personal-email'] },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain('jane');
+    await checkTextHandler(CheckTextInput.parse({ text: 'Routing is the system.', channel: 'x' }), ctx);
+    expect(events).toHaveLength(1);
   });
 });

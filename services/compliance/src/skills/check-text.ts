@@ -1,3 +1,4 @@
+import type { SkillContext } from '@forge/agent-kit';
 import { z } from 'zod';
 import { CHANNELS, Channel, channelLength } from '../policy/channels.js';
 import { evaluate } from '../policy/evaluate.js';
@@ -32,7 +33,10 @@ export const CheckTextOutput = z.object({
   policyVersion: z.string(),
   cannabisContent: z.boolean(),
   /** Length as the channel counts it, and its limit (null for none). */
-  length: z.object({ counted: z.number().int().nonnegative(), limit: z.number().int().positive().nullable() }),
+  length: z.object({
+    counted: z.number().int().nonnegative(),
+    limit: z.number().int().positive().nullable(),
+  }),
   violations: z.array(Violation),
 });
 export type CheckTextOutput = z.infer<typeof CheckTextOutput>;
@@ -60,6 +64,27 @@ export function checkText(rawInput: CheckTextInput): CheckTextOutput {
   };
 }
 
+/**
+ * Runs {@link checkText} and, unless the text is allowed, publishes a `text-flagged` event with
+ * the decision and rule ids (never the text or excerpts, which may hold personal data) so brand
+ * safety incidents are visible in the console.
+ */
+export async function checkTextHandler(
+  input: z.output<typeof CheckTextInput>,
+  ctx: Pick<SkillContext, 'emit'>,
+): Promise<CheckTextOutput> {
+  const out = checkText(input);
+  if (out.decision !== 'allow') {
+    await ctx.emit('text-flagged', {
+      decision: out.decision,
+      channel: out.channel,
+      policyVersion: out.policyVersion,
+      rules: [...new Set(out.violations.map((v) => v.ruleId))],
+    });
+  }
+  return out;
+}
+
 /** `compliance.check-text`: the policy decision tree over a text. Plain code, $0. */
 export const checkTextSkill = {
   id: 'check-text',
@@ -68,8 +93,9 @@ export const checkTextSkill = {
     'Checks a text for a channel against the cannabis advertising, brand safety and format rules; ' +
     'returns allow, needs-review or block with each violation (rule, severity, span, why).',
   tags: ['compliance', 'policy', 'brand-safety'],
+  examples: ['{"text":"New rosin drops Friday. 21+ only.","channel":"instagram"}'],
   tier: 'tool' as const,
   input: CheckTextInput,
   output: CheckTextOutput,
-  handler: async (input: z.output<typeof CheckTextInput>): Promise<CheckTextOutput> => checkText(input),
+  handler: checkTextHandler,
 };

@@ -1,7 +1,7 @@
 import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
 import { ForgeError, type ModelCallSuccess } from '@forge/contracts';
 import { describe, expect, it } from 'vitest';
-import { REVIEW_SYSTEM_PROMPT, type ReviewJudgement, ReviewInput, review, reviewSkill } from './review.js';
+import { REVIEW_SYSTEM_PROMPT, ReviewInput, type ReviewJudgement, review, reviewSkill } from './review.js';
 
 /** An in-memory ModelClient: records each request and answers with `reply`. */
 function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
@@ -16,7 +16,14 @@ function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; re
         tier: 'frontier',
         model: 'fake:judge-1',
         offline: false,
-        usage: { inputTokens: 10, outputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 },
+        usage: {
+          inputTokens: 10,
+          outputTokens: 10,
+          cacheReadTokens: 0,
+          cacheWriteTokens: 0,
+          cacheWrite1hTokens: 0,
+          reasoningTokens: 0,
+        },
         costMicros: 0,
         shadowCostMicros: 0,
         notes: [],
@@ -34,7 +41,13 @@ const INPUT = ReviewInput.parse({
   kind: 'transfer-manifest',
   jurisdiction: 'US-CO',
   facts: [{ label: 'Manifest', value: '0001234567 with 3 packages' }],
-  sources: [{ id: 'co-3-805', title: 'Transfers', text: 'A receiving licensee shall record  receipt in the inventory\ntracking system within 24 hours.' }],
+  sources: [
+    {
+      id: 'co-3-805',
+      title: 'Transfers',
+      text: 'A receiving licensee shall record  receipt in the inventory\ntracking system within 24 hours.',
+    },
+  ],
 });
 
 const JUDGEMENT: ReviewJudgement = {
@@ -42,7 +55,11 @@ const JUDGEMENT: ReviewJudgement = {
   summary: 'Receipt must be recorded within 24 hours.',
   reasons: [{ point: 'Monday is more than 24 hours after Friday receipt.', severity: 'critical' }],
   citations: [
-    { sourceId: 'co-3-805', reference: '1 CCR 212-3, 3-805', quote: 'record receipt in the inventory tracking system within 24 hours' },
+    {
+      sourceId: 'co-3-805',
+      reference: '1 CCR 212-3, 3-805',
+      quote: 'record receipt in the inventory tracking system within 24 hours',
+    },
   ],
   requiredActions: ['Record the receipt in METRC today.'],
   confidence: 0.93,
@@ -54,7 +71,12 @@ describe('compliance.review', () => {
     await review(INPUT, { models, signal });
     expect(requests).toHaveLength(1);
     const [request] = requests;
-    expect(request).toMatchObject({ purpose: 'judge', system: REVIEW_SYSTEM_PROMPT, maxTokens: 4000, temperature: 0 });
+    expect(request).toMatchObject({
+      purpose: 'judge',
+      system: REVIEW_SYSTEM_PROMPT,
+      maxTokens: 4000,
+      temperature: 0,
+    });
     const content = request!.messages[0]!.content;
     expect(content).toContain('Kind: transfer-manifest');
     expect(content).toContain('Jurisdiction: US-CO');
@@ -62,13 +84,20 @@ describe('compliance.review', () => {
     expect(content).toContain('<source id="co-3-805" title="Transfers">');
     expect(request!.output?.name).toBe('compliance_review');
     const schema = request!.output!.jsonSchema as { required: string[]; properties: Record<string, unknown> };
-    expect(schema.required).toEqual(expect.arrayContaining(['verdict', 'reasons', 'citations', 'confidence']));
+    expect(schema.required).toEqual(
+      expect.arrayContaining(['verdict', 'reasons', 'citations', 'confidence']),
+    );
   });
 
   it('returns the judgement with verified citations and no need for a person when all holds', async () => {
     const { models } = fakeModels({ output: JUDGEMENT });
     const out = await review(INPUT, { models, signal });
-    expect(out).toMatchObject({ verdict: 'non-compliant', needsHuman: false, needsHumanReasons: [], model: 'fake:judge-1' });
+    expect(out).toMatchObject({
+      verdict: 'non-compliant',
+      needsHuman: false,
+      needsHumanReasons: [],
+      model: 'fake:judge-1',
+    });
     expect(out.citations[0]?.verified).toBe(true);
     expect(reviewSkill.output.parse(out)).toEqual(out);
   });
@@ -122,6 +151,8 @@ describe('compliance.review', () => {
   it('is declared frontier and critical, and validates its input naming the field', () => {
     expect(reviewSkill).toMatchObject({ id: 'review', tier: 'frontier', critical: true });
     expect(() => ReviewInput.parse({ question: 'short' })).toThrow(/question/);
-    expect(() => ReviewInput.parse({ question: 'long enough question', jurisdiction: 'Colorado' })).toThrow(/ISO 3166-2/);
+    expect(() => ReviewInput.parse({ question: 'long enough question', jurisdiction: 'Colorado' })).toThrow(
+      /ISO 3166-2/,
+    );
   });
 });

@@ -30,7 +30,13 @@ export const ReviewInput = z.object({
     .default([]),
   /** Regulatory text the reviewer may cite by id; a quote from a source is checked against it. */
   sources: z
-    .array(z.object({ id: SourceId, title: z.string().trim().min(1).max(300), text: z.string().min(1).max(20_000) }))
+    .array(
+      z.object({
+        id: SourceId,
+        title: z.string().trim().min(1).max(300),
+        text: z.string().min(1).max(20_000),
+      }),
+    )
     .max(20)
     .default([]),
   /** Below this confidence the review is routed to a person. */
@@ -104,7 +110,9 @@ export function buildReviewMessages(input: z.output<typeof ReviewInput>): ChatMe
     parts.push(`<facts>\n${input.facts.map((f) => `- ${f.label}: ${f.value}`).join('\n')}\n</facts>`);
   }
   for (const source of input.sources) {
-    parts.push(`<source id="${source.id}" title="${source.title.replace(/"/g, "'")}">\n${source.text}\n</source>`);
+    parts.push(
+      `<source id="${source.id}" title="${source.title.replace(/"/g, "'")}">\n${source.text}\n</source>`,
+    );
   }
   return [{ role: 'user', content: parts.join('\n\n') }];
 }
@@ -179,6 +187,9 @@ export const reviewSkill = {
     'Reviews a cannabis compliance argument (METRC reporting, seed-to-sale, transfers, inventory, ' +
     'advertising) for accuracy: verdict, reasons, verified citations, confidence, and whether a person must look.',
   tags: ['compliance', 'metrc', 'seed-to-sale', 'critical'],
+  examples: [
+    '{"question":"Can we record Friday\'s transfer receipt in METRC on Monday?","kind":"transfer-manifest","jurisdiction":"US-CO"}',
+  ],
   tier: 'frontier' as const,
   critical: true,
   input: ReviewInput,

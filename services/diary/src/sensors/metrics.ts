@@ -22,7 +22,13 @@ interface MetricInfo {
 }
 
 export const METRIC_INFO: Readonly<Record<Metric, MetricInfo>> = {
-  temperature: { label: 'temperature', unit: 'C', accepts: ['C', 'F'], physical: { min: -40, max: 70 }, decimals: 1 },
+  temperature: {
+    label: 'temperature',
+    unit: 'C',
+    accepts: ['C', 'F'],
+    physical: { min: -40, max: 70 },
+    decimals: 1,
+  },
   humidity: { label: 'humidity', unit: '%', accepts: ['%'], physical: { min: 0, max: 100 }, decimals: 0 },
   vpd: { label: 'VPD', unit: 'kPa', accepts: ['kPa'], physical: { min: 0, max: 10 }, decimals: 2 },
   co2: { label: 'CO2', unit: 'ppm', accepts: ['ppm'], physical: { min: 0, max: 20_000 }, decimals: 0 },
@@ -38,11 +44,36 @@ export interface Band {
  * drier with higher VPD as flower ripens). Rooms override them per metric.
  */
 export const STAGE_TARGETS: Readonly<Record<GrowStage, Readonly<Record<Metric, Band>>>> = {
-  clone: { temperature: { min: 22, max: 27 }, humidity: { min: 70, max: 85 }, vpd: { min: 0.4, max: 0.8 }, co2: { min: 400, max: 1000 } },
-  veg: { temperature: { min: 22, max: 28 }, humidity: { min: 55, max: 70 }, vpd: { min: 0.8, max: 1.2 }, co2: { min: 400, max: 1500 } },
-  'early-flower': { temperature: { min: 20, max: 27 }, humidity: { min: 45, max: 60 }, vpd: { min: 1.0, max: 1.4 }, co2: { min: 400, max: 1500 } },
-  'late-flower': { temperature: { min: 18, max: 26 }, humidity: { min: 35, max: 50 }, vpd: { min: 1.2, max: 1.6 }, co2: { min: 400, max: 1200 } },
-  dry: { temperature: { min: 15, max: 21 }, humidity: { min: 55, max: 65 }, vpd: { min: 0.6, max: 1.0 }, co2: { min: 300, max: 2000 } },
+  clone: {
+    temperature: { min: 22, max: 27 },
+    humidity: { min: 70, max: 85 },
+    vpd: { min: 0.4, max: 0.8 },
+    co2: { min: 400, max: 1000 },
+  },
+  veg: {
+    temperature: { min: 22, max: 28 },
+    humidity: { min: 55, max: 70 },
+    vpd: { min: 0.8, max: 1.2 },
+    co2: { min: 400, max: 1500 },
+  },
+  'early-flower': {
+    temperature: { min: 20, max: 27 },
+    humidity: { min: 45, max: 60 },
+    vpd: { min: 1.0, max: 1.4 },
+    co2: { min: 400, max: 1500 },
+  },
+  'late-flower': {
+    temperature: { min: 18, max: 26 },
+    humidity: { min: 35, max: 50 },
+    vpd: { min: 1.2, max: 1.6 },
+    co2: { min: 400, max: 1200 },
+  },
+  dry: {
+    temperature: { min: 15, max: 21 },
+    humidity: { min: 55, max: 65 },
+    vpd: { min: 0.6, max: 1.0 },
+    co2: { min: 300, max: 2000 },
+  },
 };
 
 export const BandInput = z
@@ -75,7 +106,11 @@ export interface NormalReading {
 export function checkUnits(readings: readonly Reading[], ctx: z.RefinementCtx, path = 'readings'): void {
   readings.forEach((r, i) => {
     if (r.unit && !METRIC_INFO[r.metric].accepts.includes(r.unit)) {
-      ctx.addIssue({ code: 'custom', path: [path, i, 'unit'], message: `${r.unit} is not a unit of ${r.metric}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [path, i, 'unit'],
+        message: `${r.unit} is not a unit of ${r.metric}`,
+      });
     }
   });
 }

@@ -1,7 +1,7 @@
 import { parseOrThrow } from '@forge/contracts';
 import { describe, expect, it } from 'vitest';
 import { leafVpd } from '../sensors/metrics.js';
-import { SensorAlertInput, sensorAlert } from './sensor-alert.js';
+import { SensorAlertInput, sensorAlert, sensorAlertHandler } from './sensor-alert.js';
 
 const NOW = new Date('2025-06-10T12:00:00Z');
 const at = (minutesAgo: number) => new Date(NOW.getTime() - minutesAgo * 60_000).toISOString();
@@ -21,7 +21,13 @@ describe('sensorAlert', () => {
       },
       NOW,
     );
-    expect(out).toEqual({ room: '4', severity: 'none', alerts: [], text: null, checkedAt: NOW.toISOString() });
+    expect(out).toEqual({
+      room: '4',
+      severity: 'none',
+      alerts: [],
+      text: null,
+      checkedAt: NOW.toISOString(),
+    });
   });
 
   it('writes "room 4 VPD is out of range" from the latest reading, with its band and stage', () => {
@@ -38,7 +44,13 @@ describe('sensorAlert', () => {
     );
     expect(out.severity).toBe('warning');
     expect(out.text).toBe('room 4 VPD is out of range: 1.35 kPa is above the 0.80–1.20 kPa target for veg');
-    expect(out.alerts[0]).toMatchObject({ metric: 'vpd', kind: 'out-of-range', min: 0.8, max: 1.2, derived: false });
+    expect(out.alerts[0]).toMatchObject({
+      metric: 'vpd',
+      kind: 'out-of-range',
+      min: 0.8,
+      max: 1.2,
+      derived: false,
+    });
   });
 
   it('is critical past half the band width, and uses the room override and name', () => {
@@ -53,7 +65,9 @@ describe('sensorAlert', () => {
       NOW,
     );
     expect(out.severity).toBe('critical');
-    expect(out.text).toBe('CRITICAL: Flower room 2 humidity is out of range: 56% is above the 40–50% target for late-flower');
+    expect(out.text).toBe(
+      'CRITICAL: Flower room 2 humidity is out of range: 56% is above the 40–50% target for late-flower',
+    );
   });
 
   it('derives VPD from temperature (°F converted) and humidity taken together', () => {
@@ -72,7 +86,9 @@ describe('sensorAlert', () => {
     expect(vpd?.derived).toBe(true);
     expect(vpd?.value).toBeCloseTo(leafVpd(30, 40, -2), 6);
     expect(vpd?.text).toMatch(/^room 4 VPD is out of range: 2\.\d\d kPa \(derived\) is above/);
-    expect(out.alerts.find((a) => a.metric === 'temperature')?.text).toContain('30.0 °C is above the 22.0–28.0 °C target');
+    expect(out.alerts.find((a) => a.metric === 'temperature')?.text).toContain(
+      '30.0 °C is above the 22.0–28.0 °C target',
+    );
     expect(leafVpd(25, 60, -2)).toBeCloseTo(0.909, 2);
   });
 
@@ -115,22 +131,64 @@ describe('sensorAlert', () => {
       NOW,
     );
     expect(out.alerts).toEqual([
-      expect.objectContaining({ metric: 'humidity', kind: 'sensor-fault', text: 'room 4 humidity sensor reports an impossible 130%; check the sensor' }),
-      expect.objectContaining({ metric: 'co2', kind: 'stale', text: 'room 4 CO2 has not reported for 95 minutes' }),
+      expect.objectContaining({
+        metric: 'humidity',
+        kind: 'sensor-fault',
+        text: 'room 4 humidity sensor reports an impossible 130%; check the sensor',
+      }),
+      expect.objectContaining({
+        metric: 'co2',
+        kind: 'stale',
+        text: 'room 4 CO2 has not reported for 95 minutes',
+      }),
     ]);
     expect(out.severity).toBe('warning');
   });
 
   it('validates units and bands naming the field', () => {
     const base = { room: '4', readings: [{ metric: 'humidity', value: 50, at: at(1) }] };
-    expect(() => parseOrThrow(SensorAlertInput, { ...base, readings: [{ ...base.readings[0], unit: 'F' }] }, 'input')).toThrow(
-      'readings.0.unit: F is not a unit of humidity',
+    expect(() =>
+      parseOrThrow(SensorAlertInput, { ...base, readings: [{ ...base.readings[0], unit: 'F' }] }, 'input'),
+    ).toThrow('readings.0.unit: F is not a unit of humidity');
+    expect(() =>
+      parseOrThrow(SensorAlertInput, { ...base, thresholds: { vpd: { min: 1.2, max: 0.8 } } }, 'input'),
+    ).toThrow('thresholds.vpd.max: min must be below max');
+    expect(() =>
+      parseOrThrow(
+        SensorAlertInput,
+        { ...base, readings: [{ metric: 'lux', value: 1, at: at(1) }] },
+        'input',
+      ),
+    ).toThrow('readings.0.metric');
+  });
+});
+
+describe('sensor-alert handler', () => {
+  it('publishes a sensor-alert event only when something is wrong', async () => {
+    const events: { kind: string; data: Record<string, unknown> }[] = [];
+    const ctx = {
+      emit: async (kind: string, data: Record<string, unknown>) => void events.push({ kind, data }),
+    };
+    const now = new Date().toISOString();
+    await sensorAlertHandler(
+      SensorAlertInput.parse({ room: '4', readings: [{ metric: 'vpd', value: 1.0, at: now }] }),
+      ctx,
     );
-    expect(() => parseOrThrow(SensorAlertInput, { ...base, thresholds: { vpd: { min: 1.2, max: 0.8 } } }, 'input')).toThrow(
-      'thresholds.vpd.max: min must be below max',
+    expect(events).toEqual([]);
+    await sensorAlertHandler(
+      SensorAlertInput.parse({ room: '4', readings: [{ metric: 'vpd', value: 1.7, at: now }] }),
+      ctx,
     );
-    expect(() => parseOrThrow(SensorAlertInput, { ...base, readings: [{ metric: 'lux', value: 1, at: at(1) }] }, 'input')).toThrow(
-      'readings.0.metric',
-    );
+    expect(events).toEqual([
+      {
+        kind: 'sensor-alert',
+        data: {
+          room: '4',
+          severity: 'critical',
+          text: 'CRITICAL: room 4 VPD is out of range: 1.70 kPa is above the 0.80–1.20 kPa target for veg',
+          metrics: ['vpd'],
+        },
+      },
+    ]);
   });
 });

@@ -1,3 +1,4 @@
+import type { SkillContext } from '@forge/agent-kit';
 import { z } from 'zod';
 import {
   bandFor,
@@ -30,7 +31,12 @@ export const SensorAlertInput = z
     readings: z.array(Reading).min(1).max(5000),
     thresholds: ThresholdOverrides,
     /** A metric whose latest reading is older than this is reported stale. */
-    staleAfterMinutes: z.number().int().min(1).max(24 * 60).default(30),
+    staleAfterMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60)
+      .default(30),
     /** Leaf temperature minus air temperature, °C, for VPD derived from temperature and humidity. */
     leafOffsetC: z.number().min(-10).max(5).default(-2),
   })
@@ -93,11 +99,18 @@ export function sensorAlert(rawInput: SensorAlertInput, now: Date): SensorAlertO
 
   const temperature = latest.get('temperature');
   const humidity = latest.get('humidity');
-  const sane = (r: NormalReading | undefined): r is NormalReading => {
-    const p = r && METRIC_INFO[r.metric].physical;
-    return r !== undefined && p !== undefined && r.value >= p.min && r.value <= p.max;
+  const sane = (r: NormalReading) => {
+    const p = METRIC_INFO[r.metric].physical;
+    return r.value >= p.min && r.value <= p.max;
   };
-  if (!latest.has('vpd') && sane(temperature) && sane(humidity) && Math.abs(temperature.at - humidity.at) <= PAIR_WINDOW_MS) {
+  if (
+    !latest.has('vpd') &&
+    temperature &&
+    humidity &&
+    sane(temperature) &&
+    sane(humidity) &&
+    Math.abs(temperature.at - humidity.at) <= PAIR_WINDOW_MS
+  ) {
     const value = leafVpd(temperature.value, humidity.value, input.leafOffsetC);
     latest.set('vpd', { metric: 'vpd', value, at: Math.min(temperature.at, humidity.at), derived: true });
   }
@@ -147,14 +160,40 @@ export function sensorAlert(rawInput: SensorAlertInput, now: Date): SensorAlertO
     });
   }
 
-  const severity = alerts.some((a) => a.severity === 'critical') ? 'critical' : alerts.length ? 'warning' : 'none';
+  const severity = alerts.some((a) => a.severity === 'critical')
+    ? 'critical'
+    : alerts.length
+      ? 'warning'
+      : 'none';
   return {
     room: input.room,
     severity,
     alerts,
-    text: alerts.length ? alerts.map((a) => (a.severity === 'critical' ? `CRITICAL: ${a.text}` : a.text)).join('\n') : null,
+    text: alerts.length
+      ? alerts.map((a) => (a.severity === 'critical' ? `CRITICAL: ${a.text}` : a.text)).join('\n')
+      : null,
     checkedAt: now.toISOString(),
   };
+}
+
+/**
+ * Runs {@link sensorAlert} on the clock and, when something is wrong, publishes a `sensor-alert`
+ * event (room, severity, text) so the console and the operator's phone see it without polling.
+ */
+export async function sensorAlertHandler(
+  input: z.output<typeof SensorAlertInput>,
+  ctx: Pick<SkillContext, 'emit'>,
+): Promise<SensorAlertOutput> {
+  const out = sensorAlert(input, new Date());
+  if (out.severity !== 'none') {
+    await ctx.emit('sensor-alert', {
+      room: out.room,
+      severity: out.severity,
+      text: out.text,
+      metrics: out.alerts.map((a) => a.metric),
+    });
+  }
+  return out;
 }
 
 /** `diary.sensor-alert`: sensor readings in, alert text (or none) out. Plain code, $0. */
@@ -162,12 +201,14 @@ export const sensorAlertSkill = {
   id: 'sensor-alert',
   name: 'Sensor alert',
   description:
-    'Checks a grow room\'s latest temperature, humidity, VPD and CO2 readings against its stage targets ' +
+    "Checks a grow room's latest temperature, humidity, VPD and CO2 readings against its stage targets " +
     'and returns alert text like "room 4 VPD is out of range" with severity, or none.',
   tags: ['cultivation', 'sensors', 'alerts'],
+  examples: [
+    '{"room": "4", "stage": "veg", "readings": [{"metric": "vpd", "value": 1.6, "at": "2025-06-10T12:00:00Z"}]}',
+  ],
   tier: 'tool' as const,
   input: SensorAlertInput,
   output: SensorAlertOutput,
-  handler: async (input: z.output<typeof SensorAlertInput>): Promise<SensorAlertOutput> =>
-    sensorAlert(input, new Date()),
+  handler: sensorAlertHandler,
 };

@@ -11,11 +11,25 @@ import {
 /** An in-memory ModelClient: records each request and answers with `reply`. */
 function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
   const requests: ModelCallInput[] = [];
-  const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
+  const usage = {
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+  };
   const models: ModelClient = {
     async call(request) {
       requests.push(request);
-      const base = { v: 1, ok: true, text: '', tier: 'frontier', model: 'fake:frontier-1', offline: false } as const;
+      const base = {
+        v: 1,
+        ok: true,
+        text: '',
+        tier: 'frontier',
+        model: 'fake:frontier-1',
+        offline: false,
+      } as const;
       return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
     },
   };
@@ -25,7 +39,12 @@ function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; re
 const signal = new AbortController().signal;
 const INPUT = SynthesizeLessonsInput.parse({
   observations: [
-    { id: 'obs-1', agent: 'scout', at: '2025-06-09T10:00:00Z', text: 'Scoring 300 headlines on Haiku cost $0.04.' },
+    {
+      id: 'obs-1',
+      agent: 'scout',
+      at: '2025-06-09T10:00:00Z',
+      text: 'Scoring 300 headlines on Haiku cost $0.04.',
+    },
     { agent: 'diary', text: 'Room 4 VPD drifted high every afternoon when lights peaked.' },
     { id: 'obs-3', text: 'A reply draft on Opus took 18 s; Sonnet took 4 s with the same approval rate.' },
     { text: 'Compliance review caught a METRC transfer reported after 24 hours.' },
@@ -33,7 +52,12 @@ const INPUT = SynthesizeLessonsInput.parse({
   focus: 'cost and reliability',
 });
 
-const lesson = (title: string, evidence: number[]) => ({ title, lesson: `${title}.`, evidence, confidence: 0.8 });
+const lesson = (title: string, evidence: number[]) => ({
+  title,
+  lesson: `${title}.`,
+  evidence,
+  confidence: 0.8,
+});
 
 describe('diary.synthesize-lessons', () => {
   it('numbers observations as delimited material with their metadata and asks for lessons', async () => {
@@ -42,7 +66,11 @@ describe('diary.synthesize-lessons', () => {
     });
     await synthesizeLessons(INPUT, { models, signal });
     const request = requests[0]!;
-    expect(request).toMatchObject({ purpose: 'summarize', system: LESSONS_SYSTEM_PROMPT, output: { name: 'lessons' } });
+    expect(request).toMatchObject({
+      purpose: 'summarize',
+      system: LESSONS_SYSTEM_PROMPT,
+      output: { name: 'lessons' },
+    });
     expect(request.messages[0]!.content.split('\n')).toEqual([
       '<observation n="1" at="2025-06-09T10:00:00Z" agent="scout">Scoring 300 headlines on Haiku cost $0.04.</observation>',
       '<observation n="2" agent="diary">Room 4 VPD drifted high every afternoon when lights peaked.</observation>',
@@ -50,13 +78,21 @@ describe('diary.synthesize-lessons', () => {
       '<observation n="4">Compliance review caught a METRC transfer reported after 24 hours.</observation>',
       'Focus: cost and reliability',
     ]);
-    const schema = request.output!.jsonSchema as { properties: { lessons: { minItems: number; maxItems: number } } };
+    const schema = request.output!.jsonSchema as {
+      properties: { lessons: { minItems: number; maxItems: number } };
+    };
     expect(schema.properties.lessons).toMatchObject({ minItems: 3, maxItems: 3 });
   });
 
   it('maps evidence to observation ids (or #n), de-duplicated and sorted, and counts uncited ones', async () => {
     const { models } = fakeModels({
-      output: { lessons: [lesson('Route by task', [3, 1, 3]), lesson('Watch afternoon VPD', [2]), lesson('Keep review frontier', [3])] },
+      output: {
+        lessons: [
+          lesson('Route by task', [3, 1, 3]),
+          lesson('Watch afternoon VPD', [2]),
+          lesson('Keep review frontier', [3]),
+        ],
+      },
     });
     const out = await synthesizeLessons(INPUT, { models, signal });
     expect(out.lessons.map((l) => l.evidence)).toEqual([['obs-1', 'obs-3'], ['#2'], ['obs-3']]);
@@ -66,17 +102,24 @@ describe('diary.synthesize-lessons', () => {
   });
 
   it.each([
-    [[lesson('A', [1]), lesson('B', [9]), lesson('C', [2])], 'lessons.1.evidence cites 9 but there are 4 observations'],
+    [
+      [lesson('A', [1]), lesson('B', [9]), lesson('C', [2])],
+      'lessons.1.evidence cites 9 but there are 4 observations',
+    ],
     [[lesson('Same', [1]), lesson('same', [2]), lesson('C', [3])], 'lessons.1.title repeats "same"'],
     [[lesson('A', [1]), lesson('B', [2])], 'lessons.lessons: Too small'],
   ])('rejects lessons that cite missing observations, repeat, or miscount (%#)', async (lessons, message) => {
     const { models } = fakeModels({ output: { lessons } });
-    await expect(synthesizeLessons(INPUT, { models, signal })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    await expect(synthesizeLessons(INPUT, { models, signal })).rejects.toMatchObject({
+      code: 'PROVIDER_ERROR',
+    });
     await expect(synthesizeLessons(INPUT, { models, signal })).rejects.toThrow(message);
   });
 
   it('is declared frontier and needs at least three observations', () => {
     expect(synthesizeLessonsSkill).toMatchObject({ id: 'synthesize-lessons', tier: 'frontier' });
-    expect(() => SynthesizeLessonsInput.parse({ observations: [{ text: 'one' }, { text: 'two' }] })).toThrow(/observations/);
+    expect(() => SynthesizeLessonsInput.parse({ observations: [{ text: 'one' }, { text: 'two' }] })).toThrow(
+      /observations/,
+    );
   });
 });

@@ -67,7 +67,9 @@ export const LESSONS_SYSTEM_PROMPT = [
 
 export function buildLessonsMessages(input: z.output<typeof SynthesizeLessonsInput>): ChatMessage[] {
   const lines = input.observations.map((o, i) => {
-    const meta = [o.at && `at="${o.at}"`, o.agent && `agent="${o.agent.replace(/"/g, "'")}"`].filter(Boolean).join(' ');
+    const meta = [o.at && `at="${o.at}"`, o.agent && `agent="${o.agent.replace(/"/g, "'")}"`]
+      .filter(Boolean)
+      .join(' ');
     return `<observation n="${i + 1}"${meta ? ` ${meta}` : ''}>${o.text}</observation>`;
   });
   if (input.focus) lines.push(`Focus: ${input.focus}`);
@@ -108,11 +110,15 @@ export async function synthesizeLessons(
   const cited = new Set<number>();
   const lessons = output.lessons.map((l, i) => {
     const title = l.title.trim();
-    if (titles.has(title.toLowerCase())) throw badOutput(`lessons.${i}.title repeats "${title}"`, reply.model);
+    if (titles.has(title.toLowerCase()))
+      throw badOutput(`lessons.${i}.title repeats "${title}"`, reply.model);
     titles.add(title.toLowerCase());
     const beyond = l.evidence.filter((e) => e > n);
     if (beyond.length) {
-      throw badOutput(`lessons.${i}.evidence cites ${beyond.join(', ')} but there are ${n} observations`, reply.model);
+      throw badOutput(
+        `lessons.${i}.evidence cites ${beyond.join(', ')} but there are ${n} observations`,
+        reply.model,
+      );
     }
     const evidence = [...new Set(l.evidence)].sort((a, b) => a - b);
     for (const e of evidence) cited.add(e);
@@ -134,6 +140,9 @@ export const synthesizeLessonsSkill = {
     'Turns up to 200 raw agent and team observations into three durable, actionable lessons, each citing ' +
     'the observations behind it.',
   tags: ['memory', 'synthesis', 'diary'],
+  examples: [
+    '{"observations": [{"text": "Scoring on a small model cost $0.04."}, {"text": "Room 4 VPD runs high in the afternoon."}, {"text": "Opus replies took 18 s."}]}',
+  ],
   tier: 'frontier' as const,
   input: SynthesizeLessonsInput,
   output: SynthesizeLessonsOutput,

@@ -19,16 +19,32 @@ function steadyWeek() {
 
 describe('weeklyReport', () => {
   it('fills the template with stats, daily means and highlights, deriving VPD when no sensor reported', () => {
-    const out = weeklyReport({ room: '4', stage: 'veg', weekStart: '2025-06-09', readings: steadyWeek(), notes: ['Defoliated Tuesday.'] });
+    const out = weeklyReport({
+      room: '4',
+      stage: 'veg',
+      weekStart: '2025-06-09',
+      readings: steadyWeek(),
+      notes: ['Defoliated Tuesday.'],
+    });
     expect(out.readingsUsed).toBe(336);
-    expect(out.stats.temperature).toMatchObject({ count: 168, min: 25, max: 25, mean: 25, inRangePct: 100, excursions: 0, worst: null });
+    expect(out.stats.temperature).toMatchObject({
+      count: 168,
+      min: 25,
+      max: 25,
+      mean: 25,
+      inRangePct: 100,
+      excursions: 0,
+      worst: null,
+    });
     expect(out.stats.vpd).toMatchObject({ count: 168, derived: true, inRangePct: 100 });
     expect(out.stats.vpd?.mean).toBeCloseTo(leafVpd(25, 60, -2), 9);
     expect(out.stats.co2).toBeNull();
     expect(out.report).toContain('# Cultivation report: room 4, week of 2025-06-09');
     expect(out.report).toContain('Stage: veg. 336 readings, 2025-06-09 to 2025-06-15.');
     expect(out.report).toContain('| temperature | 25.0 °C | 25.0 °C | 25.0 °C | 22.0–28.0 °C | 100% | 0 |');
-    expect(out.report).toContain('| VPD (derived) | 0.91 kPa | 0.91 kPa | 0.91 kPa | 0.80–1.20 kPa | 100% | 0 |');
+    expect(out.report).toContain(
+      '| VPD (derived) | 0.91 kPa | 0.91 kPa | 0.91 kPa | 0.80–1.20 kPa | 100% | 0 |',
+    );
     expect(out.report).toContain('| Mon 2025-06-09 | 25.0 °C | 60% | 0.91 kPa | – |');
     expect(out.report).toContain('- Temperature stayed within its 22.0–28.0 °C target all week.');
     expect(out.report).toContain('- VPD (derived from temperature and humidity) stayed within');
@@ -49,7 +65,9 @@ describe('weeklyReport', () => {
     const out = weeklyReport({ room: '4', stage: 'veg', weekStart: '2025-06-09', readings });
     expect(out.stats.vpd).toMatchObject({ count: 6, excursions: 2, inRangePct: 50, derived: false });
     expect(out.stats.vpd?.worst).toEqual({ value: 0.3, at: hour(3, 5) });
-    expect(out.report).toContain('- VPD was in range for 50% of readings, with 2 excursions; the worst was 0.30 kPa on Thu 2025-06-12.');
+    expect(out.report).toContain(
+      '- VPD was in range for 50% of readings, with 2 excursions; the worst was 0.30 kPa on Thu 2025-06-12.',
+    );
   });
 
   it('assigns readings to local dates in the room time zone and ignores those outside the week', () => {
@@ -60,7 +78,13 @@ describe('weeklyReport', () => {
       { metric: 'co2' as const, value: 1000, at: '2025-06-16T05:59:00Z' },
       { metric: 'co2' as const, value: 1100, at: '2025-06-16T06:00:00Z' },
     ];
-    const out = weeklyReport({ room: '4', stage: 'veg', weekStart: '2025-06-09', timeZone: 'America/Denver', readings });
+    const out = weeklyReport({
+      room: '4',
+      stage: 'veg',
+      weekStart: '2025-06-09',
+      timeZone: 'America/Denver',
+      readings,
+    });
     expect(out).toMatchObject({ readingsUsed: 2, readingsOutsideWeek: 2 });
     expect(out.report).toMatch(/\| Mon 2025-06-09 \| – \| – \| – \| 900 ppm \|/);
     expect(out.report).toMatch(/\| Sun 2025-06-15 \| – \| – \| – \| 1000 ppm \|/);
@@ -89,10 +113,18 @@ describe('weeklyReport', () => {
     });
     expect(out.report).toBe('Veg room / veg / 0');
     expect(() =>
-      parseOrThrow(WeeklyReportInput, { room: '4', stage: 'veg', weekStart: '2025-06-09', readings: [], template: '{yield}' }, 'input'),
+      parseOrThrow(
+        WeeklyReportInput,
+        { room: '4', stage: 'veg', weekStart: '2025-06-09', readings: [], template: '{yield}' },
+        'input',
+      ),
     ).toThrow('template: may only use the placeholders');
     expect(() =>
-      parseOrThrow(WeeklyReportInput, { room: '4', stage: 'bloom', weekStart: '2025-06-09', readings: [] }, 'input'),
+      parseOrThrow(
+        WeeklyReportInput,
+        { room: '4', stage: 'bloom', weekStart: '2025-06-09', readings: [] },
+        'input',
+      ),
     ).toThrow('stage');
   });
 });

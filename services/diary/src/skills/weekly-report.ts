@@ -56,7 +56,10 @@ export const WeeklyReportInput = z
     stage: GrowStage,
     /** First local date of the report week. */
     weekStart: z.iso.date(),
-    timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Denver').default('UTC'),
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as America/Denver')
+      .default('UTC'),
     readings: z.array(Reading).max(100_000),
     thresholds: ThresholdOverrides,
     notes: z.array(z.string().trim().min(1).max(500)).max(20).default([]),
@@ -66,7 +69,10 @@ export const WeeklyReportInput = z
       .min(1)
       .max(10_000)
       .refine(
-        (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (REPORT_PLACEHOLDERS as readonly string[]).includes(m[1]!)),
+        (t) =>
+          [...t.matchAll(/\{(\w+)\}/g)].every((m) =>
+            (REPORT_PLACEHOLDERS as readonly string[]).includes(m[1]!),
+          ),
         `may only use the placeholders ${REPORT_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
       )
       .default(DEFAULT_REPORT_TEMPLATE),
@@ -174,7 +180,10 @@ export function weeklyReport(rawInput: WeeklyReportInput): WeeklyReportOutput {
     highlights: highlights.join('\n'),
     notes: input.notes.length ? input.notes.map((n) => `- ${n}`).join('\n') : '- None.',
   };
-  const report = input.template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name as keyof typeof values] ?? whole);
+  const report = input.template.replace(
+    /\{(\w+)\}/g,
+    (whole, name: string) => values[name as keyof typeof values] ?? whole,
+  );
   const toIso = (s: MetricStats | null) =>
     s && { ...s, worst: s.worst && { value: s.worst.value, at: new Date(s.worst.at).toISOString() } };
   return {
@@ -196,8 +205,12 @@ export const weeklyReportSkill = {
     "Fills the weekly cultivation report template from a room's sensor readings: min/mean/max, time in " +
     'target, excursions, worst reading, daily means, highlights and notes.',
   tags: ['cultivation', 'report', 'template'],
+  examples: [
+    '{"room": "4", "stage": "veg", "weekStart": "2025-06-09", "readings": [{"metric": "temperature", "value": 25, "at": "2025-06-09T12:00:00Z"}]}',
+  ],
   tier: 'tool' as const,
   input: WeeklyReportInput,
   output: WeeklyReportOutput,
-  handler: async (input: z.output<typeof WeeklyReportInput>): Promise<WeeklyReportOutput> => weeklyReport(input),
+  handler: async (input: z.output<typeof WeeklyReportInput>): Promise<WeeklyReportOutput> =>
+    weeklyReport(input),
 };

@@ -4,7 +4,7 @@
  * we run it" and "This is wrong" keep their first word.
  */
 export const SYCOPHANTIC_OPENERS: readonly string[] = [
-  "great (?:point|question|post|thread|take|insight|observation|share|stuff)s?",
+  'great (?:point|question|post|thread|take|insight|observation|share|stuff)s?',
   'love (?:this|that|it)',
   'so true',
   'this',
@@ -33,10 +33,7 @@ const EMOJI = '\\p{Extended_Pictographic}(?:\\uFE0F|\\u200D\\p{Extended_Pictogra
 function openerPattern(sources: readonly string[]): RegExp {
   const alternatives = sources.join('|');
   // Opener, then at least one of: punctuation, emoji; or the end of the text.
-  return new RegExp(
-    `^(?:${alternatives})(?:(?:\\s*(?:[!.,;:\\u2014\\u2013-]+|${EMOJI}))+\\s*|\\s*$)`,
-    'iu',
-  );
+  return new RegExp(`^(?:${alternatives})(?:(?:\\s*(?:[!.,;:\\u2014\\u2013-]+|${EMOJI}))+\\s*|\\s*$)`, 'iu');
 }
 
 const DEFAULT_PATTERN = openerPattern(SYCOPHANTIC_OPENERS);
@@ -50,9 +47,15 @@ function escapeRegExp(text: string): string {
  * ..."), and capitalises what then leads. `extra` adds caller phrases (matched literally).
  * Returns the text and the openers removed, in order.
  */
-export function stripOpeners(text: string, extra: readonly string[] = []): { text: string; removed: string[] } {
+export function stripOpeners(
+  text: string,
+  extra: readonly string[] = [],
+): { text: string; removed: string[] } {
   const pattern = extra.length
-    ? openerPattern([...SYCOPHANTIC_OPENERS, ...extra.map((e) => escapeRegExp(e.trim()).replace(/\s+/g, '\\s+'))])
+    ? openerPattern([
+        ...SYCOPHANTIC_OPENERS,
+        ...extra.map((e) => escapeRegExp(e.trim()).replace(/\s+/g, '\\s+')),
+      ])
     : DEFAULT_PATTERN;
   const removed: string[] = [];
   let rest = text;

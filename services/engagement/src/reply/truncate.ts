@@ -57,7 +57,10 @@ export function cutToLimit(text: string, limit: number, countUrlsAs23: boolean):
     // A real sentence end: terminal punctuation, or a line break right after it.
     if (SENTENCE_END.test(text.slice(0, end)) || text.charAt(end) === '\n') bestSentence = end;
   }
-  if (bestSentence > 0 && postLength(text.slice(0, bestSentence), countUrlsAs23) >= limit * MIN_SENTENCE_SHARE) {
+  if (
+    bestSentence > 0 &&
+    postLength(text.slice(0, bestSentence), countUrlsAs23) >= limit * MIN_SENTENCE_SHARE
+  ) {
     return { text: text.slice(0, bestSentence), kind: 'sentence' };
   }
 

@@ -143,6 +143,9 @@ export const draftReplySkill = {
     "Drafts a reply to another operator's post in the operator's voice (observation, counterpoint, " +
     'question), then fits it to the channel: under 280 on X, no sycophantic opener.',
   tags: ['reply', 'voice', 'x'],
+  examples: [
+    '{"post": {"author": "ivan", "text": "AI-native companies burn 50k credits a month."}, "intent": "counterpoint"}',
+  ],
   tier: 'mid' as const,
   input: DraftReplyInput,
   output: DraftReplyOutput,

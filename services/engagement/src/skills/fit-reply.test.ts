@@ -27,7 +27,11 @@ describe('fitReply', () => {
   it.each([
     ['Great point! Routing is the system.', 'Routing is the system.', ['Great point!']],
     ['Love this 🔥🔥 the model is the easy part.', 'The model is the easy part.', ['Love this 🔥🔥']],
-    ["Couldn't agree more. Great question, honestly though: cost compounds.", 'Honestly though: cost compounds.', ["Couldn't agree more.", 'Great question,']],
+    [
+      "Couldn't agree more. Great question, honestly though: cost compounds.",
+      'Honestly though: cost compounds.',
+      ["Couldn't agree more.", 'Great question,'],
+    ],
     ['100%! Latency compounds too.', 'Latency compounds too.', ['100%!']],
     ['This! And it stacks.', 'And it stacks.', ['This!']],
   ])('strips sycophantic openers from %j', (text, expected, removed) => {
@@ -63,7 +67,10 @@ describe('fitReply', () => {
   it('drops repeated hashtags case-insensitively, keeping the first', () => {
     const out = fitReply({ text: 'Route by task #AI #agents. More #ai soon #Agents #ops' });
     expect(out.text).toBe('Route by task #AI #agents. More soon #ops');
-    expect(out.changes.filter((c) => c.kind === 'deduped-hashtag').map((c) => c.detail)).toEqual(['#ai', '#Agents']);
+    expect(out.changes.filter((c) => c.kind === 'deduped-hashtag').map((c) => c.detail)).toEqual([
+      '#ai',
+      '#Agents',
+    ]);
   });
 
   it('cuts at the last sentence that fits when it keeps most of the limit', () => {
@@ -124,7 +131,10 @@ describe('fitReply', () => {
 
 describe('stripOpeners', () => {
   it('capitalises what leads after removal and reports nothing when nothing matched', () => {
-    expect(stripOpeners('spot on — cost is routing.')).toEqual({ text: 'Cost is routing.', removed: ['spot on —'] });
+    expect(stripOpeners('spot on — cost is routing.')).toEqual({
+      text: 'Cost is routing.',
+      removed: ['spot on —'],
+    });
     expect(stripOpeners('Cost is routing.')).toEqual({ text: 'Cost is routing.', removed: [] });
   });
 });

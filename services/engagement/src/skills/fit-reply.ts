@@ -85,20 +85,26 @@ export function fitReply(rawInput: FitReplyInput): FitReplyOutput {
   const changes: FitChange[] = [];
 
   let text = input.text.normalize('NFC').replace(INVISIBLE, '');
-  if (text !== input.text) changes.push({ kind: 'normalized-unicode', detail: 'NFC, invisible characters removed' });
+  if (text !== input.text)
+    changes.push({ kind: 'normalized-unicode', detail: 'NFC, invisible characters removed' });
 
   const spaced = normalizeWhitespace(text);
-  if (spaced !== text) changes.push({ kind: 'whitespace', detail: 'collapsed spaces and blank lines, trimmed' });
+  if (spaced !== text)
+    changes.push({ kind: 'whitespace', detail: 'collapsed spaces and blank lines, trimmed' });
   text = spaced;
 
   const stripped = stripOpeners(text, input.extraOpeners);
   for (const opener of stripped.removed) changes.push({ kind: 'removed-opener', detail: opener });
   text = stripped.text.trim();
   if (!text) {
-    throw new ForgeError('BAD_INPUT', 'invalid reply: text: nothing is left after removing its sycophantic opener', {
-      retryable: false,
-      details: { field: 'text', removed: stripped.removed },
-    });
+    throw new ForgeError(
+      'BAD_INPUT',
+      'invalid reply: text: nothing is left after removing its sycophantic opener',
+      {
+        retryable: false,
+        details: { field: 'text', removed: stripped.removed },
+      },
+    );
   }
 
   const deduped = dedupeHashtags(text);
@@ -109,9 +115,18 @@ export function fitReply(rawInput: FitReplyInput): FitReplyOutput {
   const cut = cutToLimit(text, limit, channel.countUrlsAs23);
   if (cut) {
     text = cut.text;
-    changes.push({ kind: 'truncated', detail: `cut at a ${cut.kind} boundary from ${before} to the limit of ${limit}` });
+    changes.push({
+      kind: 'truncated',
+      detail: `cut at a ${cut.kind} boundary from ${before} to the limit of ${limit}`,
+    });
   }
-  return { text, length: postLength(text, channel.countUrlsAs23), limit, changed: changes.length > 0, changes };
+  return {
+    text,
+    length: postLength(text, channel.countUrlsAs23),
+    limit,
+    changed: changes.length > 0,
+    changes,
+  };
 }
 
 /** `engagement.fit-reply`: makes a draft fit a channel's constraints. Plain code, $0. */
@@ -122,6 +137,7 @@ export const fitReplySkill = {
     'Fits a reply draft to a channel: normalises whitespace, strips sycophantic openers, dedupes ' +
     'hashtags and cuts to the limit (280 on X, links count 23) at a sentence or word boundary.',
   tags: ['reply', 'format', 'x'],
+  examples: ['{"text": "Great point! Routing is the system.", "channel": "x"}'],
   tier: 'tool' as const,
   input: FitReplyInput,
   output: FitReplyOutput,

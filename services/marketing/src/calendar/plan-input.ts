@@ -2,7 +2,15 @@ import { z } from 'zod';
 import { addDays, isValidTimeZone, weekdayOf } from './local-time.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-export const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] as const;
+export const WEEKDAY_NAMES = [
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+] as const;
 export const Weekday = z.enum(WEEKDAYS);
 
 const Id = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be kebab-case, 1-40 characters');
@@ -25,7 +33,12 @@ export const DEFAULT_FORMATS: Record<string, string[]> = {
   email: ['newsletter'],
 };
 
-function uniqueBy<T>(items: readonly T[], key: (item: T) => string, path: string, ctx: z.RefinementCtx): void {
+function uniqueBy<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  path: string,
+  ctx: z.RefinementCtx,
+): void {
   const seen = new Set<string>();
   items.forEach((item, i) => {
     const k = key(item);
@@ -38,7 +51,10 @@ export const PlanWeekInput = z
   .object({
     /** The Monday the week starts on (local date). */
     weekStart: IsoDate.refine((d) => weekdayOf(d) === 0, 'must be a Monday'),
-    timeZone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Denver').default('UTC'),
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, 'must be an IANA time zone such as America/Denver')
+      .default('UTC'),
     channels: z
       .array(
         z.object({
@@ -77,7 +93,10 @@ export const PlanWeekInput = z
       .min(1)
       .max(500)
       .refine(
-        (t) => [...t.matchAll(/\{(\w+)\}/g)].every((m) => (BRIEF_PLACEHOLDERS as readonly string[]).includes(m[1]!)),
+        (t) =>
+          [...t.matchAll(/\{(\w+)\}/g)].every((m) =>
+            (BRIEF_PLACEHOLDERS as readonly string[]).includes(m[1]!),
+          ),
         `may only use the placeholders ${BRIEF_PLACEHOLDERS.map((p) => `{${p}}`).join(', ')}`,
       )
       .default('{weekday}: {format} on {channel} about {theme}'),
@@ -87,28 +106,51 @@ export const PlanWeekInput = z
     uniqueBy(input.themes, (t) => t.id, 'themes', ctx);
     const channels = new Set(input.channels.map((c) => c.channel));
     const themes = new Map(input.themes.map((t) => [t.id, t]));
-    input.themes.forEach((t, i) =>
-      t.channels?.forEach((c, j) => {
-        if (!channels.has(c)) ctx.addIssue({ code: 'custom', path: ['themes', i, 'channels', j], message: `unknown channel "${c}"` });
-      }),
-    );
+    for (const [i, t] of input.themes.entries()) {
+      for (const [j, c] of (t.channels ?? []).entries()) {
+        if (!channels.has(c))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['themes', i, 'channels', j],
+            message: `unknown channel "${c}"`,
+          });
+      }
+    }
     input.pinned.forEach((p, i) => {
       const theme = themes.get(p.theme);
-      if (!channels.has(p.channel)) ctx.addIssue({ code: 'custom', path: ['pinned', i, 'channel'], message: `unknown channel "${p.channel}"` });
-      if (!theme) ctx.addIssue({ code: 'custom', path: ['pinned', i, 'theme'], message: `unknown theme "${p.theme}"` });
+      if (!channels.has(p.channel))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pinned', i, 'channel'],
+          message: `unknown channel "${p.channel}"`,
+        });
+      if (!theme)
+        ctx.addIssue({ code: 'custom', path: ['pinned', i, 'theme'], message: `unknown theme "${p.theme}"` });
       else if (theme.channels && !theme.channels.includes(p.channel)) {
-        ctx.addIssue({ code: 'custom', path: ['pinned', i, 'theme'], message: `theme "${p.theme}" is not for ${p.channel}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['pinned', i, 'theme'],
+          message: `theme "${p.theme}" is not for ${p.channel}`,
+        });
       }
     });
     const weekEnd = addDays(input.weekStart, 6);
     input.skipDates.forEach((d, i) => {
       if (d < input.weekStart || d > weekEnd) {
-        ctx.addIssue({ code: 'custom', path: ['skipDates', i], message: `must be within ${input.weekStart}..${weekEnd}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['skipDates', i],
+          message: `must be within ${input.weekStart}..${weekEnd}`,
+        });
       }
     });
     input.channels.forEach((c, i) => {
       if (c.postsPerWeek > 0 && !input.themes.some((t) => !t.channels || t.channels.includes(c.channel))) {
-        ctx.addIssue({ code: 'custom', path: ['channels', i, 'channel'], message: `no theme may go to ${c.channel}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['channels', i, 'channel'],
+          message: `no theme may go to ${c.channel}`,
+        });
       }
     });
   });

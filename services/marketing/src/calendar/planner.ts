@@ -38,7 +38,12 @@ function spread(count: number, n: number): number[] {
   return Array.from({ length: n }, (_, k) => Math.floor(((k + 0.5) * count) / n));
 }
 
-function placeChannel(input: PlanWeekParsed, channelIndex: number, dates: string[], unfilled: Unfilled[]): Slot[] {
+function placeChannel(
+  input: PlanWeekParsed,
+  channelIndex: number,
+  dates: string[],
+  unfilled: Unfilled[],
+): Slot[] {
   const c = input.channels[channelIndex]!;
   const skip = new Set(input.skipDates);
   const times = [...new Set(c.times)].sort();
@@ -84,8 +89,10 @@ function placeChannel(input: PlanWeekParsed, channelIndex: number, dates: string
 function assignThemes(input: PlanWeekParsed, slots: Slot[]): void {
   const current = new Map(input.themes.map((t) => [t.id, 0]));
   const usedOnDay = new Map<number, Set<string>>();
-  for (const s of slots) if (s.theme) (usedOnDay.get(s.day) ?? usedOnDay.set(s.day, new Set()).get(s.day)!).add(s.theme);
-  const eligibleFor = (slot: Slot) => input.themes.filter((t) => !t.channels || t.channels.includes(slot.channel));
+  for (const s of slots)
+    if (s.theme) (usedOnDay.get(s.day) ?? usedOnDay.set(s.day, new Set()).get(s.day)!).add(s.theme);
+  const eligibleFor = (slot: Slot) =>
+    input.themes.filter((t) => !t.channels || t.channels.includes(slot.channel));
   const charge = (eligible: PlanWeekParsed['themes'], chosen: string) => {
     for (const t of eligible) current.set(t.id, current.get(t.id)! + t.weight);
     current.set(chosen, current.get(chosen)! - eligible.reduce((sum, t) => sum + t.weight, 0));

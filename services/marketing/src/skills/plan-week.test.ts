@@ -43,8 +43,14 @@ describe('planWeek', () => {
       ],
       themes: THEMES,
     };
-    const a = planWeek({ ...input, channels: input.channels.map((c) => ({ ...c, days: c.days ? [...c.days] : undefined })) });
-    const b = planWeek({ ...input, channels: input.channels.map((c) => ({ ...c, days: c.days ? [...c.days] : undefined })) });
+    const a = planWeek({
+      ...input,
+      channels: input.channels.map((c) => ({ ...c, days: c.days ? [...c.days] : undefined })),
+    });
+    const b = planWeek({
+      ...input,
+      channels: input.channels.map((c) => ({ ...c, days: c.days ? [...c.days] : undefined })),
+    });
     expect(a).toEqual(b);
     expect(a.perChannel).toEqual({ x: 7, linkedin: 5 });
     // Weights 2:1:1 over 12 posts.
@@ -103,33 +109,55 @@ describe('planWeek', () => {
       ],
     });
     expect(out.entries.filter((e) => e.channel === 'blog').map((e) => e.theme)).toEqual(['long-read']);
-    expect(new Set(out.entries.filter((e) => e.channel === 'x').map((e) => e.theme))).toEqual(new Set(['quick-take']));
+    expect(new Set(out.entries.filter((e) => e.channel === 'x').map((e) => e.theme))).toEqual(
+      new Set(['quick-take']),
+    );
   });
 
   it('converts local times to UTC across a DST change', () => {
     const out = planWeek({
       weekStart: '2025-03-03',
       timeZone: 'America/Denver',
-      channels: [{ channel: 'x', postsPerWeek: 7, days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], times: ['02:30'] }],
+      channels: [
+        {
+          channel: 'x',
+          postsPerWeek: 7,
+          days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+          times: ['02:30'],
+        },
+      ],
       themes: THEMES,
     });
     const sunday = out.entries.find((e) => e.weekday === 'sun')!;
     // 02:30 does not exist on 2025-03-09 in Denver: it becomes 03:30 MDT.
     expect(sunday.at).toBe('2025-03-09T09:30:00.000Z');
     expect(out.entries.find((e) => e.weekday === 'sat')!.at).toBe('2025-03-08T09:30:00.000Z');
-    expect(zonedToUtc('2025-11-02', '01:30', 'America/Denver').toISOString()).toBe('2025-11-02T07:30:00.000Z');
+    expect(zonedToUtc('2025-11-02', '01:30', 'America/Denver').toISOString()).toBe(
+      '2025-11-02T07:30:00.000Z',
+    );
   });
 
   it('validates input naming the field', () => {
     const ok = { weekStart: '2025-06-09', channels: [{ channel: 'x', postsPerWeek: 1 }], themes: THEMES };
-    const check = (patch: Record<string, unknown>) => () => parseOrThrow(PlanWeekInput, { ...ok, ...patch }, 'input');
+    const check = (patch: Record<string, unknown>) => () =>
+      parseOrThrow(PlanWeekInput, { ...ok, ...patch }, 'input');
     expect(check({ weekStart: '2025-06-10' })).toThrow('weekStart: must be a Monday');
     expect(check({ timeZone: 'Nowhere/City' })).toThrow('timeZone: must be an IANA time zone');
-    expect(check({ pinned: [{ day: 'mon', channel: 'tiktok', theme: 'routing' }] })).toThrow('pinned.0.channel: unknown channel "tiktok"');
-    expect(check({ pinned: [{ day: 'mon', channel: 'x', theme: 'nope' }] })).toThrow('pinned.0.theme: unknown theme "nope"');
-    expect(check({ briefTemplate: '{theme} for {audience}' })).toThrow('briefTemplate: may only use the placeholders');
-    expect(check({ skipDates: ['2025-07-04'] })).toThrow('skipDates.0: must be within 2025-06-09..2025-06-15');
+    expect(check({ pinned: [{ day: 'mon', channel: 'tiktok', theme: 'routing' }] })).toThrow(
+      'pinned.0.channel: unknown channel "tiktok"',
+    );
+    expect(check({ pinned: [{ day: 'mon', channel: 'x', theme: 'nope' }] })).toThrow(
+      'pinned.0.theme: unknown theme "nope"',
+    );
+    expect(check({ briefTemplate: '{theme} for {audience}' })).toThrow(
+      'briefTemplate: may only use the placeholders',
+    );
+    expect(check({ skipDates: ['2025-07-04'] })).toThrow(
+      'skipDates.0: must be within 2025-06-09..2025-06-15',
+    );
     expect(check({ themes: [...THEMES, THEMES[0]] })).toThrow('themes.3: duplicate "routing"');
-    expect(check({ themes: [{ id: 'only-blog', channels: ['x2'] }] })).toThrow(/themes\.0\.channels\.0: unknown channel "x2"/);
+    expect(check({ themes: [{ id: 'only-blog', channels: ['x2'] }] })).toThrow(
+      /themes\.0\.channels\.0: unknown channel "x2"/,
+    );
   });
 });

@@ -31,7 +31,11 @@ export const PlanWeekOutput = z.object({
 });
 export type PlanWeekOutput = z.infer<typeof PlanWeekOutput>;
 
-function countBy<T>(items: readonly T[], key: (item: T) => string, keys: readonly string[]): Record<string, number> {
+function countBy<T>(
+  items: readonly T[],
+  key: (item: T) => string,
+  keys: readonly string[],
+): Record<string, number> {
   const counts: Record<string, number> = Object.fromEntries(keys.map((k) => [k, 0]));
   for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
   return counts;
@@ -45,8 +49,16 @@ export function planWeek(rawInput: z.input<typeof PlanWeekInput>): PlanWeekOutpu
     weekStart: input.weekStart,
     timeZone: input.timeZone,
     entries,
-    perChannel: countBy(entries, (e) => e.channel, input.channels.map((c) => c.channel)),
-    perTheme: countBy(entries, (e) => e.theme, input.themes.map((t) => t.id)),
+    perChannel: countBy(
+      entries,
+      (e) => e.channel,
+      input.channels.map((c) => c.channel),
+    ),
+    perTheme: countBy(
+      entries,
+      (e) => e.theme,
+      input.themes.map((t) => t.id),
+    ),
     unfilled,
   };
 }
@@ -59,6 +71,9 @@ export const planWeekSkill = {
     'Fills a weekly content calendar from channels (cadence, days, times), weighted themes and pinned ' +
     'template slots: evenly spread, theme-balanced, with a brief per post. Deterministic.',
   tags: ['calendar', 'planning', 'marketing'],
+  examples: [
+    '{"weekStart": "2025-06-09", "timeZone": "America/Denver", "channels": [{"channel": "x", "postsPerWeek": 3}], "themes": [{"id": "routing", "weight": 2}, {"id": "grow-room"}]}',
+  ],
   tier: 'tool' as const,
   input: PlanWeekInput,
   output: PlanWeekOutput,

@@ -6,7 +6,14 @@ import { copyLength, WriteCopyInput, writeCopy, writeCopySkill } from './write-c
 /** An in-memory ModelClient: records each request and answers with `reply`. */
 function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
   const requests: ModelCallInput[] = [];
-  const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
+  const usage = {
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+  };
   const models: ModelClient = {
     async call(request) {
       requests.push(request);
@@ -29,7 +36,12 @@ describe('marketing.write-copy', () => {
       hashtags: 3,
     });
     const { models, requests } = fakeModels({
-      output: { copy: 'Routing is the system.', hashtags: ['AI', '#ai', '#ops'], altText: null, confidence: 0.8 },
+      output: {
+        copy: 'Routing is the system.',
+        hashtags: ['AI', '#ai', '#ops'],
+        altText: null,
+        confidence: 0.8,
+      },
     });
     const out = await writeCopy(input, { models, signal });
     const request = requests[0]!;
@@ -40,30 +52,52 @@ describe('marketing.write-copy', () => {
       '<brief>\nTuesday: take on x about the routing layer\n</brief>\n' +
         'Key points:\n- 16 scheduled tasks\n- under $500 a month\nCall to action: Read the post',
     );
-    const schema = request.output!.jsonSchema as { properties: { copy: { maxLength: number }; hashtags: { maxItems: number } } };
+    const schema = request.output!.jsonSchema as {
+      properties: { copy: { maxLength: number }; hashtags: { maxItems: number } };
+    };
     expect(schema.properties.hashtags.maxItems).toBe(3);
-    expect(out).toMatchObject({ copy: 'Routing is the system.', hashtags: ['#AI', '#ops'], length: 22, limit: 280 });
+    expect(out).toMatchObject({
+      copy: 'Routing is the system.',
+      hashtags: ['#AI', '#ops'],
+      length: 22,
+      limit: 280,
+    });
     expect(writeCopySkill.output.parse(out)).toEqual(out);
   });
 
   it('honours a tighter maxChars in the schema and rejects overlong copy counted the channel way', async () => {
     const input = WriteCopyInput.parse({ brief: 'Grow room Friday', channel: 'instagram', maxChars: 50 });
-    const long = fakeModels({ output: { copy: 'x'.repeat(50), hashtags: [], altText: 'a grow room', confidence: 0.9 } });
+    const long = fakeModels({
+      output: { copy: 'x'.repeat(50), hashtags: [], altText: 'a grow room', confidence: 0.9 },
+    });
     const ok = await writeCopy(input, { models: long.models, signal });
     expect(ok.limit).toBe(50);
-    expect((long.requests[0]!.output!.jsonSchema as { properties: { copy: { maxLength: number } } }).properties.copy.maxLength).toBe(50);
-    const over = fakeModels({ output: { copy: 'x'.repeat(51), hashtags: [], altText: null, confidence: 0.9 } });
-    await expect(writeCopy(input, { models: over.models, signal })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+    expect(
+      (long.requests[0]!.output!.jsonSchema as { properties: { copy: { maxLength: number } } }).properties
+        .copy.maxLength,
+    ).toBe(50);
+    const over = fakeModels({
+      output: { copy: 'x'.repeat(51), hashtags: [], altText: null, confidence: 0.9 },
+    });
+    await expect(writeCopy(input, { models: over.models, signal })).rejects.toMatchObject({
+      code: 'PROVIDER_ERROR',
+    });
   });
 
   it('counts links as 23 on X so a long link does not fail a short post', async () => {
     const url = `https://forge.example/${'p'.repeat(300)}`;
     expect(copyLength(`Read ${url}`, 'x')).toBe(28);
     const input = WriteCopyInput.parse({ brief: 'Link to the post', channel: 'x' });
-    const { models } = fakeModels({ output: { copy: `Read ${url}`, hashtags: [], altText: null, confidence: 0.9 } });
+    const { models } = fakeModels({
+      output: { copy: `Read ${url}`, hashtags: [], altText: null, confidence: 0.9 },
+    });
     expect((await writeCopy(input, { models, signal })).length).toBe(28);
-    const over = fakeModels({ output: { copy: `${'a'.repeat(260)} ${url}`, hashtags: [], altText: null, confidence: 0.9 } });
-    await expect(writeCopy(input, { models: over.models, signal })).rejects.toThrow('copy is 284 characters, limit 280');
+    const over = fakeModels({
+      output: { copy: `${'a'.repeat(260)} ${url}`, hashtags: [], altText: null, confidence: 0.9 },
+    });
+    await expect(writeCopy(input, { models: over.models, signal })).rejects.toThrow(
+      'copy is 284 characters, limit 280',
+    );
   });
 
   it('is declared mid tier and validates input naming the field', () => {

@@ -4,7 +4,9 @@ import { isValidTimeZone, type WallTime } from './time-zone.js';
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);
 
-const ClockTime = z.string().regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM (00:00-23:59, or 24:00 as an end)');
+const ClockTime = z
+  .string()
+  .regex(/^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'must be HH:MM (00:00-23:59, or 24:00 as an end)');
 
 function minutes(hhmm: string): number {
   return Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
@@ -23,7 +25,8 @@ export const PostingWindow = z
     end: ClockTime,
   })
   .superRefine((w, ctx) => {
-    if (w.start === '24:00') ctx.addIssue({ code: 'custom', path: ['start'], message: 'a window cannot start at 24:00' });
+    if (w.start === '24:00')
+      ctx.addIssue({ code: 'custom', path: ['start'], message: 'a window cannot start at 24:00' });
     if (minutes(w.start) === minutes(w.end) % 1440 && w.end !== '24:00') {
       ctx.addIssue({ code: 'custom', path: ['end'], message: 'must differ from start' });
     }
@@ -33,13 +36,24 @@ export const PostingWindow = z
   });
 export type PostingWindow = z.infer<typeof PostingWindow>;
 
+/** A window prepared for the scan: a bit per open weekday (Monday = bit 0) and minute bounds. */
+export interface CompiledWindow {
+  readonly days: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+export function compileWindow(window: PostingWindow): CompiledWindow {
+  const days = window.days.reduce((mask, d) => mask | (1 << WEEKDAYS.indexOf(d)), 0);
+  return { days, start: minutes(window.start), end: minutes(window.end) };
+}
+
 /** Whether a wall-clock time falls inside the window. */
-export function inWindow(window: PostingWindow, wall: WallTime): boolean {
-  const start = minutes(window.start);
-  const end = minutes(window.end);
-  const today = window.days.includes(WEEKDAYS[wall.weekday]!);
-  if (start < end) return today && wall.minuteOfDay >= start && wall.minuteOfDay < end;
+export function inWindow(window: CompiledWindow, wall: WallTime): boolean {
+  const today = (window.days & (1 << wall.weekday)) !== 0;
+  if (window.start < window.end)
+    return today && wall.minuteOfDay >= window.start && wall.minuteOfDay < window.end;
   // Overnight: the evening part belongs to today, the early-morning part to yesterday's window.
-  const yesterday = window.days.includes(WEEKDAYS[(wall.weekday + 6) % 7]!);
-  return (today && wall.minuteOfDay >= start) || (yesterday && wall.minuteOfDay < end);
+  const yesterday = (window.days & (1 << ((wall.weekday + 6) % 7))) !== 0;
+  return (today && wall.minuteOfDay >= window.start) || (yesterday && wall.minuteOfDay < window.end);
 }

@@ -44,38 +44,57 @@ export function offsetMinutes(timeZone: string, epochMs: number): number {
 
 /** The wall clock in a zone at an instant. `weekday` is 0 for Monday through 6 for Sunday. */
 export interface WallTime {
-  year: number;
-  month: number;
-  day: number;
   weekday: number;
   /** Minutes since local midnight. */
   minuteOfDay: number;
   offsetMinutes: number;
 }
 
+const DAY_MS = 86_400_000;
+
+const BUCKET_MS = 900_000;
+const BUCKETS_PER_DAY = 96;
+
 /**
- * Reads wall clocks in one zone, caching the offset per 15-minute bucket: every zone's
- * transitions fall on quarter hours UTC, so a bucket never straddles one.
+ * Reads wall clocks in one zone. Offsets come from Intl once per UTC day (at its start and the
+ * next day's); on a day where they differ, a binary search over quarter hours finds the switch,
+ * since every zone's transitions fall on quarter hours UTC. So a scan over months costs about
+ * one Intl call per day instead of one per instant. Plain arithmetic, no Date objects.
  */
 export class WallClock {
-  private readonly offsets = new Map<number, number>();
+  private readonly days = new Map<number, { before: number; after: number; switchAt: number }>();
 
   constructor(readonly timeZone: string) {}
 
-  at(epochMs: number): WallTime {
-    const bucket = Math.floor(epochMs / 900_000);
-    let offset = this.offsets.get(bucket);
-    if (offset === undefined) {
-      offset = offsetMinutes(this.timeZone, bucket * 900_000);
-      this.offsets.set(bucket, offset);
+  private offsetAt(epochMs: number): number {
+    const bucket = Math.floor(epochMs / BUCKET_MS);
+    const day = Math.floor(bucket / BUCKETS_PER_DAY);
+    let known = this.days.get(day);
+    if (!known) {
+      const first = day * BUCKETS_PER_DAY;
+      const before = offsetMinutes(this.timeZone, first * BUCKET_MS);
+      const after = offsetMinutes(this.timeZone, (first + BUCKETS_PER_DAY) * BUCKET_MS);
+      let lo = first;
+      let hi = first + BUCKETS_PER_DAY;
+      while (before !== after && hi - lo > 1) {
+        const mid = (lo + hi) >>> 1;
+        if (offsetMinutes(this.timeZone, mid * BUCKET_MS) === before) lo = mid;
+        else hi = mid;
+      }
+      known = { before, after, switchAt: hi };
+      this.days.set(day, known);
     }
-    const wall = new Date(epochMs + offset * 60_000);
+    return bucket < known.switchAt ? known.before : known.after;
+  }
+
+  at(epochMs: number): WallTime {
+    const offset = this.offsetAt(epochMs);
+    const local = epochMs + offset * 60_000;
+    const day = Math.floor(local / DAY_MS);
     return {
-      year: wall.getUTCFullYear(),
-      month: wall.getUTCMonth() + 1,
-      day: wall.getUTCDate(),
-      weekday: (wall.getUTCDay() + 6) % 7,
-      minuteOfDay: wall.getUTCHours() * 60 + wall.getUTCMinutes(),
+      // 1970-01-01 was a Thursday (3 when Monday is 0).
+      weekday: (((day + 3) % 7) + 7) % 7,
+      minuteOfDay: Math.floor((local - day * DAY_MS) / 60_000),
       offsetMinutes: offset,
     };
   }
@@ -86,13 +105,12 @@ function pad(n: number, width = 2): string {
 }
 
 /** RFC 3339 local time with its offset, e.g. `2025-03-09T03:00:00-04:00`. */
-export function formatLocal(wall: WallTime): string {
-  const sign = wall.offsetMinutes < 0 ? '-' : '+';
-  const off = Math.abs(wall.offsetMinutes);
-  const hh = Math.floor(wall.minuteOfDay / 60);
-  const mm = wall.minuteOfDay % 60;
+export function formatLocal(epochMs: number, offsetMinutes: number): string {
+  const wall = new Date(epochMs + offsetMinutes * 60_000);
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const off = Math.abs(offsetMinutes);
   return (
-    `${pad(wall.year, 4)}-${pad(wall.month)}-${pad(wall.day)}T${pad(hh)}:${pad(mm)}:00` +
-    `${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`
+    `${pad(wall.getUTCFullYear(), 4)}-${pad(wall.getUTCMonth() + 1)}-${pad(wall.getUTCDate())}` +
+    `T${pad(wall.getUTCHours())}:${pad(wall.getUTCMinutes())}:00${sign}${pad(Math.floor(off / 60))}:${pad(off % 60)}`
   );
 }

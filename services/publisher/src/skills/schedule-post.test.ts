@@ -1,7 +1,12 @@
 import { parseOrThrow } from '@forge/contracts';
 import { describe, expect, it } from 'vitest';
 import { offsetMinutes } from '../schedule/time-zone.js';
-import { contentHash, type SchedulePostInput, SchedulePostInput as Schema, schedulePost } from './schedule-post.js';
+import {
+  contentHash,
+  type SchedulePostInput,
+  SchedulePostInput as Schema,
+  schedulePost,
+} from './schedule-post.js';
 
 const DENVER = 'America/Denver';
 const base = { channel: 'x', content: 'Routing is the system.' };
@@ -18,7 +23,11 @@ describe('schedulePost', () => {
       { ...base, windows: [{ timeZone: DENVER, days: ['tue'], start: '09:00', end: '11:00' }] },
       '2025-06-10T15:07:00Z', // Tuesday 09:07 MDT
     );
-    expect(out).toMatchObject({ slot: '2025-06-10T15:15:00.000Z', local: '2025-06-10T09:15:00-06:00', windowIndex: 0 });
+    expect(out).toMatchObject({
+      slot: '2025-06-10T15:15:00.000Z',
+      local: '2025-06-10T09:15:00-06:00',
+      windowIndex: 0,
+    });
   });
 
   it('skips local times that spring-forward removes', () => {
@@ -58,7 +67,14 @@ describe('schedulePost', () => {
     const out = slotOf(
       {
         ...base,
-        windows: [{ timeZone: 'UTC', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'], start: '00:00', end: '24:00' }],
+        windows: [
+          {
+            timeZone: 'UTC',
+            days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+            start: '00:00',
+            end: '24:00',
+          },
+        ],
         booked: ['2025-06-10T12:30:00+02:00', '2025-06-10T11:30:00Z'],
         minSpacingMinutes: 45,
       },
@@ -83,7 +99,11 @@ describe('schedulePost', () => {
 
   it('aligns the grid to wall-clock minutes in zones with quarter-hour offsets', () => {
     const out = slotOf(
-      { ...base, windows: [{ timeZone: 'Asia/Kathmandu', days: ['wed'], start: '09:00', end: '10:00' }], slotMinutes: 60 },
+      {
+        ...base,
+        windows: [{ timeZone: 'Asia/Kathmandu', days: ['wed'], start: '09:00', end: '10:00' }],
+        slotMinutes: 60,
+      },
       '2025-06-10T00:00:00Z',
     );
     expect(out).toMatchObject({ slot: '2025-06-11T03:15:00.000Z', local: '2025-06-11T09:00:00+05:45' });
@@ -108,7 +128,11 @@ describe('schedulePost', () => {
       },
       '2025-06-09T00:00:00Z',
     );
-    expect(out).toMatchObject({ windowIndex: 1, timeZone: 'Europe/Berlin', slot: '2025-06-09T07:00:00.000Z' });
+    expect(out).toMatchObject({
+      windowIndex: 1,
+      timeZone: 'Europe/Berlin',
+      slot: '2025-06-09T07:00:00.000Z',
+    });
   });
 
   it('respects notBefore when it is later than now', () => {
@@ -146,7 +170,9 @@ describe('schedulePost', () => {
     const now = '2025-06-10T08:00:00Z';
     const a = slotOf({ ...base, windows }, now);
     expect(slotOf({ ...base, windows }, now).idempotencyKey).toBe(a.idempotencyKey);
-    expect(slotOf({ ...base, content: ' Routing is the system.\r\n', windows }, now).idempotencyKey).toBe(a.idempotencyKey);
+    expect(slotOf({ ...base, content: ' Routing is the system.\r\n', windows }, now).idempotencyKey).toBe(
+      a.idempotencyKey,
+    );
     expect(slotOf({ ...base, channel: 'threads', windows }, now).idempotencyKey).not.toBe(a.idempotencyKey);
     expect(slotOf({ ...base, content: 'Other.', windows }, now).idempotencyKey).not.toBe(a.idempotencyKey);
     expect(slotOf({ ...base, windows }, '2025-06-10T09:01:00Z').idempotencyKey).not.toBe(a.idempotencyKey);
@@ -155,13 +181,19 @@ describe('schedulePost', () => {
 
   it('validates windows and booked slots naming the field', () => {
     const bad = (patch: Record<string, unknown>) => () =>
-      parseOrThrow(Schema, { ...base, windows: [{ timeZone: 'UTC', days: ['mon'], start: '09:00', end: '10:00', ...patch }] }, 'input');
+      parseOrThrow(
+        Schema,
+        { ...base, windows: [{ timeZone: 'UTC', days: ['mon'], start: '09:00', end: '10:00', ...patch }] },
+        'input',
+      );
     expect(bad({ timeZone: 'Mars/Olympus' })).toThrow('windows.0.timeZone: must be an IANA time zone');
     expect(bad({ start: '9:00' })).toThrow('windows.0.start: must be HH:MM');
     expect(bad({ end: '09:00', start: '09:00' })).toThrow('windows.0.end: must differ from start');
     expect(bad({ days: ['mon', 'mon'] })).toThrow('windows.0.days: must not repeat a day');
     expect(bad({ days: ['monday'] })).toThrow('windows.0.days.0');
-    expect(() => parseOrThrow(Schema, { ...base, windows: [], booked: ['yesterday'] }, 'input')).toThrow(/windows: .*booked\.0/);
+    expect(() => parseOrThrow(Schema, { ...base, windows: [], booked: ['yesterday'] }, 'input')).toThrow(
+      /windows: .*booked\.0/,
+    );
   });
 
   it('reads zone offsets from the tz database', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { inWindow, PostingWindow } from '../schedule/posting-window.js';
+import { compileWindow, inWindow, PostingWindow } from '../schedule/posting-window.js';
 import { formatLocal, WallClock } from '../schedule/time-zone.js';
 
 const MINUTE = 60_000;
@@ -8,20 +8,32 @@ const MINUTE = 60_000;
 const STEP = 5 * MINUTE;
 
 export const SchedulePostInput = z.object({
-  channel: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a kebab-case channel id such as x or instagram'),
+  channel: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be a kebab-case channel id such as x or instagram'),
   /** The post's text (or a stable rendering of it); part of the idempotency key. */
   content: z.string().min(1).max(100_000),
   windows: z.array(PostingWindow).min(1).max(20),
   /** Slots already taken on this channel. */
-  booked: z.array(z.iso.datetime({ offset: true })).max(10_000).default([]),
+  booked: z
+    .array(z.iso.datetime({ offset: true }))
+    .max(10_000)
+    .default([]),
   /** No two posts on the channel closer than this. */
-  minSpacingMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
+  minSpacingMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(60),
   /** Earliest acceptable slot; the later of this and now is used. */
   notBefore: z.iso.datetime({ offset: true }).optional(),
-  /** How far ahead to look. */
-  horizonDays: z.number().int().min(1).max(366).default(14),
+  /** How far ahead to look (a quarter at most: posting windows are planned weeks ahead, not years). */
+  horizonDays: z.number().int().min(1).max(92).default(14),
   /** Slots fall on wall-clock multiples of this many minutes (15: :00, :15, :30, :45). */
-  slotMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)]).default(15),
+  slotMinutes: z
+    .union([z.literal(5), z.literal(10), z.literal(15), z.literal(20), z.literal(30), z.literal(60)])
+    .default(15),
 });
 export type SchedulePostInput = z.input<typeof SchedulePostInput>;
 
@@ -89,7 +101,11 @@ export function schedulePost(rawInput: SchedulePostInput, now: Date): SchedulePo
   const until = first + input.horizonDays * 24 * 60 * MINUTE;
   const booked = input.booked.map((b) => Date.parse(b)).sort((a, b) => a - b);
   const spacing = Math.max(input.minSpacingMinutes * MINUTE, MINUTE);
-  const clocks = input.windows.map((w) => new WallClock(w.timeZone));
+  // One wall clock per distinct zone, read once per candidate instant for all its windows.
+  const zones = [...new Set(input.windows.map((w) => w.timeZone))];
+  const clocks = zones.map((zone) => new WallClock(zone));
+  const zoneOf = input.windows.map((w) => zones.indexOf(w.timeZone));
+  const compiled = input.windows.map(compileWindow);
 
   for (let t = first; t < until; t += STEP) {
     const next = lowerBound(booked, t);
@@ -104,14 +120,15 @@ export function schedulePost(rawInput: SchedulePostInput, now: Date): SchedulePo
       t = Math.ceil(clashEnd / STEP) * STEP - STEP;
       continue;
     }
+    const walls = clocks.map((clock) => clock.at(t));
     for (const [windowIndex, window] of input.windows.entries()) {
-      const wall = clocks[windowIndex]!.at(t);
-      if (wall.minuteOfDay % input.slotMinutes !== 0 || !inWindow(window, wall)) continue;
+      const wall = walls[zoneOf[windowIndex]!]!;
+      if (wall.minuteOfDay % input.slotMinutes !== 0 || !inWindow(compiled[windowIndex]!, wall)) continue;
       const slot = new Date(t).toISOString();
       return {
         found: true,
         slot,
-        local: formatLocal(wall),
+        local: formatLocal(t, wall.offsetMinutes),
         timeZone: window.timeZone,
         windowIndex,
         contentHash: contentHash(input.content),
@@ -134,6 +151,9 @@ export const schedulePostSkill = {
     "Finds the next free slot in a channel's posting windows (time zone aware, DST-correct), keeping " +
     'a minimum spacing from booked slots, and returns the idempotency key that makes a retried publish happen once.',
   tags: ['schedule', 'publish', 'idempotency'],
+  examples: [
+    '{"channel": "x", "content": "Routing is the system.", "windows": [{"timeZone": "America/Denver", "days": ["mon", "wed", "fri"], "start": "09:00", "end": "17:00"}], "minSpacingMinutes": 60}',
+  ],
   tier: 'tool' as const,
   input: SchedulePostInput,
   output: SchedulePostOutput,

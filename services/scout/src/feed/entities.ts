@@ -49,9 +49,12 @@ function fromCodePoint(cp: number): string {
  */
 export function decodeEntities(text: string): string {
   if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (match, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (hex !== undefined) return fromCodePoint(Number.parseInt(hex, 16));
-    if (dec !== undefined) return fromCodePoint(Number.parseInt(dec, 10));
-    return NAMED.get(name ?? '') ?? match;
-  });
+  return text.replace(
+    ENTITY,
+    (match, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
+      if (hex !== undefined) return fromCodePoint(Number.parseInt(hex, 16));
+      if (dec !== undefined) return fromCodePoint(Number.parseInt(dec, 10));
+      return NAMED.get(name ?? '') ?? match;
+    },
+  );
 }

@@ -1,4 +1,5 @@
-const MONTH_NAMES = 'january february march april may june july august september october november december'.split(' ');
+const MONTH_NAMES =
+  'january february march april may june july august september october november december'.split(' ');
 
 /** 1-12 for a month's full name, its three-letter abbreviation, or `sept`; null otherwise. */
 function monthNumber(name: string): number | null {
@@ -10,8 +11,25 @@ function monthNumber(name: string): number | null {
 
 /** RFC 822 zone names, in minutes east of UTC. Military letters other than Z are unreliable (RFC 2822 §4.3). */
 const ZONES: Record<string, number> = {
-  ut: 0, utc: 0, gmt: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360,
-  pst: -480, pdt: -420, akst: -540, akdt: -480, hst: -600, cet: 60, cest: 120, bst: 60, ist: 330,
+  ut: 0,
+  utc: 0,
+  gmt: 0,
+  z: 0,
+  est: -300,
+  edt: -240,
+  cst: -360,
+  cdt: -300,
+  mst: -420,
+  mdt: -360,
+  pst: -480,
+  pdt: -420,
+  akst: -540,
+  akdt: -480,
+  hst: -600,
+  cet: 60,
+  cest: 120,
+  bst: 60,
+  ist: 330,
 };
 
 const ISO =
@@ -39,7 +57,8 @@ function build(
   if (year < 1000 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   // 24:00 is not accepted: feeds never mean it and it hides a day roll.
   if (hour > 23 || minute > 59 || second > 60) return null;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), millis) - offsetMinutes * 60_000;
+  const utc =
+    Date.UTC(year, month - 1, day, hour, minute, Math.min(second, 59), millis) - offsetMinutes * 60_000;
   const date = new Date(utc);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

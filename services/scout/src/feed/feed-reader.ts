@@ -76,7 +76,22 @@ function atomText(el: XmlElement | undefined): string | null {
   return collapseWhitespace(text) || null;
 }
 
-const BLOCK = new Set(['p', 'div', 'br', 'li', 'ul', 'ol', 'blockquote', 'pre', 'tr', 'td', 'h1', 'h2', 'h3', 'h4']);
+const BLOCK = new Set([
+  'p',
+  'div',
+  'br',
+  'li',
+  'ul',
+  'ol',
+  'blockquote',
+  'pre',
+  'tr',
+  'td',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+]);
 
 function blockAwareText(node: XmlNode): string {
   if (node.kind === 'text') return node.value;
@@ -123,8 +138,10 @@ function readRssItem(item: XmlElement, base: string | undefined): FeedEntry {
 function atomLink(parent: XmlElement, base: string | undefined): string | null {
   const links = elements(parent).filter((el) => is(el, NS.atom, 'link') && el.attrs.has('href'));
   const alternate =
-    links.find((l) => (l.attrs.get('rel') ?? 'alternate') === 'alternate' && /html/.test(l.attrs.get('type') ?? 'html')) ??
-    links.find((l) => (l.attrs.get('rel') ?? 'alternate') === 'alternate');
+    links.find(
+      (l) =>
+        (l.attrs.get('rel') ?? 'alternate') === 'alternate' && /html/.test(l.attrs.get('type') ?? 'html'),
+    ) ?? links.find((l) => (l.attrs.get('rel') ?? 'alternate') === 'alternate');
   if (!alternate) return null;
   return canonicalLink(alternate.attrs.get('href') ?? '', baseOf(alternate, base));
 }
@@ -173,7 +190,9 @@ export function readFeed(root: XmlElement, baseUrl?: string): FeedDocument {
     const link = channel ? (childText(channel, NS.rss1, 'link') ?? childText(channel, null, 'link')) : null;
     return {
       format: 'rdf',
-      title: channel ? plainOrHtml(childText(channel, NS.rss1, 'title') ?? childText(channel, null, 'title')) : null,
+      title: channel
+        ? plainOrHtml(childText(channel, NS.rss1, 'title') ?? childText(channel, null, 'title'))
+        : null,
       link: link ? canonicalLink(link, base) : null,
       entries: elements(root)
         .filter((el) => is(el, NS.rss1, 'item') || is(el, null, 'item'))

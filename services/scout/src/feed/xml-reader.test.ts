@@ -15,7 +15,7 @@ function failure(xml: string): ForgeError {
 
 function firstElement(el: XmlElement): XmlElement {
   const found = el.children.find((c) => c.kind === 'element');
-  if (!found || found.kind !== 'element') throw new Error('no child element');
+  if (found?.kind !== 'element') throw new Error('no child element');
   return found;
 }
 
@@ -49,7 +49,9 @@ describe('parseXml', () => {
   });
 
   it('decodes numeric references, XML and HTML entities, and keeps unknown ones and bare ampersands', () => {
-    const root = parseXml('<t>&#233;&#xE9;&lt;&gt;&quot;&apos;&nbsp;&mdash;&hellip;&bogus; AT&T &#0;&#xD800;</t>');
+    const root = parseXml(
+      '<t>&#233;&#xE9;&lt;&gt;&quot;&apos;&nbsp;&mdash;&hellip;&bogus; AT&T &#0;&#xD800;</t>',
+    );
     expect(textContent(root)).toBe('éé<>"\'\u00A0—…&bogus; AT&T \uFFFD\uFFFD');
   });
 

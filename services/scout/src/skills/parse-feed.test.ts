@@ -74,8 +74,19 @@ const RDF = `<?xml version="1.0"?>
 describe('parseFeed', () => {
   it('normalises RSS 2.0 items: canonical links, ISO dates, plain text, namespaced fields', () => {
     const out = parseFeed({ xml: RSS, feedUrl: 'https://news.example.com/rss.xml' });
-    expect(out.feed).toEqual({ format: 'rss', title: 'Operator & Grow News', link: 'https://news.example.com/' });
-    expect(out.counts).toEqual({ total: 5, new: 3, duplicateInBatch: 1, alreadySeen: 0, skipped: 1, overLimit: 0 });
+    expect(out.feed).toEqual({
+      format: 'rss',
+      title: 'Operator & Grow News',
+      link: 'https://news.example.com/',
+    });
+    expect(out.counts).toEqual({
+      total: 5,
+      new: 3,
+      duplicateInBatch: 1,
+      alreadySeen: 0,
+      skipped: 1,
+      overLimit: 0,
+    });
     const [metrc, agents, relative] = out.items;
     expect(metrc).toMatchObject({
       title: 'METRC adds transfer checks — what changes',

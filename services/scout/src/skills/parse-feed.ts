@@ -71,7 +71,8 @@ function identity(entry: FeedEntry, feedLink: string | null): string | null {
   if (entry.link && entry.link !== feedLink) return `link\n${entry.link}`;
   if (entry.guid) return `guid\n${entry.guid}`;
   if (entry.link) return `link\n${entry.link}\n${entry.title ?? ''}`;
-  if (entry.title || entry.summary) return `text\n${(entry.title ?? '').toLowerCase()}\n${entry.summary ?? ''}`;
+  if (entry.title || entry.summary)
+    return `text\n${(entry.title ?? '').toLowerCase()}\n${entry.summary ?? ''}`;
   return null;
 }
 
@@ -90,7 +91,14 @@ export function parseFeed(rawInput: ParseFeedInput): ParseFeedOutput {
   const doc = readFeed(parseXml(input.xml), input.feedUrl);
   const seen = new Set(input.seenHashes);
   const inBatch = new Set<string>();
-  const counts = { total: doc.entries.length, new: 0, duplicateInBatch: 0, alreadySeen: 0, skipped: 0, overLimit: 0 };
+  const counts = {
+    total: doc.entries.length,
+    new: 0,
+    duplicateInBatch: 0,
+    alreadySeen: 0,
+    skipped: 0,
+    overLimit: 0,
+  };
   const items: FeedItem[] = [];
   for (const entry of doc.entries) {
     const id = identity(entry, doc.link);
@@ -135,6 +143,9 @@ export const parseFeedSkill = {
     'Parses RSS 2.0, RSS 1.0 or Atom XML, normalises items (canonical links, ISO dates, plain-text ' +
     'summaries) and drops items already seen, by content hash.',
   tags: ['rss', 'atom', 'dedupe'],
+  examples: [
+    '{"xml": "<rss version=\\"2.0\\"><channel>...</channel></rss>", "feedUrl": "https://news.example.com/rss", "seenHashes": []}',
+  ],
   tier: 'tool' as const,
   input: ParseFeedInput,
   output: ParseFeedOutput,

@@ -6,11 +6,25 @@ import { ScoreHeadlinesInput, scoreHeadlines, scoreHeadlinesSkill } from './scor
 /** An in-memory ModelClient: records each request and answers with `reply`. */
 function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
   const requests: ModelCallInput[] = [];
-  const usage = { inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, cacheWrite1hTokens: 0, reasoningTokens: 0 };
+  const usage = {
+    inputTokens: 1,
+    outputTokens: 1,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheWrite1hTokens: 0,
+    reasoningTokens: 0,
+  };
   const models: ModelClient = {
     async call(request) {
       requests.push(request);
-      const base = { v: 1, ok: true, text: '', tier: 'small', model: 'fake:small-1', offline: false } as const;
+      const base = {
+        v: 1,
+        ok: true,
+        text: '',
+        tier: 'small',
+        model: 'fake:small-1',
+        offline: false,
+      } as const;
       return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
     },
   };
@@ -37,7 +51,9 @@ const score = (id: string, relevance: number, topics: string[] = [], confidence 
 describe('scout.score-headlines', () => {
   it('sends a classify request with the rubric and each headline as delimited material', async () => {
     const { models, requests } = fakeModels({
-      output: { scores: [score('a', 0.9, ['cannabis-operations']), score('b', 0), score('c', 0.9, ['ai-agents'])] },
+      output: {
+        scores: [score('a', 0.9, ['cannabis-operations']), score('b', 0), score('c', 0.9, ['ai-agents'])],
+      },
     });
     await scoreHeadlines(INPUT, { models, signal });
     const request = requests[0]!;
@@ -49,14 +65,20 @@ describe('scout.score-headlines', () => {
         '<headline id="b">\nCelebrity gossip roundup\nNothing to see.\n</headline>\n' +
         '<headline id="c">\nAgents cut support costs 80%\n</headline>',
     );
-    const schema = request.output!.jsonSchema as { properties: { scores: { items: { required: string[] } } } };
+    const schema = request.output!.jsonSchema as {
+      properties: { scores: { items: { required: string[] } } };
+    };
     expect(schema.properties.scores.items.required).toContain('confidence');
   });
 
   it('returns scores in input order, selected by relevance (ties by input order) and low-confidence ids', async () => {
     const { models } = fakeModels({
       output: {
-        scores: [score('c', 0.8, ['ai-agents']), score('b', 0.1, [], 0.3), score('a', 0.8, ['cannabis-operations'])],
+        scores: [
+          score('c', 0.8, ['ai-agents']),
+          score('b', 0.1, [], 0.3),
+          score('a', 0.8, ['cannabis-operations']),
+        ],
       },
     });
     const out = await scoreHeadlines(INPUT, { models, signal });
@@ -70,18 +92,33 @@ describe('scout.score-headlines', () => {
     [[score('a', 0.5), score('b', 0.5)], 'ids not scored "c"'],
     [[score('a', 0.5), score('b', 0.5), score('c', 0.5), score('z', 0.5)], 'unknown ids "z"'],
     [[score('a', 0.5), score('a', 0.5), score('b', 0.5), score('c', 0.5)], 'id "a" scored twice'],
-    [[score('a', 0.5, ['sports']), score('b', 0.5), score('c', 0.5)], 'id "a" names topics not in the rubric: sports'],
+    [
+      [score('a', 0.5, ['sports']), score('b', 0.5), score('c', 0.5)],
+      'id "a" names topics not in the rubric: sports',
+    ],
     [[{ ...score('a', 1.5) }, score('b', 0.5), score('c', 0.5)], 'headline_scores.scores.0.relevance'],
-  ])('rejects a reply that does not score each headline once with rubric topics (%#)', async (scores, message) => {
-    const { models } = fakeModels({ output: { scores } });
-    await expect(scoreHeadlines(INPUT, { models, signal })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
-    await expect(scoreHeadlines(INPUT, { models, signal })).rejects.toThrow(message);
-  });
+  ])(
+    'rejects a reply that does not score each headline once with rubric topics (%#)',
+    async (scores, message) => {
+      const { models } = fakeModels({ output: { scores } });
+      await expect(scoreHeadlines(INPUT, { models, signal })).rejects.toMatchObject({
+        code: 'PROVIDER_ERROR',
+      });
+      await expect(scoreHeadlines(INPUT, { models, signal })).rejects.toThrow(message);
+    },
+  );
 
   it('is declared small tier and validates input naming the field', () => {
     expect(scoreHeadlinesSkill).toMatchObject({ id: 'score-headlines', tier: 'small' });
     expect(() => ScoreHeadlinesInput.parse({ headlines: [] })).toThrow(/headlines/);
-    const twice = { headlines: [{ id: 'x', title: 'one' }, { id: 'x', title: 'two' }] };
-    expect(() => parseOrThrow(ScoreHeadlinesInput, twice, 'input')).toThrow('headlines.1.id: duplicate id "x"');
+    const twice = {
+      headlines: [
+        { id: 'x', title: 'one' },
+        { id: 'x', title: 'two' },
+      ],
+    };
+    expect(() => parseOrThrow(ScoreHeadlinesInput, twice, 'input')).toThrow(
+      'headlines.1.id: duplicate id "x"',
+    );
   });
 });

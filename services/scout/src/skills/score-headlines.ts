@@ -7,9 +7,19 @@ const TopicId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be kebab-case, 
 
 /** The relevance rubric from the operator's day: what makes a story worth a take. */
 export const DEFAULT_RUBRIC = [
-  { id: 'cannabis-operations', description: 'Running a licensed cannabis business: cultivation, compliance, METRC, retail, regulation.' },
-  { id: 'ai-agents', description: 'AI agents in production: routing, cost, reliability, multi-agent systems, protocols like A2A.' },
-  { id: 'operator-leverage', description: 'How a small team gets outsized output: automation, systems, cost structure.' },
+  {
+    id: 'cannabis-operations',
+    description: 'Running a licensed cannabis business: cultivation, compliance, METRC, retail, regulation.',
+  },
+  {
+    id: 'ai-agents',
+    description:
+      'AI agents in production: routing, cost, reliability, multi-agent systems, protocols like A2A.',
+  },
+  {
+    id: 'operator-leverage',
+    description: 'How a small team gets outsized output: automation, systems, cost structure.',
+  },
 ];
 
 export const ScoreHeadlinesInput = z
@@ -37,7 +47,8 @@ export const ScoreHeadlinesInput = z
   .superRefine((input, ctx) => {
     const seen = new Set<string>();
     input.headlines.forEach((h, i) => {
-      if (seen.has(h.id)) ctx.addIssue({ code: 'custom', path: ['headlines', i, 'id'], message: `duplicate id "${h.id}"` });
+      if (seen.has(h.id))
+        ctx.addIssue({ code: 'custom', path: ['headlines', i, 'id'], message: `duplicate id "${h.id}"` });
       seen.add(h.id);
     });
   });
@@ -124,13 +135,16 @@ export async function scoreHeadlines(
   }
   const known = new Set(input.headlines.map((h) => h.id));
   const unknown = [...byId.keys()].filter((id) => !known.has(id));
-  if (unknown.length) throw badOutput(`unknown ids ${unknown.map((id) => `"${id}"`).join(', ')}`, reply.model);
+  if (unknown.length)
+    throw badOutput(`unknown ids ${unknown.map((id) => `"${id}"`).join(', ')}`, reply.model);
   const missing = [...known].filter((id) => !byId.has(id));
-  if (missing.length) throw badOutput(`ids not scored ${missing.map((id) => `"${id}"`).join(', ')}`, reply.model);
+  if (missing.length)
+    throw badOutput(`ids not scored ${missing.map((id) => `"${id}"`).join(', ')}`, reply.model);
   const topics = new Set(input.rubric.map((t) => t.id));
   for (const score of byId.values()) {
     const off = score.topics.filter((t) => !topics.has(t));
-    if (off.length) throw badOutput(`id "${score.id}" names topics not in the rubric: ${off.join(', ')}`, reply.model);
+    if (off.length)
+      throw badOutput(`id "${score.id}" names topics not in the rubric: ${off.join(', ')}`, reply.model);
   }
   const scores = input.headlines.map((h) => byId.get(h.id)!);
   const selected = scores
@@ -150,6 +164,7 @@ export const scoreHeadlinesSkill = {
     'Scores up to 50 headlines against a relevance rubric (cannabis operations, AI agents, operator ' +
     'leverage) with topics, a possible take and a confidence per headline; returns the selected ids.',
   tags: ['news', 'scoring', 'classification'],
+  examples: ['{"headlines":[{"id":"a1","title":"METRC adds transfer checks"}],"threshold":0.6}'],
   tier: 'small' as const,
   input: ScoreHeadlinesInput,
   output: ScoreHeadlinesOutput,

@@ -1,0 +1,214 @@
+/**
+ * Cost-month benchmark: a workload file (the scheduled task types of one operator's day, with
+ * token estimates for the same work done by a model) run for a simulated month through the real
+ * router and model gateway against the fake LLM server, priced by the routing config, billed from
+ * the cost ledger in the real Postgres. Prints the routed bill against the all-frontier and
+ * all-mid bills, by task type and by tier, the routed/all-frontier ratio, and that ratio again
+ * with the tool tier's estimates halved and doubled; ends with one JSON line.
+ */
+import { basename } from 'node:path';
+import { skillManifests } from '@forge/agent-kit';
+import { ForgeError, type SkillManifest } from '@forge/contracts';
+import { loadRoutingConfigFile, type ModelTier, type RoutingConfig } from '@forge/policy';
+import { complianceAgent } from '@forge/service-compliance';
+import { diaryAgent } from '@forge/service-diary';
+import { engagementAgent } from '@forge/service-engagement';
+import { marketingAgent } from '@forge/service-marketing';
+import { publisherAgent } from '@forge/service-publisher';
+import { scoutAgent } from '@forge/service-scout';
+import { createLogger, type Logger } from '@forge/telemetry';
+import { type FakeLlm, startFakeLlm } from '@forge/testkit';
+import { representativeRuns } from './baseline-runs.js';
+import { type BrainRouter, startBrainRouter } from './brain-router.js';
+import { readDecisions, readLedger } from './ledger-bill.js';
+import { simulateMonth } from './month-simulation.js';
+import { type Options, parseOptions, USAGE } from './options.js';
+import { formatReport, jsonLine } from './report.js';
+import { buildTimeline } from './schedule.js';
+import { SimulatedAgents } from './simulated-agents.js';
+import { type RoutedMonth, summarize } from './summarize.js';
+import { loadWorkload, type Workload } from './workload.js';
+
+/** The six agent services' skills, as they register them at start (critical marks included). */
+const MANIFESTS: SkillManifest[] = [
+  scoutAgent,
+  complianceAgent,
+  engagementAgent,
+  publisherAgent,
+  marketingAgent,
+  diaryAgent,
+].flatMap((agent) => skillManifests(agent));
+
+/** Every task type must name a skill some service has: the router rejects unknown skills. */
+function checkSkills(workload: Workload, source: string): void {
+  const known = new Set(MANIFESTS.map((m) => m.skill));
+  const issues = workload.tasks.flatMap((t, i) =>
+    known.has(t.skill) ? [] : [`tasks[${i}].skill: no agent service has skill ${t.skill}`],
+  );
+  if (issues.length > 0) {
+    throw new ForgeError(
+      'BAD_CONFIG',
+      `invalid workload ${source}:\n  ${issues.join('\n  ')}\n  known skills: ${[...known].sort().join(', ')}`,
+      {
+        retryable: false,
+      },
+    );
+  }
+}
+
+/**
+ * The mistake the seed describes, as a routing config: every skill on one tier, no rules, no
+ * budgets; the same models, prices and gateway behaviour as the routed month.
+ */
+function baselineConfig(config: RoutingConfig, tier: ModelTier): RoutingConfig {
+  return {
+    ...config,
+    version: `${config.version}+all-${tier}`,
+    routes: {},
+    rules: [],
+    budgets: { perAgent: {}, perTier: {}, perPrincipal: {} },
+    principals: {},
+  };
+}
+
+/** The skills with `tier` as their own hint and no critical mark (or compliance review would stay at frontier). */
+function baselineManifests(tier: ModelTier): SkillManifest[] {
+  return MANIFESTS.map((m) => ({ ...m, tierHint: tier, critical: false }));
+}
+
+async function withBrain<T>(
+  opts: {
+    label: string;
+    config: RoutingConfig;
+    manifests: SkillManifest[];
+    fake: FakeLlm;
+    options: Options;
+    logger: Logger;
+  },
+  run: (brain: BrainRouter, agents: SimulatedAgents) => Promise<T>,
+): Promise<T> {
+  const brain = await startBrainRouter({
+    label: opts.label,
+    config: opts.config,
+    manifests: opts.manifests,
+    fake: opts.fake,
+    natsUrl: opts.options.nats,
+    databaseUrl: opts.options.databaseUrl,
+    logger: opts.logger,
+    keep: opts.options.keep,
+  });
+  const agents = new SimulatedAgents(brain, opts.fake);
+  try {
+    await agents.start();
+    return await run(brain, agents);
+  } finally {
+    await agents.stop().catch(() => undefined);
+    await brain.stop();
+  }
+}
+
+async function main(options: Options): Promise<void> {
+  const started = performance.now();
+  const workload = await loadWorkload(options.workload);
+  checkSkills(workload, basename(options.workload));
+  const config = await loadRoutingConfigFile(options.config);
+  const timeline = buildTimeline(workload, options.days, options.slotMinutes);
+  // The router's per-task logs would drown the report; errors still show.
+  const logger = createLogger({ name: 'bench-cost-month', level: 'error', destination: process.stderr });
+  const fake = await startFakeLlm({ record: false });
+  const common = { fake, options, logger };
+  const say = (text: string) => process.stderr.write(`${text}\n`);
+  try {
+    say(`routed month: ${options.days} days of ${workload.name} through the router (${config.version})`);
+    let routedSeconds = 0;
+    const routed = await withBrain<RoutedMonth>(
+      { ...common, label: 'cmrouted', config, manifests: MANIFESTS },
+      async (brain, agents) => {
+        const t0 = performance.now();
+        const tasks = await simulateMonth({
+          brain,
+          agents,
+          timeline,
+          onDay: (p) => say(`  day ${p.day}: ${p.tasks} tasks, $${(p.costMicros / 1e6).toFixed(2)} spent`),
+        });
+        routedSeconds = (performance.now() - t0) / 1000;
+        await brain.router.ledger.flush();
+        return {
+          tasks,
+          ledger: await readLedger(brain.pool, brain.schema),
+          decisions: await readDecisions(brain.pool, brain.schema),
+        };
+      },
+    );
+    const toolTypes = new Set(
+      workload.tasks
+        .filter((t) => {
+          const decided = routed.tasks.filter((r) => r.typeId === t.id);
+          return decided.length > 0 && decided.every((r) => r.outcome.kind === 'tool');
+        })
+        .map((t) => t.id),
+    );
+    say('baselines: one run of each task type on an all-frontier and an all-mid router');
+    const frontier = await withBrain(
+      {
+        ...common,
+        label: 'cmfrontier',
+        config: baselineConfig(config, 'frontier'),
+        manifests: baselineManifests('frontier'),
+      },
+      (brain, agents) =>
+        representativeRuns({
+          brain,
+          agents,
+          runs: workload.tasks.flatMap((task) =>
+            toolTypes.has(task.id) ? [0.5, 1, 2].map((scale) => ({ task, scale })) : [{ task, scale: 1 }],
+          ),
+        }),
+    );
+    const mid = await withBrain(
+      {
+        ...common,
+        label: 'cmmid',
+        config: baselineConfig(config, 'mid'),
+        manifests: baselineManifests('mid'),
+      },
+      (brain, agents) =>
+        representativeRuns({ brain, agents, runs: workload.tasks.map((task) => ({ task, scale: 1 })) }),
+    );
+    const summary = summarize({
+      workload,
+      days: options.days,
+      runsPerType: timeline.runsPerType,
+      routed,
+      frontier,
+      mid,
+    });
+    const facts = {
+      workload: workload.name,
+      workloadFile: options.workload,
+      configVersion: config.version,
+      slotMinutes: options.slotMinutes,
+      routedSeconds,
+      elapsedSeconds: (performance.now() - started) / 1000,
+    };
+    process.stdout.write(`${formatReport(summary, facts)}\n${jsonLine(summary, facts)}\n`);
+  } finally {
+    await fake.close();
+  }
+}
+
+let options: Options | 'help';
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+if (options === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  await main(options).catch((error: unknown) => {
+    process.stderr.write(`cost-month failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

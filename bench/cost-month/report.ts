@@ -1,0 +1,137 @@
+import type { MonthSummary } from './summarize.js';
+
+/** The seed's claim: under $500 a month routed, where frontier-by-default work burns about $50,000. */
+export const SEED_CLAIM = { routedUsd: 500, allFrontierUsd: 50_000, ratio: 0.01 } as const;
+
+const usd = (micros: number): number => Math.round(micros / 10_000) / 100;
+const money = (micros: number): string =>
+  `$${(micros / 1_000_000).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+const pct = (ratio: number): string => `${(ratio * 100).toFixed(2)}%`;
+const ratioOf = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+
+/** What the run was, for the header and the JSON line. */
+export interface RunFacts {
+  workload: string;
+  workloadFile: string;
+  configVersion: string;
+  slotMinutes: number;
+  routedSeconds: number;
+  elapsedSeconds: number;
+}
+
+/** A readable report of the month: per task type, by tier, the baselines and the ratios. */
+export function formatReport(s: MonthSummary, facts: RunFacts): string {
+  const header = ['task type', 'skill', 'runs', 'tasks', 'routed to', 'routed', 'all-frontier', 'all-mid'];
+  const rows = s.types.map((t) => [
+    t.id,
+    t.skill,
+    String(t.runs),
+    String(t.tasks),
+    t.tiers.join('/') || '-',
+    money(t.routedMicros),
+    money(t.allFrontierMicros),
+    money(t.allMidMicros),
+  ]);
+  rows.push([
+    'total',
+    '',
+    '',
+    String(s.tasks),
+    '',
+    money(s.routedMicros),
+    money(s.allFrontierMicros),
+    money(s.allMidMicros),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 || i === 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const ratio = ratioOf(s.routedMicros, s.allFrontierMicros);
+  const b = s.budget;
+  return [
+    `cost-month: workload ${facts.workload} (${s.types.length} task types) for ${s.days} simulated days, routing config ${facts.configVersion}`,
+    `routed month: all ${s.tasks} tasks through the real router (route consumer, decision, budgets) and model gateway`,
+    `(admission, ledger) against the fake LLM server, in ${facts.slotMinutes}-minute slots, in ${facts.routedSeconds.toFixed(1)} s;`,
+    'baselines: one run of each task type through a router with every skill routed to frontier (or mid), no rules',
+    "and no budgets, costed from its ledger and multiplied by the month's runs (every run of a type costs the same there).",
+    '',
+    line(header),
+    ...rows.map(line),
+    '',
+    `routed bill by tier: tool $0.00 (${s.toolTasks} tasks, no model call), small ${money(s.byTierMicros.small)}, ` +
+      `mid ${money(s.byTierMicros.mid)}, frontier ${money(s.byTierMicros.frontier)}; ${s.modelCalls} model calls`,
+    `budgets: ${b.downgraded} downgraded, ${b.queued} queued for approval, ${b.rejected} rejected, ${b.refusedAtAdmission} refused at ` +
+      `admission, ${b.failed} failed${b.firstDay === null ? ' (the budgets never bound)' : ` (first on day ${b.firstDay})`}; ` +
+      `${s.escalations} escalations, ${s.fallbacks} fallbacks`,
+    `routed spend by day ${Math.min(10, s.days)} / ${Math.min(20, s.days)} / ${s.days}: ` +
+      [10, 20, s.days].map((d) => money(s.spentByDayMicros[Math.min(d, s.days) - 1] ?? 0)).join(' / '),
+    `ledger check: replies ${money(s.repliedMicros)} vs ledger ${money(s.routedMicros)}` +
+      `${s.usageMismatches > 0 ? `; ${s.usageMismatches} calls billed other usage than scripted` : ''}`,
+    '',
+    `routed ${money(s.routedMicros)}   all-frontier ${money(s.allFrontierMicros)}   all-mid ${money(s.allMidMicros)}`,
+    `routed / all-frontier = ${pct(ratio)}   (seed claims ~${pct(SEED_CLAIM.ratio)}: $${SEED_CLAIM.routedUsd} against ~$${SEED_CLAIM.allFrontierUsd.toLocaleString('en-US')})`,
+    `with the tool tier's token estimates halved:  all-frontier ${money(s.allFrontierToolHalvedMicros)}, ratio ${pct(ratioOf(s.routedMicros, s.allFrontierToolHalvedMicros))}`,
+    `with the tool tier's token estimates doubled: all-frontier ${money(s.allFrontierToolDoubledMicros)}, ratio ${pct(ratioOf(s.routedMicros, s.allFrontierToolDoubledMicros))}`,
+    '(the routed bill does not move: tool-tier tasks run no model)',
+  ].join('\n');
+}
+
+/** The one JSON line the bench ends with. Money in USD (cents) and in exact micro-USD. */
+export function jsonLine(s: MonthSummary, facts: RunFacts): string {
+  return JSON.stringify({
+    bench: 'cost-month',
+    workload: facts.workload,
+    workloadFile: facts.workloadFile,
+    taskTypes: s.types.length,
+    days: s.days,
+    config: facts.configVersion,
+    simulation: `routed: all ${s.days} days through the real router and gateway in ${facts.slotMinutes}-minute slots; baselines: one run per task type, times the month's runs`,
+    tasks: s.tasks,
+    toolTasks: s.toolTasks,
+    modelCalls: s.modelCalls,
+    routedUsd: usd(s.routedMicros),
+    allFrontierUsd: usd(s.allFrontierMicros),
+    allMidUsd: usd(s.allMidMicros),
+    byTierUsd: {
+      tool: 0,
+      small: usd(s.byTierMicros.small),
+      mid: usd(s.byTierMicros.mid),
+      frontier: usd(s.byTierMicros.frontier),
+    },
+    ratio: Number(ratioOf(s.routedMicros, s.allFrontierMicros).toFixed(5)),
+    toolHalved: {
+      allFrontierUsd: usd(s.allFrontierToolHalvedMicros),
+      ratio: Number(ratioOf(s.routedMicros, s.allFrontierToolHalvedMicros).toFixed(5)),
+    },
+    toolDoubled: {
+      allFrontierUsd: usd(s.allFrontierToolDoubledMicros),
+      ratio: Number(ratioOf(s.routedMicros, s.allFrontierToolDoubledMicros).toFixed(5)),
+    },
+    micros: {
+      routed: s.routedMicros,
+      allFrontier: s.allFrontierMicros,
+      allMid: s.allMidMicros,
+      byTier: s.byTierMicros,
+      replied: s.repliedMicros,
+    },
+    budget: s.budget,
+    escalations: s.escalations,
+    fallbacks: s.fallbacks,
+    spentByDayUsd: s.spentByDayMicros.map(usd),
+    perType: Object.fromEntries(
+      s.types.map((t) => [
+        t.id,
+        {
+          runs: t.runs,
+          tasks: t.tasks,
+          tiers: t.tiers,
+          routedUsd: usd(t.routedMicros),
+          allFrontierUsd: usd(t.allFrontierMicros),
+          allMidUsd: usd(t.allMidMicros),
+        },
+      ]),
+    ),
+    seedClaim: SEED_CLAIM,
+    routedSeconds: Number(facts.routedSeconds.toFixed(1)),
+    elapsedSeconds: Number(facts.elapsedSeconds.toFixed(1)),
+  });
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { NatsModelClient } from '@forge/agent-kit';
+import type { TaskConsumer } from '@forge/bus';
+import {
+  isForgeError,
+  type ModelPurpose,
+  StatusEvent,
+  TASK_ENVELOPE_VERSION,
+  TaskEnvelope,
+  type Tier,
+} from '@forge/contracts';
+import type { FakeLlm } from '@forge/testkit';
+import type { BrainRouter } from './brain-router.js';
+import { materialOfTokens, type PlannedCall } from './call-plan.js';
+
+/** One task the bench submits: which task type and run it belongs to, and the calls its skill makes. */
+export interface TaskPlan {
+  typeId: string;
+  skill: string;
+  purpose: ModelPurpose;
+  /** Multiplier of the task type's token estimates (1, or 0.5 / 2 in sensitivity runs). */
+  scale: number;
+  run: number;
+  calls: PlannedCall[];
+}
+
+/** How a task ended, from the bench's side (the ledger and the decision table say the rest). */
+export type TaskOutcome =
+  /** Routed to `tool`: plain code, no model call. */
+  | { kind: 'tool'; taskId: string }
+  /** Routed to a model tier; every call answered. */
+  | { kind: 'ran'; taskId: string; tier: Tier; costMicros: number; usageMismatches: number }
+  /** A call was refused by budget admission (BUDGET_EXHAUSTED); the skill stops there. */
+  | { kind: 'refused'; taskId: string; tier: Tier; costMicros: number; reason: string }
+  /** A call failed otherwise. */
+  | { kind: 'failed'; taskId: string; tier: Tier; costMicros: number; code: string; reason: string }
+  /** The router did not forward it: queued for approval or rejected by a budget. */
+  | { kind: 'held'; taskId: string; state: string; reason: string };
+
+interface Pending {
+  plan: TaskPlan;
+  resolve(outcome: TaskOutcome): void;
+}
+
+/**
+ * The bench playing the six agent services of one brain: tasks go to `task.route` as a
+ * scheduler would publish them; what the router forwards to `task.run.<agent>` is taken by one
+ * durable consumer, and a task routed to a model tier makes its planned calls through agent-kit's
+ * `NatsModelClient` (the model gateway over NATS, as skills call it). What the router holds back
+ * (queued for approval, rejected) is seen on its status events.
+ *
+ * Before each call the fake LLM server is scripted with the call's usage; calls are made one at a
+ * time (the fake's script is one queue), and a call that never reached the fake (refused by
+ * budget) leaves nothing behind, because the script is cleared first.
+ */
+export class SimulatedAgents {
+  readonly #brain: BrainRouter;
+  readonly #fake: FakeLlm;
+  readonly #pending = new Map<string, Pending>();
+  #consumer: TaskConsumer | undefined;
+  #status: { unsubscribe(): void } | undefined;
+  #callChain: Promise<unknown> = Promise.resolve();
+
+  constructor(brain: BrainRouter, fake: FakeLlm) {
+    this.#brain = brain;
+    this.#fake = fake;
+  }
+
+  async start(): Promise<void> {
+    const { bus } = this.#brain;
+    this.#status = bus.subscribe(bus.subjects.statusAll, StatusEvent, (event) => {
+      const pending = this.#take(event.taskId);
+      pending?.resolve({
+        kind: 'held',
+        taskId: event.taskId,
+        state: event.state,
+        reason: event.message ?? event.error?.message ?? '',
+      });
+    });
+    this.#consumer = bus.consumer({
+      stream: bus.subjects.streams.tasks.name,
+      durable: 'bench-agents',
+      filterSubject: bus.subjects.taskRunAll,
+      schema: TaskEnvelope,
+      concurrency: 16,
+      handler: (task) => this.#run(task),
+    });
+    await this.#consumer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.#status?.unsubscribe();
+    await this.#consumer?.stop(5_000);
+  }
+
+  /** Publishes the task to the router and resolves when it has ended (see TaskOutcome). */
+  async submit(plan: TaskPlan): Promise<TaskOutcome> {
+    const { bus } = this.#brain;
+    const id = randomUUID();
+    const prompt = plan.calls.reduce((sum, c) => sum + c.promptTokens, 0);
+    const outcome = new Promise<TaskOutcome>((resolve) => this.#pending.set(id, { plan, resolve }));
+    await bus.publish(
+      bus.subjects.taskRoute,
+      TaskEnvelope,
+      {
+        v: TASK_ENVELOPE_VERSION,
+        id,
+        skill: plan.skill,
+        input: {
+          workload: plan.typeId,
+          run: plan.run,
+          scale: plan.scale,
+          material: materialOfTokens(prompt),
+        },
+        origin: { kind: 'schedule', brain: this.#brain.brain, by: `schedule:${plan.typeId}` },
+        idempotencyKey: `bench:${id}`,
+        contextId: `bench:${plan.typeId}`,
+        createdAt: new Date().toISOString(),
+      },
+      { msgId: `route:${id}` },
+    );
+    return outcome;
+  }
+
+  /** Tasks submitted and not ended yet. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  #take(taskId: string): Pending | undefined {
+    const pending = this.#pending.get(taskId);
+    if (pending) this.#pending.delete(taskId);
+    return pending;
+  }
+
+  async #run(task: TaskEnvelope): Promise<void> {
+    const pending = this.#pending.get(task.id);
+    if (!pending) return;
+    const tier = task.routing?.tier;
+    if (tier === undefined || tier === 'tool') {
+      this.#take(task.id)?.resolve({ kind: 'tool', taskId: task.id });
+      return;
+    }
+    const { plan } = pending;
+    const client = new NatsModelClient(
+      this.#brain.bus,
+      { taskId: task.id, attempt: 1, skill: task.skill },
+      { timeoutMs: 60_000 },
+    );
+    let costMicros = 0;
+    let usageMismatches = 0;
+    let outcome: TaskOutcome | undefined;
+    for (const call of plan.calls) {
+      try {
+        const reply = await this.#serially(() => {
+          this.#fake.reset();
+          this.#fake.script({ text: 'ok', usage: call.usage });
+          return client.call({
+            purpose: plan.purpose,
+            messages: [{ role: 'user', content: materialOfTokens(call.promptTokens) }],
+            maxTokens: call.maxTokens,
+          });
+        });
+        costMicros += reply.costMicros;
+        if (!sameUsage(reply.usage, call)) usageMismatches += 1;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        outcome = isForgeError(error, 'BUDGET_EXHAUSTED')
+          ? { kind: 'refused', taskId: task.id, tier, costMicros, reason }
+          : {
+              kind: 'failed',
+              taskId: task.id,
+              tier,
+              costMicros,
+              code: isForgeError(error) ? error.code : 'INTERNAL',
+              reason,
+            };
+        break;
+      }
+    }
+    this.#take(task.id)?.resolve(
+      outcome ?? { kind: 'ran', taskId: task.id, tier, costMicros, usageMismatches },
+    );
+  }
+
+  /** Runs `fn` after every call queued before it: the fake's script is one queue for all calls. */
+  #serially<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#callChain.then(fn, fn);
+    this.#callChain = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Whether the gateway billed the usage the fake was scripted to report (a retry or fallback would not). */
+function sameUsage(
+  usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number },
+  call: PlannedCall,
+): boolean {
+  return (
+    usage.inputTokens === call.usage.inputTokens &&
+    usage.outputTokens === call.usage.outputTokens &&
+    usage.cacheReadTokens === call.usage.cacheReadTokens
+  );
+}

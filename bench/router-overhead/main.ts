@@ -1,0 +1,167 @@
+/**
+ * Router-overhead benchmark: what the router adds to a model call. In one run, at a fixed open-loop
+ * rate against the same fake LLM server: (a) straight through the openai SDK, (b) through the
+ * model gateway as skills call it (agent-kit's NatsModelClient over the real NATS to a router
+ * process with its admission and ledger in the real Postgres), (c) through the router's
+ * `/v1/chat/completions` with the openai SDK; and each transport's bare floor (a NATS
+ * request/reply echo, an HTTP echo). Reports p50/p99 per path, what (b) and (c) add over (a) and
+ * over their floor, the gateway's own work as the router times it, and a ramp to the most
+ * calls/s one router process sustains. Ends with one JSON line.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bus } from '@forge/bus';
+import { loadRoutingConfigFile } from '@forge/policy';
+import { DEFAULT_ROUTING_CONFIG_PATH } from '@forge/service-router';
+import { createPool, schemaForBrain } from '@forge/store';
+import { createLogger } from '@forge/telemetry';
+import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
+import { connect } from '@nats-io/transport-node';
+import { type BenchChild, startChild } from './child.js';
+import { summarizeLoop } from './latency.js';
+import { openLoop } from './open-loop.js';
+import { type Options, parseOptions, USAGE } from './options.js';
+import { type CallPath, directPath, gatewayPath, httpEchoPath, httpPath, natsEchoPath } from './paths.js';
+import { formatReport, jsonLine, type OverheadRun, type PathResult, type RampStep } from './report.js';
+import { RouterStats } from './router-stats.js';
+import { createBenchTasks, overheadRoutingConfig, writeApiKeys } from './setup.js';
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+async function routerStats(router: BenchChild): Promise<RouterStats> {
+  return RouterStats.parse(await router.ask('stats'));
+}
+
+/** Warms a path up, then measures it; for a router path, with the router's own numbers over the same calls. */
+async function measure(name: string, call: CallPath, o: Options, router?: BenchChild): Promise<PathResult> {
+  if (o.warmup > 0) await openLoop({ rate: o.rate, durationMs: o.warmup * 1000, call });
+  if (router) await router.ask('reset');
+  const result: PathResult = summarizeLoop(
+    await openLoop({ rate: o.rate, durationMs: o.duration * 1000, call }),
+  );
+  if (router) result.router = await routerStats(router);
+  say(`  ${name}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors`);
+  return result;
+}
+
+/** Raises the rate on the gateway path until a step fails its bound; the last passing rate is the answer. */
+async function ramp(call: CallPath, o: Options, router: BenchChild): Promise<RampStep[]> {
+  const steps: RampStep[] = [];
+  for (const rate of o.ramp) {
+    await router.ask('reset');
+    const result = summarizeLoop(
+      await openLoop({ rate, durationMs: o.rampStep * 1000, call, graceMs: 5_000 }),
+    );
+    const stats = await routerStats(router);
+    const pass = result.errors === 0 && result.p99 <= o.rampP99 && result.achievedPerSec >= 0.95 * rate;
+    steps.push({ ...result, rate, pass, routerCpu: stats.wallMs > 0 ? stats.cpuMs / stats.wallMs : 0 });
+    say(
+      `  ramp ${rate}/s: ${pass ? 'ok' : 'fail'} (p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors)`,
+    );
+    if (!pass) break;
+  }
+  return steps;
+}
+
+async function main(o: Options): Promise<void> {
+  const started = performance.now();
+  const brain = uniqueBrain('ovh');
+  const schema = schemaForBrain(brain);
+  const logger = createLogger({ name: 'bench-router-overhead', level: 'warn', destination: process.stderr });
+  const dir = await mkdtemp(join(tmpdir(), 'forge-router-overhead-'));
+  const undo: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })];
+  try {
+    const configPath = join(dir, 'routing.json');
+    await writeFile(
+      configPath,
+      JSON.stringify(overheadRoutingConfig(await loadRoutingConfigFile(DEFAULT_ROUTING_CONFIG_PATH))),
+    );
+    const keys = await writeApiKeys(dir);
+    say(`router-overhead: brain ${brain}, starting the upstream and router processes`);
+    const upstream = await startChild(here('./fake-process.ts'), {
+      NATS_URL: o.nats,
+      BENCH_ECHO_SUBJECT: `bench.${brain}.echo`,
+    });
+    undo.push(() => upstream.stop());
+    undo.push(async () => {
+      await dropBrainSchema(o.databaseUrl, brain);
+      const nc = await connect({ servers: o.nats, name: 'router-overhead-cleanup' });
+      await deleteBrainStreams(nc, brain).finally(() => nc.close());
+    });
+    const router = await startChild(
+      here('./router-process.ts'),
+      {
+        FORGE_BRAIN: brain,
+        FORGE_PORT: '0',
+        NATS_URL: o.nats,
+        DATABASE_URL: o.databaseUrl,
+        FORGE_ROUTING_CONFIG: configPath,
+        FORGE_API_KEYS_FILE: keys.path,
+        FORGE_LOG_LEVEL: 'warn',
+        OPENAI_API_KEY: 'sk-bench-placeholder',
+        OPENAI_BASE_URL: upstream.info.openaiBaseUrl!,
+      },
+      { extraExecArgv: ['--import', here('./router-instrumentation.ts')] },
+    );
+    undo.push(() => router.stop());
+    const pool = createPool({
+      connectionString: o.databaseUrl,
+      max: 2,
+      applicationName: 'bench-router-overhead',
+      logger,
+    });
+    undo.push(() => pool.end());
+    const taskIds = await createBenchTasks(pool, schema, brain, o.tasks);
+    const bus = await Bus.connect({ servers: o.nats, name: 'bench-skills', brain, logger });
+    undo.push(() => bus.drain());
+    const nc = await connect({ servers: o.nats, name: 'bench-raw' });
+    undo.push(() => nc.drain());
+
+    say(`measuring ${o.rate} calls/s, ${o.warmup} s warm-up + ${o.duration} s per path`);
+    const floors = {
+      nats: await measure('floor: NATS echo', natsEchoPath(nc, upstream.info.echoSubject!), o),
+      http: await measure('floor: HTTP echo', httpEchoPath(upstream.info.echoUrl!), o),
+    };
+    const direct = await measure('direct', directPath(upstream.info.openaiBaseUrl!), o);
+    const gatewayCall = gatewayPath(bus, taskIds);
+    const gateway = await measure('gateway', gatewayCall, o, router);
+    const http = await measure('/v1/chat/completions', httpPath(router.info.url!, keys.key), o, router);
+    const steps = o.ramp.length > 0 ? await ramp(gatewayCall, o, router) : [];
+    const run: OverheadRun = {
+      rate: o.rate,
+      durationS: o.duration,
+      floors,
+      direct,
+      gateway,
+      http,
+      ramp: steps,
+      rampP99Ms: o.rampP99,
+      elapsedS: (performance.now() - started) / 1000,
+    };
+    process.stdout.write(`${formatReport(run)}\n${jsonLine(run)}\n`);
+  } finally {
+    for (const step of undo.reverse())
+      await step().catch((error: unknown) => say(`cleanup: ${String(error)}`));
+  }
+}
+
+let options: Options | 'help';
+try {
+  options = parseOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+if (options === 'help') {
+  process.stdout.write(`${USAGE}\n`);
+} else {
+  await main(options).catch((error: unknown) => {
+    process.stderr.write(
+      `router-overhead failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,85 @@
+import { parseArgs } from 'node:util';
+import { describeIssues } from '@forge/contracts';
+import { z } from 'zod';
+
+export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--ramp LIST|none]
+                                    [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--nats URL] [--database-url URL]
+
+  --rate          calls per second, open loop, on every path (default 1000)
+  --duration      seconds measured per path (default 5)
+  --warmup        seconds of unmeasured load before each path (default 1)
+  --ramp          rates tried on the gateway path to find the most one router sustains, in order,
+                  stopping at the first that fails (default 1000,1500,2000,2500,3000,4000,5000; none to skip)
+  --ramp-step     seconds per ramp rate (default 3)
+  --ramp-p99      a ramp rate passes with no errors, p99 at most this many ms, and 95% of the rate answered (default 50)
+  --tasks         tasks the gateway calls are spread over (default 32)
+  --nats          NATS URL (default $NATS_URL or nats://127.0.0.1:4222)
+  --database-url  Postgres URL (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
+                  the router migrates a schema of its own, dropped at the end`;
+
+const Seconds = z.coerce.number().positive().max(600);
+
+const Options = z.object({
+  rate: z.coerce.number().int().min(1).max(100_000).default(1000),
+  duration: Seconds.default(5),
+  warmup: z.coerce.number().min(0).max(600).default(1),
+  ramp: z
+    .string()
+    .default('1000,1500,2000,2500,3000,4000,5000')
+    .transform((text, ctx) => {
+      if (text === 'none') return [];
+      const rates = text.split(',').map((r) => Number(r.trim()));
+      if (rates.some((r) => !Number.isInteger(r) || r < 1 || r > 100_000)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of whole calls/s, or none' });
+        return z.NEVER;
+      }
+      return rates;
+    }),
+  rampStep: Seconds.default(3),
+  rampP99: z.coerce.number().positive().max(60_000).default(50),
+  tasks: z.coerce.number().int().min(1).max(10_000).default(32),
+  nats: z.string().min(1),
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+});
+export type Options = z.output<typeof Options>;
+
+function readArgs(argv: string[]) {
+  return parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true });
+}
+
+/** Parses the flags; a bad one throws an Error naming it, followed by the usage. */
+export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 'help' {
+  let values: ReturnType<typeof readArgs>['values'];
+  try {
+    ({ values } = readArgs(argv));
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  if (values.help) return 'help';
+  const result = Options.safeParse({
+    rate: values.rate,
+    duration: values.duration,
+    warmup: values.warmup,
+    ramp: values.ramp,
+    rampStep: values['ramp-step'],
+    rampP99: values['ramp-p99'],
+    tasks: values.tasks,
+    nats: values.nats ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    databaseUrl: values['database-url'] ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  });
+  if (!result.success) throw new Error(`${describeIssues(result.error).join('; ')}\n${USAGE}`);
+  return result.data;
+}
+
+const FLAGS = {
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  ramp: { type: 'string' },
+  'ramp-step': { type: 'string' },
+  'ramp-p99': { type: 'string' },
+  tasks: { type: 'string' },
+  nats: { type: 'string' },
+  'database-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

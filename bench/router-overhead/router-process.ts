@@ -1,0 +1,55 @@
+/**
+ * Child process of router-overhead: one router, as `services/router` runs it (config from the
+ * environment, route consumer, model gateway on NATS, `/v1/chat/completions`), plus an IPC side
+ * door for the bench: `reset` clears the gateway's own-work samples and starts a CPU count,
+ * `stats` returns their percentiles and the CPU used since.
+ */
+import { createRouterService, loadRouterConfig, type RouterService } from '@forge/service-router';
+import { serveParent } from './child.js';
+import { telemetry } from './router-instrumentation.js';
+import type { RouterStats } from './router-stats.js';
+
+let service: RouterService | undefined;
+let cpuSince = process.cpuUsage();
+let wallSince = performance.now();
+
+const parent = serveParent(
+  async (command) => {
+    const router = service;
+    if (!router) throw new Error('the router is not started');
+    switch (command) {
+      case 'reset':
+        router.stats.reset();
+        cpuSince = process.cpuUsage();
+        wallSince = performance.now();
+        return true;
+      case 'stats': {
+        const cpu = process.cpuUsage(cpuSince);
+        const stats: RouterStats = {
+          count: router.stats.count,
+          p50: router.stats.percentile(50) ?? null,
+          p90: router.stats.percentile(90) ?? null,
+          p99: router.stats.percentile(99) ?? null,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          wallMs: performance.now() - wallSince,
+        };
+        return stats;
+      }
+      default:
+        throw new Error(`unknown command ${command}`);
+    }
+  },
+  async () => {
+    await service?.stop();
+    await telemetry.shutdown();
+  },
+);
+
+try {
+  service = createRouterService(loadRouterConfig(process.env));
+  await service.start();
+  parent.ready({ url: service.url });
+} catch (error) {
+  await service?.stop().catch(() => undefined);
+  parent.failed(error);
+}

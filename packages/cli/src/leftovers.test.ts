@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitForExit } from './child-process.js';
+import { stopLeftovers } from './leftovers.js';
+import { type MeshFile, writeMeshFile } from './mesh-file.js';
+
+describe('stopLeftovers', () => {
+  let dir: string;
+  const children: ChildProcess[] = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'forge-leftovers-'));
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function spawnIdle(args: string[]): ChildProcess {
+    const child = spawn(process.execPath, args, { stdio: 'ignore' });
+    children.push(child);
+    return child;
+  }
+
+  async function meshWith(upPid: number, services: { name: string; pid: number }[]): Promise<string> {
+    const path = join(dir, 'mesh.json');
+    const mesh: MeshFile = {
+      v: 1,
+      brain: 'left',
+      pid: upPid,
+      startedAt: new Date().toISOString(),
+      nats: { url: 'nats://127.0.0.1:4222', startedByForge: false },
+      postgres: { url: 'postgres://postgres@127.0.0.1:1/postgres', embedded: true, pid: null },
+      operatorKeyFile: join(dir, 'operator.key'),
+      services: services.map(({ name, pid }) => ({
+        name,
+        pid,
+        port: 1,
+        url: 'http://x',
+        card: 'http://x/c',
+      })),
+    };
+    await writeMeshFile(path, mesh);
+    return path;
+  }
+
+  it('stops the services a dead forge up left, and nothing else', async () => {
+    const main = join(dir, 'services', 'scout', 'dist', 'main.js');
+    await mkdir(join(dir, 'services', 'scout', 'dist'), { recursive: true });
+    await writeFile(main, 'setInterval(() => {}, 1000);\n');
+    const scout = spawnIdle([main]);
+    const stranger = spawnIdle(['-e', 'setInterval(() => {}, 1000)']);
+    const deadUp = spawnSync(process.execPath, ['-e', '']).pid!;
+    const path = await meshWith(deadUp, [
+      { name: 'scout', pid: scout.pid! },
+      { name: 'diary', pid: stranger.pid! },
+    ]);
+    expect(await stopLeftovers(path, 2_000)).toEqual(['scout']);
+    expect(await waitForExit(scout, 2_000)).toBe(true);
+    expect(stranger.exitCode).toBeNull();
+    expect(stranger.signalCode).toBeNull();
+  });
+
+  it('leaves everything alone while the forge up that wrote the file runs', async () => {
+    const main = join(dir, 'services', 'scout', 'dist', 'main.js');
+    await mkdir(join(dir, 'services', 'scout', 'dist'), { recursive: true });
+    await writeFile(main, 'setInterval(() => {}, 1000);\n');
+    const scout = spawnIdle([main]);
+    const path = await meshWith(process.pid, [{ name: 'scout', pid: scout.pid! }]);
+    expect(await stopLeftovers(path)).toEqual([]);
+    expect(await stopLeftovers(join(dir, 'missing.json'))).toEqual([]);
+    expect(scout.exitCode).toBeNull();
+  });
+});

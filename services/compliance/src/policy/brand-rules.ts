@@ -1,0 +1,121 @@
+import { obfuscatable, phrases, type Rule } from './rule.js';
+
+/** Words that disparage when they share a sentence with a competitor's name. */
+export const DISPARAGING = phrases(
+  'scam(?:s|mers?)?',
+  'fraud(?:s|ulent)?',
+  'garbage',
+  'trash(?:y)?',
+  'worst',
+  'terrible',
+  'awful',
+  'sucks?',
+  'shady',
+  'liars?',
+  'lying',
+  'rip ?offs?',
+  'crap(?:py)?',
+  'joke',
+  'incompetent',
+  'dirty',
+  'contaminated',
+  'mou?ldy',
+  'sketchy',
+  'clowns?',
+  'poison(?:ous)?',
+);
+
+/** Brand safety rules: they protect the company whatever the topic. */
+export const BRAND_RULES: readonly Rule[] = [
+  {
+    id: 'profanity-strong',
+    kind: 'phrase',
+    category: 'brand-safety',
+    severity: 'block',
+    why: 'Strong profanity never goes out under the brand.',
+    pattern: obfuscatable('motherfuck\\w*', 'cunts?'),
+  },
+  {
+    id: 'profanity',
+    kind: 'phrase',
+    category: 'brand-safety',
+    severity: 'review',
+    why: 'Profanity needs a person to judge tone and audience.',
+    pattern: obfuscatable(
+      'fuck(?:s|ed|er|ers|ing|in)?',
+      'shit(?:s|ty)?',
+      'bullshit',
+      'bitch(?:es)?',
+      'asshole',
+      'bastards?',
+      'dicks?',
+      'piss(?:ed)?',
+      'damn',
+      'goddamn',
+      'crap',
+      'wtf',
+      'stfu',
+    ),
+  },
+  {
+    id: 'competitor-disparagement',
+    kind: 'detector',
+    detector: 'competitor-disparagement',
+    category: 'brand-safety',
+    severity: 'review',
+    why: 'Disparaging a named competitor invites legal and reputational risk.',
+  },
+  {
+    id: 'personal-email',
+    kind: 'detector',
+    detector: 'email',
+    category: 'brand-safety',
+    severity: 'block',
+    redactExcerpt: true,
+    why: 'An e-mail address that is not an approved company contact is personal data.',
+  },
+  {
+    id: 'personal-phone',
+    kind: 'detector',
+    detector: 'phone',
+    category: 'brand-safety',
+    severity: 'block',
+    redactExcerpt: true,
+    why: 'A phone number that is not an approved company contact is personal data.',
+  },
+  {
+    id: 'credential-leak',
+    kind: 'phrase',
+    category: 'brand-safety',
+    severity: 'block',
+    redactExcerpt: true,
+    why: 'The text contains what looks like an API key or access token.',
+    pattern: phrases(
+      'sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}',
+      'AKIA[0-9A-Z]{16}',
+      'xox[abpr]-[A-Za-z0-9-]{10,}',
+      'gh[pousr]_[A-Za-z0-9]{30,}',
+      'eyJ[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}\\.[A-Za-z0-9_-]{10,}',
+    ),
+  },
+];
+
+/** What the channel itself refuses. */
+export const FORMAT_RULES: readonly Rule[] = [
+  {
+    id: 'length-limit',
+    kind: 'detector',
+    detector: 'length',
+    category: 'format',
+    severity: 'block',
+    why: 'The text is longer than the channel accepts.',
+  },
+  {
+    id: 'hashtag-limit',
+    kind: 'detector',
+    detector: 'hashtag-count',
+    category: 'format',
+    severity: 'block',
+    why: 'The channel refuses posts with this many hashtags.',
+  },
+];

@@ -1,0 +1,48 @@
+import { buildAgentCard, skillManifests } from '@forge/agent-kit';
+import { SkillManifest } from '@forge/contracts';
+import { describe, expect, it } from 'vitest';
+import { diaryAgent } from './index.js';
+
+describe('diary agent definition', () => {
+  it('builds an A2A card listing every skill as <agent>.<skill> with its tier', () => {
+    const card = buildAgentCard(diaryAgent, 'http://127.0.0.1:7400');
+    expect(card.name).toBe('diary');
+    expect(card.description.length).toBeGreaterThan(20);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'diary.sensor-alert',
+      'diary.weekly-report',
+      'diary.synthesize-lessons',
+    ]);
+    expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual([
+      'tool',
+      'tool',
+      'frontier',
+    ]);
+    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, false, false]);
+    expect(diaryAgent.defaultSkill).toBe('sensor-alert');
+  });
+
+  it('gives every skill a valid manifest with object JSON Schemas for input and output', () => {
+    const manifests = skillManifests(diaryAgent);
+    expect(manifests.map((m) => m.skill)).toEqual([
+      'diary.sensor-alert',
+      'diary.weekly-report',
+      'diary.synthesize-lessons',
+    ]);
+    for (const manifest of manifests) {
+      expect(SkillManifest.parse(manifest)).toEqual(manifest);
+      expect(manifest.inputSchema.type).toBe('object');
+      expect(manifest.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('has examples that are valid input for their skill', () => {
+    for (const skill of diaryAgent.skills) {
+      expect(skill.examples.length, skill.id).toBeGreaterThan(0);
+      for (const example of skill.examples) {
+        const parsed = skill.input.safeParse(JSON.parse(example));
+        expect(parsed.success, `${skill.id}: ${example}`).toBe(true);
+      }
+    }
+  });
+});

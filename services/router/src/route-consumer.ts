@@ -1,0 +1,164 @@
+import type { Bus, TaskConsumer } from '@forge/bus';
+import {
+  isForgeError,
+  STATUS_EVENT_VERSION,
+  StatusEvent,
+  TaskEnvelope,
+  type TaskError,
+} from '@forge/contracts';
+import type { RoutingDecisionRepository, TaskRecord, TaskRepository } from '@forge/store';
+import type { Logger } from '@forge/telemetry';
+import type { TaskRouter } from './task-router.js';
+import type { TaskRoutingCache } from './task-routing-cache.js';
+
+export interface RouteConsumerDeps {
+  bus: Bus;
+  router: TaskRouter;
+  tasks: TaskRepository;
+  decisions: RoutingDecisionRepository;
+  cache: TaskRoutingCache;
+  concurrency: number;
+  logger: Logger;
+}
+
+/**
+ * The durable `router` consumer on `task.route`. Per task: the decision (see `TaskRouter`), then
+ * routed → the envelope, routing stamped, to `task.run.<agent>` with msgId `run:<taskId>` (so a
+ * redelivery never runs it twice); budget `reject` or an unknown skill → the task is rejected
+ * with the reason; budget `queue` → an approval row, the task stays submitted and its status says
+ * it waits for approval. The message is acked only after all of that is stored and the forward
+ * is acknowledged by JetStream; a failure before that naks it for another try.
+ */
+export class RouteConsumer {
+  readonly #deps: RouteConsumerDeps;
+  readonly #consumer: TaskConsumer;
+
+  constructor(deps: RouteConsumerDeps) {
+    this.#deps = deps;
+    const { bus } = deps;
+    this.#consumer = bus.consumer({
+      stream: bus.subjects.streams.tasks.name,
+      durable: bus.subjects.consumers.router,
+      filterSubject: bus.subjects.taskRoute,
+      schema: TaskEnvelope,
+      concurrency: deps.concurrency,
+      handler: (task) => this.#handle(task),
+    });
+  }
+
+  start(): Promise<void> {
+    return this.#consumer.start();
+  }
+
+  stop(graceMs?: number): Promise<void> {
+    return this.#consumer.stop(graceMs);
+  }
+
+  get inFlight(): number {
+    return this.#consumer.inFlight;
+  }
+
+  async #handle(task: TaskEnvelope): Promise<void> {
+    const { router, cache, bus, decisions } = this.#deps;
+    const logger = this.#deps.logger.child({ taskId: task.id, skill: task.skill });
+    const routing = await router.route(task);
+    if (routing.kind === 'unknown-skill') {
+      await this.#reject(task, { code: 'UNKNOWN_SKILL', message: routing.reason }, logger);
+      return;
+    }
+    const { record, reused, stamped } = routing;
+    cache.remember(record);
+    const why = record.decision.reasons.join('; ');
+    switch (record.status) {
+      case 'routed': {
+        const decision = stamped ?? record.decision;
+        await bus.publish(
+          bus.subjects.taskRun(record.agent),
+          TaskEnvelope,
+          { ...task, routing: decision },
+          {
+            msgId: `run:${task.id}`,
+          },
+        );
+        logger.info(
+          { tier: decision.tier, model: decision.model, reused, reasons: decision.reasons },
+          'task routed',
+        );
+        return;
+      }
+      case 'rejected':
+        await this.#reject(task, { code: 'BUDGET_EXHAUSTED', message: `rejected by budget: ${why}` }, logger);
+        return;
+      case 'queued': {
+        const reason = `queued for approval: ${why}`;
+        await decisions.queueForApproval({
+          taskId: task.id,
+          skill: task.skill,
+          agent: record.agent,
+          tier: record.decision.tier,
+          reason,
+          envelope: { ...task, routing: record.decision },
+        });
+        await this.#announceQueued(task, reason);
+        logger.warn(
+          { tier: record.decision.tier, reasons: record.decision.reasons },
+          'task queued for approval by budget',
+        );
+        return;
+      }
+    }
+  }
+
+  /** Rejects a task still waiting to be routed, and tells listeners; a task already past that is left alone. */
+  async #reject(task: TaskEnvelope, error: TaskError, logger: Logger): Promise<void> {
+    let record: TaskRecord;
+    try {
+      record = await this.#transitionCreating(task, error);
+    } catch (cause) {
+      if (!isForgeError(cause, 'ILLEGAL_TRANSITION')) throw cause;
+      logger.info({ reason: error.message }, 'task not rejected: it already moved on');
+      return;
+    }
+    this.#emit(record, error.message, error);
+    logger.warn({ code: error.code, reason: error.message }, 'task rejected');
+  }
+
+  async #transitionCreating(task: TaskEnvelope, error: TaskError): Promise<TaskRecord> {
+    const { tasks } = this.#deps;
+    const change = { to: 'rejected' as const, from: ['submitted' as const], message: error.message, error };
+    try {
+      return await tasks.transition(task.id, change);
+    } catch (cause) {
+      if (!isForgeError(cause, 'NOT_FOUND')) throw cause;
+      await tasks.create(task);
+      return tasks.transition(task.id, change);
+    }
+  }
+
+  async #announceQueued(task: TaskEnvelope, reason: string): Promise<void> {
+    const { tasks } = this.#deps;
+    const approval = { approval: { status: 'pending', reason } };
+    try {
+      await tasks.updateA2A(task.id, { metadata: approval });
+    } catch (cause) {
+      if (!isForgeError(cause, 'NOT_FOUND')) throw cause;
+      await tasks.create(task);
+      await tasks.updateA2A(task.id, { metadata: approval });
+    }
+    const record = await tasks.get(task.id);
+    if (record) this.#emit(record, reason);
+  }
+
+  #emit(record: TaskRecord, message: string, error?: TaskError): void {
+    const { bus } = this.#deps;
+    bus.emit(bus.subjects.status(record.id), StatusEvent, {
+      v: STATUS_EVENT_VERSION,
+      taskId: record.id,
+      state: record.state,
+      seq: record.seq,
+      at: new Date().toISOString(),
+      message,
+      ...(error ? { error } : {}),
+    });
+  }
+}

@@ -1,0 +1,275 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApiKeyStore } from '@forge/agent-kit';
+import { Bus } from '@forge/bus';
+import {
+  createPool,
+  migrate,
+  PgBudgetRepository,
+  PgCostLedger,
+  PgRoutingDecisionRepository,
+  PgSkillRegistry,
+  PgTaskRepository,
+  schemaForBrain,
+} from '@forge/store';
+import { createLogger, type Logger } from '@forge/telemetry';
+import type pg from 'pg';
+import { BacklogMonitor } from './backlog-monitor.js';
+import { BudgetGate } from './budget-gate.js';
+import { CircuitBreakers } from './circuit-breaker.js';
+import { closeHttpServer } from './close-http.js';
+import type { RouterConfig } from './config.js';
+import { GatewayStats } from './gateway-stats.js';
+import { createRouterApp } from './http/app.js';
+import { LedgerWriter } from './ledger-writer.js';
+import { ModelCallService } from './model-call-service.js';
+import { ModelGateway } from './model-gateway.js';
+import { RouteConsumer } from './route-consumer.js';
+import { RouteDecider } from './route-decider.js';
+import { RoutingConfigSource } from './routing-config-source.js';
+import { SkillCache } from './skill-cache.js';
+import { TaskRouter } from './task-router.js';
+import { TaskRoutingCache } from './task-routing-cache.js';
+
+export interface RouterServiceDeps {
+  logger?: Logger;
+}
+
+/** A running router; `start`/`stop` are its only lifecycle. Parts are exposed for tests and benchmarks. */
+export interface RouterService {
+  /**
+   * Loads and validates the routing config (BAD_CONFIG naming the field: do not start), migrates
+   * the brain's schema, connects NATS and Postgres, starts the route consumer, the model gateway
+   * and the HTTP endpoint; then `ready` is true.
+   */
+  start(): Promise<void>;
+  /**
+   * The one shutdown path: readiness off → stop consuming and serving (in-flight work finishes
+   * within the grace) → flush the ledger → close HTTP → drain NATS → close the pool. Safe twice.
+   */
+  stop(): Promise<void>;
+  /** SIGHUP: re-reads the routing config and the API keys file; keeps the old ones when invalid. */
+  reload(): Promise<boolean>;
+  readonly ready: boolean;
+  /** `http://host:port` once started. */
+  readonly url: string;
+  readonly gateway: ModelGateway;
+  readonly modelCalls: ModelCallService;
+  readonly ledger: LedgerWriter;
+  readonly stats: GatewayStats;
+  readonly routing: RoutingConfigSource;
+}
+
+interface Running {
+  source: RoutingConfigSource;
+  pool: pg.Pool;
+  bus: Bus;
+  writer: LedgerWriter;
+  gateway: ModelGateway;
+  modelCalls: ModelCallService;
+  consumer: RouteConsumer;
+  backlog: BacklogMonitor;
+  server: Server;
+}
+
+function notStarted(): never {
+  throw new Error('the router service is not started');
+}
+
+/** Wires the router from its config by hand (no container); nothing connects until `start`. */
+export function createRouterService(config: RouterConfig, deps: RouterServiceDeps = {}): RouterService {
+  const logger = deps.logger ?? createLogger({ name: 'forge-router', level: config.logLevel });
+  const stats = new GatewayStats();
+  let running: Running | undefined;
+  let partial: Partial<Running> = {};
+  let ready = false;
+  let keys = ApiKeyStore.empty();
+  let stopped: Promise<void> | undefined;
+
+  const loadKeys = async (): Promise<ApiKeyStore> =>
+    config.apiKeysFile ? ApiKeyStore.fromFile(config.apiKeysFile) : ApiKeyStore.empty();
+
+  async function start(): Promise<void> {
+    const source = await RoutingConfigSource.load(
+      config.routingConfigPath,
+      { secretsEnv: config.secretsEnv, baseUrls: config.baseUrls },
+      logger,
+    );
+    keys = await loadKeys();
+    if (keys.size === 0) logger.warn('no API keys configured: /v1/chat/completions refuses every call');
+    const schema = schemaForBrain(config.brain);
+    await migrate({ databaseUrl: config.databaseUrl, schema, logger });
+    const pool = createPool({
+      connectionString: config.databaseUrl,
+      max: config.pgPoolMax,
+      applicationName: 'forge-router',
+      logger,
+    });
+    partial.pool = pool;
+    const bus = await Bus.connect({
+      servers: config.natsUrl,
+      name: 'forge-router',
+      brain: config.brain,
+      logger,
+    });
+    partial.bus = bus;
+    await bus.ensureStreams();
+
+    const tasks = new PgTaskRepository(pool, schema);
+    const decisions = new PgRoutingDecisionRepository(pool, schema);
+    const budgets = new PgBudgetRepository(pool, schema);
+    const writer = new LedgerWriter({
+      ledger: new PgCostLedger(pool, schema),
+      budgets,
+      flushMs: config.ledgerFlushMs,
+      logger,
+    });
+    partial.writer = writer;
+    const gateway = new ModelGateway({
+      brain: config.brain,
+      source,
+      gate: new BudgetGate(budgets, writer),
+      writer,
+      breakers: new CircuitBreakers(source.current.config.gateway.breaker),
+      stats,
+      logger: logger.child({ component: 'model-gateway' }),
+    });
+    const backlog = new BacklogMonitor({
+      nc: bus.nc,
+      stream: bus.subjects.streams.tasks.name,
+      durable: bus.subjects.consumers.router,
+      logger,
+    });
+    const decider = new RouteDecider({ budgets, backlog: () => backlog.pending });
+    const taskRouter = new TaskRouter({
+      source,
+      skills: new SkillCache(new PgSkillRegistry(pool, schema)),
+      decider,
+      decisions,
+      tasks,
+    });
+    const cache = new TaskRoutingCache(decisions);
+    const consumer = new RouteConsumer({
+      bus,
+      router: taskRouter,
+      tasks,
+      decisions,
+      cache,
+      concurrency: config.concurrency,
+      logger: logger.child({ component: 'route-consumer' }),
+    });
+    const modelCalls = new ModelCallService({
+      bus,
+      gateway,
+      source,
+      routing: cache,
+      router: taskRouter,
+      tasks,
+      logger,
+    });
+    const app = createRouterApp({
+      brain: config.brain,
+      source,
+      decider,
+      gateway,
+      keys: () => keys,
+      logger: logger.child({ component: 'http' }),
+      bodyLimit: config.bodyLimit,
+      ready: async () => ready && bus.isConnected() && (await pingPostgres(pool)),
+    });
+    const server = await listen(app, config.host, config.port);
+    partial.server = server;
+    await consumer.start();
+    partial.consumer = consumer;
+    modelCalls.start();
+    partial.modelCalls = modelCalls;
+    await backlog.start();
+    running = { source, pool, bus, writer, gateway, modelCalls, consumer, backlog, server };
+    ready = true;
+    logger.info({ url: urlOf(server, config.host), brain: config.brain }, 'router ready');
+  }
+
+  async function stopOnce(): Promise<void> {
+    ready = false;
+    const r = { ...partial, ...running };
+    const deadline = Date.now() + config.shutdownGraceMs;
+    const left = () => Math.max(0, deadline - Date.now());
+    r.backlog?.stop();
+    // Stop taking work everywhere at once; what is in flight finishes within the grace (model
+    // calls and streamed completions still running then are aborted and billed for what came).
+    await Promise.allSettled([
+      r.consumer?.stop(left()),
+      r.modelCalls?.stop(left()),
+      r.server ? closeHttpServer(r.server, left()) : undefined,
+    ]);
+    // Every ledger row and settlement of those calls is written before the connections close.
+    await r.writer?.stop(Math.max(left(), 2_000));
+    await r.bus?.drain().catch((error: unknown) => logger.warn({ err: String(error) }, 'NATS drain failed'));
+    await r.pool?.end().catch(() => undefined);
+    running = undefined;
+    partial = {};
+    logger.info('router stopped');
+  }
+
+  return {
+    start,
+    stop: () => {
+      stopped ??= stopOnce();
+      return stopped;
+    },
+    async reload() {
+      const r = running ?? notStarted();
+      const ok = await r.source.reload();
+      try {
+        keys = await loadKeys();
+      } catch (error) {
+        logger.error(
+          { reason: error instanceof Error ? error.message : String(error) },
+          'API keys reload refused; keeping the old keys',
+        );
+        return false;
+      }
+      return ok;
+    },
+    get ready() {
+      return ready;
+    },
+    get url() {
+      return urlOf((running ?? notStarted()).server, config.host);
+    },
+    get gateway() {
+      return (running ?? notStarted()).gateway;
+    },
+    get modelCalls() {
+      return (running ?? notStarted()).modelCalls;
+    },
+    get ledger() {
+      return (running ?? notStarted()).writer;
+    },
+    get routing() {
+      return (running ?? notStarted()).source;
+    },
+    stats,
+  };
+}
+
+async function pingPostgres(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listen(app: ReturnType<typeof createRouterApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+  });
+}
+
+function urlOf(server: Server, host: string): string {
+  const { port } = server.address() as AddressInfo;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}

@@ -1,0 +1,88 @@
+import { isForgeError, type RoutingDecision, type TaskEnvelope } from '@forge/contracts';
+import { toRoutingDecision } from '@forge/policy';
+import type {
+  RoutingDecisionRecord,
+  RoutingDecisionRepository,
+  RoutingStatus,
+  TaskRepository,
+} from '@forge/store';
+import { inputTokensEstimate, principalOf, type RouteDecider } from './route-decider.js';
+import type { RoutingConfigSource } from './routing-config-source.js';
+import type { SkillCache } from './skill-cache.js';
+
+/** What routing a task came to. */
+export type TaskRouting =
+  | { kind: 'unknown-skill'; reason: string }
+  /** `stamped`: the routing the task row holds (what to forward with), null unless routed. */
+  | { kind: 'decided'; record: RoutingDecisionRecord; reused: boolean; stamped: RoutingDecision | null };
+
+export interface TaskRouterDeps {
+  source: RoutingConfigSource;
+  skills: SkillCache;
+  decider: RouteDecider;
+  decisions: RoutingDecisionRepository;
+  tasks: TaskRepository;
+}
+
+/**
+ * Decides a task's route once and records it: a `routing_decisions` row (first wins) and, for a
+ * routed task, `tasks.routing` (setRouting keeps the first). A task decided before (a
+ * redelivery, another replica) gets its stored decision back, never a new one.
+ */
+export class TaskRouter {
+  readonly #deps: TaskRouterDeps;
+
+  constructor(deps: TaskRouterDeps) {
+    this.#deps = deps;
+  }
+
+  async route(task: TaskEnvelope): Promise<TaskRouting> {
+    const { decisions, skills, decider, source } = this.#deps;
+    const stored = await decisions.get(task.id);
+    if (stored) {
+      const stamped = stored.status === 'routed' ? await this.#stamp(task, stored) : null;
+      return { kind: 'decided', record: stored, reused: true, stamped };
+    }
+    const manifest = await skills.get(task.skill);
+    if (!manifest) {
+      return { kind: 'unknown-skill', reason: `unknown skill ${task.skill}: no agent has registered it` };
+    }
+    const { decision, config, budget } = await decider.decide(source.current.effective, {
+      skill: manifest,
+      origin: task.origin,
+      principal: principalOf(task.origin),
+      tokensEstimate: inputTokensEstimate(task.input),
+    });
+    const status: RoutingStatus =
+      decision.budgetAction === 'reject'
+        ? 'rejected'
+        : decision.budgetAction === 'queue'
+          ? 'queued'
+          : 'routed';
+    const { record, created } = await decisions.record({
+      taskId: task.id,
+      skill: task.skill,
+      agent: manifest.agent,
+      origin: task.origin,
+      critical: decision.critical,
+      maxTier: decision.maxTier,
+      decision: toRoutingDecision(decision, new Date()),
+      status,
+      budget: { policyVersion: config.version, action: decision.budgetAction, scopes: budget.scopes },
+    });
+    const stamped = record.status === 'routed' ? await this.#stamp(task, record) : null;
+    return { kind: 'decided', record, reused: !created, stamped };
+  }
+
+  /** Stores the decision on the task (kept if one is there); creates the task row if the publisher did not. */
+  async #stamp(task: TaskEnvelope, record: RoutingDecisionRecord): Promise<RoutingDecision> {
+    const { tasks } = this.#deps;
+    try {
+      return await tasks.setRouting(task.id, record.decision);
+    } catch (error) {
+      if (!isForgeError(error, 'NOT_FOUND')) throw error;
+      const { record: created } = await tasks.create({ ...task, routing: record.decision });
+      return created.routing ?? (await tasks.setRouting(task.id, record.decision));
+    }
+  }
+}
