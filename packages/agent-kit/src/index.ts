@@ -22,3 +22,4 @@ export {
   type SkillMessageOptions,
   skillMessage,
 } from './skill-message.js';
+export { callForOutput, type StructuredCall } from './structured-call.js';

@@ -1,3 +1,4 @@
+import { register } from 'node:module';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -32,6 +33,9 @@ export interface Telemetry {
  * and NATS hops stay linked); nothing is exported.
  */
 export function startTelemetry(options: StartTelemetryOptions): Telemetry {
+  // Under ESM, express and pg are instrumented only through this loader hook, which must be
+  // registered before they load. Resolved from here: this package owns the OTel dependencies.
+  register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   // Metrics and logs go nowhere unless a collector takes them (see STACK.md).
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';

@@ -1,7 +1,7 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { callForOutput } from '@forge/agent-kit';
 import type { ChatMessage } from '@forge/contracts';
 import { z } from 'zod';
-import { callForOutput } from '../structured-call.js';
 
 export const ReviewKind = z.enum([
   'metrc-reporting',

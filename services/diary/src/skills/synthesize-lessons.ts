@@ -1,7 +1,7 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { callForOutput } from '@forge/agent-kit';
 import { type ChatMessage, ForgeError } from '@forge/contracts';
 import { z } from 'zod';
-import { callForOutput } from '../structured-call.js';
 
 /** How many lessons a synthesis yields: few enough to remember, as the operator's memory keeps them. */
 export const LESSON_COUNT = 3;

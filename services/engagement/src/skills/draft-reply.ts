@@ -1,7 +1,7 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { callForOutput } from '@forge/agent-kit';
 import { type ChatMessage, ForgeError, isForgeError } from '@forge/contracts';
 import { z } from 'zod';
-import { callForOutput } from '../structured-call.js';
 import { FitChange, fitReply, REPLY_CHANNELS, ReplyChannel } from './fit-reply.js';
 
 export const ReplyIntent = z.enum(['observation', 'counterpoint', 'question', 'agree-and-extend']);

@@ -1,7 +1,7 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { callForOutput } from '@forge/agent-kit';
 import { type ChatMessage, ForgeError } from '@forge/contracts';
 import { z } from 'zod';
-import { callForOutput } from '../structured-call.js';
 
 /** Copy limits per channel, in code points (X counts each link as 23). */
 export const COPY_LIMITS: Record<string, number> = {

@@ -1,7 +1,7 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { callForOutput } from '@forge/agent-kit';
 import { type ChatMessage, ForgeError } from '@forge/contracts';
 import { z } from 'zod';
-import { callForOutput } from '../structured-call.js';
 
 const TopicId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be kebab-case, 1-40 characters');
 

@@ -1,4 +1,3 @@
-import type { ModelClient } from '@forge/agent-kit';
 import {
   type ChatMessage,
   describeIssues,
@@ -7,6 +6,7 @@ import {
   type ModelPurpose,
 } from '@forge/contracts';
 import { z } from 'zod';
+import type { ModelClient } from './model-client.js';
 
 /** A model call that must come back as JSON matching `schema`. */
 export interface StructuredCall<S extends z.ZodType> {
