@@ -36,7 +36,9 @@ async function main(options: Options): Promise<void> {
   const brain = `bench${randomBytes(5).toString('hex')}`;
   const logger = createLogger({ name: 'bench-bus', level: 'warn', destination: process.stderr });
   const bus = await Bus.connect({ servers: options.servers, name: 'bench-forge', brain, logger });
-  const nc = await connect({ servers: options.servers, name: 'bench-raw' });
+  // The same connection options as Bus.connect's that matter here (noAsyncTraces), so the ratio is
+  // the cost of what the bus adds, not of a client setting.
+  const nc = await connect({ servers: options.servers, name: 'bench-raw', noAsyncTraces: true });
   const { tasks, deadLetter, events } = bus.subjects.streams;
   const paths: BenchPath[] = [];
   try {

@@ -9,8 +9,8 @@ export const USAGE = `usage: pnpm bench bus [--count N] [--concurrency N] [--win
   --concurrency    handlers at once, and messages a consumer holds (default 16)
   --window         throughput phase: tasks published but not yet handled (default 256)
   --rounds         rounds per phase; the paths alternate raw/forge, forge/raw, ... (default 4)
-  --rate           latency phase: tasks per second offered on a fixed schedule (default 1000)
-  --latency-count  latency phase: tasks per path, split over the rounds (default 4000)
+  --rate           latency phase: tasks per second offered on a fixed schedule (default 500)
+  --latency-count  latency phase: tasks per path, split over the rounds (default 2500)
   --servers        NATS URL (default $NATS_URL or nats://127.0.0.1:4222)`;
 
 const Options = z.object({
@@ -18,8 +18,8 @@ const Options = z.object({
   concurrency: z.coerce.number().int().min(1).max(1000).default(16),
   window: z.coerce.number().int().min(1).max(100_000).default(256),
   rounds: z.coerce.number().int().min(1).max(100).default(4),
-  rate: z.coerce.number().int().min(1).max(100_000).default(1000),
-  'latency-count': z.coerce.number().int().min(10).default(4000),
+  rate: z.coerce.number().int().min(1).max(100_000).default(500),
+  'latency-count': z.coerce.number().int().min(10).default(2500),
   servers: z.string().min(1),
 });
 export type Options = z.output<typeof Options>;

@@ -88,6 +88,10 @@ export class Bus {
         name: opts.name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS,
+        // nats.js otherwise builds two Error objects (for their stack traces) on every request,
+        // JetStream publishes included: a quarter of the publish CPU. Bus errors are ForgeErrors
+        // that name the subject, so the extra trace adds little.
+        noAsyncTraces: true,
       });
     } catch (error) {
       throw new ForgeError('UNAVAILABLE', `cannot connect to NATS at ${servers.map(redactUrl).join(', ')}`, {

@@ -67,6 +67,8 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
   #reensuring = false;
   #stopWatching: (() => void) | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
+  /** Acks, naks and terms waiting to be sent together on the next turn of the event loop. */
+  #outbox: Array<() => void> = [];
 
   constructor(spec: ConsumeSpec<S>, deps: TaskConsumerDeps) {
     this.#spec = spec;
@@ -136,6 +138,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       await this.#whenIdle(Number.POSITIVE_INFINITY);
     }
     clearInterval(this.#keepAlive);
+    this.#flushOutbox();
     this.#state = 'stopped';
     this.#logger.info('consumer stopped');
   }
@@ -248,11 +251,11 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     try {
       switch (action.kind) {
         case 'ack':
-          safely(() => msg.ack(), this.#logger);
+          this.#send(() => msg.ack());
           break;
         case 'nak':
           this.#logger.debug({ ...log, delayMs: action.delayMs }, 'message naked');
-          safely(() => msg.nak(action.delayMs > 0 ? action.delayMs : undefined), this.#logger);
+          this.#send(() => msg.nak(action.delayMs > 0 ? action.delayMs : undefined));
           break;
         case 'dead-letter':
           await this.#deadLetter(msg, action);
@@ -274,13 +277,29 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     try {
       const dlqSeq = await publishDeadLetter(this.#deps.js, this.#deps.subjects, msg, action);
       this.#logger.warn({ ...log, reason: action.reason, dlqSeq }, 'message dead-lettered');
-      safely(() => msg.term(), this.#logger);
+      this.#send(() => msg.term());
     } catch (error) {
       // The dead letter is not stored: keep the message rather than lose it, and try again later.
       const delayMs = this.#settings.backoffMs.at(-1) ?? 0;
       this.#logger.error({ ...log, err: String(error), delayMs }, 'dead-letter publish failed; naking');
-      safely(() => msg.nak(delayMs), this.#logger);
+      this.#send(() => msg.nak(delayMs));
     }
+  }
+
+  /**
+   * Queues an ack/nak/term for the next turn of the event loop, where all queued ones are sent in
+   * one go: nats.js writes to the socket once per microtask checkpoint, so acks sent one by one
+   * from separate handler continuations would each cost a socket write.
+   */
+  #send(reply: () => void): void {
+    this.#outbox.push(reply);
+    if (this.#outbox.length === 1) setImmediate(() => this.#flushOutbox());
+  }
+
+  #flushOutbox(): void {
+    const replies = this.#outbox;
+    this.#outbox = [];
+    for (const reply of replies) safely(reply, this.#logger);
   }
 }
 
