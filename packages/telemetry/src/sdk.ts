@@ -7,7 +7,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export interface StartTelemetryOptions {
@@ -58,7 +58,9 @@ export function startTelemetry(options: StartTelemetryOptions): Telemetry {
             new OTLPTraceExporter({ url: `${options.endpoint!.replace(/\/$/, '')}/v1/traces` }),
           ),
         ]
-      : [],
+      : // Without a processor the SDK registers no tracer provider: spans would be no-ops and no
+        // `traceparent` would cross a NATS hop. A processor that drops spans keeps the trace ids.
+        [new NoopSpanProcessor()],
     instrumentations,
   });
   sdk.start();
