@@ -71,7 +71,6 @@ export async function startBrainRouter(opts: BrainRouterOptions): Promise<BrainR
       NATS_URL: opts.natsUrl,
       DATABASE_URL: opts.databaseUrl,
       FORGE_ROUTING_CONFIG: configPath,
-      FORGE_ROUTER_CONCURRENCY: '32',
       FORGE_SHUTDOWN_GRACE_MS: '5000',
       ANTHROPIC_BASE_URL: opts.fake.anthropicBaseUrl,
       OPENAI_BASE_URL: opts.fake.openaiBaseUrl,

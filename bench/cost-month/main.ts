@@ -7,74 +7,23 @@
  * with the tool tier's estimates halved and doubled; ends with one JSON line.
  */
 import { basename } from 'node:path';
-import { skillManifests } from '@forge/agent-kit';
-import { ForgeError, type SkillManifest } from '@forge/contracts';
-import { loadRoutingConfigFile, type ModelTier, type RoutingConfig } from '@forge/policy';
-import { complianceAgent } from '@forge/service-compliance';
-import { diaryAgent } from '@forge/service-diary';
-import { engagementAgent } from '@forge/service-engagement';
-import { marketingAgent } from '@forge/service-marketing';
-import { publisherAgent } from '@forge/service-publisher';
-import { scoutAgent } from '@forge/service-scout';
+import type { SkillManifest } from '@forge/contracts';
+import { loadRoutingConfigFile, type RoutingConfig } from '@forge/policy';
 import { createLogger, type Logger } from '@forge/telemetry';
 import { type FakeLlm, startFakeLlm } from '@forge/testkit';
+import { baselineConfig, baselineManifests } from './baseline-config.js';
 import { representativeRuns } from './baseline-runs.js';
 import { type BrainRouter, startBrainRouter } from './brain-router.js';
+import { onInterrupt } from './interrupt.js';
 import { readDecisions, readLedger } from './ledger-bill.js';
 import { simulateMonth } from './month-simulation.js';
 import { type Options, parseOptions, USAGE } from './options.js';
 import { formatReport, jsonLine } from './report.js';
 import { buildTimeline } from './schedule.js';
+import { checkSkills, MANIFESTS } from './service-skills.js';
 import { SimulatedAgents } from './simulated-agents.js';
 import { type RoutedMonth, summarize } from './summarize.js';
-import { loadWorkload, type Workload } from './workload.js';
-
-/** The six agent services' skills, as they register them at start (critical marks included). */
-const MANIFESTS: SkillManifest[] = [
-  scoutAgent,
-  complianceAgent,
-  engagementAgent,
-  publisherAgent,
-  marketingAgent,
-  diaryAgent,
-].flatMap((agent) => skillManifests(agent));
-
-/** Every task type must name a skill some service has: the router rejects unknown skills. */
-function checkSkills(workload: Workload, source: string): void {
-  const known = new Set(MANIFESTS.map((m) => m.skill));
-  const issues = workload.tasks.flatMap((t, i) =>
-    known.has(t.skill) ? [] : [`tasks[${i}].skill: no agent service has skill ${t.skill}`],
-  );
-  if (issues.length > 0) {
-    throw new ForgeError(
-      'BAD_CONFIG',
-      `invalid workload ${source}:\n  ${issues.join('\n  ')}\n  known skills: ${[...known].sort().join(', ')}`,
-      {
-        retryable: false,
-      },
-    );
-  }
-}
-
-/**
- * The mistake the seed describes, as a routing config: every skill on one tier, no rules, no
- * budgets; the same models, prices and gateway behaviour as the routed month.
- */
-function baselineConfig(config: RoutingConfig, tier: ModelTier): RoutingConfig {
-  return {
-    ...config,
-    version: `${config.version}+all-${tier}`,
-    routes: {},
-    rules: [],
-    budgets: { perAgent: {}, perTier: {}, perPrincipal: {} },
-    principals: {},
-  };
-}
-
-/** The skills with `tier` as their own hint and no critical mark (or compliance review would stay at frontier). */
-function baselineManifests(tier: ModelTier): SkillManifest[] {
-  return MANIFESTS.map((m) => ({ ...m, tierHint: tier, critical: false }));
-}
+import { loadWorkload } from './workload.js';
 
 async function withBrain<T>(
   opts: {
@@ -98,12 +47,14 @@ async function withBrain<T>(
     keep: opts.options.keep,
   });
   const agents = new SimulatedAgents(brain, opts.fake);
+  const unregister = onInterrupt(() => brain.stop());
   try {
     await agents.start();
     return await run(brain, agents);
   } finally {
     await agents.stop().catch(() => undefined);
     await brain.stop();
+    unregister();
   }
 }
 
@@ -129,7 +80,11 @@ async function main(options: Options): Promise<void> {
           brain,
           agents,
           timeline,
-          onDay: (p) => say(`  day ${p.day}: ${p.tasks} tasks, $${(p.costMicros / 1e6).toFixed(2)} spent`),
+          sampleTool: !options.routeAll,
+          onDay: (p) =>
+            say(
+              `  day ${p.day}: ${p.tasks} tasks (${p.routed} routed), $${(p.costMicros / 1e6).toFixed(2)} spent`,
+            ),
         });
         routedSeconds = (performance.now() - t0) / 1000;
         await brain.router.ledger.flush();
@@ -144,7 +99,9 @@ async function main(options: Options): Promise<void> {
       workload.tasks
         .filter((t) => {
           const decided = routed.tasks.filter((r) => r.typeId === t.id);
-          return decided.length > 0 && decided.every((r) => r.outcome.kind === 'tool');
+          return (
+            decided.length > 0 && decided.every((r) => r.outcome === undefined || r.outcome.kind === 'tool')
+          );
         })
         .map((t) => t.id),
     );
@@ -188,6 +145,7 @@ async function main(options: Options): Promise<void> {
       workloadFile: options.workload,
       configVersion: config.version,
       slotMinutes: options.slotMinutes,
+      routeAll: options.routeAll,
       routedSeconds,
       elapsedSeconds: (performance.now() - started) / 1000,
     };

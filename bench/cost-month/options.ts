@@ -7,13 +7,16 @@ import { z } from 'zod';
 export const DEFAULT_WORKLOAD = fileURLToPath(new URL('../workloads/seed-day.yaml', import.meta.url));
 
 export const USAGE = `usage: pnpm bench cost-month [workload-file] [--config FILE] [--days N] [--slot-minutes N]
-                               [--nats URL] [--database-url URL] [--keep]
+                               [--route-all] [--nats URL] [--database-url URL] [--keep]
 
   workload-file   task types of a day, YAML (default bench/workloads/seed-day.yaml)
   --config        routing config the routed month runs with (default config/forge.yaml)
   --days          simulated days (default 30)
   --slot-minutes  the month is run in slots of this many minutes; a slot's tasks end before the
                   next slot starts (default 60; must divide a day)
+  --route-all     route every tool-tier task of every day too; by default day 1 is routed in full and
+                  afterwards one run a day of each type the router sent wholly to tool is routed as a
+                  check, the rest counted at $0 (every task that may call a model is always routed)
   --nats          NATS URL (default $NATS_URL or nats://127.0.0.1:4222)
   --database-url  Postgres URL (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
                   each pass runs in a schema of its own, dropped at the end
@@ -33,6 +36,7 @@ const Options = z.object({
   nats: z.string().min(1),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   keep: z.boolean().default(false),
+  routeAll: z.boolean().default(false),
 });
 export type Options = z.output<typeof Options>;
 
@@ -55,6 +59,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     nats: values.nats ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
     databaseUrl: values['database-url'] ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
     keep: values.keep,
+    routeAll: values['route-all'],
   });
   if (!result.success) throw new Error(`${describeIssues(result.error).join('; ')}\n${USAGE}`);
   return result.data;
@@ -71,5 +76,6 @@ const FLAGS = {
   nats: { type: 'string' },
   'database-url': { type: 'string' },
   keep: { type: 'boolean' },
+  'route-all': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;

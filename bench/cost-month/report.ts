@@ -15,8 +15,23 @@ export interface RunFacts {
   workloadFile: string;
   configVersion: string;
   slotMinutes: number;
+  routeAll: boolean;
   routedSeconds: number;
   elapsedSeconds: number;
+}
+
+/** A third, two thirds and the end of the period (fewer when the period is that short). */
+function checkpoints(days: number): number[] {
+  return [...new Set([Math.ceil(days / 3), Math.ceil((2 * days) / 3), days])];
+}
+
+/** How many of the month's tasks went through the router, and what happened to the rest. */
+function routing(s: MonthSummary, facts: RunFacts): string {
+  if (facts.routeAll || s.routedTasks === s.tasks) return `all ${s.tasks} tasks routed`;
+  return (
+    `${s.routedTasks} of ${s.tasks} tasks routed, every one that may call a model among them; ` +
+    `${s.tasks - s.routedTasks} runs of tool-tier types after day 1 counted at $0 (--route-all routes them too)`
+  );
 }
 
 /** A readable report of the month: per task type, by tier, the baselines and the ratios. */
@@ -49,8 +64,8 @@ export function formatReport(s: MonthSummary, facts: RunFacts): string {
   const b = s.budget;
   return [
     `cost-month: workload ${facts.workload} (${s.types.length} task types) for ${s.days} simulated days, routing config ${facts.configVersion}`,
-    `routed month: all ${s.tasks} tasks through the real router (route consumer, decision, budgets) and model gateway`,
-    `(admission, ledger) against the fake LLM server, in ${facts.slotMinutes}-minute slots, in ${facts.routedSeconds.toFixed(1)} s;`,
+    `routed month: ${s.days} days in ${facts.slotMinutes}-minute slots through the real router (route consumer, decision,`,
+    `budgets) and model gateway (admission, ledger) against the fake LLM server, in ${facts.routedSeconds.toFixed(1)} s: ${routing(s, facts)};`,
     'baselines: one run of each task type through a router with every skill routed to frontier (or mid), no rules',
     "and no budgets, costed from its ledger and multiplied by the month's runs (every run of a type costs the same there).",
     '',
@@ -62,8 +77,9 @@ export function formatReport(s: MonthSummary, facts: RunFacts): string {
     `budgets: ${b.downgraded} downgraded, ${b.queued} queued for approval, ${b.rejected} rejected, ${b.refusedAtAdmission} refused at ` +
       `admission, ${b.failed} failed${b.firstDay === null ? ' (the budgets never bound)' : ` (first on day ${b.firstDay})`}; ` +
       `${s.escalations} escalations, ${s.fallbacks} fallbacks`,
-    `routed spend by day ${Math.min(10, s.days)} / ${Math.min(20, s.days)} / ${s.days}: ` +
-      [10, 20, s.days].map((d) => money(s.spentByDayMicros[Math.min(d, s.days) - 1] ?? 0)).join(' / '),
+    `routed spend by day ${checkpoints(s.days).join(' / ')}: ${checkpoints(s.days)
+      .map((d) => money(s.spentByDayMicros[d - 1] ?? 0))
+      .join(' / ')}`,
     `ledger check: replies ${money(s.repliedMicros)} vs ledger ${money(s.routedMicros)}` +
       `${s.usageMismatches > 0 ? `; ${s.usageMismatches} calls billed other usage than scripted` : ''}`,
     '',
@@ -84,8 +100,9 @@ export function jsonLine(s: MonthSummary, facts: RunFacts): string {
     taskTypes: s.types.length,
     days: s.days,
     config: facts.configVersion,
-    simulation: `routed: all ${s.days} days through the real router and gateway in ${facts.slotMinutes}-minute slots; baselines: one run per task type, times the month's runs`,
+    simulation: `routed: ${s.days} days through the real router and gateway in ${facts.slotMinutes}-minute slots (${routing(s, facts)}); baselines: one run per task type through an all-frontier or all-mid router, times the month's runs`,
     tasks: s.tasks,
+    routedTasks: s.routedTasks,
     toolTasks: s.toolTasks,
     modelCalls: s.modelCalls,
     routedUsd: usd(s.routedMicros),

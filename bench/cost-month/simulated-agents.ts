@@ -9,6 +9,7 @@ import {
   TaskEnvelope,
   type Tier,
 } from '@forge/contracts';
+import { PgTaskRepository } from '@forge/store';
 import type { FakeLlm } from '@forge/testkit';
 import type { BrainRouter } from './brain-router.js';
 import { materialOfTokens, type PlannedCall } from './call-plan.js';
@@ -32,8 +33,8 @@ export type TaskOutcome =
   | { kind: 'ran'; taskId: string; tier: Tier; costMicros: number; usageMismatches: number }
   /** A call was refused by budget admission (BUDGET_EXHAUSTED); the skill stops there. */
   | { kind: 'refused'; taskId: string; tier: Tier; costMicros: number; reason: string }
-  /** A call failed otherwise. */
-  | { kind: 'failed'; taskId: string; tier: Tier; costMicros: number; code: string; reason: string }
+  /** A call failed otherwise, or the task came without a routing decision (tier null). */
+  | { kind: 'failed'; taskId: string; tier: Tier | null; costMicros: number; code: string; reason: string }
   /** The router did not forward it: queued for approval or rejected by a budget. */
   | { kind: 'held'; taskId: string; state: string; reason: string };
 
@@ -56,6 +57,7 @@ interface Pending {
 export class SimulatedAgents {
   readonly #brain: BrainRouter;
   readonly #fake: FakeLlm;
+  readonly #tasks: PgTaskRepository;
   readonly #pending = new Map<string, Pending>();
   #consumer: TaskConsumer | undefined;
   #status: { unsubscribe(): void } | undefined;
@@ -64,6 +66,7 @@ export class SimulatedAgents {
   constructor(brain: BrainRouter, fake: FakeLlm) {
     this.#brain = brain;
     this.#fake = fake;
+    this.#tasks = new PgTaskRepository(brain.pool, brain.schema);
   }
 
   async start(): Promise<void> {
@@ -93,32 +96,29 @@ export class SimulatedAgents {
     await this.#consumer?.stop(5_000);
   }
 
-  /** Publishes the task to the router and resolves when it has ended (see TaskOutcome). */
+  /**
+   * Creates the task's record and publishes it to the router, as a scheduler or the A2A edge
+   * does (so the router stamps the existing row), and resolves when the task has ended (see
+   * TaskOutcome). Its input carries material of the size the skill would hand a model, so the
+   * router's input-size rules see the real size.
+   */
   async submit(plan: TaskPlan): Promise<TaskOutcome> {
     const { bus } = this.#brain;
     const id = randomUUID();
     const prompt = plan.calls.reduce((sum, c) => sum + c.promptTokens, 0);
+    const envelope: TaskEnvelope = {
+      v: TASK_ENVELOPE_VERSION,
+      id,
+      skill: plan.skill,
+      input: { workload: plan.typeId, run: plan.run, scale: plan.scale, material: materialOfTokens(prompt) },
+      origin: { kind: 'schedule', brain: this.#brain.brain, by: `schedule:${plan.typeId}` },
+      idempotencyKey: `bench:${id}`,
+      contextId: `bench:${plan.typeId}`,
+      createdAt: new Date().toISOString(),
+    };
     const outcome = new Promise<TaskOutcome>((resolve) => this.#pending.set(id, { plan, resolve }));
-    await bus.publish(
-      bus.subjects.taskRoute,
-      TaskEnvelope,
-      {
-        v: TASK_ENVELOPE_VERSION,
-        id,
-        skill: plan.skill,
-        input: {
-          workload: plan.typeId,
-          run: plan.run,
-          scale: plan.scale,
-          material: materialOfTokens(prompt),
-        },
-        origin: { kind: 'schedule', brain: this.#brain.brain, by: `schedule:${plan.typeId}` },
-        idempotencyKey: `bench:${id}`,
-        contextId: `bench:${plan.typeId}`,
-        createdAt: new Date().toISOString(),
-      },
-      { msgId: `route:${id}` },
-    );
+    await this.#tasks.create(envelope);
+    await bus.publish(bus.subjects.taskRoute, TaskEnvelope, envelope, { msgId: `route:${id}` });
     return outcome;
   }
 
@@ -137,7 +137,19 @@ export class SimulatedAgents {
     const pending = this.#pending.get(task.id);
     if (!pending) return;
     const tier = task.routing?.tier;
-    if (tier === undefined || tier === 'tool') {
+    if (tier === undefined) {
+      const reason = 'the router forwarded the task without a routing decision';
+      this.#take(task.id)?.resolve({
+        kind: 'failed',
+        taskId: task.id,
+        tier: null,
+        costMicros: 0,
+        code: 'INTERNAL',
+        reason,
+      });
+      return;
+    }
+    if (tier === 'tool') {
       this.#take(task.id)?.resolve({ kind: 'tool', taskId: task.id });
       return;
     }

@@ -15,6 +15,8 @@ export interface TypeBill {
   skill: string;
   runs: number;
   tasks: number;
+  /** Of `tasks`, those that went through the router (the rest were counted: see simulateMonth). */
+  routedTasks: number;
   /** Tiers the router stamped on this type's tasks over the month, most frequent first. */
   tiers: string[];
   routedMicros: number;
@@ -38,7 +40,10 @@ export interface MonthSummary {
   types: TypeBill[];
   days: number;
   tasks: number;
+  /** Tasks that went through the router; the others were counted at $0 (tool-tier sampling). */
+  routedTasks: number;
   modelCalls: number;
+  /** Tasks routed to `tool`, counted ones included. */
   toolTasks: number;
   routedMicros: number;
   byTierMicros: Record<'small' | 'mid' | 'frontier', number>;
@@ -57,7 +62,8 @@ export interface MonthSummary {
 }
 
 function costOf(task: SimulatedTask): number {
-  return task.outcome.kind === 'tool' || task.outcome.kind === 'held' ? 0 : task.outcome.costMicros;
+  const o = task.outcome;
+  return o === undefined || o.kind === 'tool' || o.kind === 'held' ? 0 : o.costMicros;
 }
 
 /** Puts the routed month and the baselines' representative runs together into the month's bills. */
@@ -70,7 +76,7 @@ export function summarize(opts: {
   mid: ReadonlyMap<string, RunCost>;
 }): MonthSummary {
   const { workload, routed, days } = opts;
-  const typeOf = new Map(routed.tasks.map((t) => [t.outcome.taskId, t]));
+  const typeOf = new Map(routed.tasks.flatMap((t) => (t.outcome ? [[t.outcome.taskId, t] as const] : [])));
   const routedByType = sumBy(routed.ledger, (l) => typeOf.get(l.taskId)?.typeId);
   const tiersByType = new Map<string, Map<string, number>>();
   for (const d of routed.decisions) {
@@ -94,6 +100,7 @@ export function summarize(opts: {
       skill: task.skill,
       runs,
       tasks: routed.tasks.filter((t) => t.typeId === task.id).length,
+      routedTasks: routed.tasks.filter((t) => t.typeId === task.id && t.outcome).length,
       tiers: tiers.map(([tier]) => tier),
       routedMicros: routedByType.get(task.id) ?? 0,
       allFrontierMicros: perRun(opts.frontier, task.id, 1) * runs,
@@ -127,9 +134,9 @@ export function summarize(opts: {
     if (day !== undefined && (d.budgetAction !== 'none' || d.status !== 'routed')) troubleDays.push(day);
   }
   for (const t of routed.tasks) {
-    if (t.outcome.kind === 'refused') budget.refusedAtAdmission += 1;
-    if (t.outcome.kind === 'failed') budget.failed += 1;
-    if (t.outcome.kind === 'refused' || t.outcome.kind === 'failed') troubleDays.push(t.day);
+    if (t.outcome?.kind === 'refused') budget.refusedAtAdmission += 1;
+    if (t.outcome?.kind === 'failed') budget.failed += 1;
+    if (t.outcome?.kind === 'refused' || t.outcome?.kind === 'failed') troubleDays.push(t.day);
   }
   budget.firstDay = troubleDays.length > 0 ? Math.min(...troubleDays) : null;
 
@@ -137,8 +144,9 @@ export function summarize(opts: {
     types,
     days,
     tasks: routed.tasks.length,
+    routedTasks: routed.tasks.filter((t) => t.outcome).length,
     modelCalls: new Set(routed.ledger.map((l) => `${l.taskId}:${l.callId}`)).size,
-    toolTasks: routed.tasks.filter((t) => t.outcome.kind === 'tool').length,
+    toolTasks: routed.tasks.filter((t) => t.outcome === undefined || t.outcome.kind === 'tool').length,
     routedMicros: sum((t) => t.routedMicros),
     byTierMicros: {
       small: byTier.get('small') ?? 0,
@@ -155,7 +163,7 @@ export function summarize(opts: {
     spentByDayMicros,
     repliedMicros: routed.tasks.reduce((acc, t) => acc + costOf(t), 0),
     usageMismatches: routed.tasks.reduce(
-      (acc, t) => acc + (t.outcome.kind === 'ran' ? t.outcome.usageMismatches : 0),
+      (acc, t) => acc + (t.outcome?.kind === 'ran' ? t.outcome.usageMismatches : 0),
       0,
     ),
   };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 /** Every estimate carries why it is what it is, on one line, so a reader can argue with it. */
 const Reason = z
-  .string()
+  .string({ error: (issue) => (issue.input === undefined ? 'required: a one-line reason' : 'must be text') })
   .trim()
   .min(10, 'give a one-line reason (at least 10 characters)')
   .max(500, 'keep the reason to one line (at most 500 characters)')

@@ -32,7 +32,8 @@ const parent = serveParent(
 try {
   fake = await startFakeLlm({ record: false });
   nc = await connect({ servers: natsUrl, name: 'bench-nats-echo' });
-  nc.subscribe(echoSubject, { callback: (_error, msg) => {
+  nc.subscribe(echoSubject, {
+    callback: (_error, msg) => {
       msg.respond(msg.data);
     },
   });

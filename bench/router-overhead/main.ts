@@ -9,7 +9,7 @@
  * calls/s one router process sustains. Ends with one JSON line.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '@forge/bus';
@@ -19,6 +19,7 @@ import { createPool, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
 import { connect } from '@nats-io/transport-node';
+import { onInterrupt } from '../cost-month/interrupt.js';
 import { type BenchChild, startChild } from './child.js';
 import { summarizeLoop } from './latency.js';
 import { openLoop } from './open-loop.js';
@@ -28,8 +29,18 @@ import { formatReport, jsonLine, type OverheadRun, type PathResult, type RampSte
 import { RouterStats } from './router-stats.js';
 import { createBenchTasks, overheadRoutingConfig, writeApiKeys } from './setup.js';
 
+/** Seconds each router path runs before the measurements start. */
+const ROUTER_WARMUP_S = 2;
+
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+/** A value the child announced when it got ready (its URLs, its echo subject). */
+function announced(child: BenchChild, key: string): string {
+  const value = child.info[key];
+  if (!value) throw new Error(`a child process did not announce its ${key}`);
+  return value;
+}
 
 async function routerStats(router: BenchChild): Promise<RouterStats> {
   return RouterStats.parse(await router.ask('stats'));
@@ -68,11 +79,17 @@ async function ramp(call: CallPath, o: Options, router: BenchChild): Promise<Ram
 
 async function main(o: Options): Promise<void> {
   const started = performance.now();
+  const loadStart = loadavg()[0] ?? 0;
   const brain = uniqueBrain('ovh');
   const schema = schemaForBrain(brain);
   const logger = createLogger({ name: 'bench-router-overhead', level: 'warn', destination: process.stderr });
   const dir = await mkdtemp(join(tmpdir(), 'forge-router-overhead-'));
   const undo: Array<() => Promise<unknown>> = [() => rm(dir, { recursive: true, force: true })];
+  const undoAll = async () => {
+    for (const step of undo.reverse().splice(0))
+      await step().catch((error: unknown) => say(`cleanup: ${String(error)}`));
+  };
+  const unregister = onInterrupt(undoAll);
   try {
     const configPath = join(dir, 'routing.json');
     await writeFile(
@@ -102,9 +119,9 @@ async function main(o: Options): Promise<void> {
         FORGE_API_KEYS_FILE: keys.path,
         FORGE_LOG_LEVEL: 'warn',
         OPENAI_API_KEY: 'sk-bench-placeholder',
-        OPENAI_BASE_URL: upstream.info.openaiBaseUrl!,
+        OPENAI_BASE_URL: announced(upstream, 'openaiBaseUrl'),
       },
-      { extraExecArgv: ['--import', here('./router-instrumentation.ts')] },
+      { extraExecArgv: o.telemetry ? ['--import', here('./router-instrumentation.ts')] : [] },
     );
     undo.push(() => router.stop());
     const pool = createPool({
@@ -120,15 +137,22 @@ async function main(o: Options): Promise<void> {
     const nc = await connect({ servers: o.nats, name: 'bench-raw' });
     undo.push(() => nc.drain());
 
+    const gatewayCall = gatewayPath(bus, taskIds);
+    const httpCall = httpPath(announced(router, 'url'), keys.key);
+    // The router's first seconds are not its steady state (JIT, pool connections opened, the
+    // tasks routed on their first call): both of its paths run once before anything is measured.
+    say(`warming the router up: ${2 * ROUTER_WARMUP_S} s at ${Math.min(o.rate, 500)} calls/s`);
+    for (const call of [gatewayCall, httpCall]) {
+      await openLoop({ rate: Math.min(o.rate, 500), durationMs: ROUTER_WARMUP_S * 1000, call });
+    }
     say(`measuring ${o.rate} calls/s, ${o.warmup} s warm-up + ${o.duration} s per path`);
     const floors = {
-      nats: await measure('floor: NATS echo', natsEchoPath(nc, upstream.info.echoSubject!), o),
-      http: await measure('floor: HTTP echo', httpEchoPath(upstream.info.echoUrl!), o),
+      nats: await measure('floor: NATS echo', natsEchoPath(nc, announced(upstream, 'echoSubject')), o),
+      http: await measure('floor: HTTP echo', httpEchoPath(announced(upstream, 'echoUrl')), o),
     };
-    const direct = await measure('direct', directPath(upstream.info.openaiBaseUrl!), o);
-    const gatewayCall = gatewayPath(bus, taskIds);
+    const direct = await measure('direct', directPath(announced(upstream, 'openaiBaseUrl')), o);
     const gateway = await measure('gateway', gatewayCall, o, router);
-    const http = await measure('/v1/chat/completions', httpPath(router.info.url!, keys.key), o, router);
+    const http = await measure('/v1/chat/completions', httpCall, o, router);
     const steps = o.ramp.length > 0 ? await ramp(gatewayCall, o, router) : [];
     const run: OverheadRun = {
       rate: o.rate,
@@ -139,12 +163,14 @@ async function main(o: Options): Promise<void> {
       http,
       ramp: steps,
       rampP99Ms: o.rampP99,
+      telemetry: o.telemetry,
       elapsedS: (performance.now() - started) / 1000,
+      machine: { cores: availableParallelism(), loadStart, loadEnd: loadavg()[0] ?? 0 },
     };
     process.stdout.write(`${formatReport(run)}\n${jsonLine(run)}\n`);
   } finally {
-    for (const step of undo.reverse())
-      await step().catch((error: unknown) => say(`cleanup: ${String(error)}`));
+    await undoAll();
+    unregister();
   }
 }
 

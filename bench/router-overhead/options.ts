@@ -3,16 +3,19 @@ import { describeIssues } from '@forge/contracts';
 import { z } from 'zod';
 
 export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--ramp LIST|none]
-                                    [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--nats URL] [--database-url URL]
+                                    [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
+                                    [--nats URL] [--database-url URL]
 
   --rate          calls per second, open loop, on every path (default 1000)
   --duration      seconds measured per path (default 5)
   --warmup        seconds of unmeasured load before each path (default 1)
   --ramp          rates tried on the gateway path to find the most one router sustains, in order,
-                  stopping at the first that fails (default 1000,1500,2000,2500,3000,4000,5000; none to skip)
+                  stopping at the first that fails (default 250,500,750,1000,1500,2000,3000; none to skip)
   --ramp-step     seconds per ramp rate (default 3)
   --ramp-p99      a ramp rate passes with no errors, p99 at most this many ms, and 95% of the rate answered (default 50)
   --tasks         tasks the gateway calls are spread over (default 32)
+  --no-telemetry  run the router without OpenTelemetry (by default it is started as the service
+                  starts it, spans made and not exported), to see what tracing costs
   --nats          NATS URL (default $NATS_URL or nats://127.0.0.1:4222)
   --database-url  Postgres URL (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
                   the router migrates a schema of its own, dropped at the end`;
@@ -25,7 +28,7 @@ const Options = z.object({
   warmup: z.coerce.number().min(0).max(600).default(1),
   ramp: z
     .string()
-    .default('1000,1500,2000,2500,3000,4000,5000')
+    .default('250,500,750,1000,1500,2000,3000')
     .transform((text, ctx) => {
       if (text === 'none') return [];
       const rates = text.split(',').map((r) => Number(r.trim()));
@@ -38,6 +41,7 @@ const Options = z.object({
   rampStep: Seconds.default(3),
   rampP99: z.coerce.number().positive().max(60_000).default(50),
   tasks: z.coerce.number().int().min(1).max(10_000).default(32),
+  telemetry: z.boolean().default(true),
   nats: z.string().min(1),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
 });
@@ -64,6 +68,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     rampStep: values['ramp-step'],
     rampP99: values['ramp-p99'],
     tasks: values.tasks,
+    telemetry: values['no-telemetry'] !== true,
     nats: values.nats ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
     databaseUrl: values['database-url'] ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   });
@@ -79,6 +84,7 @@ const FLAGS = {
   'ramp-step': { type: 'string' },
   'ramp-p99': { type: 'string' },
   tasks: { type: 'string' },
+  'no-telemetry': { type: 'boolean' },
   nats: { type: 'string' },
   'database-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

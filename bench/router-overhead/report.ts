@@ -22,7 +22,11 @@ export interface OverheadRun {
   http: PathResult;
   ramp: RampStep[];
   rampP99Ms: number;
+  /** Whether the router ran with OpenTelemetry started (as the service does). */
+  telemetry: boolean;
   elapsedS: number;
+  /** The machine's 1-minute load average when the run started and ended, and its cores. */
+  machine: { cores: number; loadStart: number; loadEnd: number };
 }
 
 /** Targets from the issue: the gateway's own work p99 <= 1 ms; each path's p99 within 2 ms of its transport floor. */
@@ -55,6 +59,7 @@ function derived(run: OverheadRun) {
     gatewayOverFloor,
     httpOverFloor,
     maxSustained: lastPass?.rate ?? null,
+    cpuBoundPerSec: cpuPerCall(run.gateway) ? Math.floor(1000 / cpuPerCall(run.gateway)!) : null,
     cpuPerCall: { gateway: cpuPerCall(run.gateway), http: cpuPerCall(run.http) },
     targets: {
       gatewayWorkP99: (run.gateway.router?.p99 ?? Number.POSITIVE_INFINITY) <= GATEWAY_WORK_P99_MS,
@@ -95,8 +100,9 @@ export function formatReport(run: OverheadRun): string {
       : '-';
   return [
     `router-overhead: ${run.rate} calls/s open loop for ${run.durationS} s per path; fake LLM and echo servers in one child`,
-    'process, the router (real NATS, real Postgres, OpenTelemetry on, no exporter) in another, the load here.',
+    `process, the router (real NATS, real Postgres, ${run.telemetry ? 'OpenTelemetry on, no exporter' : 'no OpenTelemetry'}) in another, the load here.`,
     "latency in ms from each call's scheduled instant; added = path - direct; over floor = added - its transport floor",
+    `machine: ${run.machine.cores} cores, load average ${run.machine.loadStart.toFixed(1)} at the start, ${run.machine.loadEnd.toFixed(1)} at the end`,
     '',
     `${'path'.padEnd(26)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'added p50'.padStart(9)} ${'added p99'.padStart(9)} ${'over p50'.padStart(9)} ${'over p99'.padStart(9)} ${'errors'.padStart(7)}`,
     row('floor: NATS echo', run.floors.nats),
@@ -108,7 +114,8 @@ export function formatReport(run: OverheadRun): string {
     `gateway's own work (decision lookup, admission, accounting), gateway path: ${work(run.gateway)}; target p99 <= ${GATEWAY_WORK_P99_MS} ms: ${mark(d.targets.gatewayWorkP99)}`,
     `gateway's own work, /v1/chat/completions path (a routing decision per call): ${work(run.http)}; target: ${mark(d.targets.httpGatewayWorkP99)}`,
     `p99 within ${OVER_FLOOR_P99_MS} ms of the transport floor: gateway ${mark(d.targets.gatewayWithinFloor)}, /v1/chat/completions ${mark(d.targets.httpWithinFloor)}`,
-    `router CPU per call: gateway ${ms(d.cpuPerCall.gateway)} ms, /v1/chat/completions ${ms(d.cpuPerCall.http)} ms`,
+    `router CPU per call: gateway ${ms(d.cpuPerCall.gateway)} ms, /v1/chat/completions ${ms(d.cpuPerCall.http)} ms ` +
+      `(with a core of its own, the gateway path would top out near ${d.cpuBoundPerSec ?? '-'} calls/s)`,
     run.ramp.length === 0
       ? 'ramp: skipped'
       : `ramp on the gateway path (p99 <= ${run.rampP99Ms} ms, no errors, 95% answered):\n  ${ramp.join('\n  ')}\n` +
@@ -147,6 +154,7 @@ export function jsonLine(run: OverheadRun): string {
     bench: 'router-overhead',
     rate: run.rate,
     durationS: run.durationS,
+    telemetry: run.telemetry,
     floors: { nats: pathJson(run.floors.nats), http: pathJson(run.floors.http) },
     paths: { direct: pathJson(run.direct), gateway: pathJson(run.gateway), http: pathJson(run.http) },
     added: { gateway: pair(d.gatewayAdded), http: pair(d.httpAdded) },
@@ -154,6 +162,7 @@ export function jsonLine(run: OverheadRun): string {
     gatewayWorkP99Ms: round(run.gateway.router?.p99),
     routerCpuMsPerCall: { gateway: round(d.cpuPerCall.gateway), http: round(d.cpuPerCall.http) },
     maxSustainedPerSec: d.maxSustained,
+    cpuBoundPerSec: d.cpuBoundPerSec,
     ramp: run.ramp.map((s) => ({
       rate: s.rate,
       pass: s.pass,
@@ -164,5 +173,10 @@ export function jsonLine(run: OverheadRun): string {
     })),
     targets: d.targets,
     elapsedS: Math.round(run.elapsedS * 10) / 10,
+    machine: {
+      cores: run.machine.cores,
+      loadStart: round(run.machine.loadStart),
+      loadEnd: round(run.machine.loadEnd),
+    },
   });
 }

@@ -6,7 +6,6 @@
  */
 import { createRouterService, loadRouterConfig, type RouterService } from '@forge/service-router';
 import { serveParent } from './child.js';
-import { telemetry } from './router-instrumentation.js';
 import type { RouterStats } from './router-stats.js';
 
 let service: RouterService | undefined;
@@ -41,7 +40,6 @@ const parent = serveParent(
   },
   async () => {
     await service?.stop();
-    await telemetry.shutdown();
   },
 );
 

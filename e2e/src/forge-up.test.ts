@@ -83,7 +83,7 @@ describe('forge up, status and send against the real NATS and the embedded Postg
       SERVICES.map((name) => [name, true]),
     );
     for (const service of services) {
-      const res = await fetch(service.card);
+      const res = await fetch(service.card!);
       expect(res.status).toBe(200);
       const card = (await res.json()) as { name: string; skills: { id: string }[] };
       expect(card.skills.length, service.name).toBeGreaterThan(0);

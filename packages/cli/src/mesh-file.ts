@@ -7,7 +7,7 @@ const MeshService = z.object({
   name: z.string(),
   port: z.number().int(),
   url: z.string(),
-  card: z.string(),
+  card: z.string().nullable(),
   pid: z.number().int().nullable(),
 });
 

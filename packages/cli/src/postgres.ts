@@ -124,15 +124,24 @@ export async function startEmbeddedPostgres(opts: {
   };
 }
 
+let storeModule: Promise<typeof import('@forge/store')> | undefined;
+
 /**
- * Runs the migrations of `@forge/store` into the brain's schema; safe to run on every start.
- * Loaded on demand so `status` and `send` never pay for the store's imports.
+ * Starts loading `@forge/store` (node-pg-migrate and friends) without waiting, so `forge up` can
+ * load it while the embedded Postgres starts rather than after. Loaded on demand at all so
+ * `status` and `send` never pay for it.
  */
+export function preloadStore(): Promise<typeof import('@forge/store')> {
+  storeModule ??= import('@forge/store');
+  return storeModule;
+}
+
+/** Runs the migrations of `@forge/store` into the brain's schema; safe to run on every start. */
 export async function migrateBrain(
   url: string,
   brain: string,
 ): Promise<{ schema: string; applied: string[] }> {
-  const { migrate, schemaForBrain } = await import('@forge/store');
+  const { migrate, schemaForBrain } = await preloadStore();
   const schema = schemaForBrain(brain);
   try {
     // Only warnings, and on stderr: stdout belongs to the command's own output (`--json`).

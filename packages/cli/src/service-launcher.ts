@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
@@ -33,10 +33,15 @@ export interface LaunchSpec {
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=512'] as const;
 
+/** The gate every service starts behind (plain JavaScript beside package.json, no build needed). */
+export const SERVICE_GATE = pathToFileURL(
+  resolve(dirname(fileURLToPath(import.meta.url)), '..', 'service-gate.mjs'),
+).href;
+
 /**
  * `node` arguments that run a built service: the V8 flags, `--import dist/instrumentation.js`
- * (the OpenTelemetry hook must load before express and pg) when the service has one, then
- * `dist/main.js`.
+ * (the OpenTelemetry hook must load before express and pg) when the service has one, the gate
+ * (which holds `main` until `forge up` sends `forge:go`), then `dist/main.js`.
  * Throws BAD_CONFIG naming the service when it has not been built.
  */
 export function nodeArgs(name: string, root?: string): string[] {
@@ -47,22 +52,31 @@ export function nodeArgs(name: string, root?: string): string[] {
   }
   const instrumentation = join(dir, 'dist', 'instrumentation.js');
   const hook = existsSync(instrumentation) ? ['--import', pathToFileURL(instrumentation).href] : [];
-  return [...SERVICE_NODE_FLAGS, ...hook, main];
+  return [...SERVICE_NODE_FLAGS, ...hook, '--import', SERVICE_GATE, main];
 }
 
+/** What every service of the mesh is told at spawn. */
 export interface MeshEnv {
   readonly brain: string;
-  readonly natsUrl: string;
-  readonly databaseUrl: string;
   readonly apiKeysFile: string;
   readonly logLevel: LogLevel;
   readonly concurrency: number;
 }
 
+/** The settings a service gets only when its gate opens. */
+const RELEASED = new Set(['NATS_URL', 'DATABASE_URL']);
+
+/** What a service is told when the gate opens, once NATS and Postgres are known and migrated. */
+export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string, string> {
+  return { NATS_URL: natsUrl, DATABASE_URL: databaseUrl };
+}
+
 /**
- * The command line and environment of a service (agent-kit's config variables). The parent's
- * environment is passed through (PATH, model keys, OTEL_EXPORTER_OTLP_ENDPOINT); the mesh's
- * own settings win over it. Throws BAD_CONFIG when the service has not been built.
+ * The command line and environment of a service (agent-kit's config variables; NATS_URL and
+ * DATABASE_URL come later, with the gate's `forge:go`). The parent's environment is passed
+ * through (PATH, model keys, OTEL_EXPORTER_OTLP_ENDPOINT) except those two, which would be
+ * wrong until then; the mesh's own settings win over it. Throws BAD_CONFIG when the service
+ * has not been built.
  */
 export function launchSpec(service: PlacedService, mesh: MeshEnv, parentEnv: Env, root?: string): LaunchSpec {
   const cwd = serviceDir(service.name, root);
@@ -71,13 +85,11 @@ export function launchSpec(service: PlacedService, mesh: MeshEnv, parentEnv: Env
     args: nodeArgs(service.name, root),
     cwd,
     env: {
-      ...parentEnv,
+      ...Object.fromEntries(Object.entries(parentEnv).filter(([key]) => !RELEASED.has(key))),
       FORGE_BRAIN: mesh.brain,
       FORGE_HOST: '127.0.0.1',
       FORGE_PORT: String(service.port),
       FORGE_PUBLIC_URL: service.url,
-      NATS_URL: mesh.natsUrl,
-      DATABASE_URL: mesh.databaseUrl,
       FORGE_CONCURRENCY: String(mesh.concurrency),
       FORGE_API_KEYS_FILE: mesh.apiKeysFile,
       FORGE_LOG_LEVEL: mesh.logLevel,

@@ -7,6 +7,8 @@ export interface ServiceSpec {
   readonly name: string;
   /** Its HTTP port is `portBase + offset`. */
   readonly offset: number;
+  /** False for a service without an A2A agent card (router, console): only /readyz is probed. */
+  readonly agent?: false;
 }
 
 /** Offset 0 is reserved for the routing service; offset 50 for the embedded Postgres. */
@@ -29,7 +31,8 @@ export interface PlacedService {
   readonly name: string;
   readonly port: number;
   readonly url: string;
-  readonly card: string;
+  /** The agent card URL; null for a service that is not an A2A agent. */
+  readonly card: string | null;
 }
 
 /** The agent card path of A2A v1.0. */
@@ -40,7 +43,7 @@ export function placeServices(portBase: number, host = '127.0.0.1'): PlacedServi
   return SERVICE_TABLE.map((spec) => {
     const port = portBase + spec.offset;
     const url = `http://${host}:${port}`;
-    return { name: spec.name, port, url, card: `${url}${AGENT_CARD_PATH}` };
+    return { name: spec.name, port, url, card: spec.agent === false ? null : `${url}${AGENT_CARD_PATH}` };
   });
 }
 

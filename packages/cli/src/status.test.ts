@@ -35,7 +35,7 @@ describe('forge status', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function writeMesh(services: { name: string; port: number }[], pid = process.pid) {
+  async function writeMesh(services: { name: string; port: number; agent?: false }[], pid = process.pid) {
     const paths = brainPaths(dir, 'st');
     await mkdir(paths.dir, { recursive: true });
     const mesh: MeshFile = {
@@ -46,11 +46,11 @@ describe('forge status', () => {
       nats: { url: 'nats://127.0.0.1:4222', startedByForge: false },
       postgres: { url: 'postgres://postgres@127.0.0.1:1/postgres', embedded: true, pid: null },
       operatorKeyFile: paths.operatorKey,
-      services: services.map(({ name, port }) => ({
+      services: services.map(({ name, port, agent }) => ({
         name,
         port,
         url: `http://127.0.0.1:${port}`,
-        card: `http://127.0.0.1:${port}/.well-known/agent-card.json`,
+        card: agent === false ? null : `http://127.0.0.1:${port}/.well-known/agent-card.json`,
         pid: null,
       })),
     };
@@ -81,13 +81,18 @@ describe('forge status', () => {
     ]);
   });
 
-  it('exits 0 when every service is healthy', async () => {
+  it('exits 0 when every service is healthy, a service without a card on /readyz alone', async () => {
     const up = await fakeService('scout', 200);
-    servers.push(up.server);
-    await writeMesh([{ name: 'scout', port: up.port }]);
+    const router = await fakeService('router', 200);
+    servers.push(up.server, router.server);
+    await writeMesh([
+      { name: 'scout', port: up.port },
+      { name: 'router', port: router.port, agent: false },
+    ]);
     const io = memoryIo();
     expect(await runCli(['status', '--brain', 'st', '--state-dir', dir], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/scout +healthy/);
+    expect(io.stdout.join('\n')).toMatch(/router +healthy +\(no card\)/);
   });
 
   it('ignores a stale mesh file and falls back to the port table', async () => {

@@ -23,6 +23,11 @@ export interface SupervisedProcessOptions {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly policy: RestartPolicy;
+  /**
+   * When given, the process starts behind the service gate (with an IPC channel) and is sent
+   * `{ type: 'forge:go', env }` once this resolves; a restart is let through at once.
+   */
+  readonly release?: Promise<Record<string, string>>;
   onLine(name: string, line: string, stream: 'stdout' | 'stderr'): void;
   onEvent(event: SupervisorEvent): void;
 }
@@ -69,14 +74,21 @@ export class SupervisedProcess {
 
   start(): void {
     const { name, command, args, cwd, env } = this.options;
+    const { release } = this.options;
     const child = spawn(command, args, {
       cwd,
       env,
       // Its own process group: Ctrl-C reaches forge up only, which stops the services in order.
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: release ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
+    release?.then(
+      (goEnv) => {
+        if (child.connected) child.send({ type: 'forge:go', env: goEnv }, () => {});
+      },
+      () => {},
+    );
     pipeLines(child, name, this.options.onLine);
     child.once('exit', (code, signal) => this.onExit(code, signal));
     // A spawn failure (ENOENT, EACCES) also ends in 'exit'; the error itself is reported here.

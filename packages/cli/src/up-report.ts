@@ -23,7 +23,7 @@ export interface UpReport {
     readonly name: string;
     readonly port: number;
     readonly url: string;
-    readonly card: string;
+    readonly card: string | null;
     readonly pid: number | null;
     readonly rssMb: number | null;
   }[];
@@ -39,7 +39,7 @@ export function formatUpReport(report: UpReport): string[] {
     `  ${'service'.padEnd(width)}  port   agent card`,
     ...report.services.map(
       (service) =>
-        `  ${service.name.padEnd(width)}  ${String(service.port).padEnd(5)}  ${service.card}  (pid ${service.pid ?? '-'}${mb(service.rssMb)})`,
+        `  ${service.name.padEnd(width)}  ${String(service.port).padEnd(5)}  ${service.card ?? '(no card)'}  (pid ${service.pid ?? '-'}${mb(service.rssMb)})`,
     ),
     `  postgres  ${report.postgres.embedded ? 'embedded' : 'DATABASE_URL'} ${report.postgres.url} schema ${report.postgres.schema}` +
       (report.postgres.pid === null ? '' : ` (pid ${report.postgres.pid}${mb(report.postgres.rssMb)})`),

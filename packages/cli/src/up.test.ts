@@ -122,7 +122,7 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     expect(report.services.map((service) => service.name)).toEqual(SERVICE_TABLE.map((spec) => spec.name));
     const paths = brainPaths(join(root, 'state'), brain.name);
     for (const service of report.services) {
-      const card = (await (await fetch(service.card)).json()) as FakeCard;
+      const card = (await (await fetch(service.card!)).json()) as FakeCard;
       expect(card.name).toBe(service.name);
       expect(card.instrumented).toBe(true);
       expect(card.seen).toEqual({

@@ -98,14 +98,22 @@ CREATE INDEX cost_ledger_created_idx ON cost_ledger (created_at);
 CREATE INDEX cost_ledger_agent_created_idx ON cost_ledger (agent, created_at) WHERE agent IS NOT NULL;
 
 -- Settled spend per budget scope (`month`, `agent:<a>`, `tier:<t>`, `principal:<p>`) and UTC
--- month (`YYYY-MM`). Admission locks these rows in scope order, so it serializes per scope
--- across router replicas without deadlocks.
+-- month (`YYYY-MM`). Written by settlement only.
 CREATE TABLE budget_usage (
   scope         text   NOT NULL,
   period        text   NOT NULL,
   spent_micros  bigint NOT NULL DEFAULT 0,
   PRIMARY KEY (scope, period),
   CONSTRAINT budget_usage_spent_check CHECK (spent_micros >= 0)
+);
+
+-- One row per scope and month that admission locks (in scope order) to serialize admissions
+-- across router replicas without deadlocks. Apart from budget_usage, so a settlement committing
+-- (and waiting for its WAL flush) never holds up an admission.
+CREATE TABLE budget_gates (
+  scope   text NOT NULL,
+  period  text NOT NULL,
+  PRIMARY KEY (scope, period)
 );
 
 -- Live reservations: one hold per admitted call, for its maximum cost, against each of its
@@ -124,9 +132,11 @@ CREATE TABLE budget_holds (
 -- The live holds of a month: admission sums them per scope (only calls in flight are live).
 CREATE INDEX budget_holds_live_idx ON budget_holds (period, expires_at);
 
--- Admission in one round trip. A VOLATILE function takes a fresh snapshot for each statement, so
--- once it holds the scope rows' locks (taken in scope order), the holds it sums include every
--- admission that committed before it got them. Returns one row: admitted, or the first scope
+-- Admission in one round trip. Admissions serialize on the scopes' gate rows (locked in scope
+-- order). A VOLATILE function takes a fresh snapshot for each statement, so once the locks are
+-- held, the check sees every admission that committed before, and spend and holds in one
+-- snapshot: a settlement is seen whole or not at all (not yet is the conservative side: the
+-- hold still counts at its maximum). Returns one row: admitted, or the first capped scope
 -- without room. Caps are NULL for scopes that are tracked but not capped.
 -- Its transaction commits without waiting for the WAL flush (synchronous_commit off, for this
 -- transaction only): admission sits on every model call's path, and a flush costs milliseconds.
@@ -147,12 +157,12 @@ AS $$
 #variable_conflict use_column
 BEGIN
   PERFORM set_config('synchronous_commit', 'off', true);
-  INSERT INTO budget_usage AS u (scope, period)
+  INSERT INTO budget_gates AS g (scope, period)
     SELECT s, p_period FROM unnest(p_scopes) AS s ORDER BY s
-    ON CONFLICT ON CONSTRAINT budget_usage_pkey DO NOTHING;
-  PERFORM 1 FROM budget_usage AS u
-    WHERE u.period = p_period AND u.scope = ANY (p_scopes)
-    ORDER BY u.scope
+    ON CONFLICT ON CONSTRAINT budget_gates_pkey DO NOTHING;
+  PERFORM 1 FROM budget_gates AS g
+    WHERE g.period = p_period AND g.scope = ANY (p_scopes)
+    ORDER BY g.scope
     FOR UPDATE;
   -- A fresh snapshot, taken with the locks held: the first capped scope without room, if any.
   RETURN QUERY
@@ -162,11 +172,11 @@ BEGIN
       WHERE h.period = p_period AND h.expires_at > clock_timestamp() AND h.scopes && p_scopes
       GROUP BY hs.s
     )
-    SELECT false, x.s, u.spent_micros, coalesce(live.reserved, 0)::bigint, x.c
+    SELECT false, x.s, coalesce(u.spent_micros, 0)::bigint, coalesce(live.reserved, 0)::bigint, x.c
     FROM unnest(p_scopes, p_caps) AS x(s, c)
-    JOIN budget_usage AS u ON u.scope = x.s AND u.period = p_period
+    LEFT JOIN budget_usage AS u ON u.scope = x.s AND u.period = p_period
     LEFT JOIN live ON live.s = x.s
-    WHERE x.c IS NOT NULL AND u.spent_micros + coalesce(live.reserved, 0) + p_amount > x.c
+    WHERE x.c IS NOT NULL AND coalesce(u.spent_micros, 0) + coalesce(live.reserved, 0) + p_amount > x.c
     ORDER BY x.s
     LIMIT 1;
   IF FOUND THEN
@@ -179,8 +189,10 @@ END;
 $$;
 
 -- Settlement of many reservations at once: each reservation's actual cost is added to its scopes'
--- spend (locked in scope order, as admission locks them) and its holds are deleted. A reservation
--- whose holds are already gone (settled before) adds nothing, so a replayed batch is harmless.
+-- spend and its holds are deleted, in one transaction (admissions see both or neither). Spend rows
+-- are created when missing and locked in (scope, period) order, so concurrent settlements from
+-- two replicas never deadlock. A reservation whose hold is already gone (settled before) adds
+-- nothing, so a replayed batch is harmless.
 -- p_items: [{"id": uuid, "actual": micros}, ...]. Returns how many reservations were settled.
 CREATE FUNCTION budget_settle(p_items jsonb) RETURNS integer
 LANGUAGE plpgsql VOLATILE
@@ -189,6 +201,11 @@ AS $$
 DECLARE
   v_settled integer;
 BEGIN
+  INSERT INTO budget_usage AS u (scope, period)
+    SELECT DISTINCT hs.s, h.period FROM budget_holds AS h, unnest(h.scopes) AS hs(s)
+    WHERE h.reservation_id IN (SELECT (i ->> 'id')::uuid FROM jsonb_array_elements(p_items) AS i)
+    ORDER BY 1, 2
+    ON CONFLICT ON CONSTRAINT budget_usage_pkey DO NOTHING;
   PERFORM 1 FROM budget_usage AS u
     WHERE (u.scope, u.period) IN (
       SELECT hs.s, h.period FROM budget_holds AS h, unnest(h.scopes) AS hs(s)
@@ -219,6 +236,7 @@ $$;
 DROP FUNCTION budget_settle(jsonb);
 DROP FUNCTION budget_admit(uuid, text, text[], bigint[], bigint, integer);
 DROP TABLE budget_holds;
+DROP TABLE budget_gates;
 DROP TABLE budget_usage;
 DROP TABLE cost_ledger;
 DROP TABLE budget_approvals;

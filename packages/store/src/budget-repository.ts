@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseOrThrow } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
 /** A budget scope as the router names it: `month`, `agent:<a>`, `tier:<t>`, `principal:<p>`. */
@@ -99,24 +100,26 @@ export class PgBudgetRepository implements BudgetRepository {
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const r = parseOrThrow(AdmitRequest, request, 'budget admission');
-    const result = await this.#pool.query<{
-      admitted: boolean;
-      scope: string | null;
-      spent: string | null;
-      reserved: string | null;
-      cap: string | null;
-    }>({
-      name: this.#admitName,
-      text: this.#admit,
-      values: [
-        r.reservationId,
-        r.period,
-        r.scopes.map((s) => s.scope),
-        r.scopes.map((s) => (s.capMicros === null ? null : String(s.capMicros))),
-        String(r.amountMicros),
-        r.ttlMs,
-      ],
-    });
+    const result = await withPgErrors('budget admission', () =>
+      this.#pool.query<{
+        admitted: boolean;
+        scope: string | null;
+        spent: string | null;
+        reserved: string | null;
+        cap: string | null;
+      }>({
+        name: this.#admitName,
+        text: this.#admit,
+        values: [
+          r.reservationId,
+          r.period,
+          r.scopes.map((s) => s.scope),
+          r.scopes.map((s) => (s.capMicros === null ? null : String(s.capMicros))),
+          String(r.amountMicros),
+          r.ttlMs,
+        ],
+      }),
+    );
     const row = result.rows[0];
     if (!row || row.admitted) return { admitted: true };
     return {
@@ -132,7 +135,9 @@ export class PgBudgetRepository implements BudgetRepository {
     const items = parseOrThrow(z.array(Settlement), settlements, 'budget settlements', 'settlements');
     if (items.length === 0) return 0;
     const payload = items.map((s) => ({ id: s.reservationId, actual: s.actualMicros }));
-    const result = await this.#pool.query<{ settled: number }>(this.#settle, [JSON.stringify(payload)]);
+    const result = await withPgErrors('budget settlement', () =>
+      this.#pool.query<{ settled: number }>(this.#settle, [JSON.stringify(payload)]),
+    );
     return result.rows[0]?.settled ?? 0;
   }
 
@@ -141,10 +146,9 @@ export class PgBudgetRepository implements BudgetRepository {
     const keys = parseOrThrow(z.array(ScopeKey), scopes, 'budget scopes', 'scopes');
     const out = new Map<string, ScopeUsage>();
     if (keys.length === 0) return out;
-    const result = await this.#pool.query<{ scope: string; spent: string; reserved: string }>(this.#usage, [
-      p,
-      keys,
-    ]);
+    const result = await withPgErrors('budget usage', () =>
+      this.#pool.query<{ scope: string; spent: string; reserved: string }>(this.#usage, [p, keys]),
+    );
     for (const row of result.rows) {
       out.set(row.scope, { spentMicros: Number(row.spent), reservedMicros: Number(row.reserved) });
     }

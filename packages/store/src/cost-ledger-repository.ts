@@ -1,6 +1,7 @@
 import { parseOrThrow, Tier } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
 const Count = z.number().int().nonnegative().max(2_147_483_647);
@@ -226,13 +227,17 @@ export class PgCostLedger implements CostLedger {
   async append(entries: CostLedgerEntry[]): Promise<number> {
     const parsed = parseOrThrow(z.array(CostLedgerEntry), entries, 'cost ledger entries', 'entries');
     if (parsed.length === 0) return 0;
-    const result = await this.#pool.query(this.#insert, [JSON.stringify(parsed.map(toRow))]);
+    const result = await withPgErrors('cost ledger append', () =>
+      this.#pool.query(this.#insert, [JSON.stringify(parsed.map(toRow))]),
+    );
     return result.rowCount ?? 0;
   }
 
   async forTask(taskId: string): Promise<CostLedgerEntry[]> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
-    const result = await this.#pool.query<LedgerRow>(this.#select, [id]);
+    const result = await withPgErrors('cost ledger read', () =>
+      this.#pool.query<LedgerRow>(this.#select, [id]),
+    );
     return result.rows.map(fromRow);
   }
 }

@@ -10,6 +10,7 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
 /** What the router did with a task: forwarded it, held it for approval, or refused it. */
@@ -113,26 +114,28 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
 
   async record(record: RoutingDecisionRecord): Promise<{ record: RoutingDecisionRecord; created: boolean }> {
     const r = parseOrThrow(RoutingDecisionRecord, record, 'routing decision record');
-    const inserted = await this.#pool.query<DecisionRow>(
-      `INSERT INTO ${this.#decisions} (${DECISION_COLUMNS})
+    const inserted = await withPgErrors('routing decision insert', () =>
+      this.#pool.query<DecisionRow>(
+        `INSERT INTO ${this.#decisions} (${DECISION_COLUMNS})
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::timestamptz)
        ON CONFLICT (task_id) DO NOTHING
        RETURNING ${DECISION_COLUMNS}`,
-      [
-        r.taskId,
-        r.skill,
-        r.agent,
-        r.decision.tier,
-        r.decision.model,
-        JSON.stringify(r.origin),
-        r.critical,
-        r.maxTier,
-        JSON.stringify(r.decision.reasons),
-        JSON.stringify(r.budget),
-        r.decision.policyVersion,
-        r.status,
-        r.decision.decidedAt,
-      ],
+        [
+          r.taskId,
+          r.skill,
+          r.agent,
+          r.decision.tier,
+          r.decision.model,
+          JSON.stringify(r.origin),
+          r.critical,
+          r.maxTier,
+          JSON.stringify(r.decision.reasons),
+          JSON.stringify(r.budget),
+          r.decision.policyVersion,
+          r.status,
+          r.decision.decidedAt,
+        ],
+      ),
     );
     const row = inserted.rows[0];
     if (row) return { record: fromRow(row), created: true };
@@ -148,9 +151,10 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
 
   async get(taskId: string): Promise<RoutingDecisionRecord | null> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
-    const result = await this.#pool.query<DecisionRow>(
-      `SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`,
-      [id],
+    const result = await withPgErrors('routing decision read', () =>
+      this.#pool.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [
+        id,
+      ]),
     );
     const row = result.rows[0];
     return row ? fromRow(row) : null;
@@ -158,11 +162,13 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
 
   async queueForApproval(approval: BudgetApproval): Promise<void> {
     const a = parseOrThrow(BudgetApproval, approval, 'budget approval');
-    await this.#pool.query(
-      `INSERT INTO ${this.#approvals} (task_id, skill, agent, tier, reason, envelope)
+    await withPgErrors('budget approval insert', () =>
+      this.#pool.query(
+        `INSERT INTO ${this.#approvals} (task_id, skill, agent, tier, reason, envelope)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb)
        ON CONFLICT (task_id) DO NOTHING`,
-      [a.taskId, a.skill, a.agent, a.tier, a.reason, JSON.stringify(a.envelope)],
+        [a.taskId, a.skill, a.agent, a.tier, a.reason, JSON.stringify(a.envelope)],
+      ),
     );
   }
 
@@ -170,17 +176,19 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     taskId: string,
   ): Promise<(BudgetApproval & { status: 'pending' | 'approved' | 'denied' }) | null> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
-    const result = await this.#pool.query<{
-      task_id: string;
-      skill: string;
-      agent: string;
-      tier: Tier;
-      reason: string;
-      envelope: TaskEnvelope;
-      status: 'pending' | 'approved' | 'denied';
-    }>(
-      `SELECT task_id, skill, agent, tier, reason, envelope, status FROM ${this.#approvals} WHERE task_id = $1`,
-      [id],
+    const result = await withPgErrors('budget approval read', () =>
+      this.#pool.query<{
+        task_id: string;
+        skill: string;
+        agent: string;
+        tier: Tier;
+        reason: string;
+        envelope: TaskEnvelope;
+        status: 'pending' | 'approved' | 'denied';
+      }>(
+        `SELECT task_id, skill, agent, tier, reason, envelope, status FROM ${this.#approvals} WHERE task_id = $1`,
+        [id],
+      ),
     );
     const row = result.rows[0];
     if (!row) return null;

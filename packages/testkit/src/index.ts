@@ -10,3 +10,9 @@ export {
   testNatsUrl,
   uniqueBrain,
 } from './infra.js';
+export {
+  type ScriptedModelClient,
+  type ScriptedModelClientOptions,
+  type ScriptedModelRequest,
+  scriptedModelClient,
+} from './scripted-model-client.js';

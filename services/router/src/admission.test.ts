@@ -12,6 +12,11 @@ const CONTENT = 'Score this headline for cannabis compliance relevance: METRC au
 const MAX_TOKENS = 200;
 const K = 7;
 let perCall: number;
+/** On a loaded machine, 100 calls at once must not time out into fallbacks. */
+const GENEROUS = {
+  timeouts: { firstTokenMs: 15_000, idleMs: 15_000, totalMs: 20_000 },
+  reservationTtlMs: 60_000,
+};
 
 beforeAll(async () => {
   const prices = await realPrices();
@@ -38,6 +43,11 @@ beforeAll(async () => {
     config: await testRoutingConfig({
       routes: { 'conc.score': { tier: 'small' } },
       budgets: { perAgent: { conc: { usd: capMicros / 1_000_000, onExhausted: 'reject' } } },
+      // Generous: on a loaded machine 100 calls at once must not time out into fallbacks.
+      gateway: {
+        timeouts: { firstTokenMs: 15_000, idleMs: 15_000, totalMs: 20_000 },
+        reservationTtlMs: 60_000,
+      },
     }),
   });
 });
@@ -68,7 +78,7 @@ describe('budget admission across router replicas', () => {
     const admitted = replies.filter((r) => r.ok);
     const refused = replies.filter((r) => !r.ok);
     expect(admitted).toHaveLength(K);
-    expect(refused.every((r) => !r.ok && r.error.code === 'BUDGET_EXHAUSTED')).toBe(true);
+    expect(refused.filter((r) => r.ok || r.error.code !== 'BUDGET_EXHAUSTED')).toEqual([]);
     expect(h.fake.requests).toHaveLength(K);
     // Both replicas took calls: the cap held across processes, not inside one.
     for (const [i, r] of h.routers.entries()) expect(r.stats.count).toBeGreaterThan(before[i]!);
@@ -88,13 +98,14 @@ describe('budget admission across router replicas', () => {
       await testRoutingConfig({
         routes: { 'conc.score': { tier: 'small' } },
         budgets: { perAgent: { conc: { usd: 100, onExhausted: 'reject' } } },
+        gateway: GENEROUS,
       }),
     );
     for (const router of h.routers) expect(await router.reload()).toBe(true);
     const router = h.routers[0]!;
     for (let i = 0; i < 20; i++) await router.modelCalls.handle(request(task.id, i));
     router.stats.reset();
-    const n = 200;
+    const n = 100;
     for (let i = 0; i < n; i++) {
       const reply = await router.modelCalls.handle(request(task.id, 100 + i));
       expect(reply.ok).toBe(true);

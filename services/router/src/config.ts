@@ -25,7 +25,7 @@ const RouterEnv = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   FORGE_ROUTING_CONFIG: z.preprocess(emptyAsUnset, z.string().min(1).default(DEFAULT_ROUTING_CONFIG_PATH)),
   FORGE_API_KEYS_FILE: optionalPath,
-  FORGE_ROUTER_CONCURRENCY: IntFromEnv(1, 256).default(16),
+  FORGE_CONCURRENCY: IntFromEnv(1, 256).default(8),
   FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).default(10_000),
   FORGE_LEDGER_FLUSH_MS: IntFromEnv(1, 10_000).default(25),
   FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -33,7 +33,7 @@ const RouterEnv = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb or 1mb')
     .default('4mb'),
-  FORGE_PG_POOL_MAX: IntFromEnv(1, 200).default(10),
+  FORGE_PG_POOL_MAX: z.preprocess(emptyAsUnset, IntFromEnv(1, 200).optional()),
   ANTHROPIC_BASE_URL: optionalUrl,
   OPENAI_BASE_URL: optionalUrl,
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
@@ -51,7 +51,7 @@ export interface RouterConfig {
   routingConfigPath: string;
   /** API keys of the OpenAI-compatible endpoint (the CLI's file); without it every call is refused. */
   apiKeysFile?: string | undefined;
-  /** Tasks routed at once by this replica. */
+  /** Tasks routed at once by this replica (`FORGE_CONCURRENCY`, as `forge up` sets it). */
   concurrency: number;
   /** Budget for the whole stop sequence, in ms. */
   shutdownGraceMs: number;
@@ -59,6 +59,10 @@ export interface RouterConfig {
   ledgerFlushMs: number;
   logLevel: (typeof LOG_LEVELS)[number];
   bodyLimit: string;
+  /**
+   * Postgres connections; default `FORGE_CONCURRENCY + 6`, what `forge up` sizes the embedded
+   * Postgres for per service (model calls and HTTP share the rest).
+   */
   pgPoolMax: number;
   /** Override the vendors' endpoints (a proxy; the fake LLM server in tests). Beat the routing config's. */
   baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
@@ -94,12 +98,12 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     databaseUrl: e.DATABASE_URL,
     routingConfigPath: e.FORGE_ROUTING_CONFIG,
     apiKeysFile: e.FORGE_API_KEYS_FILE,
-    concurrency: e.FORGE_ROUTER_CONCURRENCY,
+    concurrency: e.FORGE_CONCURRENCY,
     shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
     ledgerFlushMs: e.FORGE_LEDGER_FLUSH_MS,
     logLevel: e.FORGE_LOG_LEVEL,
     bodyLimit: e.FORGE_BODY_LIMIT,
-    pgPoolMax: e.FORGE_PG_POOL_MAX,
+    pgPoolMax: e.FORGE_PG_POOL_MAX ?? e.FORGE_CONCURRENCY + 6,
     baseUrls: { anthropic: e.ANTHROPIC_BASE_URL, openai: e.OPENAI_BASE_URL },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     secretsEnv: Object.freeze({ ...env }),

@@ -142,7 +142,7 @@ export class LedgerWriter {
       settlements.length > 0 ? this.#budgets.settle(settlements) : Promise.resolve(0),
     ]);
     // What failed goes back to the front, in order, for the next attempt; a batch the store
-    // refuses as invalid would fail forever, so it is logged in full and dropped instead.
+    // refuses for good would fail forever, so it is logged in full and dropped instead.
     if (ledger.status === 'rejected' && !this.#invalid(ledger.reason, { entries }))
       this.#entries.unshift(...entries);
     if (budgets.status === 'rejected' && !this.#invalid(budgets.reason, { settlements })) {
@@ -152,9 +152,13 @@ export class LedgerWriter {
     if (budgets.status === 'rejected') throw budgets.reason;
   }
 
+  /** A batch the store refused for good (invalid, or a write Postgres rejects every time), logged whole. */
   #invalid(error: unknown, batch: Record<string, unknown>): boolean {
-    if (!isForgeError(error, 'BAD_INPUT')) return false;
-    this.#logger.error({ err: error.message, ...batch }, 'ledger batch refused as invalid; dropped');
+    if (!isForgeError(error) || error.retryable) return false;
+    this.#logger.error(
+      { err: error.message, code: error.code, ...batch },
+      'ledger batch refused for good; dropped',
+    );
     return true;
   }
 }

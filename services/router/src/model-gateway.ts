@@ -40,18 +40,47 @@ interface Answer {
  */
 export class ModelGateway {
   readonly #deps: ModelGatewayDeps;
+  readonly #active = new Set<Promise<CallOutcome>>();
 
   constructor(deps: ModelGatewayDeps) {
     this.#deps = deps;
   }
 
+  /** Calls in progress, from any transport. */
+  get active(): number {
+    return this.#active.size;
+  }
+
+  /** Resolves when every call in progress has ended (their ledger rows queued), or after `timeoutMs`. */
+  async idle(timeoutMs: number): Promise<void> {
+    if (this.#active.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.#active]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+
   /** `startedAt` (performance.now()) marks when the gateway's own work began, for its overhead stats. */
-  async call(
+  call(
     ctx: CallContext,
     input: CallInput,
     hooks: CallHooks = {},
     startedAt = performance.now(),
   ): Promise<CallOutcome> {
+    const running = this.#call(ctx, input, hooks, startedAt);
+    this.#active.add(running);
+    running.then(
+      () => this.#active.delete(running),
+      () => this.#active.delete(running),
+    );
+    return running;
+  }
+
+  async #call(ctx: CallContext, input: CallInput, hooks: CallHooks, startedAt: number): Promise<CallOutcome> {
     const { config, providers } = this.#deps.source.current;
     const { breakers, gate, writer, brain } = this.#deps;
     breakers.configure(config.gateway.breaker);

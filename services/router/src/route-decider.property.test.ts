@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TIERS } from '@forge/contracts';
 import { routingConfigFromObject } from '@forge/policy';
-import {
-  budgetPeriod,
-  createPool,
-  migrate,
-  PgBudgetRepository,
-  schemaForBrain,
-} from '@forge/store';
+import { budgetPeriod, createPool, migrate, PgBudgetRepository, schemaForBrain } from '@forge/store';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import fc from 'fast-check';
 import type pg from 'pg';
@@ -48,7 +42,11 @@ describe('routing against live budgets (property)', () => {
         fc.record({
           month: fc.option(limit, { nil: undefined }),
           agent: fc.option(limit, { nil: undefined }),
-          tiers: fc.record({ small: fc.option(limit, { nil: undefined }), mid: fc.option(limit, { nil: undefined }), frontier: fc.option(limit, { nil: undefined }) }),
+          tiers: fc.record({
+            small: fc.option(limit, { nil: undefined }),
+            mid: fc.option(limit, { nil: undefined }),
+            frontier: fc.option(limit, { nil: undefined }),
+          }),
           usedMonth: used,
           usedAgent: used,
           usedTier: used,
@@ -78,7 +76,13 @@ describe('routing against live budgets (property)', () => {
             if (usd === undefined) return;
             const micros = Math.round(usd * 1_000_000 * fraction);
             const id = randomUUID();
-            await budgets.admit({ reservationId: id, period: budgetPeriod(now), scopes: [{ scope, capMicros: null }], amountMicros: micros, ttlMs: 60_000 });
+            await budgets.admit({
+              reservationId: id,
+              period: budgetPeriod(now),
+              scopes: [{ scope, capMicros: null }],
+              amountMicros: micros,
+              ttlMs: 60_000,
+            });
             await budgets.settle([{ reservationId: id, actualMicros: micros }]);
           };
           await seed('month', c.month?.usd, c.usedMonth);
@@ -86,7 +90,10 @@ describe('routing against live budgets (property)', () => {
           for (const [tier, l] of Object.entries(perTier)) await seed(`tier:${tier}`, l?.usd, c.usedTier);
           // Offline: every tier is served by its $0 stand-in, as with no keys configured.
           const effective = c.offline
-            ? Object.freeze({ ...config, tiers: { small: ['offline:small'], mid: ['offline:mid'], frontier: ['offline:frontier'] } })
+            ? Object.freeze({
+                ...config,
+                tiers: { small: ['offline:small'], mid: ['offline:mid'], frontier: ['offline:frontier'] },
+              })
             : config;
           const decider = new RouteDecider({ budgets, backlog: () => c.backlog });
           const { decision } = await decider.decide(

@@ -36,17 +36,44 @@ export interface Decided {
 export class RouteDecider {
   readonly #budgets: BudgetRepository;
   readonly #backlog: () => number | undefined;
+  readonly #viewTtlMs: number;
+  #view: { config: RoutingConfig; period: string; at: number; view: Promise<BudgetView> } | undefined;
 
-  constructor(deps: { budgets: BudgetRepository; backlog?: () => number | undefined }) {
+  /**
+   * `viewTtlMs` (default 250): a budget view this young is reused, so a burst of decisions costs
+   * one usage query. Decisions only choose a tier; admission before every call is the hard check.
+   */
+  constructor(deps: { budgets: BudgetRepository; backlog?: () => number | undefined; viewTtlMs?: number }) {
     this.#budgets = deps.budgets;
     this.#backlog = deps.backlog ?? (() => undefined);
+    this.#viewTtlMs = deps.viewTtlMs ?? 250;
   }
 
   /** The budget view now: every capped scope with its spend and live holds this UTC month. */
-  async budgetView(config: RoutingConfig, now = new Date()): Promise<BudgetView> {
+  budgetView(config: RoutingConfig, now = new Date()): Promise<BudgetView> {
+    const period = budgetPeriod(now);
+    const cached = this.#view;
+    if (
+      cached &&
+      cached.config === config &&
+      cached.period === period &&
+      Date.now() - cached.at < this.#viewTtlMs
+    ) {
+      return cached.view;
+    }
+    const view = this.#read(config, period);
+    this.#view = { config, period, at: Date.now(), view };
+    // A failed read is not kept: the next decision asks again.
+    view.catch(() => {
+      if (this.#view?.view === view) this.#view = undefined;
+    });
+    return view;
+  }
+
+  async #read(config: RoutingConfig, period: string): Promise<BudgetView> {
     const keys = Object.keys(budgetView(config).scopes) as BudgetScopeKey[];
     if (keys.length === 0) return budgetView(config);
-    const usage = await this.#budgets.usage(budgetPeriod(now), keys);
+    const usage = await this.#budgets.usage(period, keys);
     const byScope: Partial<Record<BudgetScopeKey, ScopeUsage>> = {};
     for (const [key, value] of usage) byScope[key as BudgetScopeKey] = value;
     return budgetView(config, byScope);

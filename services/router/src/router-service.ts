@@ -44,8 +44,9 @@ export interface RouterService {
    */
   start(): Promise<void>;
   /**
-   * The one shutdown path: readiness off → stop consuming and serving (in-flight work finishes
-   * within the grace) → flush the ledger → close HTTP → drain NATS → close the pool. Safe twice.
+   * The one shutdown path: readiness off → stop consuming, serving model calls and HTTP at once
+   * (in-flight work finishes within the grace; calls still running then are aborted and billed
+   * for what came) → flush the ledger → drain NATS → close the pool. Safe to call twice.
    */
   stop(): Promise<void>;
   /** SIGHUP: re-reads the routing config and the API keys file; keeps the old ones when invalid. */
@@ -134,13 +135,17 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       stats,
       logger: logger.child({ component: 'model-gateway' }),
     });
+    partial.gateway = gateway;
     const backlog = new BacklogMonitor({
       nc: bus.nc,
       stream: bus.subjects.streams.tasks.name,
       durable: bus.subjects.consumers.router,
       logger,
     });
-    const decider = new RouteDecider({ budgets, backlog: () => backlog.pending });
+    // Tasks are decided on a fresh budget view; endpoint calls, one decision per request, share a
+    // view for 250 ms (admission before every call is the hard check either way).
+    const decider = new RouteDecider({ budgets, backlog: () => backlog.pending, viewTtlMs: 0 });
+    const apiDecider = new RouteDecider({ budgets, backlog: () => backlog.pending, viewTtlMs: 250 });
     const taskRouter = new TaskRouter({
       source,
       skills: new SkillCache(new PgSkillRegistry(pool, schema)),
@@ -170,7 +175,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const app = createRouterApp({
       brain: config.brain,
       source,
-      decider,
+      decider: apiDecider,
       gateway,
       keys: () => keys,
       logger: logger.child({ component: 'http' }),
@@ -194,16 +199,20 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const r = { ...partial, ...running };
     const deadline = Date.now() + config.shutdownGraceMs;
     const left = () => Math.max(0, deadline - Date.now());
+    // In-flight work gets most of the grace; the rest is for writing the ledger and closing.
+    const work = Math.floor(config.shutdownGraceMs * 0.7);
     r.backlog?.stop();
     // Stop taking work everywhere at once; what is in flight finishes within the grace (model
     // calls and streamed completions still running then are aborted and billed for what came).
     await Promise.allSettled([
-      r.consumer?.stop(left()),
-      r.modelCalls?.stop(left()),
-      r.server ? closeHttpServer(r.server, left()) : undefined,
+      r.consumer?.stop(work),
+      r.modelCalls?.stop(work),
+      r.server ? closeHttpServer(r.server, work) : undefined,
     ]);
+    // Aborted calls end quickly; their ledger rows must be queued before the last flush.
+    await r.gateway?.idle(Math.min(left(), 1_000));
     // Every ledger row and settlement of those calls is written before the connections close.
-    await r.writer?.stop(Math.max(left(), 2_000));
+    await r.writer?.stop(Math.max(left(), 1_000));
     await r.bus?.drain().catch((error: unknown) => logger.warn({ err: String(error) }, 'NATS drain failed'));
     await r.pool?.end().catch(() => undefined);
     running = undefined;

@@ -100,14 +100,21 @@ export async function runTier(
         continue;
       }
       for (let schemaTry = 0; ; schemaTry++) {
-        const r = await runAttempt(deps, {
-          tier: run.tier,
-          candidate,
-          escalated: run.escalated,
-          fellBack,
-          reason,
-          deadline: run.deadline,
-        });
+        let r: Awaited<ReturnType<typeof runAttempt>>;
+        try {
+          r = await runAttempt(deps, {
+            tier: run.tier,
+            candidate,
+            escalated: run.escalated,
+            fellBack,
+            reason,
+            deadline: run.deadline,
+          });
+        } catch (error) {
+          // Admission or accounting failed (Postgres down): let the next caller probe this model.
+          breakers.onAbandoned(candidate.model);
+          throw error;
+        }
         run.onProviderMs(r.providerMs);
         reason = null;
         if (r.kind === 'ok') {

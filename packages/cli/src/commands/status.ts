@@ -7,10 +7,10 @@ import { fetchCard, isReady } from '../probes.js';
 /** One row of `forge status --json`. */
 export interface ServiceStatus {
   readonly name: string;
-  /** /readyz answered 200 and the agent card is a card. */
+  /** /readyz answered 200 and the agent card (for an A2A agent) is a card. */
   readonly healthy: boolean;
-  /** The agent card URL. */
-  readonly card: string;
+  /** The agent card URL; null for a service that is not an A2A agent. */
+  readonly card: string | null;
   readonly url: string;
   readonly port: number;
   readonly ready: boolean;
@@ -26,10 +26,13 @@ export async function runStatus(options: StatusOptions, io: Io): Promise<number>
   const services = await locateServices(brainPaths(options.stateDir, options.brain).mesh, options.portBase);
   const rows: ServiceStatus[] = await Promise.all(
     services.map(async (service) => {
-      const [ready, card] = await Promise.all([isReady(service.url, 2_000), fetchCard(service.card)]);
+      const [ready, card] = await Promise.all([
+        isReady(service.url, 2_000),
+        service.card === null ? null : fetchCard(service.card),
+      ]);
       return {
         name: service.name,
-        healthy: ready && card !== null,
+        healthy: ready && (service.card === null || card !== null),
         card: service.card,
         url: service.url,
         port: service.port,
@@ -45,7 +48,7 @@ export async function runStatus(options: StatusOptions, io: Io): Promise<number>
     io.out(`brain ${options.brain}`);
     for (const row of rows) {
       const state = row.healthy ? 'healthy  ' : row.ready ? 'no card  ' : 'down     ';
-      io.out(`  ${row.name.padEnd(width)}  ${state}  ${row.card}  ${row.skills.join(', ')}`);
+      io.out(`  ${row.name.padEnd(width)}  ${state}  ${row.card ?? '(no card)'}  ${row.skills.join(', ')}`);
     }
   }
   return rows.every((row) => row.healthy) ? 0 : 1;

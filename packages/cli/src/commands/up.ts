@@ -14,12 +14,13 @@ import {
   externalPostgres,
   migrateBrain,
   type PostgresHandle,
+  preloadStore,
   redactPostgresUrl,
   startEmbeddedPostgres,
 } from '../postgres.js';
 import { waitForAllReady } from '../probes.js';
 import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
-import { embeddedMaxConnections, launchSpec, nodeArgs } from '../service-launcher.js';
+import { embeddedMaxConnections, launchSpec, nodeArgs, releaseEnv } from '../service-launcher.js';
 import { placeServices } from '../service-table.js';
 import { pipeLines, SupervisedProcess } from '../supervised-process.js';
 import { formatSupervisorEvent, formatUpReport, type UpReport } from '../up-report.js';
@@ -89,11 +90,14 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
 
   let nats: NatsHandle | null = null;
   let postgres: PostgresHandle | null = null;
+  /** The Postgres being started, so a failure meanwhile still stops it. */
+  let starting: Promise<PostgresHandle> | null = null;
   const procs: SupervisedProcess[] = [];
   let meshWritten = false;
   const shutdown = async () => {
     const began = performance.now();
     await Promise.all(procs.map((proc) => proc.stop(SERVICE_GRACE_MS)));
+    postgres ??= (await starting?.catch(() => null)) ?? null;
     await postgres?.stop();
     await nats?.stop();
     if (meshWritten) await removeMeshFile(paths.mesh);
@@ -101,8 +105,11 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   };
 
   try {
+    // Loads while NATS and Postgres come up; a load error surfaces at the migration step.
+    preloadStore().catch(() => {});
     await ensureOperatorKey(paths);
-    // NATS first: it answers (or fails) in milliseconds, before Postgres takes seconds to start.
+
+    // NATS first: it answers (or fails) in milliseconds.
     const bus = await ensureNats({
       natsUrl: options.natsUrl,
       dataDir: natsDir(options.stateDir),
@@ -113,15 +120,53 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     say(
       `NATS ${redactNatsUrl(bus.url)} (${bus.startedByForge ? 'started' : 'running'}, v${bus.info.version})`,
     );
+    // A DATABASE_URL answers (or fails) at once too; only then start anything heavy. The
+    // embedded Postgres starts before the services, so its start (the longest step) leads.
+    const external = embedded ? null : await externalPostgres(options.databaseUrl!);
     const pgStartedAt = performance.now();
-    const db = embedded
-      ? await startEmbeddedPostgres({
-          dataDir: paths.pgdata,
-          port: options.pgPort,
-          maxConnections: embeddedMaxConnections(services.length, options.concurrency),
-          onOutput: (child) => pipeLines(child, 'postgres', onLine),
-        })
-      : await externalPostgres(options.databaseUrl!);
+    starting =
+      external === null
+        ? startEmbeddedPostgres({
+            dataDir: paths.pgdata,
+            port: options.pgPort,
+            maxConnections: embeddedMaxConnections(services.length, options.concurrency),
+            onOutput: (child) => pipeLines(child, 'postgres', onLine),
+          })
+        : Promise.resolve(external);
+    // Awaited below; this only keeps a failure meanwhile from being an unhandled rejection.
+    starting.catch(() => {});
+
+    // The services start now and load their code while Postgres starts and migrates; their gate
+    // holds them until then (a service never runs against an old schema).
+    let release!: (env: Record<string, string>) => void;
+    const released = new Promise<Record<string, string>>((resolve) => {
+      release = resolve;
+    });
+    const meshEnv = {
+      brain: options.brain,
+      apiKeysFile: paths.apiKeys,
+      logLevel: options.logLevel,
+      concurrency: options.concurrency,
+    };
+    let saveMesh = async () => {};
+    for (const service of services) {
+      const proc = new SupervisedProcess({
+        name: service.name,
+        ...launchSpec(service, meshEnv, io.env, hooks.root),
+        policy: DEFAULT_RESTART_POLICY,
+        release: released,
+        onLine,
+        onEvent: (change) => {
+          const line = formatSupervisorEvent(change, options.json);
+          if (line) (options.json ? io.out : say)(line);
+          if (change.kind === 'started' && change.restarts > 0) void saveMesh();
+        },
+      });
+      procs.push(proc);
+      proc.start();
+    }
+
+    const db = await starting;
     postgres = db;
     const pgTook = ((performance.now() - pgStartedAt) / 1000).toFixed(1);
     say(
@@ -130,50 +175,17 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     const { schema, applied } = await migrateBrain(db.url, options.brain);
     say(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`} in ${schema}`);
 
-    const meshEnv = {
-      brain: options.brain,
-      natsUrl: bus.url,
-      databaseUrl: db.url,
-      apiKeysFile: paths.apiKeys,
-      logLevel: options.logLevel,
-      concurrency: options.concurrency,
-    };
-    const snapshot = (): MeshFile => ({
-      v: 1,
-      brain: options.brain,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      nats: { url: redactNatsUrl(bus.url), startedByForge: bus.startedByForge },
-      postgres: { url: redactPostgresUrl(db.url), embedded: db.embedded, pid: db.process?.pid ?? null },
-      operatorKeyFile: paths.operatorKey,
-      services: services.map((service, index) => ({ ...service, pid: procs[index]?.pid ?? null })),
-    });
-    const saveMesh = () =>
-      writeMeshFile(paths.mesh, snapshot()).then(
+    saveMesh = () =>
+      writeMeshFile(paths.mesh, meshSnapshot(options.brain, bus, db, paths, services, procs)).then(
         () => {
           meshWritten = true;
         },
         (error: unknown) => say(`could not write ${paths.mesh}: ${String(error)}`),
       );
     if (!stop.signal.aborted) {
-      for (const service of services) {
-        const spec = launchSpec(service, meshEnv, io.env, hooks.root);
-        const proc = new SupervisedProcess({
-          name: service.name,
-          ...spec,
-          policy: DEFAULT_RESTART_POLICY,
-          onLine,
-          onEvent: (change) => {
-            const line = formatSupervisorEvent(change, options.json);
-            if (line) (options.json ? io.out : say)(line);
-            if (change.kind === 'started' && change.restarts > 0) void saveMesh();
-          },
-        });
-        procs.push(proc);
-        proc.start();
-      }
+      release(releaseEnv(bus.url, db.url));
       await saveMesh();
-      say(`started ${procs.length} services; waiting for every /readyz`);
+      say(`${procs.length} services released; waiting for every /readyz`);
     }
 
     const notReady = await waitForAllReady(services, {
@@ -242,5 +254,30 @@ async function buildReport(
         return { ...service, pid, rssMb: pid === null ? null : await rssMb(pid) };
       }),
     ),
+  };
+}
+
+/** What `mesh.json` says about the running mesh: credentials masked, the current pids. */
+function meshSnapshot(
+  brain: string,
+  nats: NatsHandle,
+  postgres: PostgresHandle,
+  paths: ReturnType<typeof brainPaths>,
+  services: ReturnType<typeof placeServices>,
+  procs: readonly SupervisedProcess[],
+): MeshFile {
+  return {
+    v: 1,
+    brain,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge },
+    postgres: {
+      url: redactPostgresUrl(postgres.url),
+      embedded: postgres.embedded,
+      pid: postgres.process?.pid ?? null,
+    },
+    operatorKeyFile: paths.operatorKey,
+    services: services.map((service, index) => ({ ...service, pid: procs[index]?.pid ?? null })),
   };
 }

@@ -1,4 +1,4 @@
-import { CHANNELS } from './channels.js';
+import { AGE_LINE_REQUIRED } from './age-line.js';
 import { phrases, type Rule } from './rule.js';
 
 /** A negation just before a claim ("does not cure") makes it a disclaimer, not a claim. */
@@ -225,6 +225,6 @@ export const CANNABIS_RULES: readonly Rule[] = [
       'over 21',
       '21 (?:years|yrs)',
     ),
-    requiredOn: (channel) => CHANNELS[channel].ageLineRequired,
+    requiredOn: (channel) => AGE_LINE_REQUIRED[channel],
   },
 ];

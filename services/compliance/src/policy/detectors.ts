@@ -1,6 +1,6 @@
+import { CHANNEL_RULES, type Channel, channelLength, fittingPrefixEnd } from '@forge/channel-text';
 import { assertNever } from '@forge/contracts';
 import { DISPARAGING } from './brand-rules.js';
-import { CHANNELS, type Channel, channelLength, fittingPrefixEnd } from './channels.js';
 import type { DetectorName } from './rule.js';
 import type { TextIndex } from './text-index.js';
 
@@ -87,20 +87,20 @@ function disparagement(ctx: DetectorContext): DetectorHit[] {
 }
 
 function length(ctx: DetectorContext): DetectorHit[] {
-  const max = CHANNELS[ctx.channel].maxLength;
+  const { maxLength: max, counting } = CHANNEL_RULES[ctx.channel];
   const text = ctx.index.original;
   if (max === null) return [];
   const counted = channelLength(text, ctx.channel);
   if (counted <= max) return [];
   // The span is the overflow: everything past the longest prefix that fits.
-  const start = fittingPrefixEnd(text, ctx.channel, max);
+  const start = fittingPrefixEnd(text, counting, max);
   return [
     { start, end: text.length, detail: `${counted} characters, the limit on ${ctx.channel} is ${max}` },
   ];
 }
 
 function hashtags(ctx: DetectorContext): DetectorHit[] {
-  const max = CHANNELS[ctx.channel].maxHashtags;
+  const max = CHANNEL_RULES[ctx.channel].maxHashtags;
   if (max === null) return [];
   const tags = [...matches(HASHTAG, ctx.index.normalized)];
   const first = tags[max];

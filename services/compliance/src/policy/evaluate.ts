@@ -1,5 +1,5 @@
+import type { Channel } from '@forge/channel-text';
 import { assertNever } from '@forge/contracts';
-import type { Channel } from './channels.js';
 import { type DetectorHit, phoneDigits, runDetector } from './detectors.js';
 import type { Rule, RuleCategory, Severity } from './rule.js';
 import { CANNABIS_TOPIC } from './rules.js';

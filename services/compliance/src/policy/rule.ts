@@ -1,4 +1,4 @@
-import type { Channel } from './channels.js';
+import type { Channel } from '@forge/channel-text';
 
 /** `block`: must not go out; `review`: a person decides (approval queue). */
 export type Severity = 'block' | 'review';

@@ -1,6 +1,6 @@
 import type { SkillContext } from '@forge/agent-kit';
+import { CHANNEL_RULES, Channel, channelLength } from '@forge/channel-text';
 import { z } from 'zod';
-import { CHANNELS, Channel, channelLength } from '../policy/channels.js';
 import { evaluate } from '../policy/evaluate.js';
 import { POLICY_VERSION, RULES } from '../policy/rules.js';
 
@@ -59,7 +59,10 @@ export function checkText(rawInput: CheckTextInput): CheckTextOutput {
     channel: input.channel,
     policyVersion: POLICY_VERSION,
     cannabisContent: result.cannabisContent,
-    length: { counted: channelLength(input.text, input.channel), limit: CHANNELS[input.channel].maxLength },
+    length: {
+      counted: channelLength(input.text, input.channel),
+      limit: CHANNEL_RULES[input.channel].maxLength,
+    },
     violations: result.violations,
   };
 }

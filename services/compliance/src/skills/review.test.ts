@@ -1,38 +1,9 @@
-import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
-import { ForgeError, type ModelCallSuccess } from '@forge/contracts';
+import { ForgeError } from '@forge/contracts';
+import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { REVIEW_SYSTEM_PROMPT, ReviewInput, type ReviewJudgement, review, reviewSkill } from './review.js';
 
-/** An in-memory ModelClient: records each request and answers with `reply`. */
-function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
-  const requests: ModelCallInput[] = [];
-  const models: ModelClient = {
-    async call(request) {
-      requests.push(request);
-      return {
-        v: 1,
-        ok: true,
-        text: '',
-        tier: 'frontier',
-        model: 'fake:judge-1',
-        offline: false,
-        usage: {
-          inputTokens: 10,
-          outputTokens: 10,
-          cacheReadTokens: 0,
-          cacheWriteTokens: 0,
-          cacheWrite1hTokens: 0,
-          reasoningTokens: 0,
-        },
-        costMicros: 0,
-        shadowCostMicros: 0,
-        notes: [],
-        ...reply,
-      };
-    },
-  };
-  return { models, requests };
-}
+const JUDGE = { tier: 'frontier', model: 'fake:judge-1' } as const;
 
 const signal = new AbortController().signal;
 
@@ -67,7 +38,7 @@ const JUDGEMENT: ReviewJudgement = {
 
 describe('compliance.review', () => {
   it('sends a judge request with the system prompt, delimited facts and sources and a JSON Schema', async () => {
-    const { models, requests } = fakeModels({ output: JUDGEMENT });
+    const { models, requests } = scriptedModelClient({ output: JUDGEMENT }, JUDGE);
     await review(INPUT, { models, signal });
     expect(requests).toHaveLength(1);
     const [request] = requests;
@@ -90,7 +61,7 @@ describe('compliance.review', () => {
   });
 
   it('returns the judgement with verified citations and no need for a person when all holds', async () => {
-    const { models } = fakeModels({ output: JUDGEMENT });
+    const { models } = scriptedModelClient({ output: JUDGEMENT }, JUDGE);
     const out = await review(INPUT, { models, signal });
     expect(out).toMatchObject({
       verdict: 'non-compliant',
@@ -103,18 +74,21 @@ describe('compliance.review', () => {
   });
 
   it('routes to a person on low confidence, fabricated quotes, unknown sources or missing information', async () => {
-    const { models } = fakeModels({
-      output: {
-        ...JUDGEMENT,
-        verdict: 'insufficient-information',
-        confidence: 0.5,
-        citations: [
-          { sourceId: 'co-3-805', reference: 'x', quote: 'within 72 hours' },
-          { sourceId: 'made-up', reference: 'y', quote: null },
-          { sourceId: null, reference: 'METRC user guide', quote: null },
-        ],
+    const { models } = scriptedModelClient(
+      {
+        output: {
+          ...JUDGEMENT,
+          verdict: 'insufficient-information',
+          confidence: 0.5,
+          citations: [
+            { sourceId: 'co-3-805', reference: 'x', quote: 'within 72 hours' },
+            { sourceId: 'made-up', reference: 'y', quote: null },
+            { sourceId: null, reference: 'METRC user guide', quote: null },
+          ],
+        },
       },
-    });
+      JUDGE,
+    );
     const out = await review(INPUT, { models, signal });
     expect(out.needsHuman).toBe(true);
     expect(out.citations.map((c) => c.verified)).toEqual([false, false, false]);
@@ -127,24 +101,30 @@ describe('compliance.review', () => {
   });
 
   it('never lets an offline stand-in judgement pass without a person', async () => {
-    const { models } = fakeModels({ output: JUDGEMENT, offline: true, model: 'offline:frontier' });
+    const { models } = scriptedModelClient(
+      { output: JUDGEMENT, offline: true, model: 'offline:frontier' },
+      JUDGE,
+    );
     const out = await review(INPUT, { models, signal });
     expect(out).toMatchObject({ needsHuman: true, offline: true });
   });
 
   it('reads JSON from the reply text (fenced or bare) when no parsed output came back', async () => {
-    const { models } = fakeModels({ text: `\`\`\`json\n${JSON.stringify(JUDGEMENT)}\n\`\`\`` });
+    const { models } = scriptedModelClient(
+      { text: `\`\`\`json\n${JSON.stringify(JUDGEMENT)}\n\`\`\`` },
+      JUDGE,
+    );
     expect((await review(INPUT, { models, signal })).verdict).toBe('non-compliant');
   });
 
   it('rejects output that fails its schema with PROVIDER_ERROR naming the field, not retryable', async () => {
-    const { models } = fakeModels({ output: { ...JUDGEMENT, confidence: 1.5, reasons: [] } });
+    const { models } = scriptedModelClient({ output: { ...JUDGEMENT, confidence: 1.5, reasons: [] } }, JUDGE);
     const error = await review(INPUT, { models, signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForgeError);
     expect(error).toMatchObject({ code: 'PROVIDER_ERROR', retryable: false });
     expect((error as Error).message).toContain('compliance_review.reasons');
     expect((error as Error).message).toContain('compliance_review.confidence');
-    const notJson = fakeModels({ text: 'I think it is fine.' });
+    const notJson = scriptedModelClient({ text: 'I think it is fine.' }, JUDGE);
     await expect(review(INPUT, { models: notJson.models, signal })).rejects.toThrow('is not JSON');
   });
 

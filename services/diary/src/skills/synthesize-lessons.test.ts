@@ -1,5 +1,4 @@
-import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
-import type { ModelCallSuccess } from '@forge/contracts';
+import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   LESSONS_SYSTEM_PROMPT,
@@ -8,33 +7,7 @@ import {
   synthesizeLessonsSkill,
 } from './synthesize-lessons.js';
 
-/** An in-memory ModelClient: records each request and answers with `reply`. */
-function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
-  const requests: ModelCallInput[] = [];
-  const usage = {
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
-  const models: ModelClient = {
-    async call(request) {
-      requests.push(request);
-      const base = {
-        v: 1,
-        ok: true,
-        text: '',
-        tier: 'frontier',
-        model: 'fake:frontier-1',
-        offline: false,
-      } as const;
-      return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
-    },
-  };
-  return { models, requests };
-}
+const FRONTIER = { tier: 'frontier' } as const;
 
 const signal = new AbortController().signal;
 const INPUT = SynthesizeLessonsInput.parse({
@@ -61,9 +34,12 @@ const lesson = (title: string, evidence: number[]) => ({
 
 describe('diary.synthesize-lessons', () => {
   it('numbers observations as delimited material with their metadata and asks for lessons', async () => {
-    const { models, requests } = fakeModels({
-      output: { lessons: [lesson('A', [1]), lesson('B', [2]), lesson('C', [3, 4])] },
-    });
+    const { models, requests } = scriptedModelClient(
+      {
+        output: { lessons: [lesson('A', [1]), lesson('B', [2]), lesson('C', [3, 4])] },
+      },
+      FRONTIER,
+    );
     await synthesizeLessons(INPUT, { models, signal });
     const request = requests[0]!;
     expect(request).toMatchObject({
@@ -85,15 +61,18 @@ describe('diary.synthesize-lessons', () => {
   });
 
   it('maps evidence to observation ids (or #n), de-duplicated and sorted, and counts uncited ones', async () => {
-    const { models } = fakeModels({
-      output: {
-        lessons: [
-          lesson('Route by task', [3, 1, 3]),
-          lesson('Watch afternoon VPD', [2]),
-          lesson('Keep review frontier', [3]),
-        ],
+    const { models } = scriptedModelClient(
+      {
+        output: {
+          lessons: [
+            lesson('Route by task', [3, 1, 3]),
+            lesson('Watch afternoon VPD', [2]),
+            lesson('Keep review frontier', [3]),
+          ],
+        },
       },
-    });
+      FRONTIER,
+    );
     const out = await synthesizeLessons(INPUT, { models, signal });
     expect(out.lessons.map((l) => l.evidence)).toEqual([['obs-1', 'obs-3'], ['#2'], ['obs-3']]);
     expect(out.uncited).toBe(1);
@@ -109,7 +88,7 @@ describe('diary.synthesize-lessons', () => {
     [[lesson('Same', [1]), lesson('same', [2]), lesson('C', [3])], 'lessons.1.title repeats "same"'],
     [[lesson('A', [1]), lesson('B', [2])], 'lessons.lessons: Too small'],
   ])('rejects lessons that cite missing observations, repeat, or miscount (%#)', async (lessons, message) => {
-    const { models } = fakeModels({ output: { lessons } });
+    const { models } = scriptedModelClient({ output: { lessons } }, FRONTIER);
     await expect(synthesizeLessons(INPUT, { models, signal })).rejects.toMatchObject({
       code: 'PROVIDER_ERROR',
     });

@@ -1,5 +1,5 @@
+import { addDays, isValidTimeZone, LocalDates, weekdayOf } from '@forge/zoned-time';
 import { z } from 'zod';
-import { addDays, dayLabel, isValidTimeZone, LocalDates } from '../sensors/local-date.js';
 import {
   bandFor,
   checkUnits,
@@ -104,6 +104,13 @@ export const WeeklyReportOutput = z.object({
   readingsRejected: z.number().int().nonnegative(),
 });
 export type WeeklyReportOutput = z.infer<typeof WeeklyReportOutput>;
+
+const WEEKDAY_ABBREVIATIONS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+/** `Thu 2025-06-12` */
+function dayLabel(date: string): string {
+  return `${WEEKDAY_ABBREVIATIONS[weekdayOf(date)]} ${date}`;
+}
 
 function cell(metric: Metric, value: number | null): string {
   return value === null ? '–' : formatValue(metric, value);

@@ -1,4 +1,11 @@
-import { codePointLength, findUrls, postLength, type Span, X_URL_LENGTH } from './x-length.js';
+import {
+  type ChannelCounting,
+  codePointLength,
+  findUrls,
+  type Span,
+  textLength,
+  X_URL_LENGTH,
+} from '@forge/channel-text';
 
 export type CutKind = 'sentence' | 'word' | 'grapheme';
 
@@ -38,29 +45,26 @@ function trimForEllipsis(text: string): string {
 }
 
 /**
- * Cuts `text` so its post length is at most `limit`. Prefers the last sentence end that keeps at
+ * Cuts `text` so its length, counted the `counting` way, is at most `limit`. Prefers the last sentence end that keeps at
  * least 60% of the limit (no ellipsis needed); otherwise the last space before the limit, leaving
  * room for an ellipsis; a single overlong word is cut between grapheme clusters. Links and grapheme
  * clusters are never split, and a link that does not fit is dropped whole.
  * Returns null when `text` already fits.
  */
-export function cutToLimit(text: string, limit: number, countUrlsAs23: boolean): Cut | null {
-  if (postLength(text, countUrlsAs23) <= limit) return null;
-  const urls = countUrlsAs23 ? findUrls(text) : [];
+export function cutToLimit(text: string, limit: number, counting: ChannelCounting): Cut | null {
+  if (textLength(text, counting) <= limit) return null;
+  const urls = counting === 'x' ? findUrls(text) : [];
   const inUrl = (offset: number) => urls.some((u) => offset > u.start && offset < u.end);
 
   let bestSentence = 0;
   for (const { index, segment } of sentences.segment(text)) {
     const end = index + segment.trimEnd().length;
     if (end === 0 || inUrl(end)) continue;
-    if (postLength(text.slice(0, end), countUrlsAs23) > limit) break;
+    if (textLength(text.slice(0, end), counting) > limit) break;
     // A real sentence end: terminal punctuation, or a line break right after it.
     if (SENTENCE_END.test(text.slice(0, end)) || text.charAt(end) === '\n') bestSentence = end;
   }
-  if (
-    bestSentence > 0 &&
-    postLength(text.slice(0, bestSentence), countUrlsAs23) >= limit * MIN_SENTENCE_SHARE
-  ) {
+  if (bestSentence > 0 && textLength(text.slice(0, bestSentence), counting) >= limit * MIN_SENTENCE_SHARE) {
     return { text: text.slice(0, bestSentence), kind: 'sentence' };
   }
 

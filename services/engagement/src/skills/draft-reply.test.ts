@@ -1,28 +1,7 @@
-import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
-import { ForgeError, type ModelCallSuccess } from '@forge/contracts';
+import { ForgeError } from '@forge/contracts';
+import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { DraftReplyInput, draftReply, draftReplySkill } from './draft-reply.js';
-
-/** An in-memory ModelClient: records each request and answers with `reply`. */
-function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
-  const requests: ModelCallInput[] = [];
-  const usage = {
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
-  const models: ModelClient = {
-    async call(request) {
-      requests.push(request);
-      const base = { v: 1, ok: true, text: '', tier: 'mid', model: 'fake:mid-1', offline: false } as const;
-      return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
-    },
-  };
-  return { models, requests };
-}
 
 const signal = new AbortController().signal;
 const INPUT = DraftReplyInput.parse({
@@ -36,7 +15,7 @@ const INPUT = DraftReplyInput.parse({
 
 describe('engagement.draft-reply', () => {
   it('builds a draft request with the voice, the limit, the post as material and the intent', async () => {
-    const { models, requests } = fakeModels({
+    const { models, requests } = scriptedModelClient({
       output: { reply: 'Routing is the bill. 16 tasks, under $500.', angle: 'cost', confidence: 0.8 },
     });
     await draftReply(INPUT, { models, signal });
@@ -55,7 +34,7 @@ describe('engagement.draft-reply', () => {
 
   it('fits what the model wrote: strips the opener and cuts to 280', async () => {
     const long = `Great point! ${'Routing decides cost. '.repeat(20)}`;
-    const { models } = fakeModels({ output: { reply: long, angle: 'cost', confidence: 0.7 } });
+    const { models } = scriptedModelClient({ output: { reply: long, angle: 'cost', confidence: 0.7 } });
     const out = await draftReply(INPUT, { models, signal });
     expect(out.reply.startsWith('Routing decides cost.')).toBe(true);
     expect(out.length).toBeLessThanOrEqual(280);
@@ -66,12 +45,12 @@ describe('engagement.draft-reply', () => {
   });
 
   it('fails with PROVIDER_ERROR when the draft is only flattery or breaks the schema', async () => {
-    const flattery = fakeModels({ output: { reply: 'Love this! 🔥', angle: 'x', confidence: 0.9 } });
+    const flattery = scriptedModelClient({ output: { reply: 'Love this! 🔥', angle: 'x', confidence: 0.9 } });
     await expect(draftReply(INPUT, { models: flattery.models, signal })).rejects.toMatchObject({
       code: 'PROVIDER_ERROR',
       message: 'the model drafted only a sycophantic opener',
     });
-    const broken = fakeModels({ output: { reply: '', confidence: 2 } });
+    const broken = scriptedModelClient({ output: { reply: '', confidence: 2 } });
     const error = await draftReply(INPUT, { models: broken.models, signal }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForgeError);
     expect((error as Error).message).toMatch(

@@ -1,8 +1,9 @@
 import type { SkillContext } from '@forge/agent-kit';
 import { callForOutput } from '@forge/agent-kit';
+import { CHANNEL_RULES, REPLY_MAX_LENGTH, ReplyChannel } from '@forge/channel-text';
 import { type ChatMessage, ForgeError, isForgeError } from '@forge/contracts';
 import { z } from 'zod';
-import { FitChange, fitReply, REPLY_CHANNELS, ReplyChannel } from './fit-reply.js';
+import { FitChange, fitReply } from './fit-reply.js';
 
 export const ReplyIntent = z.enum(['observation', 'counterpoint', 'question', 'agree-and-extend']);
 
@@ -66,11 +67,11 @@ const INTENT_GUIDE: Record<z.infer<typeof ReplyIntent>, string> = {
 
 /** The system prompt: voice, limits and the rules every draft keeps. */
 export function buildDraftSystemPrompt(input: z.output<typeof DraftReplyInput>): string {
-  const limit = REPLY_CHANNELS[input.channel].limit;
+  const limit = REPLY_MAX_LENGTH[input.channel];
   return [
     `You draft replies on ${input.channel} in the voice of ${input.voice.name}:`,
     ...input.voice.traits.map((t) => `- ${t}`),
-    `Stay under ${limit} characters${input.channel === 'x' ? ' (a link counts as 23)' : ''}.`,
+    `Stay under ${limit} characters${CHANNEL_RULES[input.channel].counting === 'x' ? ' (a link counts as 23)' : ''}.`,
     'Never open with praise or agreement ("Great point", "Love this", "So true"): start with the substance.',
     'No hashtags and no links unless the notes ask for them. At most one emoji.',
     'Never make health or medical claims about cannabis and never address anyone under 21.',

@@ -1,7 +1,7 @@
+import { codePointLength, textLength } from '@forge/channel-text';
 import { ForgeError } from '@forge/contracts';
 import { describe, expect, it } from 'vitest';
 import { stripOpeners } from '../reply/openers.js';
-import { codePointLength, postLength } from '../reply/x-length.js';
 import { fitReply } from './fit-reply.js';
 
 const kinds = (out: { changes: { kind: string }[] }) => out.changes.map((c) => c.kind);
@@ -108,7 +108,7 @@ describe('fitReply', () => {
   it('counts a link as 23 on X and drops a link that does not fit instead of splitting it', () => {
     const url = `https://example.com/${'p'.repeat(200)}`;
     const fits = `${'x '.repeat(128)}see ${url}`;
-    expect(postLength(fits, true)).toBe(256 + 4 + 23);
+    expect(textLength(fits, 'x')).toBe(256 + 4 + 23);
     const out = fitReply({ text: fits });
     expect(out.text).not.toContain('https://example.com/p');
     expect(out.text.endsWith('see…')).toBe(true);

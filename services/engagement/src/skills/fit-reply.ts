@@ -1,21 +1,8 @@
+import { CHANNEL_RULES, REPLY_MAX_LENGTH, ReplyChannel, textLength } from '@forge/channel-text';
 import { ForgeError } from '@forge/contracts';
 import { z } from 'zod';
 import { stripOpeners } from '../reply/openers.js';
 import { cutToLimit } from '../reply/truncate.js';
-import { postLength } from '../reply/x-length.js';
-
-/** Reply channels and their limits; X-style counting (links as 23) on X. */
-export const REPLY_CHANNELS = {
-  x: { limit: 280, countUrlsAs23: true },
-  threads: { limit: 500, countUrlsAs23: false },
-  bluesky: { limit: 300, countUrlsAs23: false },
-  linkedin: { limit: 1250, countUrlsAs23: false },
-  instagram: { limit: 2200, countUrlsAs23: false },
-  facebook: { limit: 8000, countUrlsAs23: false },
-} as const;
-
-export const ReplyChannel = z.enum(['x', 'threads', 'bluesky', 'linkedin', 'instagram', 'facebook']);
-export type ReplyChannel = z.infer<typeof ReplyChannel>;
 
 export const FitReplyInput = z.object({
   text: z.string().min(1).max(20_000),
@@ -80,8 +67,10 @@ function dedupeHashtags(text: string): { text: string; dropped: string[] } {
  */
 export function fitReply(rawInput: FitReplyInput): FitReplyOutput {
   const input = FitReplyInput.parse(rawInput);
-  const channel = REPLY_CHANNELS[input.channel];
-  const limit = Math.min(channel.limit, input.maxLength ?? channel.limit);
+  // Reply limits and counting come from @forge/channel-text (LinkedIn 1,250, links as 23 on X).
+  const channelLimit = REPLY_MAX_LENGTH[input.channel];
+  const limit = Math.min(channelLimit, input.maxLength ?? channelLimit);
+  const { counting } = CHANNEL_RULES[input.channel];
   const changes: FitChange[] = [];
 
   let text = input.text.normalize('NFC').replace(INVISIBLE, '');
@@ -111,8 +100,8 @@ export function fitReply(rawInput: FitReplyInput): FitReplyOutput {
   for (const tag of deduped.dropped) changes.push({ kind: 'deduped-hashtag', detail: tag });
   text = deduped.text;
 
-  const before = postLength(text, channel.countUrlsAs23);
-  const cut = cutToLimit(text, limit, channel.countUrlsAs23);
+  const before = textLength(text, counting);
+  const cut = cutToLimit(text, limit, counting);
   if (cut) {
     text = cut.text;
     changes.push({
@@ -122,7 +111,7 @@ export function fitReply(rawInput: FitReplyInput): FitReplyOutput {
   }
   return {
     text,
-    length: postLength(text, channel.countUrlsAs23),
+    length: textLength(text, counting),
     limit,
     changed: changes.length > 0,
     changes,

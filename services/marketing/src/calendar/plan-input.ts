@@ -1,5 +1,5 @@
+import { addDays, isValidTimeZone, weekdayOf } from '@forge/zoned-time';
 import { z } from 'zod';
-import { addDays, isValidTimeZone, weekdayOf } from './local-time.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const WEEKDAY_NAMES = [

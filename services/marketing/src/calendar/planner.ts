@@ -1,4 +1,4 @@
-import { addDays, zonedToUtc } from './local-time.js';
+import { addDays, zonedToUtc } from '@forge/zoned-time';
 import { DEFAULT_FORMATS, type PlanWeekParsed, WEEKDAY_NAMES, WEEKDAYS } from './plan-input.js';
 
 export interface CalendarEntry {

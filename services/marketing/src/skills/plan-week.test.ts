@@ -1,6 +1,6 @@
 import { parseOrThrow } from '@forge/contracts';
+import { zonedToUtc } from '@forge/zoned-time';
 import { describe, expect, it } from 'vitest';
-import { zonedToUtc } from '../calendar/local-time.js';
 import { PlanWeekInput, planWeek } from './plan-week.js';
 
 const THEMES = [

@@ -1,28 +1,7 @@
-import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
-import type { ModelCallSuccess } from '@forge/contracts';
+import { channelLength } from '@forge/channel-text';
+import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
-import { copyLength, WriteCopyInput, writeCopy, writeCopySkill } from './write-copy.js';
-
-/** An in-memory ModelClient: records each request and answers with `reply`. */
-function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
-  const requests: ModelCallInput[] = [];
-  const usage = {
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
-  const models: ModelClient = {
-    async call(request) {
-      requests.push(request);
-      const base = { v: 1, ok: true, text: '', tier: 'mid', model: 'fake:mid-1', offline: false } as const;
-      return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
-    },
-  };
-  return { models, requests };
-}
+import { COPY_LIMITS, WriteCopyInput, writeCopy, writeCopySkill } from './write-copy.js';
 
 const signal = new AbortController().signal;
 
@@ -35,7 +14,7 @@ describe('marketing.write-copy', () => {
       callToAction: 'Read the post',
       hashtags: 3,
     });
-    const { models, requests } = fakeModels({
+    const { models, requests } = scriptedModelClient({
       output: {
         copy: 'Routing is the system.',
         hashtags: ['AI', '#ai', '#ops'],
@@ -67,7 +46,7 @@ describe('marketing.write-copy', () => {
 
   it('honours a tighter maxChars in the schema and rejects overlong copy counted the channel way', async () => {
     const input = WriteCopyInput.parse({ brief: 'Grow room Friday', channel: 'instagram', maxChars: 50 });
-    const long = fakeModels({
+    const long = scriptedModelClient({
       output: { copy: 'x'.repeat(50), hashtags: [], altText: 'a grow room', confidence: 0.9 },
     });
     const ok = await writeCopy(input, { models: long.models, signal });
@@ -76,7 +55,7 @@ describe('marketing.write-copy', () => {
       (long.requests[0]!.output!.jsonSchema as { properties: { copy: { maxLength: number } } }).properties
         .copy.maxLength,
     ).toBe(50);
-    const over = fakeModels({
+    const over = scriptedModelClient({
       output: { copy: 'x'.repeat(51), hashtags: [], altText: null, confidence: 0.9 },
     });
     await expect(writeCopy(input, { models: over.models, signal })).rejects.toMatchObject({
@@ -86,18 +65,40 @@ describe('marketing.write-copy', () => {
 
   it('counts links as 23 on X so a long link does not fail a short post', async () => {
     const url = `https://forge.example/${'p'.repeat(300)}`;
-    expect(copyLength(`Read ${url}`, 'x')).toBe(28);
+    expect(channelLength(`Read ${url}`, 'x')).toBe(28);
     const input = WriteCopyInput.parse({ brief: 'Link to the post', channel: 'x' });
-    const { models } = fakeModels({
+    const { models } = scriptedModelClient({
       output: { copy: `Read ${url}`, hashtags: [], altText: null, confidence: 0.9 },
     });
     expect((await writeCopy(input, { models, signal })).length).toBe(28);
-    const over = fakeModels({
+    const over = scriptedModelClient({
       output: { copy: `${'a'.repeat(260)} ${url}`, hashtags: [], altText: null, confidence: 0.9 },
     });
     await expect(writeCopy(input, { models: over.models, signal })).rejects.toThrow(
       'copy is 284 characters, limit 280',
     );
+  });
+
+  it('takes the platform limit from @forge/channel-text under the house ceilings for long-form copy', () => {
+    expect(COPY_LIMITS).toEqual({
+      x: 280,
+      threads: 500,
+      bluesky: 300,
+      instagram: 2200,
+      tiktok: 2200,
+      linkedin: 3000,
+      facebook: 5000,
+      email: 10_000,
+      blog: 20_000,
+    });
+  });
+
+  it('counts a link as compliance does: trailing punctuation is text, not part of the link', async () => {
+    const input = WriteCopyInput.parse({ brief: 'Link to the post', channel: 'x' });
+    const { models } = scriptedModelClient({
+      output: { copy: 'Read https://forge.example/post.', hashtags: [], altText: null, confidence: 0.9 },
+    });
+    expect((await writeCopy(input, { models, signal })).length).toBe(5 + 23 + 1);
   });
 
   it('is declared mid tier and validates input naming the field', () => {

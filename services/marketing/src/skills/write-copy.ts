@@ -1,25 +1,51 @@
 import type { SkillContext } from '@forge/agent-kit';
 import { callForOutput } from '@forge/agent-kit';
+import { CHANNEL_RULES, Channel, channelLength } from '@forge/channel-text';
 import { type ChatMessage, ForgeError } from '@forge/contracts';
 import { z } from 'zod';
 
-/** Copy limits per channel, in code points (X counts each link as 23). */
-export const COPY_LIMITS: Record<string, number> = {
-  x: 280,
-  threads: 500,
-  bluesky: 300,
-  instagram: 2200,
-  tiktok: 2200,
-  linkedin: 3000,
+/** The channels marketing writes copy for. */
+export const CopyChannel = Channel.extract([
+  'x',
+  'threads',
+  'bluesky',
+  'instagram',
+  'tiktok',
+  'linkedin',
+  'facebook',
+  'email',
+  'blog',
+]);
+export type CopyChannel = z.infer<typeof CopyChannel>;
+
+/**
+ * Marketing's own ceilings on long-form copy: tighter than the platform's limit (Facebook
+ * accepts 63,206) or set where the channel has none (email, blog).
+ */
+const LONG_FORM_CEILING: Partial<Record<CopyChannel, number>> = {
   facebook: 5000,
   email: 10_000,
   blog: 20_000,
 };
 
+/**
+ * Copy limits per channel, counted as the channel counts (code points; X counts each link as 23):
+ * the platform's limit from `@forge/channel-text`, or the house ceiling where that is lower.
+ */
+export const COPY_LIMITS: Readonly<Record<CopyChannel, number>> = Object.fromEntries(
+  CopyChannel.options.map((c) => [
+    c,
+    Math.min(
+      CHANNEL_RULES[c].maxLength ?? Number.POSITIVE_INFINITY,
+      LONG_FORM_CEILING[c] ?? Number.POSITIVE_INFINITY,
+    ),
+  ]),
+) as Record<CopyChannel, number>;
+
 export const WriteCopyInput = z.object({
   /** What the post is for, e.g. a plan-week brief. */
   brief: z.string().trim().min(5).max(2000),
-  channel: z.enum(Object.keys(COPY_LIMITS) as [string, ...string[]]),
+  channel: CopyChannel,
   keyPoints: z.array(z.string().trim().min(1).max(300)).max(10).default([]),
   callToAction: z.string().trim().min(1).max(200).optional(),
   /** A tighter limit than the channel's. */
@@ -61,22 +87,15 @@ export function copyModelSchema(limit: number, hashtags: number) {
   });
 }
 
-const URL = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
-
-/** Code points, with each link as 23 on X. */
-export function copyLength(text: string, channel: string): number {
-  const counted = channel === 'x' ? text.replace(URL, 'x'.repeat(23)) : text;
-  return Array.from(counted).length;
-}
-
 export function buildCopyPrompt(
   input: z.output<typeof WriteCopyInput>,
   limit: number,
 ): { system: string; messages: ChatMessage[] } {
+  const linksAs23 = CHANNEL_RULES[input.channel].counting === 'x';
   const system = [
     `You write ${input.channel} copy for an operator who runs a cannabis company and builds AI agent systems.`,
     `Voice: ${input.voice}.`,
-    `The copy must be at most ${limit} characters${input.channel === 'x' ? ' (a link counts as 23)' : ''}, hashtags excluded.`,
+    `The copy must be at most ${limit} characters${linksAs23 ? ' (a link counts as 23)' : ''}, hashtags excluded.`,
     input.hashtags > 0
       ? `Suggest up to ${input.hashtags} hashtags, separately from the copy.`
       : 'Suggest no hashtags.',
@@ -99,7 +118,7 @@ export async function writeCopy(
   input: z.output<typeof WriteCopyInput>,
   ctx: Pick<SkillContext, 'models' | 'signal'>,
 ): Promise<WriteCopyOutput> {
-  const limit = Math.min(COPY_LIMITS[input.channel]!, input.maxChars ?? Number.POSITIVE_INFINITY);
+  const limit = Math.min(COPY_LIMITS[input.channel], input.maxChars ?? Number.POSITIVE_INFINITY);
   const { system, messages } = buildCopyPrompt(input, limit);
   const { output, reply } = await callForOutput(
     ctx.models,
@@ -111,12 +130,15 @@ export async function writeCopy(
       temperature: 0.7,
       name: 'post_copy',
       // Links may be longer than 23 in the text: give JSON Schema room, then count properly below.
-      schema: copyModelSchema(input.channel === 'x' ? limit * 4 : limit, input.hashtags),
+      schema: copyModelSchema(
+        CHANNEL_RULES[input.channel].counting === 'x' ? limit * 4 : limit,
+        input.hashtags,
+      ),
     },
     ctx.signal,
   );
   const copy = output.copy.trim();
-  const length = copyLength(copy, input.channel);
+  const length = channelLength(copy, input.channel);
   if (length > limit) {
     throw new ForgeError(
       'PROVIDER_ERROR',

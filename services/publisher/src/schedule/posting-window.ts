@@ -1,5 +1,5 @@
+import { isValidTimeZone, type WallTime } from '@forge/zoned-time';
 import { z } from 'zod';
-import { isValidTimeZone, type WallTime } from './time-zone.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export const Weekday = z.enum(WEEKDAYS);

@@ -1,6 +1,6 @@
 import { parseOrThrow } from '@forge/contracts';
+import { offsetMinutes } from '@forge/zoned-time';
 import { describe, expect, it } from 'vitest';
-import { offsetMinutes } from '../schedule/time-zone.js';
 import {
   contentHash,
   type SchedulePostInput,

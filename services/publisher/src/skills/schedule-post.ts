@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
+import { formatLocal, WallClock } from '@forge/zoned-time';
 import { z } from 'zod';
 import { compileWindow, inWindow, PostingWindow } from '../schedule/posting-window.js';
-import { formatLocal, WallClock } from '../schedule/time-zone.js';
 
 const MINUTE = 60_000;
 /** Candidates are tried every 5 minutes UTC; every zone's offset is a multiple of 15 minutes. */

@@ -1,35 +1,9 @@
-import type { ModelCallInput, ModelClient } from '@forge/agent-kit';
-import { type ModelCallSuccess, parseOrThrow } from '@forge/contracts';
+import { parseOrThrow } from '@forge/contracts';
+import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { ScoreHeadlinesInput, scoreHeadlines, scoreHeadlinesSkill } from './score-headlines.js';
 
-/** An in-memory ModelClient: records each request and answers with `reply`. */
-function fakeModels(reply: Partial<ModelCallSuccess>): { models: ModelClient; requests: ModelCallInput[] } {
-  const requests: ModelCallInput[] = [];
-  const usage = {
-    inputTokens: 1,
-    outputTokens: 1,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
-  const models: ModelClient = {
-    async call(request) {
-      requests.push(request);
-      const base = {
-        v: 1,
-        ok: true,
-        text: '',
-        tier: 'small',
-        model: 'fake:small-1',
-        offline: false,
-      } as const;
-      return { ...base, usage, costMicros: 0, shadowCostMicros: 0, notes: [], ...reply };
-    },
-  };
-  return { models, requests };
-}
+const SMALL = { tier: 'small' } as const;
 
 const signal = new AbortController().signal;
 const INPUT = ScoreHeadlinesInput.parse({
@@ -50,11 +24,14 @@ const score = (id: string, relevance: number, topics: string[] = [], confidence 
 
 describe('scout.score-headlines', () => {
   it('sends a classify request with the rubric and each headline as delimited material', async () => {
-    const { models, requests } = fakeModels({
-      output: {
-        scores: [score('a', 0.9, ['cannabis-operations']), score('b', 0), score('c', 0.9, ['ai-agents'])],
+    const { models, requests } = scriptedModelClient(
+      {
+        output: {
+          scores: [score('a', 0.9, ['cannabis-operations']), score('b', 0), score('c', 0.9, ['ai-agents'])],
+        },
       },
-    });
+      SMALL,
+    );
     await scoreHeadlines(INPUT, { models, signal });
     const request = requests[0]!;
     expect(request).toMatchObject({ purpose: 'classify', temperature: 0, maxTokens: 560 });
@@ -72,15 +49,18 @@ describe('scout.score-headlines', () => {
   });
 
   it('returns scores in input order, selected by relevance (ties by input order) and low-confidence ids', async () => {
-    const { models } = fakeModels({
-      output: {
-        scores: [
-          score('c', 0.8, ['ai-agents']),
-          score('b', 0.1, [], 0.3),
-          score('a', 0.8, ['cannabis-operations']),
-        ],
+    const { models } = scriptedModelClient(
+      {
+        output: {
+          scores: [
+            score('c', 0.8, ['ai-agents']),
+            score('b', 0.1, [], 0.3),
+            score('a', 0.8, ['cannabis-operations']),
+          ],
+        },
       },
-    });
+      SMALL,
+    );
     const out = await scoreHeadlines(INPUT, { models, signal });
     expect(out.scores.map((s) => s.id)).toEqual(['a', 'b', 'c']);
     expect(out.selected).toEqual(['a', 'c']);
@@ -100,7 +80,7 @@ describe('scout.score-headlines', () => {
   ])(
     'rejects a reply that does not score each headline once with rubric topics (%#)',
     async (scores, message) => {
-      const { models } = fakeModels({ output: { scores } });
+      const { models } = scriptedModelClient({ output: { scores } }, SMALL);
       await expect(scoreHeadlines(INPUT, { models, signal })).rejects.toMatchObject({
         code: 'PROVIDER_ERROR',
       });

@@ -1,191 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import type { ModelCallReply } from '@forge/contracts';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { gatewayTestRoutes, ok, VERDICT } from '../test/gateway-fixtures.js';
 import { type Harness, startHarness, testRoutingConfig } from '../test/harness.js';
-import { ModelStreamChunk } from './stream-chunk.js';
 
 let h: Harness;
-const spans = new InMemorySpanExporter();
-
-// Classification with a confidence, as a scoring skill asks for it.
-const VERDICT = {
-  name: 'verdict',
-  jsonSchema: {
-    type: 'object',
-    properties: {
-      label: { type: 'string', enum: ['relevant', 'irrelevant'] },
-      confidence: { type: 'number' },
-    },
-    required: ['label', 'confidence'],
-  },
-};
 
 beforeAll(async () => {
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const config = await testRoutingConfig(gatewayTestRoutes());
-  h = await startHarness({ config });
+  h = await startHarness({ config: await testRoutingConfig(gatewayTestRoutes()) });
 });
 
 afterAll(async () => {
   await h?.close();
-  trace.disable();
-  context.disable();
 });
 
 beforeEach(() => {
   h.fake.reset();
-});
-
-function ok(reply: ModelCallReply): Extract<ModelCallReply, { ok: true }> {
-  if (!reply.ok) throw new Error(`expected a success, got ${JSON.stringify(reply)}`);
-  return reply;
-}
-
-describe('model gateway: the ledger bills usage × price exactly', () => {
-  it('Anthropic: input, cache reads, 5-minute and 1-hour cache writes', async () => {
-    const task = await h.task({ skill: 'scout.score' });
-    h.fake.script({
-      match: { model: 'claude-haiku-5.5' },
-      text: 'relevant',
-      usage: {
-        inputTokens: 1000,
-        outputTokens: 500,
-        cacheReadTokens: 20_000,
-        cacheWriteTokens: 4000,
-        cacheWrite1hTokens: 1000,
-        reasoningTokens: 120,
-      },
-    });
-    const reply = ok(await h.call(task, { maxTokens: 600 }));
-    // Haiku 5.5 per million: input 0.10, output 0.50, cache read 0.01, write 5m 0.125, write 1h 0.20.
-    // 1000×0.10 + 500×0.50 + 20000×0.01 + 4000×0.125 + 1000×0.20 = 100 + 250 + 200 + 500 + 200 µ$.
-    expect(reply).toMatchObject({
-      tier: 'small',
-      model: 'anthropic:claude-haiku-5.5',
-      offline: false,
-      costMicros: 1250,
-    });
-    await h.flush();
-    const [row, ...rest] = await h.ledger.forTask(task.id);
-    expect(rest).toHaveLength(0);
-    expect(row).toMatchObject({
-      source: 'task',
-      skill: 'scout.score',
-      agent: 'scout',
-      principal: 'alice',
-      tier: 'small',
-      provider: 'anthropic',
-      model: 'anthropic:claude-haiku-5.5',
-      inputTokens: 1000,
-      outputTokens: 500,
-      cacheReadTokens: 20_000,
-      cacheWrite5mTokens: 4000,
-      cacheWrite1hTokens: 1000,
-      reasoningTokens: 120,
-      costMicros: 1250,
-      outcome: 'ok',
-      escalated: false,
-      fellBack: false,
-    });
-    expect(row?.rawUsage).toMatchObject({ input_tokens: 1000, cache_read_input_tokens: 20_000 });
-    const span = spans.getFinishedSpans().find((s) => s.attributes['forge.task_id'] === task.id);
-    expect(span?.name).toBe('chat claude-haiku-5.5');
-    expect(span?.attributes).toMatchObject({
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'anthropic',
-      'gen_ai.request.model': 'claude-haiku-5.5',
-      'gen_ai.usage.input_tokens': 1000 + 20_000 + 4000 + 1000,
-      'gen_ai.usage.output_tokens': 500,
-      'forge.tier': 'small',
-      'forge.cost_micros': 1250,
-      'forge.offline': false,
-    });
-  });
-
-  it('OpenAI: cached tokens out of the prompt, reasoning inside the output', async () => {
-    const task = await h.task({ skill: 'scout.draft' });
-    h.fake.script({
-      match: { model: 'gpt-6-sol' },
-      text: 'a draft',
-      usage: { inputTokens: 10_000, cacheReadTokens: 30_000, outputTokens: 800, reasoningTokens: 300 },
-    });
-    const reply = ok(await h.call(task, { purpose: 'draft', maxTokens: 1000 }));
-    // Sol per million: input 2.00, output 10.00, cache read 0.20. prompt_tokens 40000 of which
-    // 30000 cached: 10000×2 + 30000×0.2 + 800×10 = 20000 + 6000 + 8000 µ$ (reasoning not added again).
-    expect(reply).toMatchObject({ tier: 'mid', model: 'openai:gpt-6-sol', costMicros: 34_000 });
-    await h.flush();
-    const [row] = await h.ledger.forTask(task.id);
-    expect(row).toMatchObject({
-      inputTokens: 10_000,
-      cacheReadTokens: 30_000,
-      outputTokens: 800,
-      reasoningTokens: 300,
-      costMicros: 34_000,
-    });
-    expect(row?.rawUsage).toMatchObject({
-      prompt_tokens: 40_000,
-      prompt_tokens_details: { cached_tokens: 30_000 },
-    });
-  });
-
-  it('a stream: deltas go to streamTo, the usage the stream reports is billed', async () => {
-    const task = await h.task({ skill: 'scout.draft' });
-    const streamTo = `test.stream.${randomUUID()}`;
-    const chunks: ModelStreamChunk[] = [];
-    const sub = h.bus.subscribe(streamTo, ModelStreamChunk, (chunk) => chunks.push(chunk));
-    await h.bus.nc.flush();
-    h.fake.script({
-      match: { model: 'gpt-6-sol' },
-      chunks: ['Grow ', 'room 4 ', 'is ', 'back in range.'],
-      usage: { inputTokens: 900, cacheReadTokens: 100, outputTokens: 40 },
-    });
-    const reply = ok(await h.call(task, { purpose: 'draft', streamTo, maxTokens: 100 }));
-    await h.bus.nc.flush();
-    sub.unsubscribe();
-    expect(reply.text).toBe('Grow room 4 is back in range.');
-    expect(chunks.map((c) => c.text).join('')).toBe(reply.text);
-    expect(chunks.map((c) => c.index)).toEqual([0, 1, 2, 3]);
-    // 900×2 + 100×0.2 + 40×10 = 1800 + 20 + 400 µ$.
-    expect(reply.costMicros).toBe(2220);
-    await h.flush();
-    const [row] = await h.ledger.forTask(task.id);
-    expect(row).toMatchObject({ costMicros: 2220, outcome: 'ok', usageEstimated: false });
-    expect(h.fake.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
-  });
-
-  it('a stream cut off mid-way is billed for what came, and not handed to another model', async () => {
-    const task = await h.task({ skill: 'scout.score' });
-    const streamTo = `test.stream.${randomUUID()}`;
-    const chunks: string[] = [];
-    const sub = h.bus.subscribe(streamTo, ModelStreamChunk, (chunk) => chunks.push(chunk.text));
-    await h.bus.nc.flush();
-    h.fake.script({
-      match: { model: 'claude-haiku-5.5' },
-      chunks: ['first part ', 'second part ', 'never sent'],
-      cutAfterChunks: 2,
-      usage: { inputTokens: 3000 },
-    });
-    const reply = await h.call(task, { purpose: 'draft', streamTo, maxTokens: 300 });
-    await h.bus.nc.flush();
-    sub.unsubscribe();
-    expect(reply).toMatchObject({ ok: false, error: { code: 'PROVIDER_ERROR' } });
-    expect(chunks.join('')).toBe('first part second part ');
-    expect(h.fake.requests.map((r) => r.model)).toEqual(['claude-haiku-5.5']);
-    await h.flush();
-    const [row] = await h.ledger.forTask(task.id);
-    // Anthropic reported the input at the start; the output is what arrived (23 chars → 6 tokens).
-    expect(row).toMatchObject({
-      outcome: 'connection',
-      inputTokens: 3000,
-      outputTokens: 6,
-      usageEstimated: true,
-    });
-    expect(row?.costMicros).toBe(3000 * 0.1 + 6 * 0.5);
-  });
 });
 
 describe('model gateway: fallback, retries, breaker', () => {
@@ -370,25 +198,3 @@ describe('model gateway: structured output and escalation', () => {
     ]);
   });
 });
-
-/**
- * This file's routing: OpenAI first at mid (so OpenAI's usage semantics are exercised without a
- * fallback); agent `tight` gets $0.001, where a small call (at most ~$0.0001) fits and a mid call
- * (at most ~$0.002) does not.
- */
-function gatewayTestRoutes() {
-  return {
-    tiers: {
-      small: ['anthropic:claude-haiku-5.5', 'openai:gpt-6-luna'],
-      mid: ['openai:gpt-6-sol', 'anthropic:claude-sonnet-5.5'],
-      frontier: ['anthropic:claude-opus-5.5', 'openai:gpt-6-astra'],
-    },
-    routes: {
-      'scout.score': { tier: 'small' as const, maxTier: 'mid' as const },
-      'scout.draft': { tier: 'mid' as const },
-      'tight.score': { tier: 'small' as const, maxTier: 'mid' as const },
-      'scout.capped': { tier: 'small' as const, maxTier: 'small' as const },
-    },
-    budgets: { perAgent: { tight: { usd: 0.001, onExhausted: 'reject' as const } } },
-  };
-}

@@ -1,0 +1,23 @@
+import type { SkillManifest } from '@forge/contracts';
+import type { ModelTier, RoutingConfig } from '@forge/policy';
+import { MANIFESTS } from './service-skills.js';
+
+/**
+ * The mistake the seed describes, as a routing config: every skill on one tier, no rules, no
+ * budgets; the same models, prices and gateway behaviour as the routed month.
+ */
+export function baselineConfig(config: RoutingConfig, tier: ModelTier): RoutingConfig {
+  return {
+    ...config,
+    version: `${config.version}+all-${tier}`,
+    routes: {},
+    rules: [],
+    budgets: { perAgent: {}, perTier: {}, perPrincipal: {} },
+    principals: {},
+  };
+}
+
+/** The skills with `tier` as their own hint and no critical mark (or compliance review would stay at frontier). */
+export function baselineManifests(tier: ModelTier): SkillManifest[] {
+  return MANIFESTS.map((m) => ({ ...m, tierHint: tier, critical: false }));
+}
