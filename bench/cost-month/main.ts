@@ -22,7 +22,7 @@ import { formatReport, jsonLine } from './report.js';
 import { buildTimeline } from './schedule.js';
 import { checkSkills, MANIFESTS } from './service-skills.js';
 import { SimulatedAgents } from './simulated-agents.js';
-import { type RoutedMonth, summarize } from './summarize.js';
+import { type RoutedMonth, summarize, toolTierTypes } from './summarize.js';
 import { loadWorkload } from './workload.js';
 
 async function withBrain<T>(
@@ -95,16 +95,7 @@ async function main(options: Options): Promise<void> {
         };
       },
     );
-    const toolTypes = new Set(
-      workload.tasks
-        .filter((t) => {
-          const decided = routed.tasks.filter((r) => r.typeId === t.id);
-          return (
-            decided.length > 0 && decided.every((r) => r.outcome === undefined || r.outcome.kind === 'tool')
-          );
-        })
-        .map((t) => t.id),
-    );
+    const toolTypes = toolTierTypes(routed.tasks);
     say('baselines: one run of each task type on an all-frontier and an all-mid router');
     const frontier = await withBrain(
       {

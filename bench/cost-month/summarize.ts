@@ -66,6 +66,19 @@ function costOf(task: SimulatedTask): number {
   return o === undefined || o.kind === 'tool' || o.kind === 'held' ? 0 : o.costMicros;
 }
 
+/**
+ * The task types the router sent wholly to `tool` in the routed month (at least one task routed,
+ * every routed one to `tool`): the ones whose estimates are only ever billed in the baselines.
+ */
+export function toolTierTypes(tasks: readonly SimulatedTask[]): Set<string> {
+  const verdict = new Map<string, boolean>();
+  for (const t of tasks) {
+    if (!t.outcome) continue;
+    verdict.set(t.typeId, (verdict.get(t.typeId) ?? true) && t.outcome.kind === 'tool');
+  }
+  return new Set([...verdict].filter(([, tool]) => tool).map(([typeId]) => typeId));
+}
+
 /** Puts the routed month and the baselines' representative runs together into the month's bills. */
 export function summarize(opts: {
   workload: Workload;
@@ -76,6 +89,7 @@ export function summarize(opts: {
   mid: ReadonlyMap<string, RunCost>;
 }): MonthSummary {
   const { workload, routed, days } = opts;
+  const toolTypes = toolTierTypes(routed.tasks);
   const typeOf = new Map(routed.tasks.flatMap((t) => (t.outcome ? [[t.outcome.taskId, t] as const] : [])));
   const routedByType = sumBy(routed.ledger, (l) => typeOf.get(l.taskId)?.typeId);
   const tiersByType = new Map<string, Map<string, number>>();
@@ -105,7 +119,7 @@ export function summarize(opts: {
       routedMicros: routedByType.get(task.id) ?? 0,
       allFrontierMicros: perRun(opts.frontier, task.id, 1) * runs,
       allMidMicros: perRun(opts.mid, task.id, 1) * runs,
-      toolTier: tiers.length === 1 && tiers[0]![0] === 'tool',
+      toolTier: toolTypes.has(task.id),
     };
   });
   const sum = (f: (t: TypeBill) => number) => types.reduce((acc, t) => acc + f(t), 0);

@@ -51,7 +51,7 @@ async function measure(name: string, call: CallPath, o: Options, router?: BenchC
   if (o.warmup > 0) await openLoop({ rate: o.rate, durationMs: o.warmup * 1000, call });
   if (router) await router.ask('reset');
   const result: PathResult = summarizeLoop(
-    await openLoop({ rate: o.rate, durationMs: o.duration * 1000, call }),
+    await openLoop({ rate: o.rate, durationMs: o.duration * 1000, call, graceMs: 6_000 }),
   );
   if (router) result.router = await routerStats(router);
   say(`  ${name}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors`);

@@ -10,7 +10,7 @@ export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S
   --duration      seconds measured per path (default 5)
   --warmup        seconds of unmeasured load before each path (default 1)
   --ramp          rates tried on the gateway path to find the most one router sustains, in order,
-                  stopping at the first that fails (default 250,500,750,1000,1500,2000,3000; none to skip)
+                  stopping at the first that fails (default 100,250,500,750,1000,1500,2000,3000; none to skip)
   --ramp-step     seconds per ramp rate (default 3)
   --ramp-p99      a ramp rate passes with no errors, p99 at most this many ms, and 95% of the rate answered (default 50)
   --tasks         tasks the gateway calls are spread over (default 32)
@@ -28,7 +28,7 @@ const Options = z.object({
   warmup: z.coerce.number().min(0).max(600).default(1),
   ramp: z
     .string()
-    .default('250,500,750,1000,1500,2000,3000')
+    .default('100,250,500,750,1000,1500,2000,3000')
     .transform((text, ctx) => {
       if (text === 'none') return [];
       const rates = text.split(',').map((r) => Number(r.trim()));

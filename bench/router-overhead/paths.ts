@@ -11,7 +11,7 @@ export type CallPath = () => Promise<unknown>;
 export const PROMPT =
   'Score this headline against the relevance rubric: Colorado regulators update METRC transfer rules.';
 const MAX_TOKENS = 64;
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 5_000;
 
 /** The same request and answer sizes as the model paths, for the bare floors. */
 const FLOOR_BODY = JSON.stringify({

@@ -40,8 +40,9 @@ export interface UpHooks {
 }
 
 /**
- * `forge up`: NATS, Postgres (migrated), then every service as its own process, supervised.
- * Resolves with the exit code once the mesh has stopped after SIGINT/SIGTERM/SIGHUP (0), or
+ * `forge up`: NATS; every service as its own supervised process, held at its gate while it
+ * loads its code and Postgres starts and is migrated; then the services run and are polled until
+ * every /readyz answers. Resolves with the exit code once the mesh has stopped after SIGINT/SIGTERM/SIGHUP (0), or
  * throws a ForgeError (after stopping whatever it started) when the mesh cannot come up.
  */
 export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
