@@ -17,6 +17,7 @@ export {
   ModelPurpose,
   ModelUsage,
 } from './model-call.js';
+export { ModelId, ModelPrice, ProviderKind } from './model-price.js';
 export {
   AgentName,
   BrainName,
@@ -25,7 +26,6 @@ export {
   skillRef,
   splitSkillRef,
 } from './names.js';
-export { ModelId, ModelPrice, ProviderKind } from './model-price.js';
 export { Origin, OriginKind } from './origin.js';
 export { RoutingDecision } from './routing.js';
 export { SkillManifest } from './skill-manifest.js';
