@@ -7,12 +7,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
-import { createAgentService, defineAgent, defineSkill, loadAgentConfig } from '@forge/agent-kit';
 import { createLogger } from '@forge/telemetry';
 import { connect } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { serveParent } from './ipc.js';
 import { enable, installProbes, mark, takeMarks } from './probes.js';
+
+// `--kit` loads another copy of the kit (e.g. the source before a change) to compare in one sitting.
+type Kit = typeof import('@forge/agent-kit');
+const kit = (await import(process.env.BENCH_AGENT_KIT_ENTRY ?? '@forge/agent-kit')) as Kit;
+const { createAgentService, defineAgent, defineSkill, loadAgentConfig } = kit;
 
 const agent = defineAgent({
   name: 'benchecho',
@@ -35,7 +39,11 @@ const agent = defineAgent({
 const config = loadAgentConfig(process.env);
 const nc = await connect({ servers: config.natsUrl, name: 'bench-echo', noAsyncTraces: true });
 installProbes(nc);
-nc.subscribe(`bench-echo.${config.brain}`, { callback: (_e, msg) => msg.respond(msg.data) });
+nc.subscribe(`bench-echo.${config.brain}`, {
+  callback: (_e, msg) => {
+    msg.respond(msg.data);
+  },
+});
 
 const service = createAgentService(agent, config, {
   logger: createLogger({ name: 'bench-agent', level: 'warn', destination: process.stderr }),

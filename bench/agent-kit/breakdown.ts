@@ -55,7 +55,12 @@ export function timeline(marks: ClockMark[], minShare = 0.9): { calls: number; s
     .sort((a, b) => a.atMs - b.atMs);
   let previous = 0;
   const stages = medians.map((m) => {
-    const stage = { label: m.label, atMs: round(m.atMs, 3), deltaMs: round(m.atMs - previous, 3), seen: round(m.seen) };
+    const stage = {
+      label: m.label,
+      atMs: round(m.atMs, 3),
+      deltaMs: round(m.atMs - previous, 3),
+      seen: round(m.seen),
+    };
     previous = m.atMs;
     return stage;
   });

@@ -19,7 +19,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashApiKey } from '@forge/agent-kit';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
@@ -39,7 +39,11 @@ interface Client {
 
 function a2aClient(url: string, key: string): Client {
   const endpoint = `${url}/a2a/jsonrpc`;
-  const headers = { 'content-type': 'application/json', 'a2a-version': '1.0', authorization: `Bearer ${key}` };
+  const headers = {
+    'content-type': 'application/json',
+    'a2a-version': '1.0',
+    authorization: `Bearer ${key}`,
+  };
   return {
     async call() {
       const body = JSON.stringify({
@@ -56,9 +60,13 @@ function a2aClient(url: string, key: string): Client {
         },
       });
       const res = await fetch(endpoint, { method: 'POST', headers, body });
-      const reply = (await res.json()) as { result?: { task?: { status?: { state?: string } } }; error?: unknown };
+      const reply = (await res.json()) as {
+        result?: { task?: { status?: { state?: string } } };
+        error?: unknown;
+      };
       const state = reply.result?.task?.status?.state;
-      if (state !== 'TASK_STATE_COMPLETED') throw new Error(`unexpected reply: ${JSON.stringify(reply).slice(0, 300)}`);
+      if (state !== 'TASK_STATE_COMPLETED')
+        throw new Error(`unexpected reply: ${JSON.stringify(reply).slice(0, 300)}`);
     },
   };
 }
@@ -101,111 +109,231 @@ async function floor(count: number, call: () => Promise<unknown>): Promise<{ p50
   return { p50Ms: round(quantile(sorted, 0.5), 3), p99Ms: round(quantile(sorted, 0.99), 3) };
 }
 
+interface Side {
+  readonly name: 'current' | 'baseline';
+  readonly brain: string;
+  readonly child: AgentChild;
+  readonly client: Client;
+}
+
+type LevelStats = LatencyStats & { agentCpuMsPerCall: number };
+
+async function startSide(
+  name: Side['name'],
+  options: Options,
+  keysFile: string,
+  key: string,
+  kitEntry: string | undefined,
+): Promise<Side> {
+  const brain = uniqueBrain(`bakit${name.slice(0, 1)}`);
+  const child = await startAgentChild(join(here, 'agent-process.ts'), join(here, 'instrumentation.ts'), {
+    FORGE_BRAIN: brain,
+    FORGE_PORT: '0',
+    NATS_URL: options.nats,
+    DATABASE_URL: options['database-url'],
+    FORGE_API_KEYS_FILE: keysFile,
+    FORGE_CONCURRENCY: String(options.workers),
+    FORGE_LOG_LEVEL: 'warn',
+    ...(options['cpu-prof'] ? { BENCH_CPU_PROF_DIR: options['cpu-prof'] } : {}),
+    ...(kitEntry ? { BENCH_AGENT_KIT_ENTRY: kitEntry } : {}),
+  });
+  return { name, brain, child, client: a2aClient(child.url, key) };
+}
+
+/** `count` calls one at a time per side, in alternating chunks, with probes on → timelines. */
+async function breakdowns(
+  sides: Side[],
+  count: number,
+): Promise<Map<Side['name'], { calls: number; stages: Stage[] }>> {
+  const marks = new Map<Side['name'], ClockMark[]>(sides.map((s) => [s.name, []]));
+  const chunk = 20;
+  for (let done = 0; done < count; done += chunk) {
+    for (const side of done % (2 * chunk) === 0 ? sides : [...sides].reverse()) {
+      const origin = (await side.child.ask('time-origin')) as number;
+      const list = marks.get(side.name)!;
+      await side.child.ask('probes-on');
+      for (let i = 0; i < Math.min(chunk, count - done); i++) {
+        list.push({ at: now(), label: 'client send' });
+        await side.client.call();
+        list.push({ at: now(), label: 'client reply' });
+      }
+      const taken = (await side.child.ask('probes-off')) as Array<{ t: number; label: string }>;
+      for (const m of taken) list.push({ at: origin + m.t, label: m.label });
+    }
+  }
+  return new Map([...marks].map(([name, list]) => [name, timeline(list)]));
+}
+
+/** One concurrency level: warm-up, then `rounds` rounds in which the sides take turns. */
+async function level(
+  sides: Side[],
+  options: Options,
+  concurrency: number,
+): Promise<Map<Side['name'], LevelStats>> {
+  for (const side of sides) await closedLoop(concurrency, options.warmup, side.client.call);
+  const runs = new Map(
+    sides.map((s) => [
+      s.name,
+      { latencies: [] as number[], errors: 0, elapsedMs: 0, firstError: undefined as string | undefined },
+    ]),
+  );
+  for (const side of sides) {
+    await side.child.ask('cpu-reset');
+    if (options['cpu-prof']) await side.child.ask('profile-start');
+  }
+  const perRound = Math.max(1, Math.floor(options.calls / options.rounds));
+  for (let round = 0; round < options.rounds; round++) {
+    for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+      const run = await closedLoop(concurrency, perRound, side.client.call);
+      const into = runs.get(side.name)!;
+      into.latencies.push(...run.latencies);
+      into.errors += run.errors;
+      into.elapsedMs += run.elapsedMs;
+      into.firstError ??= run.firstError;
+    }
+  }
+  const stats = new Map<Side['name'], LevelStats>();
+  for (const side of sides) {
+    const cpuMs = (await side.child.ask('cpu')) as number;
+    if (options['cpu-prof'])
+      console.log(`  ${side.name} CPU profile: ${await side.child.ask('profile-stop')}`);
+    const run = runs.get(side.name)!;
+    if (run.firstError) console.log(`  ${side.name} first error: ${run.firstError}`);
+    const calls = run.latencies.length + run.errors;
+    stats.set(side.name, {
+      ...summarize(run.latencies, run.errors, run.elapsedMs),
+      agentCpuMsPerCall: round(cpuMs / Math.max(1, calls), 3),
+    });
+  }
+  return stats;
+}
+
+function printTimeline(name: string, breakdown: { calls: number; stages: Stage[] }): void {
+  console.log(
+    `\nbreakdown (${name}): ${breakdown.calls} calls one at a time, median time of each mark after the send`,
+  );
+  console.log('     at ms   +delta  stage');
+  for (const s of breakdown.stages) {
+    const share = s.seen < 1 ? `  (${Math.round(s.seen * 100)}% of calls)` : '';
+    console.log(`${s.atMs.toFixed(3).padStart(10)} ${s.deltaMs.toFixed(3).padStart(8)}  ${s.label}${share}`);
+  }
+}
+
+function statsRow(label: string, stats: LevelStats): string {
+  return [
+    label.padEnd(16),
+    String(stats.calls).padStart(7),
+    String(stats.errors).padStart(7),
+    stats.callsPerSec.toFixed(1).padStart(9),
+    ...[stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs].map((v) => v.toFixed(2).padStart(9)),
+    stats.agentCpuMsPerCall.toFixed(3).padStart(18),
+  ].join(' ');
+}
+
 async function main(options: Options): Promise<void> {
-  const brain = uniqueBrain('bakit');
   const dir = await mkdtemp(join(tmpdir(), 'forge-bench-agent-kit-'));
   const key = `fk_bench_${randomBytes(16).toString('hex')}`;
   const keysFile = join(dir, 'api-keys.json');
   await writeFile(
     keysFile,
-    JSON.stringify({ v: 1, keys: [{ principal: 'bench', sha256: hashApiKey(key), createdAt: new Date().toISOString() }] }),
+    JSON.stringify({
+      v: 1,
+      keys: [{ principal: 'bench', sha256: hashApiKey(key), createdAt: new Date().toISOString() }],
+    }),
   );
   const nc = await connect({ servers: options.nats, name: 'bench-agent-kit', noAsyncTraces: true });
   const db = new pg.Client({ connectionString: options['database-url'] });
   await db.connect();
-  let child: AgentChild | undefined;
+  const sides: Side[] = [];
   const loadBefore = loadavg();
   try {
-    child = await startAgentChild(join(here, 'agent-process.ts'), join(here, 'instrumentation.ts'), {
-      FORGE_BRAIN: brain,
-      FORGE_PORT: '0',
-      NATS_URL: options.nats,
-      DATABASE_URL: options['database-url'],
-      FORGE_API_KEYS_FILE: keysFile,
-      FORGE_CONCURRENCY: String(options.workers),
-      FORGE_LOG_LEVEL: 'warn',
-      ...(options['cpu-prof'] ? { BENCH_CPU_PROF_DIR: options['cpu-prof'] } : {}),
-    });
-    const agent = child;
-    const client = a2aClient(agent.url, key);
+    sides.push(await startSide('current', options, keysFile, key, undefined));
+    if (options.kit) sides.push(await startSide('baseline', options, keysFile, key, resolve(options.kit)));
+    const first = sides[0]!;
     console.log(
-      `agent-kit bench: brain ${brain}, workers ${options.workers}, load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
+      `agent-kit bench: ${sides.map((s) => `${s.name} (${s.name === 'baseline' ? options.kit : '@forge/agent-kit'}, brain ${s.brain})`).join(' vs ')}; workers ${options.workers}; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`,
     );
 
     const floors = {
-      http: await floor(500, async () => (await fetch(`${agent.url}/livez`)).arrayBuffer()),
-      nats: await floor(500, () => nc.request(`bench-echo.${brain}`, 'x', { timeout: 5_000 })),
+      http: await floor(500, async () => (await fetch(`${first.child.url}/livez`)).arrayBuffer()),
+      nats: await floor(500, () => nc.request(`bench-echo.${first.brain}`, 'x', { timeout: 5_000 })),
       pg: await floor(500, () => db.query('SELECT 1')),
     };
     console.log(
       `floors (p50/p99 ms): HTTP GET ${floors.http.p50Ms}/${floors.http.p99Ms}, NATS echo ${floors.nats.p50Ms}/${floors.nats.p99Ms}, Postgres SELECT 1 ${floors.pg.p50Ms}/${floors.pg.p99Ms}`,
     );
 
-    let breakdown: { calls: number; stages: Stage[] } | undefined;
-    if (options.breakdown > 0) {
-      await closedLoop(1, options.warmup, client.call);
-      const childOrigin = (await agent.ask('time-origin')) as number;
-      const clientMarks: ClockMark[] = [];
-      await agent.ask('probes-on');
-      for (let i = 0; i < options.breakdown; i++) {
-        clientMarks.push({ at: now(), label: 'client send' });
-        await client.call();
-        clientMarks.push({ at: now(), label: 'client reply' });
-      }
-      const marks = (await agent.ask('probes-off')) as Array<{ t: number; label: string }>;
-      breakdown = timeline([...clientMarks, ...marks.map((m) => ({ at: childOrigin + m.t, label: m.label }))]);
-      console.log(`\nbreakdown: ${breakdown.calls} calls one at a time, median time of each mark after the send`);
-      console.log('     at ms   +delta  stage');
-      for (const s of breakdown.stages) {
-        const share = s.seen < 1 ? `  (${Math.round(s.seen * 100)}% of calls)` : '';
-        console.log(`${s.atMs.toFixed(3).padStart(10)} ${s.deltaMs.toFixed(3).padStart(8)}  ${s.label}${share}`);
-      }
+    for (const side of sides) await closedLoop(1, options.warmup, side.client.call);
+    const timelines = options.breakdown > 0 ? await breakdowns(sides, options.breakdown) : new Map();
+    for (const side of sides) {
+      const t = timelines.get(side.name);
+      if (t) printTimeline(side.name, t);
     }
 
-    const levels: Record<string, LatencyStats & { agentCpuMsPerCall: number }> = {};
-    console.log('\nconcurrency   calls  errors   calls/s    p50 ms    p90 ms    p99 ms    max ms  agent CPU ms/call');
-    for (const level of options.concurrency) {
-      await closedLoop(level, options.warmup, client.call);
-      await agent.ask('cpu-reset');
-      if (options['cpu-prof']) await agent.ask('profile-start');
-      const run = await closedLoop(level, options.calls, client.call);
-      const cpuMs = (await agent.ask('cpu')) as number;
-      if (options['cpu-prof']) console.log(`  CPU profile: ${await agent.ask('profile-stop')}`);
-      const stats = { ...summarize(run.latencies, run.errors, run.elapsedMs), agentCpuMsPerCall: round(cpuMs / options.calls, 3) };
-      levels[String(level)] = stats;
-      console.log(
-        [
-          String(level).padStart(11),
-          String(stats.calls).padStart(7),
-          String(stats.errors).padStart(7),
-          stats.callsPerSec.toFixed(1).padStart(9),
-          ...[stats.p50Ms, stats.p90Ms, stats.p99Ms, stats.maxMs].map((v) => v.toFixed(2).padStart(9)),
-          stats.agentCpuMsPerCall.toFixed(3).padStart(18),
-        ].join(' '),
-      );
-      if (run.firstError) console.log(`  first error: ${run.firstError}`);
+    const levels: Record<string, Record<string, LevelStats>> = {};
+    console.log(
+      `\n${'level / side'.padEnd(16)}   calls  errors   calls/s    p50 ms    p90 ms    p99 ms    max ms  agent CPU ms/call`,
+    );
+    for (const concurrency of options.concurrency) {
+      const stats = await level(sides, options, concurrency);
+      levels[String(concurrency)] = Object.fromEntries(stats);
+      for (const [name, s] of stats) console.log(statsRow(`c=${concurrency} ${name}`, s));
+    }
+    const ratio = options.kit
+      ? Object.fromEntries(
+          Object.entries(levels).map(([c, bySide]) => {
+            const cur = bySide.current!;
+            const base = bySide.baseline!;
+            return [
+              c,
+              {
+                p50: round(cur.p50Ms / base.p50Ms, 3),
+                p99: round(cur.p99Ms / base.p99Ms, 3),
+                callsPerSec: round(cur.callsPerSec / base.callsPerSec, 3),
+                cpuPerCall: round(cur.agentCpuMsPerCall / base.agentCpuMsPerCall, 3),
+              },
+            ];
+          }),
+        )
+      : null;
+    if (ratio) {
+      console.log('\ncurrent / baseline (latency: below 1 is faster; calls/s: above 1 is more)');
+      for (const [c, r] of Object.entries(ratio))
+        console.log(
+          `  c=${c}: p50 ${r.p50}, p99 ${r.p99}, calls/s ${r.callsPerSec}, CPU/call ${r.cpuPerCall}`,
+        );
     }
     const loadAfter = loadavg();
     console.log(`load average at the end ${loadAfter.map((l) => l.toFixed(2)).join(' ')}`);
     console.log(
       JSON.stringify({
         bench: 'agent-kit',
+        baselineKit: options.kit ?? null,
         calls: options.calls,
+        rounds: options.rounds,
         workers: options.workers,
         floors,
         levels,
-        breakdown: breakdown
-          ? { calls: breakdown.calls, stages: breakdown.stages.map((s) => ({ label: s.label, atMs: s.atMs, deltaMs: s.deltaMs })) }
-          : null,
+        ratio,
+        breakdown: Object.fromEntries(
+          [...timelines].map(([name, t]) => [
+            name,
+            {
+              calls: t.calls,
+              stages: t.stages.map((s: Stage) => ({ label: s.label, atMs: s.atMs, deltaMs: s.deltaMs })),
+            },
+          ]),
+        ),
         machine: { loadBefore: loadBefore.map((l) => round(l)), loadAfter: loadAfter.map((l) => round(l)) },
       }),
     );
   } finally {
-    await child?.stop().catch(() => undefined);
+    for (const side of sides) await side.child.stop().catch(() => undefined);
     await db.end().catch(() => undefined);
-    await deleteBrainStreams(nc, brain).catch(() => undefined);
+    for (const side of sides) await deleteBrainStreams(nc, side.brain).catch(() => undefined);
     await nc.close();
-    await dropBrainSchema(options['database-url'], brain).catch(() => undefined);
+    for (const side of sides)
+      await dropBrainSchema(options['database-url'], side.brain).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }

@@ -51,7 +51,7 @@ function describeSql(text: string): string {
 }
 
 function patchHttp(): void {
-  const emit = Server.prototype.emit;
+  const emit = Server.prototype.emit as (this: Server, event: string | symbol, ...args: unknown[]) => boolean;
   Server.prototype.emit = function patched(this: Server, event: string | symbol, ...args: unknown[]) {
     if (event === 'request' && enabled) {
       const res = args[1] as ServerResponse;
@@ -62,7 +62,7 @@ function patchHttp(): void {
       }
     }
     return emit.call(this, event, ...args);
-  } as typeof emit;
+  } as typeof Server.prototype.emit;
 }
 
 function patchPg(): void {
@@ -83,7 +83,11 @@ function patchPg(): void {
       return query.apply(this, args);
     }
     const out = query.apply(this, args);
-    if (out instanceof Promise) void out.then(() => mark(`${label} <`), () => mark(`${label} failed`));
+    if (out instanceof Promise)
+      void out.then(
+        () => mark(`${label} <`),
+        () => mark(`${label} failed`),
+      );
     return out;
   } as typeof pg.Client.prototype.query;
 
@@ -100,7 +104,11 @@ function patchPg(): void {
       return connect.apply(this, args);
     }
     const out = connect.apply(this, args);
-    if (out instanceof Promise) void out.then(() => mark('pool checkout <'), () => undefined);
+    if (out instanceof Promise)
+      void out.then(
+        () => mark('pool checkout <'),
+        () => undefined,
+      );
     return out;
   } as typeof pg.Pool.prototype.connect;
 }
@@ -160,7 +168,11 @@ function patchTracer(): void {
         return (name: string, ...rest: unknown[]) => {
           const fn = rest.pop() as (span: Span) => unknown;
           return startActiveSpan(name, ...rest, (span: Span) => {
-            const label = name.startsWith('send ') ? 'span send' : name.startsWith('process ') ? 'span process' : `span ${name}`;
+            const label = name.startsWith('send ')
+              ? 'span send'
+              : name.startsWith('process ')
+                ? 'span process'
+                : `span ${name}`;
             mark(`${label} >`);
             const end = span.end.bind(span);
             span.end = (...endArgs: Parameters<Span['end']>) => {

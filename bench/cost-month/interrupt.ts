@@ -1,5 +1,6 @@
 const cleanups = new Set<() => Promise<unknown>>();
 let installed = false;
+let interrupted = false;
 
 /** How long an interrupted bench may spend cleaning up before it exits anyway. */
 const CLEANUP_DEADLINE_MS = 15_000;
@@ -14,6 +15,7 @@ export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
     installed = true;
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
+        interrupted = true;
         process.stderr.write(`${signal}: cleaning up\n`);
         setTimeout(() => process.exit(130), CLEANUP_DEADLINE_MS).unref();
         void Promise.allSettled([...cleanups].map((fn) => fn())).finally(() => process.exit(130));
@@ -24,4 +26,12 @@ export function onInterrupt(cleanup: () => Promise<unknown>): () => void {
   return () => {
     cleanups.delete(cleanup);
   };
+}
+
+/**
+ * True once a signal has started the cleanup: the bench's own failure that follows (its streams
+ * vanish under it) is then expected, and the process exits when the cleanup is done, not before.
+ */
+export function isInterrupted(): boolean {
+  return interrupted;
 }

@@ -14,7 +14,7 @@ import { type FakeLlm, startFakeLlm } from '@forge/testkit';
 import { baselineConfig, baselineManifests } from './baseline-config.js';
 import { representativeRuns } from './baseline-runs.js';
 import { type BrainRouter, startBrainRouter } from './brain-router.js';
-import { onInterrupt } from './interrupt.js';
+import { isInterrupted, onInterrupt } from './interrupt.js';
 import { readDecisions, readLedger } from './ledger-bill.js';
 import { simulateMonth } from './month-simulation.js';
 import { type Options, parseOptions, USAGE } from './options.js';
@@ -157,6 +157,8 @@ if (options === 'help') {
   process.stdout.write(`${USAGE}\n`);
 } else {
   await main(options).catch((error: unknown) => {
+    // Interrupted: the signal handler is cleaning up and exits when it is done.
+    if (isInterrupted()) return;
     process.stderr.write(`cost-month failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });

@@ -19,7 +19,7 @@ import { createPool, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
 import { connect } from '@nats-io/transport-node';
-import { onInterrupt } from '../cost-month/interrupt.js';
+import { isInterrupted, onInterrupt } from '../cost-month/interrupt.js';
 import { type BenchChild, startChild } from './child.js';
 import { summarizeLoop } from './latency.js';
 import { openLoop } from './open-loop.js';
@@ -42,6 +42,12 @@ function announced(child: BenchChild, key: string): string {
   return value;
 }
 
+/** Waits (bounded, in the child) until the router has worked off the last phase; says so if it did not. */
+async function settle(router: BenchChild): Promise<void> {
+  if ((await router.ask('settle', 30_000)) !== true)
+    say('  (the router was still busy 20 s after the last phase)');
+}
+
 async function routerStats(router: BenchChild): Promise<RouterStats> {
   return RouterStats.parse(await router.ask('stats'));
 }
@@ -62,6 +68,7 @@ async function measure(name: string, call: CallPath, o: Options, router?: BenchC
 async function ramp(call: CallPath, o: Options, router: BenchChild): Promise<RampStep[]> {
   const steps: RampStep[] = [];
   for (const rate of o.ramp) {
+    await settle(router);
     await router.ask('reset');
     const result = summarizeLoop(
       await openLoop({ rate, durationMs: o.rampStep * 1000, call, graceMs: 5_000 }),
@@ -137,22 +144,26 @@ async function main(o: Options): Promise<void> {
     const nc = await connect({ servers: o.nats, name: 'bench-raw' });
     undo.push(() => nc.drain());
 
-    const gatewayCall = gatewayPath(bus, taskIds);
-    const httpCall = httpPath(announced(router, 'url'), keys.key);
-    // The router's first seconds are not its steady state (JIT, pool connections opened, the
-    // tasks routed on their first call): both of its paths run once before anything is measured.
-    say(`warming the router up: ${2 * ROUTER_WARMUP_S} s at ${Math.min(o.rate, 500)} calls/s`);
-    for (const call of [gatewayCall, httpCall]) {
-      await openLoop({ rate: Math.min(o.rate, 500), durationMs: ROUTER_WARMUP_S * 1000, call });
-    }
     say(`measuring ${o.rate} calls/s, ${o.warmup} s warm-up + ${o.duration} s per path`);
+    // The bare paths first, while the router is idle, so its work does not slow them down.
     const floors = {
       nats: await measure('floor: NATS echo', natsEchoPath(nc, announced(upstream, 'echoSubject')), o),
       http: await measure('floor: HTTP echo', httpEchoPath(announced(upstream, 'echoUrl')), o),
     };
     const direct = await measure('direct', directPath(announced(upstream, 'openaiBaseUrl')), o);
+    const gatewayCall = gatewayPath(bus, taskIds);
+    const httpCall = httpPath(announced(router, 'url'), keys.key);
+    // The router's first seconds are not its steady state (JIT, pool connections opened, the
+    // tasks routed on their first call): both of its paths run once before they are measured.
+    say(`warming the router up: ${ROUTER_WARMUP_S} s per path at ${Math.min(o.rate, 250)} calls/s`);
+    for (const call of [gatewayCall, httpCall]) {
+      await openLoop({ rate: Math.min(o.rate, 250), durationMs: ROUTER_WARMUP_S * 1000, call });
+    }
+    await settle(router);
     const gateway = await measure('gateway', gatewayCall, o, router);
+    await settle(router);
     const http = await measure('/v1/chat/completions', httpCall, o, router);
+    await settle(router);
     const steps = o.ramp.length > 0 ? await ramp(gatewayCall, o, router) : [];
     const run: OverheadRun = {
       rate: o.rate,
@@ -185,6 +196,8 @@ if (options === 'help') {
   process.stdout.write(`${USAGE}\n`);
 } else {
   await main(options).catch((error: unknown) => {
+    // Interrupted: the signal handler is cleaning up and exits when it is done.
+    if (isInterrupted()) return;
     process.stderr.write(
       `router-overhead failed: ${error instanceof Error ? error.message : String(error)}\n`,
     );

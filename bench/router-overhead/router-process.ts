@@ -34,6 +34,8 @@ const parent = serveParent(
         };
         return stats;
       }
+      case 'settle':
+        return settle();
       default:
         throw new Error(`unknown command ${command}`);
     }
@@ -42,6 +44,27 @@ const parent = serveParent(
     await service?.stop();
   },
 );
+
+/** The router counts as idle below this share of one core over a probe window. */
+const IDLE_CPU_SHARE = 0.1;
+const PROBE_MS = 250;
+const SETTLE_MAX_MS = 20_000;
+
+/**
+ * Waits until the router has worked off what it still holds from the last phase (calls its
+ * clients gave up on, ledger batches), judged by its own CPU over short windows: true once idle,
+ * false if still busy after SETTLE_MAX_MS. Keeps one phase's backlog out of the next one's numbers.
+ */
+async function settle(): Promise<boolean> {
+  const deadline = performance.now() + SETTLE_MAX_MS;
+  while (performance.now() < deadline) {
+    const before = process.cpuUsage();
+    await new Promise((resolve) => setTimeout(resolve, PROBE_MS));
+    const used = process.cpuUsage(before);
+    if ((used.user + used.system) / 1000 < IDLE_CPU_SHARE * PROBE_MS) return true;
+  }
+  return false;
+}
 
 try {
   service = createRouterService(loadRouterConfig(process.env));
