@@ -140,12 +140,17 @@ async function startSide(
   return { name, brain, child, client: a2aClient(child.url, key) };
 }
 
+interface Breakdown {
+  calls: number;
+  stages: Stage[];
+  /** NATS operations, NATS socket writes and Postgres statements per call, in the agent process. */
+  perCall: Record<string, number>;
+}
+
 /** `count` calls one at a time per side, in alternating chunks, with probes on → timelines. */
-async function breakdowns(
-  sides: Side[],
-  count: number,
-): Promise<Map<Side['name'], { calls: number; stages: Stage[] }>> {
+async function breakdowns(sides: Side[], count: number): Promise<Map<Side['name'], Breakdown>> {
   const marks = new Map<Side['name'], ClockMark[]>(sides.map((s) => [s.name, []]));
+  const counts = new Map<Side['name'], Record<string, number>>(sides.map((s) => [s.name, {}]));
   const chunk = 20;
   for (let done = 0; done < count; done += chunk) {
     for (const side of done % (2 * chunk) === 0 ? sides : [...sides].reverse()) {
@@ -157,11 +162,25 @@ async function breakdowns(
         await side.client.call();
         list.push({ at: now(), label: 'client reply' });
       }
-      const taken = (await side.child.ask('probes-off')) as Array<{ t: number; label: string }>;
-      for (const m of taken) list.push({ at: origin + m.t, label: m.label });
+      const taken = (await side.child.ask('probes-off')) as {
+        marks: Array<{ t: number; label: string }>;
+        counts: Record<string, number>;
+      };
+      for (const m of taken.marks) list.push({ at: origin + m.t, label: m.label });
+      const sum = counts.get(side.name)!;
+      for (const [kind, n] of Object.entries(taken.counts)) sum[kind] = (sum[kind] ?? 0) + n;
     }
   }
-  return new Map([...marks].map(([name, list]) => [name, timeline(list)]));
+  return new Map(
+    [...marks].map(([name, list]) => {
+      const perCall = Object.fromEntries(
+        Object.entries(counts.get(name)!)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([kind, n]) => [kind, round(n / count, 2)]),
+      );
+      return [name, { ...timeline(list), perCall }];
+    }),
+  );
 }
 
 /** One concurrency level: warm-up, then `rounds` rounds in which the sides take turns. */
@@ -208,7 +227,7 @@ async function level(
   return stats;
 }
 
-function printTimeline(name: string, breakdown: { calls: number; stages: Stage[] }): void {
+function printTimeline(name: string, breakdown: Breakdown): void {
   console.log(
     `\nbreakdown (${name}): ${breakdown.calls} calls one at a time, median time of each mark after the send`,
   );
@@ -217,6 +236,8 @@ function printTimeline(name: string, breakdown: { calls: number; stages: Stage[]
     const share = s.seen < 1 ? `  (${Math.round(s.seen * 100)}% of calls)` : '';
     console.log(`${s.atMs.toFixed(3).padStart(10)} ${s.deltaMs.toFixed(3).padStart(8)}  ${s.label}${share}`);
   }
+  const perCall = Object.entries(breakdown.perCall).map(([kind, n]) => `${kind} ${n}`);
+  console.log(`per call (${name}): ${perCall.join(', ')}`);
 }
 
 function statsRow(label: string, stats: LevelStats): string {
@@ -264,7 +285,8 @@ async function main(options: Options): Promise<void> {
     );
 
     for (const side of sides) await closedLoop(1, options.warmup, side.client.call);
-    const timelines = options.breakdown > 0 ? await breakdowns(sides, options.breakdown) : new Map();
+    const timelines: Map<Side['name'], Breakdown> =
+      options.breakdown > 0 ? await breakdowns(sides, options.breakdown) : new Map();
     for (const side of sides) {
       const t = timelines.get(side.name);
       if (t) printTimeline(side.name, t);
@@ -320,6 +342,7 @@ async function main(options: Options): Promise<void> {
             name,
             {
               calls: t.calls,
+              perCall: t.perCall,
               stages: t.stages.map((s: Stage) => ({ label: s.label, atMs: s.atMs, deltaMs: s.deltaMs })),
             },
           ]),

@@ -18,6 +18,12 @@ export interface Mark {
 
 let marks: Mark[] = [];
 let enabled = false;
+/** Protocol operations and socket writes by kind, while enabled. */
+let counts: Record<string, number> = {};
+
+function count(kind: string): void {
+  if (enabled) counts[kind] = (counts[kind] ?? 0) + 1;
+}
 
 export function mark(label: string): void {
   if (enabled) marks.push({ t: performance.now(), label });
@@ -25,14 +31,37 @@ export function mark(label: string): void {
 
 export function enable(on: boolean): void {
   enabled = on;
-  if (on) marks = [];
+  if (on) {
+    marks = [];
+    counts = {};
+  }
 }
 
-/** The marks since `enable(true)`, and forgets them. */
-export function takeMarks(): Mark[] {
-  const taken = marks;
+/** The marks and counts since `enable(true)`, and forgets them. */
+export function takeMarks(): { marks: Mark[]; counts: Record<string, number> } {
+  const taken = { marks, counts };
   marks = [];
+  counts = {};
   return taken;
+}
+
+/** What a NATS protocol command is for, from its verb and subject. */
+function describeNatsCommand(cmd: unknown): string | undefined {
+  if (typeof cmd !== 'string') return 'nats PING (flush)';
+  const [verb, subject = ''] = cmd.split(' ');
+  if (subject.startsWith('bench-echo')) return undefined;
+  if (verb === 'PUB' || verb === 'HPUB') {
+    if (subject.startsWith('$JS.API.CONSUMER.MSG.NEXT')) return 'nats pub: pull request';
+    if (subject.startsWith('$JS.ACK')) return 'nats pub: ack/nak/working';
+    if (subject.includes('.status.')) return 'nats pub: status event';
+    if (subject.includes('.task.')) return 'nats pub: task envelope';
+    if (subject.startsWith('$JS.API')) return 'nats pub: JetStream API';
+    return 'nats pub: other';
+  }
+  if (verb === 'SUB')
+    return subject.includes('.status.') ? 'nats SUB: status' : 'nats SUB: other (fetch inbox)';
+  if (verb === 'UNSUB') return 'nats UNSUB';
+  return `nats ${verb}`;
 }
 
 /** What a statement is, in a few words: the repository call it belongs to. */
@@ -73,6 +102,7 @@ function patchPg(): void {
     const text = typeof first === 'string' ? first : (first as { text?: string } | undefined)?.text;
     if (typeof text !== 'string') return query.apply(this, args);
     const label = `pg ${describeSql(text)}`;
+    count('pg statements');
     mark(`${label} >`);
     const last = args.at(-1);
     if (typeof last === 'function') {
@@ -142,7 +172,28 @@ function patchBus(): void {
   } as typeof subscribe;
 }
 
+interface ProtocolLike {
+  sendCommand(cmd: unknown, ...payloads: unknown[]): void;
+  transport: { send(frame: Uint8Array): void };
+}
+
 function patchNats(nc: NatsConnection): void {
+  const protocol = (nc as unknown as { protocol: ProtocolLike }).protocol;
+  const protocolProto = Object.getPrototypeOf(protocol) as ProtocolLike;
+  const sendCommand = protocolProto.sendCommand;
+  protocolProto.sendCommand = function patched(this: ProtocolLike, cmd: unknown, ...payloads: unknown[]) {
+    if (enabled) {
+      const kind = describeNatsCommand(cmd);
+      if (kind) count(kind);
+    }
+    return sendCommand.call(this, cmd, ...payloads);
+  };
+  const transportProto = Object.getPrototypeOf(protocol.transport) as ProtocolLike['transport'];
+  const send = transportProto.send;
+  transportProto.send = function patched(this: ProtocolLike['transport'], frame: Uint8Array) {
+    count('nats socket writes');
+    return send.call(this, frame);
+  };
   const proto = Object.getPrototypeOf(nc) as NatsConnection;
   const flush = proto.flush;
   proto.flush = async function patched(this: NatsConnection) {

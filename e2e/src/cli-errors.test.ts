@@ -51,6 +51,25 @@ describe('forge errors, from the compiled CLI', () => {
     noStack(result.stderr);
   });
 
+  it('says where route explain and costs looked when no brain database is reachable', async () => {
+    const env = { ...process.env, DATABASE_URL: '' };
+    const explain = await runForge(['route', 'explain', 'compliance.review', ...base()], env);
+    expect(explain.code).toBe(1);
+    expect(explain.stderr.trim().split('\n')).toEqual([
+      `forge: cannot reach brain errs's registry and ledger: no forge up is running for it (no live ${stateDir}/errs/mesh.json) and DATABASE_URL is not set; start \`forge up --brain errs\` or set DATABASE_URL`,
+    ]);
+    const costs = await runForge(['costs', ...base(), '--json'], {
+      ...process.env,
+      DATABASE_URL: `postgres://forge:pa55word@127.0.0.1:${portBase + 8}/app`,
+    });
+    expect(costs.code).toBe(1);
+    const error = JSON.parse(costs.stderr.trim()) as { error: { code: string; message: string } };
+    expect(error.error.code).toBe('UNAVAILABLE');
+    expect(error.error.message).toMatch(/^cannot reach Postgres at DATABASE_URL postgres:\/\/forge:\*\*\*@/);
+    expect(costs.stderr + costs.stdout).not.toContain('pa55word');
+    noStack(explain.stderr + costs.stderr);
+  });
+
   it('names --input when it is not JSON', async () => {
     const result = await runForge(
       ['send', 'scout', 'parse-feed', '--input', '{oops', ...base()],

@@ -1,24 +1,40 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ServiceStatus, UpReport } from '@forge/cli';
+import type { CostReport, RouteExplanation, ServiceStatus, UpReport } from '@forge/cli';
 import { connectTestNats, deleteBrainStreams, testNatsUrl, uniqueBrain } from '@forge/testkit';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase, isPortFree } from './free-ports.js';
 
-const SERVICES = ['scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'];
+const AGENTS = ['scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'];
 const FEED_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'parse-feed-input.json');
+const REPLY_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'draft-reply-input.json');
+const REVIEW_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'review-input.json');
 /** Done-when: each service under 150 MB RSS (the embedded Postgres host is apart). */
 const SERVICE_RSS_LIMIT_MB = 150;
+
+interface A2ATask {
+  id: string;
+  status: { state: string; message?: { parts: { text?: string }[] } };
+  artifacts: { artifactId: string; parts: { data?: unknown }[] }[];
+}
 
 async function rssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)![1]) / 1024;
 }
 
-describe('forge up, status and send against the real NATS and the embedded Postgres', () => {
+/** The environment of a machine with no model keys: the mesh must run offline. */
+function offlineEnv(): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(ANTHROPIC|OPENAI)_(API_KEY|BASE_URL)/.test(key)),
+  );
+  return { ...env, NATS_URL: testNatsUrl(), FORGE_LOG_LEVEL: 'warn' };
+}
+
+describe('forge up: the router and six agents against the real NATS and the embedded Postgres', () => {
   const brain = uniqueBrain('e2e');
   let stateDir: string;
   let portBase: number;
@@ -26,22 +42,41 @@ describe('forge up, status and send against the real NATS and the embedded Postg
   let up: ForgeUp;
   let report: UpReport;
   let readyAfterMs: number;
-  let databaseUrl: string;
+  let db: pg.Client;
+
+  const flags = () => ['--brain', brain, '--state-dir', stateDir];
+  const send = async (agent: string, skill: string, input: string) => {
+    const result = await runForge(['send', agent, skill, '--input', input, ...flags(), '--json'], env);
+    return { code: result.code, stderr: result.stderr, task: JSON.parse(result.stdout) as A2ATask };
+  };
+  const decisionOf = async (taskId: string) =>
+    (
+      await db.query(
+        `select t.routing->>'tier' as stamped, d.tier, d.model, d.status, d.reasons
+           from "forge_${brain}".tasks t join "forge_${brain}".routing_decisions d on d.task_id = t.id
+          where t.id = $1`,
+        [taskId],
+      )
+    ).rows[0] as
+      | { stamped: string; tier: string; model: string | null; status: string; reasons: string[] }
+      | undefined;
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'forge-e2e-'));
     portBase = await freePortBase();
-    env = { ...process.env, NATS_URL: testNatsUrl(), FORGE_LOG_LEVEL: 'warn' };
+    env = offlineEnv();
     // No DATABASE_URL: forge up starts the embedded Postgres, cold, in the state folder.
     delete env.DATABASE_URL;
     const startedAt = performance.now();
-    up = startForgeUp(['--brain', brain, '--port-base', String(portBase), '--state-dir', stateDir], env);
+    up = startForgeUp([...flags(), '--port-base', String(portBase)], env);
     report = (await up.waitForEvent('ready', 90_000)) as unknown as UpReport;
     readyAfterMs = Math.round(performance.now() - startedAt);
-    databaseUrl = report.postgres.url;
+    db = new pg.Client({ connectionString: report.postgres.url });
+    await db.connect();
   }, 120_000);
 
   afterAll(async () => {
+    await db?.end().catch(() => {});
     if (up && (await up.exited(0)) === null) {
       up.child.kill('SIGTERM');
       if ((await up.exited(20_000)) === null) up.child.kill('SIGKILL');
@@ -55,14 +90,21 @@ describe('forge up, status and send against the real NATS and the embedded Postg
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   }, 60_000);
 
-  it('brings up all six services on the brain ports, each small, and says where things are', async () => {
+  it('brings up the router and the six agents, seven small processes, and says models run offline', async () => {
     expect(report.brain).toBe(brain);
-    expect(report.services.map((service) => [service.name, service.port])).toEqual(
-      SERVICES.map((name, index) => [name, portBase + index + 1]),
-    );
+    expect(report.services.map((service) => [service.name, service.port])).toEqual([
+      ['router', portBase],
+      ...AGENTS.map((name, index) => [name, portBase + index + 1]),
+    ]);
+    expect(report.router).toMatchObject({
+      url: `http://127.0.0.1:${portBase}`,
+      chatCompletions: `http://127.0.0.1:${portBase}/v1/chat/completions`,
+      routingConfig: join(REPO_ROOT, 'config', 'forge.yaml'),
+      offline: true,
+    });
+    expect(up.logTail(400)).toContain('!! MODELS RUN OFFLINE');
     expect(report.postgres).toMatchObject({ embedded: true, schema: `forge_${brain}` });
     expect(report.postgres.url).toContain(`:${portBase + 50}/`);
-    expect(report.operatorKeyFile).toBe(join(stateDir, brain, 'operator.key'));
     const rows = await Promise.all(
       report.services.map(async (service) => ({ name: service.name, rssMb: await rssMb(service.pid!) })),
     );
@@ -70,19 +112,19 @@ describe('forge up, status and send against the real NATS and the embedded Postg
     console.log(
       `forge up (cold state folder) ready in ${readyAfterMs} ms (CLI's own measure ${report.elapsedMs} ms); ` +
         `RSS MB: ${rows.map((row) => `${row.name} ${row.rssMb.toFixed(1)}`).join(', ')}; ` +
-        `embedded Postgres host ${pgRss.toFixed(1)}`,
+        `total ${rows.reduce((sum, row) => sum + row.rssMb, 0).toFixed(0)}; embedded Postgres host ${pgRss.toFixed(1)}`,
     );
     for (const row of rows) expect(row.rssMb, row.name).toBeLessThan(SERVICE_RSS_LIMIT_MB);
   });
 
-  it('reports all six healthy, and every card is fetchable JSON with skills', async () => {
-    const result = await runForge(['status', '--brain', brain, '--state-dir', stateDir, '--json'], env);
+  it('reports all seven healthy, and every agent card is fetchable JSON with skills', async () => {
+    const result = await runForge(['status', ...flags(), '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     const services = (JSON.parse(result.stdout) as { services: ServiceStatus[] }).services;
     expect(services.map((service) => [service.name, service.healthy])).toEqual(
-      SERVICES.map((name) => [name, true]),
+      ['router', ...AGENTS].map((name) => [name, true]),
     );
-    for (const service of services) {
+    for (const service of services.filter((entry) => entry.card !== null)) {
       const res = await fetch(service.card!);
       expect(res.status).toBe(200);
       const card = (await res.json()) as { name: string; skills: { id: string }[] };
@@ -90,76 +132,113 @@ describe('forge up, status and send against the real NATS and the embedded Postg
     }
   });
 
-  it('sends scout.parse-feed and gets a completed task that is in Postgres', async () => {
-    const result = await runForge(
-      [
-        'send',
-        'scout',
-        'parse-feed',
-        '--input',
-        `@${FEED_INPUT}`,
-        '--brain',
-        brain,
-        '--state-dir',
-        stateDir,
-        '--json',
-      ],
-      env,
-    );
-    expect(result.code, result.stderr).toBe(0);
-    const task = JSON.parse(result.stdout) as {
-      id: string;
-      status: { state: string };
-      artifacts: { artifactId: string; parts: { data?: unknown }[] }[];
-    };
+  it('runs scout.parse-feed through the router: a tool task, its decision stored, completed', async () => {
+    const { code, stderr, task } = await send('scout', 'parse-feed', `@${FEED_INPUT}`);
+    expect(code, stderr).toBe(0);
     expect(task.status.state).toBe('TASK_STATE_COMPLETED');
     const output = task.artifacts.find((artifact) => artifact.artifactId === 'result')?.parts[0]?.data as {
-      items: { title: string; link: string }[];
+      items: { link: string }[];
       counts: { total: number; new: number; duplicateInBatch: number };
     };
     expect(output.counts).toMatchObject({ total: 3, new: 2, duplicateInBatch: 1 });
-    expect(output.items.map((item) => item.link)).toEqual([
-      'https://example.com/news/drip-irrigation',
-      'https://example.com/news/testing-rules',
+    expect(await decisionOf(task.id)).toEqual({
+      stamped: 'tool',
+      tier: 'tool',
+      model: null,
+      status: 'routed',
+      reasons: ['base: route in config says tool'],
+    });
+    const { rows } = await db.query(`select state, owner from "forge_${brain}".tasks where id = $1`, [
+      task.id,
     ]);
+    expect(rows).toEqual([{ state: 'completed', owner: 'operator' }]);
+  });
 
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    try {
-      const rows = await client.query(
-        `select state, agent, skill, owner, output from "forge_${brain}".tasks where id = $1`,
-        [task.id],
-      );
-      expect(rows.rows).toHaveLength(1);
-      expect(rows.rows[0]).toMatchObject({ state: 'completed', agent: 'scout', owner: 'operator' });
-      expect(rows.rows[0].output.counts.new).toBe(2);
-    } finally {
-      await client.end();
+  it('runs engagement.draft-reply on a model tier through the offline provider: $0 charged, shadow cost kept', async () => {
+    const { code, stderr, task } = await send('engagement', 'draft-reply', `@${REPLY_INPUT}`);
+    expect(code, stderr).toBe(0);
+    expect(task.status.state).toBe('TASK_STATE_COMPLETED');
+    expect(await decisionOf(task.id)).toMatchObject({ stamped: 'mid', tier: 'mid', status: 'routed' });
+    const { rows } = await db.query(
+      `select tier, provider, offline, stands_in_for, cost_micros::int as cost, shadow_cost_micros::int as shadow
+         from "forge_${brain}".cost_ledger where task_id = $1 order by attempt, call_id, seq`,
+      [task.id],
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows[0]).toMatchObject({ tier: 'mid', provider: 'offline', offline: true, cost: 0 });
+    for (const row of rows) {
+      expect(row).toMatchObject({ offline: true, cost: 0 });
+      expect(row.shadow).toBeGreaterThan(0);
+      expect(row.stands_in_for).toMatch(/^anthropic:claude-/);
     }
   });
 
-  it('exits 1 with the failed task when the skill refuses its input', async () => {
-    const result = await runForge(
-      [
-        'send',
-        'scout',
-        'parse-feed',
-        '--input',
-        '{"xml":"not a feed"}',
-        '--brain',
-        brain,
-        '--state-dir',
-        stateDir,
-        '--json',
-      ],
-      env,
+  it('ends compliance.review input-required: offline never judges a critical skill', async () => {
+    const { code, stderr, task } = await send('compliance', 'review', `@${REVIEW_INPUT}`);
+    expect(code, stderr).toBe(0);
+    expect(task.status.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    const why = task.status.message?.parts.map((part) => part.text ?? '').join(' ') ?? '';
+    expect(why).toMatch(/critical/);
+    expect(why).toMatch(/offline/);
+    const decision = await decisionOf(task.id);
+    expect(decision).toMatchObject({ tier: 'frontier', model: 'offline:frontier', status: 'routed' });
+
+    // route explain runs the router's policy over the same config and registry: the same answer.
+    const result = await runForge(['route', 'explain', 'compliance.review', ...flags(), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const explained = JSON.parse(result.stdout) as RouteExplanation;
+    expect(explained).toMatchObject({ skill: 'compliance.review', tier: 'frontier', critical: true });
+    expect(explained.reasons.at(-1)).toMatch(/^critical floor: frontier/);
+    expect([explained.model, explained.reasons]).toEqual([decision!.model, decision!.reasons]);
+  });
+
+  it('answers the OpenAI-compatible endpoint with the operator key, offline', async () => {
+    const key = (await readFile(report.operatorKeyFile, 'utf8')).trim();
+    const res = await fetch(report.router.chatCompletions, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: 'forge:small',
+        messages: [{ role: 'user', content: 'Summarize: routing saves money.' }],
+      }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      choices: { message: { content: string } }[];
+      forge: { offline: boolean; cost_micros: number };
+    };
+    expect(body.choices[0]!.message.content.length).toBeGreaterThan(0);
+    expect(body.forge).toMatchObject({ offline: true, cost_micros: 0 });
+  });
+
+  it('reports costs from the ledger: no spend, the offline shadow cost apart, against all-frontier', async () => {
+    const result = await runForge(['costs', ...flags(), '--json'], env);
+    expect(result.code, result.stderr).toBe(0);
+    const costs = JSON.parse(result.stdout) as CostReport;
+    const { rows } = await db.query(
+      `select count(*)::int as calls, sum(shadow_cost_micros)::int as shadow from "forge_${brain}".cost_ledger`,
     );
-    expect(result.code, result.stderr).toBe(1);
-    const task = JSON.parse(result.stdout) as { status: { state: string } };
+    expect(costs.totals).toMatchObject({
+      calls: rows[0].calls,
+      offlineCalls: rows[0].calls,
+      spendMicros: 0,
+      shadowMicros: rows[0].shadow,
+    });
+    expect(costs.totals.shadowMicros).toBeGreaterThan(0);
+    expect(costs.allFrontier.model).toBe('anthropic:claude-opus-5.5');
+    expect(costs.allFrontier.allFrontierMicros).toBeGreaterThanOrEqual(costs.totals.shadowMicros);
+    expect(costs.byAgent.map((row) => row.agent)).toContain('engagement');
+    expect(costs.monthToDate.spendMicros).toBe(0);
+  });
+
+  it('exits 1 with the failed task when the skill refuses its input', async () => {
+    const { code, task } = await send('scout', 'parse-feed', '{"xml":"not a feed"}');
+    expect(code).toBe(1);
     expect(['TASK_STATE_FAILED', 'TASK_STATE_REJECTED']).toContain(task.status.state);
   });
 
   it('stops everything on SIGTERM, exits 0 and frees every port', async () => {
+    await db.end();
     const pids = [...report.services.map((service) => service.pid!), report.postgres.pid!];
     up.child.kill('SIGTERM');
     expect(await up.exited(30_000)).toBe(0);

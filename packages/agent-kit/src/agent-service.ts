@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AgentCard } from '@a2a-js/sdk';
@@ -78,6 +79,9 @@ export function createAgentService(
 ): AgentService {
   const logger = deps.logger ?? createLogger({ name: `forge-${agent.name}`, level: config.logLevel });
   const closing = new AbortController();
+  // Every relay and blocking call in progress listens to it (and lets go when it ends): as many
+  // listeners as calls in flight is expected, not a leak.
+  setMaxListeners(0, closing.signal);
   const running: Running = {};
   let card: AgentCard | undefined;
   let url: string | undefined;
@@ -151,7 +155,12 @@ export function createAgentService(
       ackWaitMs: config.ackWaitMs ?? DEFAULTS.ackWaitMs,
       ...(config.backoffMs ? { backoffMs: config.backoffMs } : {}),
       handler: (envelope, ctx) =>
-        worker.run(envelope, { deliveryCount: ctx.deliveryCount, maxDeliver, signal: ctx.signal }),
+        worker.run(envelope, {
+          deliveryCount: ctx.deliveryCount,
+          maxDeliver,
+          streamSequence: ctx.streamSequence,
+          signal: ctx.signal,
+        }),
     });
     running.deadLetters = watchDeadLetters({
       bus,

@@ -31,7 +31,8 @@ export interface SkillContext {
   readonly signal: AbortSignal;
   /** A child logger carrying `taskId` and `skill`. */
   readonly logger: Logger;
-  /** The only way to a model; bound to this attempt of this task. */
+  /** The only way to a model; bound to this attempt of this task. A call given no `signal` of
+   *  its own stops when `signal` above aborts. */
   readonly models: ModelClient;
   /** Records a `working` status line (persisted, streamed to the caller). */
   progress(message: string): Promise<void>;

@@ -1,9 +1,10 @@
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
-import { isForgeError, isTerminal } from '@forge/contracts';
+import { ForgeError, isForgeError, isTerminal } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import { taskNotFound } from './a2a-errors.js';
 import type { Caller } from './caller.js';
+import { linkedSignal } from './linked-signal.js';
 import type { CancelRequester, StatusPublisher } from './ports.js';
 import { type StatusSource, TaskFeed } from './task-feed.js';
 
@@ -77,12 +78,16 @@ export async function cancelTask(deps: CancelDeps, id: string, caller: Caller): 
         );
         return (await load()) ?? current;
       }
-      const waitFor = AbortSignal.any([
-        caller.signal,
-        AbortSignal.timeout(Math.max(1, deadline - Date.now())),
-      ]);
-      for await (const change of feed.follow(current, waitFor)) {
-        if (isTerminal(change.state)) break;
+      const waitFor = linkedSignal([caller.signal], {
+        ms: Math.max(1, deadline - Date.now()),
+        reason: () => new ForgeError('DEADLINE_EXCEEDED', 'the cancel wait ended'),
+      });
+      try {
+        for await (const change of feed.follow(current, waitFor.signal)) {
+          if (isTerminal(change.state)) break;
+        }
+      } finally {
+        waitFor.dispose();
       }
       return (await load()) ?? current;
     }

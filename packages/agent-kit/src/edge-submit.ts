@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Message } from '@a2a-js/sdk';
 import { UnsupportedOperationError } from '@a2a-js/sdk/errors';
-import { INTERRUPTED_STATES, isTerminal, type TaskEnvelope } from '@forge/contracts';
+import { ForgeError, INTERRUPTED_STATES, isTerminal, type TaskEnvelope } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
+import type { Logger } from '@forge/telemetry';
 import { taskNotFound } from './a2a-errors.js';
 import type { Caller } from './caller.js';
 import type { AgentDefinition } from './define-agent.js';
@@ -15,6 +16,7 @@ export interface SubmitDeps {
   brain: string;
   tasks: TaskRepository;
   dispatcher: TaskDispatcher;
+  logger: Logger;
 }
 
 /**
@@ -29,9 +31,18 @@ export interface Submission {
   send(): Promise<TaskRecord>;
 }
 
-/** The idempotency key of an A2A call: the caller plus the A2A messageId. */
+/** The longest idempotency key a task envelope takes. */
+const MAX_KEY_LENGTH = 400;
+
+/**
+ * The idempotency key of an A2A call: the caller plus the A2A messageId. `%` and `:` in the
+ * principal are escaped, so the first `:` after the prefix always ends it: principal `a:b` with
+ * messageId `c` and principal `a` with messageId `b:c` are different calls. Principals without
+ * those characters (`operator`) keep their plain key.
+ */
 export function a2aIdempotencyKey(principal: string, messageId: string): string {
-  return `a2a:${principal}:${messageId}`;
+  const escaped = principal.replaceAll('%', '%25').replaceAll(':', '%3A');
+  return `a2a:${escaped}:${messageId}`;
 }
 
 function envelopeOf(record: TaskRecord, input: unknown): TaskEnvelope {
@@ -71,31 +82,55 @@ export async function submitMessage(
   const input = parseSkillInput(deps.agent.name, call.skill, call.input);
   const id = randomUUID();
   const contextId = message.contextId || randomUUID();
+  const idempotencyKey = a2aIdempotencyKey(caller.principal, message.messageId);
+  if (idempotencyKey.length > MAX_KEY_LENGTH) {
+    throw new ForgeError('BAD_INPUT', 'message.messageId: too long for this caller', {
+      retryable: false,
+      details: { field: 'message.messageId' },
+    });
+  }
   const envelope: TaskEnvelope = {
     v: 1,
     id,
     skill: `${deps.agent.name}.${call.skill.id}`,
     input,
     origin: { kind: 'a2a', brain: deps.brain, by: caller.principal },
-    idempotencyKey: a2aIdempotencyKey(caller.principal, message.messageId),
+    idempotencyKey,
     contextId,
     createdAt: new Date().toISOString(),
   };
   const { record, created } = await deps.tasks.create(envelope);
   if (created) {
-    await deps.tasks.updateA2A(record.id, {
-      history: [Message.toJSON({ ...message, taskId: record.id, contextId: record.contextId })],
-    });
+    // The caller's message becomes the task's history alongside the subscribe and the publish,
+    // not before them: it is a transaction of its own (a commit, and a row lock the worker's
+    // first write waits for), and nothing about running the task depends on it. The answer
+    // waits for it, so the task a caller gets back shows its message.
+    const history = writeHistory(deps, record, message);
     return {
       record,
       resuming: false,
       send: async () => {
         await deps.dispatcher.dispatch(envelope, record.id);
+        await history;
         return record;
       },
     };
   }
   return { record, resuming: false, send: () => republishIfStuck(deps, record, caller) };
+}
+
+/** Records `message` in the task's history; a failure is logged, never thrown (it is an extra). */
+function writeHistory(deps: SubmitDeps, record: TaskRecord, message: Message): Promise<void> {
+  return deps.tasks
+    .updateA2A(record.id, {
+      history: [Message.toJSON({ ...message, taskId: record.id, contextId: record.contextId })],
+    })
+    .catch((error: unknown) => {
+      deps.logger.warn(
+        { taskId: record.id, err: error instanceof Error ? error.message : String(error) },
+        'could not record the message in the task history',
+      );
+    });
 }
 
 async function republishIfStuck(deps: SubmitDeps, first: TaskRecord, caller: Caller): Promise<TaskRecord> {

@@ -19,14 +19,20 @@ export async function checkReadiness(probe: ReadinessProbe): Promise<Readiness> 
   const accepting = probe.accepting();
   const nats = probe.natsConnected();
   let postgres: boolean | string = true;
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       probe.pingPostgres(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), PING_TIMEOUT_MS).unref()),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timed out')), PING_TIMEOUT_MS).unref();
+      }),
     ]);
   } catch (error) {
     // Only a fixed word: a driver message may name hosts or users.
     postgres = error instanceof Error && error.message === 'timed out' ? 'timed out' : 'unreachable';
+  } finally {
+    // Probes come every few seconds; each must not leave its timer running for a second.
+    clearTimeout(timer);
   }
   return { ready: accepting && nats && postgres === true, checks: { accepting, nats, postgres } };
 }

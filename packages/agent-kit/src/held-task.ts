@@ -11,12 +11,16 @@ export type EarlyEnd = { readonly kind: 'canceled'; readonly by: string } | { re
  */
 export class HeldTask {
   readonly controller = new AbortController();
+  /** The run of the delivery that holds the task (settles as that delivery's handler does). */
+  outcome: Promise<void> = Promise.resolve();
   #running = false;
   #early: EarlyEnd | undefined;
   #commit: Promise<void> | undefined;
 
   constructor(
     readonly id: string,
+    /** The stream sequence of the message it came in: the same for every redelivery of it. */
+    readonly streamSequence: number,
     private readonly commitEnd: (end: EarlyEnd) => Promise<void>,
   ) {}
 

@@ -10,6 +10,7 @@ import {
 } from '@forge/contracts';
 import { extractTraceContext, type Logger } from '@forge/telemetry';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { LocalStatus } from './local-status.js';
 import type {
   CancelListener,
   CancelRequester,
@@ -36,7 +37,13 @@ const decoder = new TextDecoder();
  * The kit's ports over one Bus. `dispatch` decides where new tasks go: `direct` to the agent's
  * own run subject, `router` to `task.route` for the routing service to stamp a tier first.
  */
-export function natsPorts(bus: Bus, agent: string, dispatch: 'direct' | 'router', logger: Logger): NatsPorts {
+export function natsPorts(
+  bus: Bus,
+  agent: string,
+  dispatch: 'direct' | 'router',
+  logger: Logger,
+  local: LocalStatus = new LocalStatus(logger),
+): NatsPorts {
   const subjects = bus.subjects;
   return {
     dispatcher: {
@@ -50,10 +57,22 @@ export function natsPorts(bus: Bus, agent: string, dispatch: 'direct' | 'router'
     },
     status: {
       async subscribe(taskId, onEvent) {
+        const stopLocal = local.subscribe(taskId, (record) => onEvent(statusEventOf(record), record));
         const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event));
-        // The server has the subscription once a flush returns: only then may the task be published.
-        await bus.nc.flush();
-        return sub;
+        const unsubscribe = () => {
+          stopLocal();
+          sub.unsubscribe();
+        };
+        // `ready` is the flush the bus already sent after the SUB: once it returns the server has
+        // the subscription, and only then may the task be published. (A second flush here would
+        // cost every call one more round trip to NATS.)
+        try {
+          await sub.ready;
+        } catch (error) {
+          unsubscribe();
+          throw error;
+        }
+        return { unsubscribe };
       },
     },
     publisher: {
@@ -64,6 +83,7 @@ export function natsPorts(bus: Bus, agent: string, dispatch: 'direct' | 'router'
           // Listeners re-read Postgres when events go quiet; a lost notice only delays them.
           logger.warn({ taskId: record.id, err: (error as Error).message }, 'status event not sent');
         }
+        local.publish(record);
       },
     },
     events: {

@@ -23,7 +23,7 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import { isTerminal, parseOrThrow } from '@forge/contracts';
+import { ForgeError, isTerminal, parseOrThrow } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import type { Span } from '@opentelemetry/api';
@@ -33,10 +33,11 @@ import { type Caller, callerOf } from './caller.js';
 import type { AgentDefinition } from './define-agent.js';
 import { cancelTask } from './edge-cancel.js';
 import { type Submission, submitMessage } from './edge-submit.js';
+import { linkedSignal } from './linked-signal.js';
 import type { CancelRequester, StatusPublisher, TaskDispatcher } from './ports.js';
 import { parseHistoryLength, parseSendParams, parseTaskId } from './send-params.js';
-import { type StatusSource, TaskFeed } from './task-feed.js';
-import { changeToStream, fromA2AState, toA2ATask } from './task-mapping.js';
+import { endsRelay, type StatusSource, TaskFeed } from './task-feed.js';
+import { changeToStream, fromA2AState, type TaskChange, toA2ATask } from './task-mapping.js';
 
 export interface EdgeDeps {
   agent: AgentDefinition;
@@ -102,18 +103,28 @@ export class ForgeRequestHandler implements A2ARequestHandler {
       const view = { historyLength: request.historyLength };
       if (request.returnImmediately) return toA2ATask(await submission.send(), view);
       const feed = await this.#openFeed(submission.record.id, caller);
+      const waiting = linkedSignal([caller.signal, this.#deps.closing], {
+        ms: this.#deps.blockingWaitMs,
+        reason: () => new ForgeError('DEADLINE_EXCEEDED', 'the blocking wait ended'),
+      });
       try {
         const start = await submission.send();
-        const signal = AbortSignal.any([
-          caller.signal,
-          this.#deps.closing,
-          AbortSignal.timeout(this.#deps.blockingWaitMs),
-        ]);
-        for await (const change of feed.follow(start, signal, { resuming: submission.resuming })) {
-          this.#deps.logger.debug({ taskId: change.taskId, state: change.state }, 'relayed');
+        let last: TaskChange | undefined;
+        for await (const change of feed.follow(start, waiting.signal, { resuming: submission.resuming })) {
+          last = change;
         }
-        return toA2ATask((await this.#load(start.id, caller)) ?? start, view);
+        // The change that ended the wait, when it carries the whole committed record (this
+        // process's worker ran the task, or a re-read found it) and that record already shows
+        // this call's message, is the answer as it stands; otherwise (an event from another
+        // replica, the wait ran out, the history was written after the task ended) read it.
+        const ended = last?.record;
+        const final =
+          ended && endsRelay(ended.state) && isAnswerFor(ended, caller, request.message.messageId)
+            ? ended
+            : ((await this.#load(start.id, caller)) ?? start);
+        return toA2ATask(final, view);
       } finally {
+        waiting.dispose();
         feed.close();
       }
     });
@@ -252,8 +263,8 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   }
 
   #submitDeps() {
-    const { agent, brain, tasks, dispatcher } = this.#deps;
-    return { agent, brain, tasks, dispatcher };
+    const { agent, brain, tasks, dispatcher, logger } = this.#deps;
+    return { agent, brain, tasks, dispatcher, logger };
   }
 
   #load(id: string, caller: Caller): Promise<TaskRecord | null> {
@@ -270,9 +281,14 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     caller: Caller,
     resuming = false,
   ): AsyncGenerator<StreamResponse, void, undefined> {
-    const signal = AbortSignal.any([caller.signal, this.#deps.closing]);
+    const listening = linkedSignal([caller.signal, this.#deps.closing]);
     const task = { contextId: start.contextId, skill: start.skill };
-    for await (const change of feed.follow(start, signal, { resuming })) yield* changeToStream(change, task);
+    try {
+      for await (const change of feed.follow(start, listening.signal, { resuming }))
+        yield* changeToStream(change, task);
+    } finally {
+      listening.dispose();
+    }
   }
 
   /** Runs one unary call in a span, scoped to its caller, with errors mapped for the SDK. */
@@ -306,6 +322,16 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     }
     return mapped;
   }
+}
+
+/** True when `record` is the caller's and its history holds the message `messageId`. */
+function isAnswerFor(record: TaskRecord, caller: Caller, messageId: string): boolean {
+  return (
+    record.owner === caller.principal &&
+    record.a2a.history.some(
+      (m) => typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === messageId,
+    )
+  );
 }
 
 function pushUnsupported(): Error {

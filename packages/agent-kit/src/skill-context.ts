@@ -35,7 +35,12 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
     },
     signal: deps.signal,
     logger: deps.logger,
-    models: deps.models,
+    // A call that names no signal of its own stops with the task (cancel, deadline, shutdown):
+    // otherwise a canceled handler would wait out its model call (up to minutes) and then go on
+    // to make the next one, spending budget on a task that has ended.
+    models: {
+      call: (request, opts) => deps.models.call(request, { ...opts, signal: opts?.signal ?? deps.signal }),
+    },
     async progress(message: string): Promise<void> {
       try {
         // working → working without a new attempt: a status line, committed like any change.

@@ -5,8 +5,12 @@ import { changeFromEvent, changeFromRecord, type TaskChange } from './task-mappi
 /** Where a feed hears a task's status events (core NATS `status.<taskId>` in production). */
 export interface StatusSource {
   /** Subscribes to one task's events; resolves once the server has the subscription, so an event
-   *  published after this resolves is delivered. */
-  subscribe(taskId: string, onEvent: (event: StatusEvent) => void): Promise<{ unsubscribe(): void }>;
+   *  published after this resolves is delivered. `record` comes with an event when this process
+   *  committed the change itself (see `LocalStatus`). */
+  subscribe(
+    taskId: string,
+    onEvent: (event: StatusEvent, record?: TaskRecord) => void,
+  ): Promise<{ unsubscribe(): void }>;
 }
 
 /** True for the states where a relay stops: terminal, or waiting on someone outside Forge. */
@@ -22,7 +26,7 @@ export function endsRelay(state: TaskState): boolean {
  * by at most `quietMs` and never hangs it.
  */
 export class TaskFeed {
-  private readonly queue: StatusEvent[] = [];
+  private readonly queue: Array<{ event: StatusEvent; record: TaskRecord | undefined }> = [];
   private wake: (() => void) | undefined;
   private subscription: { unsubscribe(): void } | undefined;
   private closed = false;
@@ -41,9 +45,9 @@ export class TaskFeed {
     quietMs: number,
   ): Promise<TaskFeed> {
     const feed = new TaskFeed(taskId, load, quietMs);
-    feed.subscription = await source.subscribe(taskId, (event) => {
+    feed.subscription = await source.subscribe(taskId, (event, record) => {
       if (event.taskId !== taskId || feed.closed) return;
-      feed.queue.push(event);
+      feed.queue.push({ event, record });
       feed.wake?.();
     });
     return feed;
@@ -64,11 +68,11 @@ export class TaskFeed {
     let last = from.seq;
     if (endsRelay(from.state) && !(opts.resuming && !isTerminal(from.state))) return;
     while (!signal.aborted && !this.closed) {
-      const event = this.queue.shift();
+      const next = this.queue.shift();
       let change: TaskChange | undefined;
-      if (event) {
-        if (event.seq <= last) continue;
-        change = changeFromEvent(event);
+      if (next) {
+        if (next.event.seq <= last) continue;
+        change = next.record ? changeFromRecord(next.record) : changeFromEvent(next.event);
       } else {
         const woke = await this.waitForEvent(signal);
         if (woke || signal.aborted || this.closed) continue;

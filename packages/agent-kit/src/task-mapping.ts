@@ -70,10 +70,14 @@ export interface TaskChange {
   readonly message?: string | undefined;
   readonly output?: unknown;
   readonly error?: TaskError | undefined;
+  /** The whole committed record, when the change was read from Postgres or handed over by this
+   *  process's worker (absent for an event that came over NATS). */
+  readonly record?: TaskRecord | undefined;
 }
 
 export function changeFromRecord(record: TaskRecord): TaskChange {
   return {
+    record,
     taskId: record.id,
     seq: record.seq,
     state: record.state,

@@ -6,7 +6,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAgent } from './define-agent.js';
 import { defineSkill } from './define-skill.js';
-import type { ModelCallScope } from './model-client.js';
+import type { ModelCallScope, ModelClient } from './model-client.js';
 import { type Delivery, TaskWorker } from './task-worker.js';
 
 const logger = createLogger({ name: 'worker-test', level: 'silent' });
@@ -25,9 +25,16 @@ function envelope(skill: string, input: unknown, extra: Partial<TaskEnvelope> = 
   };
 }
 
-const delivery = (n = 1, maxDeliver = 3, signal = new AbortController().signal): Delivery => ({
+let sequence = 0;
+const delivery = (
+  n = 1,
+  maxDeliver = 3,
+  signal = new AbortController().signal,
+  streamSequence = ++sequence,
+): Delivery => ({
   deliveryCount: n,
   maxDeliver,
+  streamSequence,
   signal,
 });
 
@@ -38,6 +45,7 @@ describe('TaskWorker', () => {
   let scopes: ModelCallScope[];
   let gate: { release: () => void; wait: Promise<void> };
   let worker: TaskWorker;
+  let modelCall: ModelClient['call'];
 
   beforeEach(() => {
     tasks = new InMemoryTaskRepository();
@@ -46,6 +54,7 @@ describe('TaskWorker', () => {
     scopes = [];
     let release = () => {};
     gate = { release: () => release(), wait: new Promise<void>((r) => (release = r)) };
+    modelCall = async () => Promise.reject(new Error('no models here'));
     const agent = defineAgent({
       name: 'unit',
       description: 'unit test agent',
@@ -99,6 +108,30 @@ describe('TaskWorker', () => {
           tier: 'tool',
           handler: async (_input, ctx) => ctx.requireInput('which one?'),
         }),
+        defineSkill({
+          id: 'think',
+          description: 'asks a model twice',
+          input: z.object({}),
+          output: z.object({}),
+          tier: 'small',
+          handler: async (_input, ctx) => {
+            const request = { purpose: 'judge' as const, messages: [], maxTokens: 10 };
+            await ctx.models.call(request);
+            await ctx.models.call(request);
+            return {};
+          },
+        }),
+        defineSkill({
+          id: 'waitfail',
+          description: 'waits for the gate, then fails in a way worth retrying',
+          input: z.object({}),
+          output: z.object({}),
+          tier: 'tool',
+          handler: async () => {
+            await gate.wait;
+            throw new ForgeError('UNAVAILABLE', 'upstream away', { retryable: true });
+          },
+        }),
       ],
     });
     worker = new TaskWorker({
@@ -109,7 +142,7 @@ describe('TaskWorker', () => {
       events: { publish: async (e) => void events.push(e) },
       models: (scope) => {
         scopes.push(scope);
-        return { call: async () => Promise.reject(new Error('no models here')) };
+        return { call: (request, opts) => modelCall(request, opts) };
       },
       logger,
     });
@@ -148,7 +181,7 @@ describe('TaskWorker', () => {
 
     const w = envelope('unit.wait', {});
     const running = worker.run(w, delivery());
-    await until(() => worker.inFlight === 1);
+    await until(() => published.some((r) => r.id === w.id && r.state === 'working'));
     await worker.run(w, delivery(1)); // a duplicate publish of the same task
     expect(states(w.id)).toEqual(['working#1']);
     gate.release();
@@ -214,6 +247,87 @@ describe('TaskWorker', () => {
     await expect(running).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
     expect((await tasks.get(e.id))?.state).toBe('working');
     gate.release();
+  });
+
+  it('moves a submitted task to working in one statement, without reading it first', async () => {
+    const e = envelope('unit.double', { n: 2 });
+    await tasks.create(e);
+    let reads = 0;
+    const get = tasks.get.bind(tasks);
+    tasks.get = async (id) => {
+      reads++;
+      return get(id);
+    };
+    await worker.run(e, delivery());
+    expect(reads).toBe(0);
+    expect(await get(e.id)).toMatchObject({ state: 'completed', attempt: 1 });
+  });
+
+  it('lets a redelivery of the message it still runs follow that run instead of acking early', async () => {
+    const e = envelope('unit.waitfail', {});
+    const first = worker.run(e, delivery(1, 5, undefined, 42));
+    first.catch(() => undefined);
+    await until(() => published.some((r) => r.id === e.id && r.state === 'working'));
+    let settled = false;
+    const again = worker.run(e, delivery(2, 5, undefined, 42));
+    again.then(
+      () => {
+        settled = true;
+      },
+      () => {
+        settled = true;
+      },
+    );
+    // A re-publish (another message) for the same task is dropped at once.
+    await worker.run(e, delivery(1, 5, undefined, 43));
+    expect(settled).toBe(false);
+    gate.release();
+    await expect(first).rejects.toThrow('upstream away');
+    await expect(again).rejects.toThrow('upstream away');
+    expect((await tasks.get(e.id))?.state).toBe('working');
+    expect(states(e.id)).toEqual(['working#1']);
+  });
+
+  it('answers a cancel that arrives while a redelivery is still reading the task, and never runs it', async () => {
+    const e = envelope('unit.double', { n: 3 });
+    await tasks.create(e);
+    // Its first holder died while working. The redelivery reads the record; meanwhile the edge
+    // records a cancel intent and asks who holds the task: this delivery must answer.
+    await tasks.transition(e.id, { to: 'working', newAttempt: true });
+    const get = tasks.get.bind(tasks);
+    const replies: unknown[] = [];
+    tasks.get = async (id) => {
+      const before = await get(id);
+      await tasks.updateA2A(id, { metadata: { cancelRequested: { by: 'alice' } } });
+      replies.push(worker.cancel({ v: 1, taskId: id, by: 'alice' }));
+      return before;
+    };
+    await worker.run(e, delivery(2));
+    expect(replies).toEqual([{ v: 1, taskId: e.id, held: true }]);
+    expect(await get(e.id)).toMatchObject({ state: 'canceled', statusMessage: 'canceled by alice' });
+    expect(events).toEqual([]);
+    expect(scopes).toEqual([]);
+  });
+
+  it('stops a model call (and the calls after it) when its task is canceled', async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    let answer = () => {};
+    modelCall = (_request, opts) =>
+      new Promise((resolve, reject) => {
+        signals.push(opts?.signal);
+        answer = () => resolve({ ok: true } as never);
+        opts?.signal?.addEventListener('abort', () => reject(opts.signal?.reason), { once: true });
+      });
+    const e = envelope('unit.think', {});
+    const running = worker.run(e, delivery());
+    await until(() => signals.length === 1);
+    worker.cancel({ v: 1, taskId: e.id, by: 'alice' });
+    await running;
+    answer(); // the gateway answers late: the handler must not go on to its next call
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+    expect((await tasks.get(e.id))?.state).toBe('canceled');
   });
 
   it('cancels instead of running when a cancel was requested before it started', async () => {

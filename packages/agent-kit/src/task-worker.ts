@@ -3,16 +3,13 @@ import {
   type CancelRequest,
   describeIssues,
   ForgeError,
-  isForgeError,
-  isTerminal,
-  splitSkillRef,
   type TaskEnvelope,
   type TaskError,
-  type TaskState,
 } from '@forge/contracts';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import { untilAborted } from './abortable.js';
+import { claimTask } from './claim-task.js';
 import type { AgentDefinition } from './define-agent.js';
 import type { Skill } from './define-skill.js';
 import { type EarlyEnd, HeldTask } from './held-task.js';
@@ -20,6 +17,7 @@ import { isInputRequired } from './input-required.js';
 import type { ModelClientFactory } from './model-client.js';
 import type { EventPublisher, StatusPublisher } from './ports.js';
 import { createSkillContext } from './skill-context.js';
+import { commitEnd } from './task-end.js';
 
 /** What the worker needs to know about the delivery it runs. */
 export interface Delivery {
@@ -27,6 +25,8 @@ export interface Delivery {
   readonly deliveryCount: number;
   /** Deliveries the bus allows before it dead-letters. */
   readonly maxDeliver: number;
+  /** The message's stream sequence: the same for every redelivery of one message. */
+  readonly streamSequence: number;
   /** Aborted when the service stops and its grace ran out (the bus then naks the message). */
   readonly signal: AbortSignal;
 }
@@ -44,14 +44,19 @@ export interface TaskWorkerDeps {
 /** setTimeout's ceiling (about 24.8 days). */
 const MAX_TIMER_MS = 2_147_483_647;
 
-/** The states from which a delivery starts (or resumes) the task. */
-const STARTABLE: ReadonlySet<TaskState> = new Set(['submitted', 'input-required', 'auth-required']);
+/** What a cancel intent recorded by the edge looks like (`a2a.metadata.cancelRequested`). */
+function cancelIntent(record: TaskRecord): { by: string } | undefined {
+  const intent = record.a2a.metadata.cancelRequested as { by?: unknown } | undefined;
+  if (intent === undefined) return undefined;
+  return { by: typeof intent.by === 'string' ? intent.by : 'someone' };
+}
 
 /**
  * Runs the agent's tasks: the one writer of a task's state while it holds it. Per delivery:
- * load (or idempotently create) the record, skip it when terminal, move it to `working` with a
- * compare-and-set, validate the input, run the skill, validate the output, and commit the end
- * state with the output in one statement; each committed change is announced after the commit.
+ * claim the task (move it to `working` with a compare-and-set, creating the record if another
+ * service published the envelope, skipping it when it ended), validate the input, run the skill,
+ * validate the output, and commit the end state with the output in one statement; each committed
+ * change is announced after the commit.
  *
  * Resolving acks the message. A retryable failure leaves the task `working` and rethrows (the bus
  * naks it); a failure that will be dead-lettered (non-retryable, or the last allowed delivery)
@@ -89,106 +94,66 @@ export class TaskWorker {
       skill: envelope.skill,
       delivery: delivery.deliveryCount,
     });
-    return withSpan('forge.skill.run', () => this.#run(envelope, delivery, logger), {
+    const holding = this.#held.get(envelope.id);
+    if (holding) return this.#alreadyHeld(holding, delivery, logger);
+    const held = new HeldTask(envelope.id, delivery.streamSequence, (end) =>
+      this.#commitEarlyEnd(envelope.id, end, logger),
+    );
+    // Registered before the move to working, so a cancel racing the start is not missed.
+    this.#held.set(envelope.id, held);
+    held.outcome = withSpan('forge.skill.run', () => this.#run(envelope, held, delivery, logger), {
       attributes: {
         'forge.task.id': envelope.id,
         'forge.skill': envelope.skill,
         'forge.brain': this.#deps.brain,
         'forge.delivery': delivery.deliveryCount,
       },
+    }).finally(() => {
+      if (this.#held.get(envelope.id) === held) this.#held.delete(envelope.id);
     });
+    return held.outcome;
   }
 
-  async #run(envelope: TaskEnvelope, delivery: Delivery, logger: Logger): Promise<void> {
-    const { tasks } = this.#deps;
-    const record = (await tasks.get(envelope.id)) ?? (await tasks.create(envelope)).record;
-    if (record.id !== envelope.id) {
-      logger.info({ existing: record.id }, 'idempotency key already names another task: duplicate dropped');
-      return;
+  /**
+   * A delivery for a task this worker already runs. The same message again (its ack wait ran out
+   * while the first delivery still runs here, e.g. NATS was away longer than the ack wait) follows
+   * the running delivery: it settles as that one does, so the message is never acked while the
+   * task could still fail and need another try. Another message for the task (a re-publish) is
+   * dropped: the running delivery carries the task.
+   */
+  #alreadyHeld(holding: HeldTask, delivery: Delivery, logger: Logger): Promise<void> {
+    if (holding.streamSequence === delivery.streamSequence) {
+      logger.warn('message redelivered while this worker still runs it: following the running delivery');
+      return holding.outcome;
     }
-    if (isTerminal(record.state)) {
-      logger.debug({ state: record.state }, 'task already ended: message dropped');
-      return;
-    }
-    if (record.state === 'working' && delivery.deliveryCount === 1) {
-      // A second message for a task another delivery holds (a re-publish): that delivery owns it.
-      logger.info('task is already working under another message: duplicate dropped');
-      return;
-    }
-    const skill = this.#skillOf(record);
-    if (!skill) {
-      await this.#end(record, {
-        to: 'failed',
-        error: {
-          code: 'UNKNOWN_SKILL',
-          message: `agent ${this.#deps.agent.name} has no skill ${record.skill}`,
-        },
-      });
-      return;
-    }
-    if (record.a2a.metadata.cancelRequested !== undefined) {
-      await this.#end(record, { to: 'canceled', message: 'canceled before it started' });
-      return;
-    }
-    const deadline = envelope.deadline ?? record.deadline;
-    if (deadline !== undefined && Date.parse(deadline) <= Date.now()) {
-      await this.#end(record, {
-        to: 'failed',
-        error: { code: 'DEADLINE_EXCEEDED', message: `the deadline ${deadline} passed before the task ran` },
-      });
-      return;
-    }
-    if (this.#held.has(record.id)) {
-      // Two messages for one task reached this worker at once (a re-publish): one runs it.
-      logger.info('task is already held by this worker: duplicate dropped');
-      return;
-    }
-    const held = new HeldTask(record.id, (end) => this.#commitEarlyEnd(record.id, end, logger));
-    // Registered before the move to working, so a cancel racing the start is not missed.
-    this.#held.set(record.id, held);
-    const timer =
-      deadline === undefined
-        ? undefined
-        : setTimeout(
-            () => held.end({ kind: 'deadline' }),
-            Math.min(Date.parse(deadline) - Date.now(), MAX_TIMER_MS),
-          );
+    logger.info('task is already held by this worker: duplicate dropped');
+    return Promise.resolve();
+  }
+
+  async #run(envelope: TaskEnvelope, held: HeldTask, delivery: Delivery, logger: Logger): Promise<void> {
+    const deps = this.#deps;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const working = await this.#start(record, logger);
-      if (!working) return;
+      const claim = await claimTask(deps, envelope, delivery.deliveryCount, logger);
+      if (!claim) return;
+      const { record, skill } = claim;
+      const deadline = envelope.deadline ?? record.deadline;
+      if (deadline !== undefined) {
+        timer = setTimeout(
+          () => held.end({ kind: 'deadline' }),
+          Math.min(Date.parse(deadline) - Date.now(), MAX_TIMER_MS),
+        );
+      }
       held.started();
-      await this.#execute(envelope, working, skill, held, delivery, logger);
+      // A cancel intent the edge recorded before this delivery claimed the task: the record the
+      // compare-and-set returned carries it. (A cancel request during the claim is answered by
+      // the HeldTask registered above.)
+      const intent = cancelIntent(record);
+      if (intent) held.end({ kind: 'canceled', by: intent.by });
+      await this.#execute(envelope, record, skill, held, delivery, logger);
     } finally {
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       await held.settled();
-      if (this.#held.get(record.id) === held) this.#held.delete(record.id);
-    }
-  }
-
-  #skillOf(record: TaskRecord): Skill | undefined {
-    const { agent, skill } = splitSkillRef(record.skill);
-    return agent === this.#deps.agent.name ? this.#deps.agent.skill(skill) : undefined;
-  }
-
-  /** CAS into `working` as a new attempt; null when someone else moved the task meanwhile. */
-  async #start(record: TaskRecord, logger: Logger): Promise<TaskRecord | null> {
-    const from: TaskState = record.state;
-    if (!STARTABLE.has(from) && from !== 'working') {
-      logger.warn({ state: from }, 'task is in a state a worker cannot start from: dropped');
-      return null;
-    }
-    try {
-      const working = await this.#deps.tasks.transition(record.id, {
-        to: 'working',
-        from: [from],
-        newAttempt: true,
-      });
-      this.#deps.status.publish(working);
-      return working;
-    } catch (error) {
-      if (!isForgeError(error, 'ILLEGAL_TRANSITION')) throw error;
-      logger.info({ err: error.message }, 'task moved by someone else before it started: dropped');
-      return null;
     }
   }
 
@@ -282,17 +247,8 @@ export class TaskWorker {
   }
 
   /** Commits an end state from the record's current state; a lost race is logged, not thrown. */
-  async #end(record: TaskRecord, change: Omit<TransitionChange, 'from'>): Promise<void> {
-    try {
-      const ended = await this.#deps.tasks.transition(record.id, { ...change, from: [record.state] });
-      this.#deps.status.publish(ended);
-    } catch (error) {
-      if (!isForgeError(error, 'ILLEGAL_TRANSITION')) throw error;
-      this.#deps.logger.info(
-        { taskId: record.id, to: change.to, err: error.message },
-        'task already moved on',
-      );
-    }
+  #end(record: TaskRecord, change: Omit<TransitionChange, 'from'>): Promise<void> {
+    return commitEnd(this.#deps, record, change);
   }
 
   async #commitEarlyEnd(taskId: string, end: EarlyEnd, logger: Logger): Promise<void> {

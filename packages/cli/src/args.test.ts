@@ -26,6 +26,14 @@ describe('parseCommand', () => {
       readyTimeoutMs: 60_000,
     });
     expect(command.options.stateDir).toMatch(/\.forge$/);
+    expect(command.options.routingConfig).toMatch(/\/config\/forge\.yaml$/);
+  });
+
+  it('takes the routing config from --config over FORGE_ROUTING_CONFIG, made absolute', () => {
+    const fromEnv = parseCommand(['up'], { FORGE_ROUTING_CONFIG: 'brains/b.yaml' });
+    const fromFlag = parseCommand(['up', '--config', '/etc/forge.yaml'], { FORGE_ROUTING_CONFIG: 'x.yaml' });
+    expect(fromEnv.name === 'up' && fromEnv.options.routingConfig).toBe(`${process.cwd()}/brains/b.yaml`);
+    expect(fromFlag.name === 'up' && fromFlag.options.routingConfig).toBe('/etc/forge.yaml');
   });
 
   it('takes flags over environment variables over defaults', () => {
@@ -92,6 +100,90 @@ describe('parseCommand', () => {
       /^invalid <agent>: unknown agent 'nobody' \(one of scout, /,
     );
     expect(usageFailure(['send', 'scout', 'Parse_Feed']).message).toMatch(/^invalid <skill>:/);
+  });
+
+  it('does not send to the router: it is not an A2A agent', () => {
+    expect(usageFailure(['send', 'router', 'x']).message).toBe(
+      "invalid <agent>: unknown agent 'router' (one of scout, engagement, compliance, publisher, marketing, diary)",
+    );
+  });
+
+  it('parses route explain with its defaults, and every flag', () => {
+    const plain = parseCommand(['route', 'explain', 'compliance.review'], {
+      DATABASE_URL: 'postgres://db/x',
+    });
+    expect(plain.name === 'route-explain' && plain.options).toMatchObject({
+      skill: 'compliance.review',
+      principal: 'operator',
+      origin: 'a2a',
+      pending: undefined,
+      input: undefined,
+      routingConfig: undefined,
+      databaseUrl: 'postgres://db/x',
+    });
+    const full = parseCommand(
+      [
+        'route',
+        'explain',
+        'scout.score-headlines',
+        '--input',
+        '{"a":1}',
+        '--principal',
+        'acme',
+        '--origin',
+        'partner',
+        '--pending',
+        '250',
+        '--config',
+        '/tmp/f.yaml',
+        '--json',
+      ],
+      { FORGE_ROUTING_CONFIG: '/ignored.yaml' },
+    );
+    expect(full.name === 'route-explain' && full.options).toMatchObject({
+      skill: 'scout.score-headlines',
+      input: '{"a":1}',
+      principal: 'acme',
+      origin: 'partner',
+      pending: 250,
+      routingConfig: '/tmp/f.yaml',
+      json: true,
+    });
+  });
+
+  it('names what is wrong with a route explain command line', () => {
+    expect(usageFailure(['route'])).toEqual({ topic: 'route', message: 'expected explain <skill>' });
+    expect(usageFailure(['route', 'show', 'a.b']).message).toBe("unknown route command 'show'");
+    expect(usageFailure(['route', 'explain']).message).toMatch(/^expected explain <skill>/);
+    expect(usageFailure(['route', 'explain', 'review']).message).toMatch(
+      /^invalid <skill>: 'review' must be <agent>\.<skill>/,
+    );
+    expect(usageFailure(['route', 'explain', 'a.b', '--origin', 'email']).message).toBe(
+      'invalid --origin: must be one of schedule, a2a, agent, partner',
+    );
+    expect(usageFailure(['route', 'explain', 'a.b', '--pending', '1.5']).message).toBe(
+      'invalid --pending: must be a whole number',
+    );
+  });
+
+  it('parses costs --since as days, a date or a date-time, and defaults to the month', () => {
+    const at = (argv: string[]) => {
+      const command = parseCommand(['costs', ...argv], {});
+      if (command.name !== 'costs') throw new Error('expected costs');
+      return command.options.since;
+    };
+    expect(at([])).toEqual({ kind: 'month-start' });
+    expect(at(['--since', '7d'])).toEqual({ kind: 'days', days: 7 });
+    expect(at(['--since', '2026-11-01'])).toEqual({ kind: 'at', at: new Date('2026-11-01T00:00:00Z') });
+    expect(at(['--since', '2026-11-01T08:30:00+02:00'])).toEqual({
+      kind: 'at',
+      at: new Date('2026-11-01T06:30:00Z'),
+    });
+    expect(usageFailure(['costs', '--since', 'last week']).message).toBe(
+      'invalid --since: must be a number of days (7d), a date (2026-11-01) or an ISO date-time',
+    );
+    expect(usageFailure(['costs', '--since', '0d']).message).toBe('invalid --since: must be 1d to 3660d');
+    expect(usageFailure(['costs', '--since', '2026-02-30']).message).toMatch(/^invalid --since:/);
   });
 
   it('parses send with its input, stream and timeout', () => {

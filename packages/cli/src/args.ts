@@ -1,21 +1,35 @@
-import { resolve } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { BrainName, ForgeError, SkillId } from '@forge/contracts';
+import { BrainName, SkillId } from '@forge/contracts';
 import { z } from 'zod';
-import { defaultStateDir } from './paths.js';
-import { findService, PG_PORT_OFFSET, SERVICE_TABLE } from './service-table.js';
+import {
+  type CommonOptions,
+  databaseUrl,
+  type Env,
+  type Flags,
+  natsUrl,
+  pick,
+  type Sourced,
+  seconds,
+  usageError,
+  validate,
+  wholeNumber,
+} from './arg-rules.js';
+import {
+  type CostsOptions,
+  filePath,
+  parseCosts,
+  parseRoute,
+  type RouteExplainOptions,
+} from './ledger-args.js';
+import { defaultRoutingConfigPath, defaultStateDir } from './paths.js';
+import { AGENT_TABLE, findAgent, PG_PORT_OFFSET } from './service-table.js';
 import { COMMANDS, type CommandName } from './usage.js';
+
+export { type CommonOptions, type Env, type Flags, usageError, usageOf } from './arg-rules.js';
+export type { CostsOptions, LedgerReadOptions, RouteExplainOptions } from './ledger-args.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
-
-/** Options every command takes. */
-export interface CommonOptions {
-  readonly brain: string;
-  readonly portBase: number;
-  readonly stateDir: string;
-  readonly json: boolean;
-}
 
 export interface UpOptions extends CommonOptions {
   readonly pgPort: number;
@@ -28,6 +42,8 @@ export interface UpOptions extends CommonOptions {
   readonly natsUrl: string;
   /** DATABASE_URL; undefined means "start the embedded Postgres". */
   readonly databaseUrl: string | undefined;
+  /** The routing config the router runs with (absolute path; `--config`, FORGE_ROUTING_CONFIG, repo default). */
+  readonly routingConfig: string;
 }
 
 export type StatusOptions = CommonOptions;
@@ -47,21 +63,9 @@ export type Command =
   | { readonly name: 'up'; readonly options: UpOptions }
   | { readonly name: 'status'; readonly options: StatusOptions }
   | { readonly name: 'send'; readonly options: SendOptions }
+  | { readonly name: 'route-explain'; readonly options: RouteExplainOptions }
+  | { readonly name: 'costs'; readonly options: CostsOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-/** A usage error: the CLI prints the message and the command's usage, and exits 2. */
-export function usageError(command: CommandName, message: string): ForgeError {
-  return new ForgeError('BAD_INPUT', message, { retryable: false, details: { usage: command } });
-}
-
-/** The command whose usage goes with `error`, or null when it is not a usage error. */
-export function usageOf(error: unknown): CommandName | null {
-  if (!(error instanceof ForgeError) || error.code !== 'BAD_INPUT') return null;
-  const topic = error.details?.usage;
-  return COMMANDS.find((name) => name === topic) ?? null;
-}
 
 const COMMON_FLAGS = {
   brain: { type: 'string' },
@@ -78,6 +82,7 @@ const FLAGS = {
     'log-level': { type: 'string' },
     'json-logs': { type: 'boolean' },
     'ready-timeout': { type: 'string' },
+    config: { type: 'string' },
   },
   status: COMMON_FLAGS,
   send: {
@@ -86,72 +91,17 @@ const FLAGS = {
     stream: { type: 'boolean' },
     timeout: { type: 'string' },
   },
+  route: {
+    ...COMMON_FLAGS,
+    config: { type: 'string' },
+    input: { type: 'string' },
+    principal: { type: 'string' },
+    origin: { type: 'string' },
+    pending: { type: 'string' },
+  },
+  costs: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
   help: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 } as const satisfies Record<CommandName, NonNullable<ParseArgsConfig['options']>>;
-
-const wholeNumber = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
-const seconds = (max: number) =>
-  z
-    .string()
-    .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
-    .transform((text) => Math.round(Number(text) * 1000))
-    .pipe(
-      z
-        .number()
-        .min(1, 'must be more than 0')
-        .max(max * 1000, `must be at most ${max}`),
-    );
-
-const natsUrl = z
-  .string()
-  .refine(
-    (value) => value.split(',').every((part) => /^(nats|tls):\/\/[^\s/]+$/.test(part.trim())),
-    'must be nats://host:port (comma-separated for several servers)',
-  );
-
-const databaseUrl = z
-  .string()
-  .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// URL')
-  .optional();
-
-/** Raw values and, for each, where it came from (a flag or an environment variable). */
-interface Sourced {
-  values: Record<string, string | boolean | undefined>;
-  labels: Record<string, string>;
-}
-
-function pick(
-  sourced: Sourced,
-  field: string,
-  flag: string | boolean | undefined,
-  envName: string,
-  env: Env,
-) {
-  if (flag !== undefined) {
-    sourced.values[field] = flag;
-    sourced.labels[field] = `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-  } else if (env[envName] !== undefined && env[envName] !== '') {
-    sourced.values[field] = env[envName];
-    sourced.labels[field] = envName;
-  }
-}
-
-/** Validates with zod; every bad value is reported under the flag or variable it came from. */
-function validate<S extends z.ZodType>(command: CommandName, schema: S, sourced: Sourced): z.output<S> {
-  const result = schema.safeParse(sourced.values);
-  if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => {
-    const field = String(issue.path[0] ?? '');
-    return `${sourced.labels[field] ?? field}: ${issue.message}`;
-  });
-  throw usageError(command, `invalid ${lines.join('; ')}`);
-}
 
 function parseFlags(command: CommandName, args: string[]) {
   try {
@@ -171,6 +121,10 @@ function parseFlags(command: CommandName, args: string[]) {
   }
 }
 
+function noPositionals(command: CommandName, positionals: string[]): void {
+  if (positionals.length > 0) throw usageError(command, `unexpected argument '${positionals[0]}'`);
+}
+
 /**
  * Parses `forge <command> [flags]` (argv without node and the script). Flags win over the
  * environment, which wins over defaults. Throws a usage error (see {@link usageOf}) that names
@@ -184,7 +138,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
   const command = COMMANDS.find((name) => name === first);
   if (!command) throw usageError('help', `unknown command '${first}'`);
   const { values, positionals } = parseFlags(command, rest);
-  const flags = values as Record<string, string | boolean | undefined>;
+  const flags = values as Flags;
   if (command === 'help') {
     const topic = COMMANDS.find((name) => name === positionals[0]) ?? 'help';
     return { name: 'help', topic, json: flags.json === true };
@@ -198,11 +152,7 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
   const common = z.object({
     brain: BrainName.default('local'),
     portBase: wholeNumber(1024, 65535 - PG_PORT_OFFSET).default(7300),
-    stateDir: z
-      .string()
-      .min(1, 'must not be empty')
-      .transform((dir) => resolve(dir))
-      .optional(),
+    stateDir: filePath.optional(),
   });
   const base = validate(command, common, sourced);
   const shared: CommonOptions = {
@@ -213,72 +163,86 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
   };
 
   switch (command) {
-    case 'up': {
-      if (positionals.length > 0) throw usageError(command, `unexpected argument '${positionals[0]}'`);
-      pick(sourced, 'pgPort', flags['pg-port'], 'FORGE_PG_PORT', env);
-      pick(sourced, 'logLevel', flags['log-level'], 'FORGE_LOG_LEVEL', env);
-      pick(sourced, 'readyTimeout', flags['ready-timeout'], 'FORGE_READY_TIMEOUT', env);
-      pick(sourced, 'concurrency', undefined, 'FORGE_CONCURRENCY', env);
-      pick(sourced, 'natsUrl', undefined, 'NATS_URL', env);
-      pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
-      const up = validate(
-        command,
-        z.object({
-          pgPort: wholeNumber(1, 65535).optional(),
-          logLevel: z.enum(LOG_LEVELS).default('info'),
-          readyTimeout: seconds(600).default(60_000),
-          concurrency: wholeNumber(1, 256).default(4),
-          natsUrl: natsUrl.default('nats://127.0.0.1:4222'),
-          databaseUrl,
-        }),
-        sourced,
-      );
-      return {
-        name: 'up',
-        options: {
-          ...shared,
-          pgPort: up.pgPort ?? shared.portBase + PG_PORT_OFFSET,
-          logLevel: up.logLevel,
-          jsonLogs: flags['json-logs'] === true,
-          readyTimeoutMs: up.readyTimeout,
-          concurrency: up.concurrency,
-          natsUrl: up.natsUrl,
-          databaseUrl: up.databaseUrl,
-        },
-      };
-    }
+    case 'up':
+      noPositionals(command, positionals);
+      return { name: 'up', options: parseUp(shared, flags, sourced, env) };
     case 'status':
-      if (positionals.length > 0) throw usageError(command, `unexpected argument '${positionals[0]}'`);
+      noPositionals(command, positionals);
       return { name: 'status', options: shared };
-    case 'send': {
-      if (positionals.length !== 2) {
-        throw usageError(command, `expected <agent> <skill>, got ${positionals.length} argument(s)`);
-      }
-      const [agent, skill] = positionals as [string, string];
-      if (!findService(agent)) {
-        const known = SERVICE_TABLE.map((spec) => spec.name).join(', ');
-        throw usageError(command, `invalid <agent>: unknown agent '${agent}' (one of ${known})`);
-      }
-      if (!SkillId.safeParse(skill).success) {
-        throw usageError(
-          command,
-          `invalid <skill>: '${skill}' must be 1-64 of a-z, 0-9, - and start with a letter`,
-        );
-      }
-      pick(sourced, 'timeout', flags.timeout, 'FORGE_SEND_TIMEOUT', env);
-      const send = validate(command, z.object({ timeout: seconds(3600).default(120_000) }), sourced);
-      return {
-        name: 'send',
-        options: {
-          ...shared,
-          agent,
-          skill,
-          input: typeof flags.input === 'string' ? flags.input : undefined,
-          stream: flags.stream === true,
-          timeoutMs: send.timeout,
-          apiKey: env.FORGE_API_KEY || undefined,
-        },
-      };
-    }
+    case 'send':
+      return { name: 'send', options: parseSend(shared, flags, positionals, sourced, env) };
+    case 'route':
+      return { name: 'route-explain', options: parseRoute(shared, flags, positionals, sourced, env) };
+    case 'costs':
+      noPositionals(command, positionals);
+      return { name: 'costs', options: parseCosts(shared, flags, sourced, env) };
   }
+}
+
+function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env): UpOptions {
+  pick(sourced, 'pgPort', flags['pg-port'], 'FORGE_PG_PORT', env);
+  pick(sourced, 'logLevel', flags['log-level'], 'FORGE_LOG_LEVEL', env);
+  pick(sourced, 'readyTimeout', flags['ready-timeout'], 'FORGE_READY_TIMEOUT', env);
+  pick(sourced, 'concurrency', undefined, 'FORGE_CONCURRENCY', env);
+  pick(sourced, 'natsUrl', undefined, 'NATS_URL', env);
+  pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
+  pick(sourced, 'config', flags.config, 'FORGE_ROUTING_CONFIG', env);
+  const up = validate(
+    'up',
+    z.object({
+      pgPort: wholeNumber(1, 65535).optional(),
+      logLevel: z.enum(LOG_LEVELS).default('info'),
+      readyTimeout: seconds(600).default(60_000),
+      concurrency: wholeNumber(1, 256).default(4),
+      natsUrl: natsUrl.default('nats://127.0.0.1:4222'),
+      databaseUrl,
+      config: filePath.optional(),
+    }),
+    sourced,
+  );
+  return {
+    ...shared,
+    pgPort: up.pgPort ?? shared.portBase + PG_PORT_OFFSET,
+    logLevel: up.logLevel,
+    jsonLogs: flags['json-logs'] === true,
+    readyTimeoutMs: up.readyTimeout,
+    concurrency: up.concurrency,
+    natsUrl: up.natsUrl,
+    databaseUrl: up.databaseUrl,
+    routingConfig: up.config ?? defaultRoutingConfigPath(),
+  };
+}
+
+function parseSend(
+  shared: CommonOptions,
+  flags: Flags,
+  positionals: string[],
+  sourced: Sourced,
+  env: Env,
+): SendOptions {
+  if (positionals.length !== 2) {
+    throw usageError('send', `expected <agent> <skill>, got ${positionals.length} argument(s)`);
+  }
+  const [agent, skill] = positionals as [string, string];
+  if (!findAgent(agent)) {
+    const known = AGENT_TABLE.map((spec) => spec.name).join(', ');
+    throw usageError('send', `invalid <agent>: unknown agent '${agent}' (one of ${known})`);
+  }
+  if (!SkillId.safeParse(skill).success) {
+    throw usageError(
+      'send',
+      `invalid <skill>: '${skill}' must be 1-64 of a-z, 0-9, - and start with a letter`,
+    );
+  }
+  pick(sourced, 'timeout', flags.timeout, 'FORGE_SEND_TIMEOUT', env);
+  const send = validate('send', z.object({ timeout: seconds(3600).default(120_000) }), sourced);
+  return {
+    ...shared,
+    agent,
+    skill,
+    input: typeof flags.input === 'string' ? flags.input : undefined,
+    stream: flags.stream === true,
+    timeoutMs: send.timeout,
+    apiKey: env.FORGE_API_KEY || undefined,
+  };
 }

@@ -12,13 +12,18 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       if (command.json) io.out(JSON.stringify({ usage: usage(command.topic) }));
       else io.out(usage(command.topic));
       return EXIT.ok;
-    // Each command loads only what it needs: `status` stays quick, `up` and `send` bring the kit.
+    // Each command loads only what it needs: `status` stays quick, `up` and `send` bring the kit,
+    // `route` and `costs` the policy code and Postgres.
     case 'up':
       return (await import('./commands/up.js')).runUp(command.options, io);
     case 'status':
       return (await import('./commands/status.js')).runStatus(command.options, io);
     case 'send':
       return (await import('./commands/send.js')).runSend(command.options, io);
+    case 'route-explain':
+      return (await import('./commands/route-explain.js')).runRouteExplain(command.options, io);
+    case 'costs':
+      return (await import('./commands/costs.js')).runCosts(command.options, io);
   }
 }
 

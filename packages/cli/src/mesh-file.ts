@@ -24,6 +24,10 @@ export const MeshFile = z.object({
   nats: z.object({ url: z.string(), startedByForge: z.boolean() }),
   postgres: z.object({ url: z.string(), embedded: z.boolean(), pid: z.number().int().nullable() }),
   operatorKeyFile: z.string(),
+  /** The routing config the router runs with, so `route explain` and `costs` read the same one. */
+  routingConfig: z.string().optional(),
+  /** The model providers the router reaches with it (names only), so `route explain` matches it. */
+  providers: z.array(z.string()).optional(),
   services: z.array(MeshService),
 });
 export type MeshFile = z.infer<typeof MeshFile>;

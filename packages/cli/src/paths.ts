@@ -19,6 +19,11 @@ export function defaultStateDir(root = repoRoot()): string {
   return join(root, '.forge');
 }
 
+/** The routing config `forge up` gives the router unless told otherwise: `<repo>/config/forge.yaml`. */
+export function defaultRoutingConfigPath(root = repoRoot()): string {
+  return join(root, 'config', 'forge.yaml');
+}
+
 /** The files `forge up` keeps for one brain under `<state>/<brain>/`. */
 export interface BrainPaths {
   readonly dir: string;

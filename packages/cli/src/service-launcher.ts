@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
-import type { PlacedService } from './service-table.js';
+import { type PlacedService, ROUTER } from './service-table.js';
 
 /** Connections beyond the services' pools: the migrations, `psql`, a test's own check. */
 export const SPARE_CONNECTIONS = 6;
@@ -61,6 +61,8 @@ export interface MeshEnv {
   readonly apiKeysFile: string;
   readonly logLevel: LogLevel;
   readonly concurrency: number;
+  /** The routing config file the router runs with (absolute). */
+  readonly routingConfig: string;
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -72,11 +74,22 @@ export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string,
 }
 
 /**
- * The command line and environment of a service (agent-kit's config variables; NATS_URL and
- * DATABASE_URL come later, with the gate's `forge:go`). The parent's environment is passed
- * through (PATH, model keys, OTEL_EXPORTER_OTLP_ENDPOINT) except those two, which would be
- * wrong until then; the mesh's own settings win over it. Throws BAD_CONFIG when the service
- * has not been built.
+ * What only some services are told: the router gets its routing config; every agent dispatches
+ * new tasks through the router (`FORGE_DISPATCH=router`: edge → router, tier stamped and the
+ * decision stored → agent), never straight to its own workers.
+ */
+function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> {
+  return service.name === ROUTER
+    ? { FORGE_ROUTING_CONFIG: mesh.routingConfig }
+    : { FORGE_DISPATCH: 'router' };
+}
+
+/**
+ * The command line and environment of a service (agent-kit's and the router's config variables;
+ * NATS_URL and DATABASE_URL come later, with the gate's `forge:go`). The parent's environment is
+ * passed through (PATH, model keys and base URLs, OTEL_EXPORTER_OTLP_ENDPOINT) except those two,
+ * which would be wrong until then; the mesh's own settings win over it. Throws BAD_CONFIG when
+ * the service has not been built.
  */
 export function launchSpec(service: PlacedService, mesh: MeshEnv, parentEnv: Env, root?: string): LaunchSpec {
   const cwd = serviceDir(service.name, root);
@@ -93,6 +106,7 @@ export function launchSpec(service: PlacedService, mesh: MeshEnv, parentEnv: Env
       FORGE_CONCURRENCY: String(mesh.concurrency),
       FORGE_API_KEYS_FILE: mesh.apiKeysFile,
       FORGE_LOG_LEVEL: mesh.logLevel,
+      ...roleEnv(service, mesh),
     },
   };
 }

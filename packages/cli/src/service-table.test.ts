@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { PG_PORT_OFFSET, placeServices, RESERVED_OFFSETS, SERVICE_TABLE } from './service-table.js';
+import {
+  AGENT_TABLE,
+  findAgent,
+  PG_PORT_OFFSET,
+  placeServices,
+  RESERVED_OFFSETS,
+  ROUTER,
+  SERVICE_TABLE,
+} from './service-table.js';
 
 describe('the service table', () => {
   it('gives every service its own name and port, clear of the reserved slots', () => {
@@ -9,17 +17,27 @@ describe('the service table', () => {
     expect(new Set(offsets).size).toBe(offsets.length);
     for (const offset of offsets) {
       expect(RESERVED_OFFSETS[offset]).toBeUndefined();
-      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeGreaterThanOrEqual(0);
       expect(offset).toBeLessThan(PG_PORT_OFFSET);
     }
   });
 
-  it('places the services on the port base with their card URLs', () => {
-    expect(placeServices(7300)[0]).toEqual({
+  it('places the router first, on the port base, without a card; the agents after it with theirs', () => {
+    const [router, scout] = placeServices(7300);
+    expect(router).toEqual({ name: ROUTER, port: 7300, url: 'http://127.0.0.1:7300', card: null });
+    expect(scout).toEqual({
       name: 'scout',
       port: 7301,
       url: 'http://127.0.0.1:7301',
       card: 'http://127.0.0.1:7301/.well-known/agent-card.json',
     });
+  });
+
+  it('counts the router as a service but not as an agent', () => {
+    expect(AGENT_TABLE.map((spec) => spec.name)).toEqual(
+      SERVICE_TABLE.filter((spec) => spec.name !== ROUTER).map((spec) => spec.name),
+    );
+    expect(findAgent(ROUTER)).toBeNull();
+    expect(findAgent('compliance')).toMatchObject({ offset: 3 });
   });
 });

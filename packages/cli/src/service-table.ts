@@ -1,6 +1,6 @@
 /**
- * One row per service `forge up` runs. Adding a service (the router at offset 0, later the
- * console, scheduler and gateway) is one line here; everything else derives from this table.
+ * One row per service `forge up` runs. Adding a service (later the console, scheduler and
+ * gateway) is one line here; everything else derives from this table.
  */
 export interface ServiceSpec {
   /** The service's name, as in `services/<name>` and the prefix of its log lines. */
@@ -11,10 +11,14 @@ export interface ServiceSpec {
   readonly agent?: false;
 }
 
-/** Offset 0 is reserved for the routing service; offset 50 for the embedded Postgres. */
-export const RESERVED_OFFSETS: Readonly<Record<number, string>> = { 0: 'router', 50: 'postgres' };
+/** Offsets no service of the table may take: 50 is the embedded Postgres's. */
+export const RESERVED_OFFSETS: Readonly<Record<number, string>> = { 50: 'postgres' };
+
+/** The routing service's name: `forge up` lets it run first, and the agents dispatch through it. */
+export const ROUTER = 'router';
 
 export const SERVICE_TABLE: readonly ServiceSpec[] = [
+  { name: ROUTER, offset: 0, agent: false },
   { name: 'scout', offset: 1 },
   { name: 'engagement', offset: 2 },
   { name: 'compliance', offset: 3 },
@@ -47,7 +51,15 @@ export function placeServices(portBase: number, host = '127.0.0.1'): PlacedServi
   });
 }
 
+/** The services that are A2A agents (have a card, take `forge send`). */
+export const AGENT_TABLE: readonly ServiceSpec[] = SERVICE_TABLE.filter((spec) => spec.agent !== false);
+
 /** The table row of `name`, or null when no such service exists. */
 export function findService(name: string): ServiceSpec | null {
   return SERVICE_TABLE.find((spec) => spec.name === name) ?? null;
+}
+
+/** The table row of the A2A agent `name`, or null when there is no such agent. */
+export function findAgent(name: string): ServiceSpec | null {
+  return AGENT_TABLE.find((spec) => spec.name === name) ?? null;
 }

@@ -111,6 +111,7 @@ describe('forge status', () => {
       row.port,
     ]);
     expect(names).toEqual([
+      ['router', 1100],
       ['scout', 1101],
       ['engagement', 1102],
       ['compliance', 1103],

@@ -19,6 +19,20 @@ export interface UpReport {
     /** The embedded host's RSS, reported apart from the services. */
     readonly rssMb: number | null;
   };
+  /** The routing service: where its OpenAI-compatible endpoint is, and which models it reaches. */
+  readonly router: {
+    readonly url: string;
+    /** `POST` here with `Authorization: Bearer <operator key>`, model `forge:auto` or `forge:<tier>`. */
+    readonly chatCompletions: string;
+    readonly routingConfig: string;
+    readonly policyVersion: string;
+    /** True when no provider is reachable: every model call is answered offline (shadow costs only). */
+    readonly offline: boolean;
+    /** Providers with what they need (names only). */
+    readonly providers: string[];
+    /** The variables that would bring a vendor in (names, never values). */
+    readonly keyVariables: string[];
+  };
   readonly services: readonly {
     readonly name: string;
     readonly port: number;
@@ -31,21 +45,45 @@ export interface UpReport {
 
 const mb = (value: number | null) => (value === null ? '' : `, ${value} MB`);
 
+/**
+ * The warning `forge up` gives, loudly, when the router can reach no model provider. Names the
+ * variables that would change that, never a value.
+ */
+export function offlineWarning(keyVariables: readonly string[]): string {
+  const names = keyVariables.map((name) => `${name} (or ${name}_FILE)`).join(' or ');
+  return (
+    `!! MODELS RUN OFFLINE: no model key is set, so every model call is answered by the built-in ` +
+    `offline provider ($0, labelled offline; the stand-in's list price is recorded as shadow cost, ` +
+    `never charged) and critical skills end input-required. Set ${names}, or an OpenAI-compatible ` +
+    `server in the routing config, and restart forge up to use real models.`
+  );
+}
+
 /** The human form of the report: endpoints first, then where the key and the backends are. */
 export function formatUpReport(report: UpReport): string[] {
   const width = Math.max(...report.services.map((service) => service.name.length), 8);
+  const endpoint = (service: UpReport['services'][number]) =>
+    service.card ??
+    (service.url === report.router.url ? `POST ${report.router.chatCompletions}` : '(no card)');
   const lines = [
     `forge: brain ${report.brain} is up in ${(report.elapsedMs / 1000).toFixed(1)}s`,
-    `  ${'service'.padEnd(width)}  port   agent card`,
+    `  ${'service'.padEnd(width)}  port   endpoint`,
     ...report.services.map(
       (service) =>
-        `  ${service.name.padEnd(width)}  ${String(service.port).padEnd(5)}  ${service.card ?? '(no card)'}  (pid ${service.pid ?? '-'}${mb(service.rssMb)})`,
+        `  ${service.name.padEnd(width)}  ${String(service.port).padEnd(5)}  ${endpoint(service)}  (pid ${service.pid ?? '-'}${mb(service.rssMb)})`,
     ),
+    `  routing   ${report.router.routingConfig} (policy ${report.router.policyVersion}); agents dispatch through the router`,
+    report.router.offline
+      ? `  models    ${offlineWarning(report.router.keyVariables)}`
+      : `  models    ${report.router.providers.join(', ')}`,
     `  postgres  ${report.postgres.embedded ? 'embedded' : 'DATABASE_URL'} ${report.postgres.url} schema ${report.postgres.schema}` +
       (report.postgres.pid === null ? '' : ` (pid ${report.postgres.pid}${mb(report.postgres.rssMb)})`),
     `  nats      ${report.nats.url} (${report.nats.startedByForge ? 'started by forge up' : 'already running'}, v${report.nats.version})`,
     `  operator key  ${report.operatorKeyFile}`,
-    `  try: pnpm forge status   |   pnpm forge send <agent> <skill> --input '{...}'`,
+    `  try: pnpm --silent forge status`,
+    `       pnpm --silent forge send <agent> <skill> --input '{...}'`,
+    `       pnpm --silent forge route explain <agent>.<skill>`,
+    `       pnpm --silent forge costs`,
     '  Ctrl-C stops everything.',
   ];
   return lines;

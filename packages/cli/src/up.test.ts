@@ -10,18 +10,21 @@ import { runCli } from './cli.js';
 import { runUp } from './commands/up.js';
 import { memoryIo } from './io.js';
 import { MeshFile } from './mesh-file.js';
-import { brainPaths } from './paths.js';
+import { brainPaths, defaultRoutingConfigPath } from './paths.js';
 import { busyPorts } from './ports.js';
-import { SERVICE_TABLE } from './service-table.js';
+import { AGENT_CARD_PATH, ROUTER, SERVICE_TABLE } from './service-table.js';
 import type { UpReport } from './up-report.js';
 
 /**
  * A stand-in for a built service: answers /readyz and its card, and puts in the card the
- * environment it was given, so the test sees what forge up passes. With CRASH_ONCE_DIR set,
+ * environment it was given and when its main ran, so the test sees what forge up passes and in
+ * which order. The router listens only 400 ms after its main runs. With CRASH_ONCE_DIR set,
  * diary crashes on its first start.
  */
 const FAKE_MAIN = `
 import { createServer } from 'node:http';
+const mainAt = Date.now();
+let listeningAt = null;
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 const name = basename(process.cwd());
@@ -33,19 +36,28 @@ if (name === 'diary' && crashMark && !existsSync(crashMark)) {
 }
 const seen = {};
 for (const key of ['FORGE_BRAIN', 'FORGE_HOST', 'FORGE_PORT', 'FORGE_PUBLIC_URL', 'NATS_URL', 'DATABASE_URL',
-  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL', 'FORGE_CONCURRENCY']) seen[key] = process.env[key];
+  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL', 'FORGE_CONCURRENCY', 'FORGE_DISPATCH', 'FORGE_ROUTING_CONFIG'])
+  seen[key] = process.env[key];
 const server = createServer((req, res) => {
   if (req.url === '/readyz') return res.writeHead(200).end('ready');
   if (req.url === '/.well-known/agent-card.json') {
     res.writeHead(200, { 'content-type': 'application/json' });
-    return res.end(JSON.stringify({ name, skills: [{ id: 'echo' }], seen, instrumented: globalThis.instrumented === true }));
+    return res.end(JSON.stringify({ name, skills: [{ id: 'echo' }], seen, mainAt, listeningAt,
+      instrumented: globalThis.instrumented === true }));
   }
   res.writeHead(404).end();
 });
-server.listen(Number(process.env.FORGE_PORT), process.env.FORGE_HOST, () =>
-  console.log(JSON.stringify({ level: 30, time: new Date().toISOString(), service: name, msg: 'listening' })));
+setTimeout(() => server.listen(Number(process.env.FORGE_PORT), process.env.FORGE_HOST, () => {
+  listeningAt = Date.now();
+  console.log(JSON.stringify({ level: 30, time: new Date().toISOString(), service: name, msg: 'listening' }));
+}), name === 'router' ? 400 : 0);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
+
+/** The environment without model keys, so the mesh runs offline whatever the machine has. */
+function withoutModelKeys(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !/^(ANTHROPIC|OPENAI)_API_KEY/.test(key)));
+}
 
 async function freePortBase(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
@@ -59,7 +71,14 @@ async function freePortBase(): Promise<number> {
 interface FakeCard {
   name: string;
   seen: Record<string, string>;
+  mainAt: number;
+  listeningAt: number;
   instrumented: boolean;
+}
+
+/** What a stand-in says about itself (the router has no card in the report; the stand-in serves one anyway). */
+async function fakeCard(service: { url: string }): Promise<FakeCard> {
+  return (await (await fetch(`${service.url}${AGENT_CARD_PATH}`)).json()) as FakeCard;
 }
 
 describe('runUp with stand-in services, the real NATS and the real Postgres', () => {
@@ -83,7 +102,7 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     brain = await testBrain('cliup');
     portBase = await freePortBase();
     const env = {
-      ...process.env,
+      ...withoutModelKeys(process.env),
       DATABASE_URL: brain.databaseUrl,
       NATS_URL: brain.natsUrl,
       CRASH_ONCE_DIR: join(root, 'crash'),
@@ -122,8 +141,12 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     expect(report.services.map((service) => service.name)).toEqual(SERVICE_TABLE.map((spec) => spec.name));
     const paths = brainPaths(join(root, 'state'), brain.name);
     for (const service of report.services) {
-      const card = (await (await fetch(service.card!)).json()) as FakeCard;
+      const card = await fakeCard(service);
       expect(card.name).toBe(service.name);
+      const role =
+        service.name === ROUTER
+          ? { FORGE_ROUTING_CONFIG: defaultRoutingConfigPath() }
+          : { FORGE_DISPATCH: 'router' };
       expect(card.instrumented).toBe(true);
       expect(card.seen).toEqual({
         FORGE_BRAIN: brain.name,
@@ -135,8 +158,27 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
         FORGE_API_KEYS_FILE: paths.apiKeys,
         FORGE_LOG_LEVEL: 'info',
         FORGE_CONCURRENCY: '4',
+        ...role,
       });
     }
+  });
+
+  it('lets the agents run only once the router answers /readyz, and reports its endpoint', async () => {
+    const router = report.services.find((service) => service.name === ROUTER)!;
+    expect(router).toMatchObject({ port: portBase, card: null });
+    const routerCard = await fakeCard(router);
+    for (const agent of report.services.filter((service) => service.name !== ROUTER)) {
+      const card = await fakeCard(agent);
+      expect(card.mainAt, agent.name).toBeGreaterThanOrEqual(routerCard.listeningAt);
+    }
+    expect(report.router).toMatchObject({
+      url: router.url,
+      chatCompletions: `${router.url}/v1/chat/completions`,
+      routingConfig: defaultRoutingConfigPath(),
+      offline: true,
+      providers: [],
+    });
+    expect(io.stderr.some((line) => line.includes('!! MODELS RUN OFFLINE: no model key is set'))).toBe(true);
   });
 
   it('migrated the brain schema before the services started', async () => {
@@ -169,6 +211,7 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     const mesh = MeshFile.parse(JSON.parse(await readFile(paths.mesh, 'utf8')));
     expect(mesh.pid).toBe(process.pid);
     expect(mesh.postgres).toEqual({ url: brain.databaseUrl, embedded: false, pid: null });
+    expect(mesh.routingConfig).toBe(defaultRoutingConfigPath());
     expect(mesh.services.map((service) => service.pid)).toEqual(
       report.services.map((service) => service.pid),
     );

@@ -1,5 +1,5 @@
 /** The commands the CLI knows; `help` prints the usage of the others. */
-export const COMMANDS = ['up', 'status', 'send', 'help'] as const;
+export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local)
@@ -7,10 +7,16 @@ const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local
   --state-dir <dir>     state folder (FORGE_STATE_DIR, default <repo>/.forge)
   --json                machine-readable output`;
 
+const LEDGER = `  --config <file>       routing config (FORGE_ROUTING_CONFIG; default the running mesh's, else config/forge.yaml)
+  The brain's Postgres: the embedded one its running \`forge up\` started, else DATABASE_URL.`;
+
 const USAGE: Readonly<Record<CommandName, string>> = {
   up: `usage: forge up [flags]
-  Starts the local mesh: NATS (NATS_URL), Postgres (DATABASE_URL, else embedded) and every service.
+  Starts the local mesh: NATS (NATS_URL), Postgres (DATABASE_URL, else embedded), the router, then
+  every agent. Model keys (ANTHROPIC_API_KEY, OPENAI_API_KEY, or *_FILE) pass through to the
+  router; without any, models run OFFLINE (the built-in offline provider, shadow costs only).
 ${COMMON}
+  --config <file>       routing config for the router (FORGE_ROUTING_CONFIG, default config/forge.yaml)
   --pg-port <port>      embedded Postgres port (FORGE_PG_PORT, default port-base+50)
   --log-level <level>   services' log level (FORGE_LOG_LEVEL, default info)
   --json-logs           pass service logs through as raw JSON lines
@@ -24,11 +30,29 @@ ${COMMON}
   --input <json|@file>  the skill's input, inline JSON or @path to a JSON file (default {})
   --stream              stream status events as they arrive (SendStreamingMessage)
   --timeout <s>         give up after this long (default 120)`,
+  route: `usage: forge route explain <agent>.<skill> [flags]
+  Says which tier and model the router would give a task of <skill> now, and why: the same
+  policy code over the same routing config, the skill's manifest from the brain's registry and
+  this month's budgets from the brain's Postgres.
+${COMMON}
+${LEDGER}
+  --input <json|@file>  the task's input (its size feeds the input-size rules; default {})
+  --principal <name>    who asks (default operator); the API principal for an a2a origin
+  --origin <kind>       a2a, partner, schedule or agent (default a2a)
+  --pending <n>         tasks waiting to be routed, for the backlog rules (default: not considered)`,
+  costs: `usage: forge costs [flags]
+  Spend from the brain's cost ledger: by tier, agent and day; month to date and a month-end
+  projection; offline shadow cost apart; and what the same tokens would cost all on frontier.
+${COMMON}
+${LEDGER}
+  --since <when>        7d, 30d, a date (2026-11-01) or an ISO date-time (default: start of this UTC month)`,
   help: `usage: forge <command> [flags]
   commands:
-    up       start the local mesh (NATS, Postgres, every service)
-    status   show which services are healthy, with their agent cards
-    send     send a task to an agent and print the resulting A2A task
+    up             start the local mesh (NATS, Postgres, the router, every agent)
+    status         show which services are healthy, with their agent cards
+    send           send a task to an agent and print the resulting A2A task
+    route explain  show the tier the router gives a skill, and why
+    costs          spend by tier, agent and day, against an all-frontier baseline
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };
 

@@ -103,6 +103,44 @@ describe('PgBudgetRepository', () => {
     expect(now.admitted).toBe(true);
   });
 
+  it('consumes a lease: spend grows and the hold shrinks by as much, counted once; release deletes it', async () => {
+    const s = scope('lease');
+    const period = budgetPeriod();
+    const lease = randomUUID();
+    expect(
+      await a.admit({
+        reservationId: lease,
+        period,
+        scopes: [{ scope: s, capMicros: 1_000 }],
+        amountMicros: 600,
+        ttlMs: 60_000,
+      }),
+    ).toEqual({ admitted: true });
+    // A call under the lease settles: its cost moves from the hold into spend.
+    expect(await a.settle([{ reservationId: lease, actualMicros: 150, keep: true }])).toBe(1);
+    expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 150, reservedMicros: 450 });
+    // The lease's money is still counted once: 150 spent + 450 held + 401 > 1000.
+    const over = await b.admit({
+      reservationId: randomUUID(),
+      period,
+      scopes: [{ scope: s, capMicros: 1_000 }],
+      amountMicros: 401,
+      ttlMs: 60_000,
+    });
+    expect(over).toMatchObject({ admitted: false, spentMicros: 150, reservedMicros: 450 });
+    // A call that cost more than what is left of the lease: spend takes it all, the hold stops at 0.
+    await a.settle([{ reservationId: lease, actualMicros: 500, keep: true }]);
+    expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 650, reservedMicros: 0 });
+    // A last call and the release in one batch: counted, then the hold is gone for good.
+    await a.settle([
+      { reservationId: lease, actualMicros: 10, keep: true },
+      { reservationId: lease, actualMicros: 0 },
+    ]);
+    expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 660, reservedMicros: 0 });
+    expect(await a.settle([{ reservationId: lease, actualMicros: 10, keep: true }])).toBe(0);
+    expect((await a.usage(period, [s])).get(s)?.spentMicros).toBe(660);
+  });
+
   it('stops counting an expired hold without any sweep', async () => {
     const s = scope('expiry');
     const period = budgetPeriod();

@@ -38,6 +38,11 @@ export const Settlement = z.object({
   reservationId: z.uuid(),
   /** What the call really cost; 0 releases the reservation. */
   actualMicros: Micros,
+  /**
+   * A lease's call: move `actualMicros` into spend and shrink the hold by as much (never below
+   * zero), keeping it for the lease's other calls. Without it the hold is deleted (settled).
+   */
+  keep: z.boolean().optional(),
 });
 export type Settlement = z.infer<typeof Settlement>;
 
@@ -61,7 +66,9 @@ export interface BudgetRepository {
   /**
    * Moves each reservation's actual cost into its scopes' spend and deletes its holds, in one
    * round trip. A reservation settled before (or never admitted) adds nothing, so replaying a
-   * batch is harmless. Returns how many reservations were settled now.
+   * batch is harmless. An item with `keep` (a call under a lease) moves its cost into spend and
+   * shrinks the hold by as much instead of deleting it; items for one hold in a batch add up, and
+   * one without `keep` deletes it after the rest are counted. Returns how many holds were touched.
    */
   settle(settlements: Settlement[]): Promise<number>;
   /** Spend and live holds per scope for `period`; scopes never used read as zero. */
@@ -134,7 +141,11 @@ export class PgBudgetRepository implements BudgetRepository {
   async settle(settlements: Settlement[]): Promise<number> {
     const items = parseOrThrow(z.array(Settlement), settlements, 'budget settlements', 'settlements');
     if (items.length === 0) return 0;
-    const payload = items.map((s) => ({ id: s.reservationId, actual: s.actualMicros }));
+    const payload = items.map((s) => ({
+      id: s.reservationId,
+      actual: s.actualMicros,
+      ...(s.keep ? { keep: true } : {}),
+    }));
     const result = await withPgErrors('budget settlement', () =>
       this.#pool.query<{ settled: number }>(this.#settle, [JSON.stringify(payload)]),
     );

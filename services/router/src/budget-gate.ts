@@ -9,6 +9,7 @@ import {
   taskBudgetScopes,
 } from '@forge/policy';
 import { type BudgetRepository, budgetPeriod } from '@forge/store';
+import { BudgetLeases, type Lease, type LeaseOptions } from './budget-leases.js';
 import type { LedgerWriter } from './ledger-writer.js';
 import { usd } from './money-text.js';
 
@@ -19,9 +20,12 @@ export interface Payer {
   principal?: string | undefined;
 }
 
-/** A call let through: `reservationId` is null when nothing was reserved ($0, or no capped scope). */
+/**
+ * A call let through: `reservationId` is null when nothing was reserved ($0, or no capped
+ * scope); `lease` is set when it was admitted in memory under a lease (no round trip).
+ */
 export type Admission =
-  | { admitted: true; reservationId: string | null; amountMicros: number }
+  | { admitted: true; reservationId: string | null; amountMicros: number; lease?: Lease }
   | { admitted: false; reason: string };
 
 /**
@@ -49,27 +53,60 @@ function capsOf(config: RoutingConfig): ReadonlyMap<BudgetScopeKey, number> {
   return caps;
 }
 
+/** Config objects are frozen and replaced whole on reload: leases never outlive their config. */
+const configIds = new WeakMap<RoutingConfig, number>();
+let nextConfigId = 0;
+
+function configId(config: RoutingConfig): number {
+  let id = configIds.get(config);
+  if (id === undefined) {
+    id = nextConfigId++;
+    configIds.set(config, id);
+  }
+  return id;
+}
+
 /**
- * Budget admission for model calls: before every priced call, one atomic reservation in
- * Postgres of the call's maximum cost (padded prompt estimate + `maxTokens` of output, at list
- * price) against every capped scope that applies (month, agent, principal, tier); after it, the
+ * Budget admission for model calls: before every priced call, the call's maximum cost (padded
+ * prompt estimate + `maxTokens` of output, at list price) is reserved against every capped
+ * scope that applies (month, agent, principal, tier), atomically across replicas; after it, the
  * reservation is settled to the actual cost through the write-behind ledger writer. A $0 call
  * (offline, a zero-priced local model, `tool`) is never blocked and reserves nothing.
+ *
+ * The reservation comes from a lease when one has room (in memory, no round trip: see
+ * `BudgetLeases`), else from one round trip that places a lease for this call and the next ones,
+ * else, when the caps are too small to share or nearly reached, from a hold of the call's own
+ * (one round trip, exact to the last call).
  */
 export class BudgetGate {
   readonly #budgets: BudgetRepository;
   readonly #writer: LedgerWriter;
+  readonly #leases: BudgetLeases | undefined;
 
-  constructor(budgets: BudgetRepository, writer: LedgerWriter) {
+  /** `leases: false` reserves call by call (one round trip each), as replicas did before leases. */
+  constructor(
+    budgets: BudgetRepository,
+    writer: LedgerWriter,
+    options: { leases?: LeaseOptions | false } = {},
+  ) {
     this.#budgets = budgets;
     this.#writer = writer;
+    this.#leases =
+      options.leases === false
+        ? undefined
+        : new BudgetLeases(budgets, (s) => writer.settle(s), options.leases ?? {});
   }
 
   async admit(
     config: RoutingConfig,
     payer: Payer,
     price: ModelPrice | undefined,
-    call: { promptTokensEstimate: number; maxTokens: number },
+    call: {
+      promptTokensEstimate: number;
+      maxTokens: number;
+      /** How long the hold must count at least: the call's time left plus a margin. */
+      holdMs?: number;
+    },
   ): Promise<Admission> {
     const amount = price
       ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price)
@@ -78,13 +115,35 @@ export class BudgetGate {
     const keys = taskBudgetScopes(config, payer);
     if (keys.length === 0) return { admitted: true, reservationId: null, amountMicros: amount };
     const caps = capsOf(config);
+    const period = budgetPeriod();
+    const scopes = keys.map((scope) => ({ scope, capMicros: caps.get(scope) ?? null }));
+    const holdMs = Math.max(config.gateway.reservationTtlMs, Math.ceil(call.holdMs ?? 0));
+    const leases = this.#leases;
+    if (leases) {
+      const key = `${configId(config)}|${period}|${keys.join(',')}`;
+      const size = leases.sizeFor(amount, scopes);
+      // A lease outlives many calls: twice the longest a call under it may need its money.
+      const lease = { period, scopes, size: size ?? 0, ttlMs: Math.min(2 * holdMs, 86_400_000) };
+      for (let round = 0; round < 2; round++) {
+        const held = leases.tryLocal(key, amount, holdMs);
+        if (held) {
+          if (size !== null && leases.wantsRefill(key)) {
+            // The next lease is placed in the background; a failure only means the next call asks.
+            leases.obtain(key, lease).catch(() => undefined);
+          }
+          return { admitted: true, reservationId: held.id, amountMicros: amount, lease: held };
+        }
+        if (size === null || leases.refusedRecently(key)) break;
+        if (!(await leases.obtain(key, lease))) break;
+      }
+    }
     const reservationId = randomUUID();
     const result = await this.#budgets.admit({
       reservationId,
-      period: budgetPeriod(),
-      scopes: keys.map((scope) => ({ scope, capMicros: caps.get(scope) ?? null })),
+      period,
+      scopes,
       amountMicros: amount,
-      ttlMs: config.gateway.reservationTtlMs,
+      ttlMs: holdMs,
     });
     if (result.admitted) return { admitted: true, reservationId, amountMicros: amount };
     const used = result.spentMicros + result.reservedMicros;
@@ -99,6 +158,20 @@ export class BudgetGate {
   /** Settles an admitted call to what it really cost (queued, written within the flush interval). */
   settle(admission: Admission, actualMicros: number): void {
     if (!admission.admitted || admission.reservationId === null) return;
+    if (admission.lease) {
+      this.#leases?.settle(admission.lease, admission.amountMicros, actualMicros);
+      return;
+    }
     this.#writer.settle({ reservationId: admission.reservationId, actualMicros });
+  }
+
+  /** Live leases on this replica. */
+  get leases(): number {
+    return this.#leases?.size ?? 0;
+  }
+
+  /** Releases every lease (queued on the writer): call once no call is in flight, before the last flush. */
+  close(): void {
+    this.#leases?.close();
   }
 }

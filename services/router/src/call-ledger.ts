@@ -21,6 +21,15 @@ export interface AttemptRecord {
   reason: string | null;
 }
 
+/** The ledger's column limits: a longer value would get the row (and its batch) refused. */
+const MAX_REASON = 2000;
+const MAX_OUTCOME = 40;
+
+/** `text` cut to `max` characters, marked as cut (a vendor's error body can be any length). */
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
 function zero(): ModelUsage {
   return {
     inputTokens: 0,
@@ -85,10 +94,10 @@ export class CallLedger {
       costMicros: offline ? 0 : attempt.costMicros,
       shadowCostMicros: attempt.shadowCostMicros,
       latencyMs: Math.max(0, Math.round(attempt.latencyMs)),
-      outcome: attempt.outcome,
+      outcome: clip(attempt.outcome, MAX_OUTCOME),
       escalated: attempt.escalated,
       fellBack: attempt.fellBack,
-      reason: attempt.reason,
+      reason: attempt.reason === null ? null : clip(attempt.reason, MAX_REASON),
       createdAt: new Date().toISOString(),
     };
     this.#writer.record(entry);

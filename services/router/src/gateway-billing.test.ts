@@ -1,4 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import type { ModelUsage } from '@forge/contracts';
+import { costMicros } from '@forge/models';
+import { escalationPolicyFor, routingConfigFromObject } from '@forge/policy';
+import type { CostLedgerEntry } from '@forge/store';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
@@ -8,7 +12,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayTestRoutes, ok } from '../test/gateway-fixtures.js';
-import { type Harness, startHarness, testRoutingConfig } from '../test/harness.js';
+import { type Harness, realPrices, startHarness, testRoutingConfig } from '../test/harness.js';
+import type { CallContext } from './call-context.js';
 import { ModelStreamChunk } from './stream-chunk.js';
 
 let h: Harness;
@@ -172,5 +177,118 @@ describe('model gateway: the ledger bills usage × price exactly', () => {
       usageEstimated: true,
     });
     expect(row?.costMicros).toBe(3000 * 0.1 + 6 * 0.5);
+  });
+});
+
+function usageOf(row: CostLedgerEntry): ModelUsage {
+  return {
+    inputTokens: row.inputTokens,
+    outputTokens: row.outputTokens,
+    cacheReadTokens: row.cacheReadTokens,
+    cacheWriteTokens: row.cacheWrite5mTokens,
+    cacheWrite1hTokens: row.cacheWrite1hTokens,
+    reasoningTokens: row.reasoningTokens,
+  };
+}
+
+/** Odd counts, so every price's fraction of a micro-dollar shows in the rounding. */
+const ODD = {
+  inputTokens: 1234,
+  outputTokens: 321,
+  cacheReadTokens: 56_789,
+  cacheWriteTokens: 4321,
+  cacheWrite1hTokens: 987,
+  reasoningTokens: 77,
+};
+
+describe('model gateway: every row costs exactly costMicros(its usage, its price)', () => {
+  it.each([
+    ['Anthropic, plain', 'scout.score', 'claude-haiku-5.5', false],
+    ['Anthropic, streamed', 'scout.score', 'claude-haiku-5.5', true],
+    ['OpenAI, plain', 'scout.draft', 'gpt-6-sol', false],
+    ['OpenAI, streamed', 'scout.draft', 'gpt-6-sol', true],
+  ] as const)('%s: cache reads and writes, reasoning', async (_name, skill, model, streamed) => {
+    const prices = await realPrices();
+    const task = await h.task({ skill });
+    h.fake.script({ match: { model }, chunks: ['one ', 'two ', 'three'], usage: ODD });
+    const reply = ok(
+      await h.call(task, {
+        purpose: 'draft',
+        maxTokens: 400,
+        ...(streamed ? { streamTo: `test.stream.${randomUUID()}` } : {}),
+      }),
+    );
+    await h.flush();
+    const [row] = await h.ledger.forTask(task.id);
+    const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[row!.model]!;
+    expect(row!.usageEstimated).toBe(false);
+    expect(row!.costMicros).toBe(costMicros(usageOf(row!), price));
+    expect(reply.costMicros).toBe(row!.costMicros);
+    // The vendor's semantics were normalised, not passed through: nothing counted twice.
+    const vendor = model.startsWith('gpt') ? 'openai' : 'anthropic';
+    expect(usageOf(row!)).toEqual({
+      ...ODD,
+      // Anthropic reports no reasoning count and OpenAI no cache writes: what the vendor can say.
+      ...(vendor === 'anthropic' ? { reasoningTokens: row!.reasoningTokens } : {}),
+      ...(vendor === 'openai' ? { cacheWriteTokens: 0, cacheWrite1hTokens: 0, inputTokens: row!.inputTokens } : {}),
+    });
+  });
+
+  it.each([
+    ['Anthropic', 'scout.score', 'small', 'claude-haiku-5.5'],
+    ['OpenAI', 'scout.draft', 'mid', 'gpt-6-sol'],
+  ] as const)('%s: a stream the caller aborts is billed for what came, at the exact price', async (_n, skill, tier, model) => {
+    const prices = await realPrices();
+    const task = await h.task({ skill });
+    h.fake.script({
+      match: { model },
+      chunks: Array.from({ length: 40 }, (_, i) => `piece ${i} `),
+      chunkDelayMs: 20,
+      usage: ODD,
+    });
+    const abort = new AbortController();
+    const config = h.router.routing.current.config;
+    const ctx: CallContext = {
+      source: 'task',
+      taskId: task.id,
+      attempt: 1,
+      callId: 0,
+      skill,
+      agent: 'scout',
+      principal: 'alice',
+      partner: null,
+      tier,
+      critical: false,
+      maxTier: tier,
+      escalation: escalationPolicyFor(config, skill),
+    };
+    let deltas = 0;
+    const outcome = await h.router.gateway.call(
+      ctx,
+      { purpose: 'draft', messages: [{ role: 'user', content: 'a long story' }], maxTokens: 400 },
+      {
+        signal: abort.signal,
+        onDelta: () => {
+          if (++deltas === 3) abort.abort();
+        },
+      },
+    );
+    expect(outcome).toMatchObject({ ok: false, code: 'CANCELED' });
+    await h.flush();
+    const [row] = await h.ledger.forTask(task.id);
+    expect(row).toMatchObject({ outcome: 'canceled', usageEstimated: true });
+    expect(row!.outputTokens).toBeGreaterThan(0);
+    expect(row!.outputTokens).toBeLessThan(40);
+    const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[row!.model]!;
+    expect(row!.costMicros).toBe(costMicros(usageOf(row!), price));
+    if (model.startsWith('claude')) {
+      // Anthropic tells the prompt side up front: its cache reads and writes are billed as told.
+      expect(usageOf(row!)).toMatchObject({
+        inputTokens: ODD.inputTokens,
+        cacheReadTokens: ODD.cacheReadTokens,
+        cacheWriteTokens: ODD.cacheWriteTokens,
+        cacheWrite1hTokens: ODD.cacheWrite1hTokens,
+      });
+    }
   });
 });

@@ -36,6 +36,29 @@ describe('model gateway: fallback, retries, breaker', () => {
     expect(rows[1]?.costMicros).toBe(50 * 0.1 + 2 * 0.5);
   });
 
+  it('keeps the ledger row of an attempt whose provider error is longer than the row’s reason', async () => {
+    const task = await h.task({ skill: 'scout.score' });
+    const huge = `invalid request: ${'the prompt is malformed; '.repeat(300)}`;
+    h.fake.script(
+      {
+        match: { model: 'claude-haiku-5.5' },
+        status: 400,
+        body: { type: 'error', error: { type: 'invalid_request_error', message: huge } },
+      },
+      { match: { model: 'gpt-6-luna' }, text: 'relevant', usage: { inputTokens: 50, outputTokens: 2 } },
+    );
+    const reply = ok(await h.call(task, {}));
+    expect(reply.model).toBe('openai:gpt-6-luna');
+    await h.flush();
+    const rows = await h.ledger.forTask(task.id);
+    expect(rows.map((r) => [r.model, r.outcome])).toEqual([
+      ['anthropic:claude-haiku-5.5', 'client'],
+      ['openai:gpt-6-luna', 'ok'],
+    ]);
+    expect(rows[0]!.reason!.length).toBeLessThanOrEqual(2000);
+    expect(rows[0]!.reason).toMatch(/^.*invalid request: the prompt is malformed/);
+  });
+
   it('falls back on 500', async () => {
     const task = await h.task({ skill: 'scout.draft' });
     h.fake.script(

@@ -10,10 +10,18 @@ function stores() {
   const rows: CostLedgerEntry[] = [];
   const settled: Settlement[] = [];
   const failures: unknown[] = [];
+  /** Entries the store refuses for good, as Postgres or the schema would. */
+  const invalid = new Set<number>();
   const ledger: CostLedger = {
     async append(entries) {
       const failure = failures.shift();
       if (failure) throw failure;
+      const bad = entries.find((e) => invalid.has(e.seq));
+      if (bad) {
+        throw new ForgeError('BAD_INPUT', `entries.${entries.indexOf(bad)}.reason: too long`, {
+          retryable: false,
+        });
+      }
       rows.push(...entries);
       return entries.length;
     },
@@ -33,7 +41,7 @@ function stores() {
       return new Map();
     },
   };
-  return { rows, settled, failures, ledger, budgets };
+  return { rows, settled, failures, invalid, ledger, budgets };
 }
 
 function entry(seq: number): CostLedgerEntry {
@@ -98,16 +106,28 @@ describe('LedgerWriter', () => {
 
   it('logs and drops a batch the store refuses for good, instead of retrying it forever', async () => {
     const s = stores();
-    s.failures.push(
-      new ForgeError('BAD_INPUT', 'entries.0.costMicros: an offline call costs 0', { retryable: false }),
-    );
+    s.invalid.add(0);
     const { logger, lines } = capturingLogger();
     const writer = new LedgerWriter({ ...s, flushMs: 1, retryMs: 5, logger });
     writer.record(entry(0));
     await writer.stop(500);
     expect(s.rows).toHaveLength(0);
     expect(writer.pending).toBe(0);
-    const dropped = lines.find((l) => l.msg === 'ledger batch refused for good; dropped');
-    expect(dropped?.entries).toHaveLength(1);
+    const dropped = lines.find((l) => l.msg === 'ledger entry refused for good; dropped');
+    expect(dropped?.entry).toMatchObject({ seq: 0 });
+  });
+
+  it('drops only the row the store refuses, writing the rest of its batch', async () => {
+    const s = stores();
+    s.invalid.add(2);
+    const { logger, lines } = capturingLogger();
+    const writer = new LedgerWriter({ ...s, flushMs: 1, retryMs: 5, logger });
+    for (let i = 0; i < 5; i++) writer.record(entry(i));
+    await writer.stop(2_000);
+    expect(s.rows.map((r) => r.seq)).toEqual([0, 1, 3, 4]);
+    expect(writer.pending).toBe(0);
+    const dropped = lines.filter((l) => String(l.msg).includes('refused for good'));
+    expect(dropped).toHaveLength(1);
+    expect(dropped[0]?.entry).toMatchObject({ seq: 2 });
   });
 });

@@ -141,24 +141,56 @@ export class LedgerWriter {
       entries.length > 0 ? this.#ledger.append(entries) : Promise.resolve(0),
       settlements.length > 0 ? this.#budgets.settle(settlements) : Promise.resolve(0),
     ]);
-    // What failed goes back to the front, in order, for the next attempt; a batch the store
-    // refuses for good would fail forever, so it is logged in full and dropped instead.
-    if (ledger.status === 'rejected' && !this.#invalid(ledger.reason, { entries }))
-      this.#entries.unshift(...entries);
-    if (budgets.status === 'rejected' && !this.#invalid(budgets.reason, { settlements })) {
-      this.#settlements.unshift(...settlements);
+    // What failed for a passing reason goes back to the front, in order, for the next attempt.
+    // A batch the store refuses for good would fail forever: its items are written one by one,
+    // so one bad row never costs the others their place in the ledger (or a settlement its
+    // spend); only the items refused on their own are logged in full and dropped.
+    const retry = { entries: [] as CostLedgerEntry[], settlements: [] as Settlement[] };
+    let failure: unknown;
+    if (ledger.status === 'rejected') {
+      failure = ledger.reason;
+      if (isRefusal(ledger.reason)) {
+        retry.entries = await this.#oneByOne(entries, (e) => this.#ledger.append([e]), 'entry');
+      } else retry.entries = entries;
     }
-    if (ledger.status === 'rejected') throw ledger.reason;
-    if (budgets.status === 'rejected') throw budgets.reason;
+    if (budgets.status === 'rejected') {
+      failure ??= budgets.reason;
+      if (isRefusal(budgets.reason)) {
+        retry.settlements = await this.#oneByOne(
+          settlements,
+          (s) => this.#budgets.settle([s]),
+          'settlement',
+        );
+      } else retry.settlements = settlements;
+    }
+    this.#entries.unshift(...retry.entries);
+    this.#settlements.unshift(...retry.settlements);
+    if (retry.entries.length > 0 || retry.settlements.length > 0) throw failure;
   }
 
-  /** A batch the store refused for good (invalid, or a write Postgres rejects every time), logged whole. */
-  #invalid(error: unknown, batch: Record<string, unknown>): boolean {
-    if (!isForgeError(error) || error.retryable) return false;
-    this.#logger.error(
-      { err: error.message, code: error.code, ...batch },
-      'ledger batch refused for good; dropped',
-    );
-    return true;
+  /** Writes items one at a time; returns those that failed for a passing reason (to retry). */
+  async #oneByOne<T>(items: T[], write: (item: T) => Promise<unknown>, what: string): Promise<T[]> {
+    const again: T[] = [];
+    for (const [i, item] of items.entries()) {
+      try {
+        await write(item);
+      } catch (error) {
+        if (!isRefusal(error)) {
+          // The store is unreachable now: keep this item and every one after it, in order.
+          again.push(...items.slice(i));
+          break;
+        }
+        this.#logger.error(
+          { err: (error as Error).message, code: (error as { code?: string }).code, [what]: item },
+          `ledger ${what} refused for good; dropped`,
+        );
+      }
+    }
+    return again;
   }
+}
+
+/** The store refused the write for good (invalid, or a write Postgres rejects every time). */
+function isRefusal(error: unknown): boolean {
+  return isForgeError(error) && !error.retryable;
 }

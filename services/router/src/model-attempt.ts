@@ -14,7 +14,11 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import type { BudgetGate } from './budget-gate.js';
 import type { CallContext, CallHooks, CallInput } from './call-context.js';
 import type { CallLedger } from './call-ledger.js';
+import { DeadlineSignal } from './deadline-signal.js';
 import type { ProviderPool } from './provider-pool.js';
+
+/** How long a hold outlives its call's deadline: the settlement's write-behind and its retries. */
+export const SETTLE_MARGIN_MS = 30_000;
 
 /** One try of one model: what the gateway decided about it before it ran. */
 export interface AttemptSpec {
@@ -74,7 +78,13 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     config,
     { agent: ctx.agent, tier, principal: ctx.principal ?? undefined },
     price,
-    { promptTokensEstimate: promptEstimate, maxTokens: input.maxTokens },
+    {
+      promptTokensEstimate: promptEstimate,
+      maxTokens: input.maxTokens,
+      // The hold must outlive the call (and its settlement's write-behind), else it stops
+      // counting while the call still runs and another call is admitted into its money.
+      holdMs: Math.max(config.gateway.reservationTtlMs, spec.deadline - Date.now() + SETTLE_MARGIN_MS),
+    },
   );
   if (!admission.admitted) {
     ledger.record({
@@ -103,11 +113,14 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
     ...(input.output === undefined ? {} : { output: input.output }),
   };
+  // A stream is bounded by `firstTokenMs` before each event only, so one that keeps talking is
+  // cut at the call's deadline here (and billed for what came).
+  const deadline = new DeadlineSignal(hooks.signal, stream ? remaining : undefined);
   const callOptions = {
     // A non-streamed reply is its own first token, so `firstTokenMs` bounds the whole attempt and
     // leaves the rest of `totalMs` for a fallback; a stream is bounded by it before each event.
     timeoutMs: Math.min(config.gateway.timeouts.firstTokenMs, remaining),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
+    signal: deadline.signal,
   };
 
   return withModelCallSpan(
@@ -140,9 +153,15 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
             result = event.result;
             if (event.error) failure = event.error;
             else if (event.result.finishReason === 'aborted') {
-              failure = new ForgeError('CANCELED', `${candidate.model}: stream aborted by the caller`, {
-                retryable: false,
-              });
+              failure = deadline.passed
+                ? new ForgeError(
+                    'DEADLINE_EXCEEDED',
+                    `${candidate.model}: stream cut at the call's ${config.gateway.timeouts.totalMs} ms limit`,
+                    { retryable: true },
+                  )
+                : new ForgeError('CANCELED', `${candidate.model}: stream aborted by the caller`, {
+                    retryable: false,
+                  });
             }
           }
         } else {
@@ -150,8 +169,11 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
         }
       } catch (error) {
         failure = ForgeError.from(error, 'PROVIDER_ERROR');
+      } finally {
+        deadline.dispose();
       }
       const providerMs = performance.now() - started;
+      if (failure) providers.redact(failure);
 
       // What gets billed: the result's usage, or what the failed call reported having used; a
       // canceled non-streamed call is billed its prompt, which the vendor had already taken in.

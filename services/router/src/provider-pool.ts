@@ -3,6 +3,8 @@ import { AnthropicProvider, type ModelProvider, OfflineProvider, OpenAIProvider 
 import { type ModelCandidate, providerOf, type RoutingConfig } from '@forge/policy';
 import { readSecret } from './secrets.js';
 
+const REDACTED = '[redacted]';
+
 /** Where provider keys and endpoint overrides come from (the router's config). */
 export interface ProviderEnv {
   secretsEnv: Readonly<Record<string, string | undefined>>;
@@ -26,6 +28,8 @@ export interface ResolvedModel {
 export class ProviderPool {
   readonly #vendors = new Map<string, ModelProvider>();
   readonly #offline = new OfflineProvider();
+  /** The keys handed to the SDKs, only to cut them out of what vendors answer (see `redact`). */
+  readonly #secrets: string[] = [];
 
   private constructor() {}
 
@@ -33,6 +37,7 @@ export class ProviderPool {
     const pool = new ProviderPool();
     const anthropicKey = readSecret(env.secretsEnv, config.providers.anthropic.apiKeyEnv);
     if (anthropicKey !== undefined) {
+      pool.#secrets.push(anthropicKey);
       const baseUrl = env.baseUrls.anthropic ?? config.providers.anthropic.baseUrl;
       pool.#vendors.set(
         'anthropic',
@@ -41,6 +46,7 @@ export class ProviderPool {
     }
     const openaiKey = readSecret(env.secretsEnv, config.providers.openai.apiKeyEnv);
     if (openaiKey !== undefined) {
+      pool.#secrets.push(openaiKey);
       const baseUrl = env.baseUrls.openai ?? config.providers.openai.baseUrl;
       pool.#vendors.set(
         'openai',
@@ -50,6 +56,7 @@ export class ProviderPool {
     for (const [server, spec] of Object.entries(config.providers.openaiCompatible)) {
       const key = spec.apiKeyEnv === undefined ? undefined : readSecret(env.secretsEnv, spec.apiKeyEnv);
       if (spec.apiKeyEnv !== undefined && key === undefined) continue;
+      if (key !== undefined) pool.#secrets.push(key);
       pool.#vendors.set(
         `openai-compatible:${server}`,
         new OpenAIProvider({
@@ -60,6 +67,20 @@ export class ProviderPool {
       );
     }
     return pool;
+  }
+
+  /**
+   * Cuts every provider key out of an error's message and stack, in place, and returns it. A
+   * vendor's error body is copied into the SDK's message, and some vendors quote the key they
+   * were sent (whole or in part); the message then travels into reply notes, ledger rows, spans
+   * and logs, where a key must never appear.
+   */
+  redact<E extends Error>(error: E): E {
+    for (const secret of this.#secrets) {
+      if (error.message.includes(secret)) error.message = error.message.replaceAll(secret, REDACTED);
+      if (error.stack?.includes(secret)) error.stack = error.stack.replaceAll(secret, REDACTED);
+    }
+    return error;
   }
 
   /** True when no real provider is reachable: every call is answered offline. */

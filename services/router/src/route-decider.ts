@@ -79,10 +79,29 @@ export class RouteDecider {
     return budgetView(config, byScope);
   }
 
-  async decide(config: RoutingConfig, input: DecideInput, now = new Date()): Promise<Decided> {
+  /**
+   * Decides on `config` (the effective config). When the budget would refuse, queue or downgrade
+   * the task and `zeroCost` (the same config narrowed to each tier's $0 models) routes it without
+   * that, the `zeroCost` decision stands: a $0 model is never blocked by an exhausted budget.
+   */
+  async decide(
+    config: RoutingConfig,
+    input: DecideInput,
+    now = new Date(),
+    zeroCost: RoutingConfig = config,
+  ): Promise<Decided> {
     const budget = await this.budgetView(config, now);
+    const decision = this.#decide(config, input, budget, now);
+    if (decision.budgetAction === 'none' || zeroCost === config) return { decision, config, budget };
+    const free = this.#decide(zeroCost, input, budget, now);
+    const routes = (d: RouteDecision) => d.budgetAction === 'none' || d.budgetAction === 'downgraded';
+    const better = free.budgetAction === 'none' || (routes(free) && !routes(decision));
+    return better ? { decision: free, config: zeroCost, budget } : { decision, config, budget };
+  }
+
+  #decide(config: RoutingConfig, input: DecideInput, budget: BudgetView, now: Date): RouteDecision {
     const pending = this.#backlog();
-    const decision = decideRoute({
+    return decideRoute({
       skill: input.skill,
       config,
       input: {
@@ -96,7 +115,6 @@ export class RouteDecider {
       ...(pending === undefined ? {} : { load: { pendingTasks: pending } }),
       now,
     });
-    return { decision, config, budget };
   }
 }
 

@@ -66,6 +66,7 @@ interface Running {
   pool: pg.Pool;
   bus: Bus;
   writer: LedgerWriter;
+  gate: BudgetGate;
   gateway: ModelGateway;
   modelCalls: ModelCallService;
   consumer: RouteConsumer;
@@ -126,10 +127,12 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       logger,
     });
     partial.writer = writer;
+    const gate = new BudgetGate(budgets, writer);
+    partial.gate = gate;
     const gateway = new ModelGateway({
       brain: config.brain,
       source,
-      gate: new BudgetGate(budgets, writer),
+      gate,
       writer,
       breakers: new CircuitBreakers(source.current.config.gateway.breaker),
       stats,
@@ -189,7 +192,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     modelCalls.start();
     partial.modelCalls = modelCalls;
     await backlog.start();
-    running = { source, pool, bus, writer, gateway, modelCalls, consumer, backlog, server };
+    running = { source, pool, bus, writer, gate, gateway, modelCalls, consumer, backlog, server };
     ready = true;
     logger.info({ url: urlOf(server, config.host), brain: config.brain }, 'router ready');
   }
@@ -211,6 +214,8 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     ]);
     // Aborted calls end quickly; their ledger rows must be queued before the last flush.
     await r.gateway?.idle(Math.min(left(), 1_000));
+    // Budget leases go back before the last flush, so no money stays held until they expire.
+    r.gate?.close();
     // Every ledger row and settlement of those calls is written before the connections close.
     await r.writer?.stop(Math.max(left(), 1_000));
     await r.bus?.drain().catch((error: unknown) => logger.warn({ err: String(error) }, 'NATS drain failed'));

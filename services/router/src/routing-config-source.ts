@@ -1,5 +1,6 @@
 import { ForgeError } from '@forge/contracts';
 import {
+  isZeroPrice,
   loadRoutingConfigFile,
   MODEL_TIERS,
   type ModelTier,
@@ -19,6 +20,12 @@ export interface RoutingState {
    * (never limited by a budget).
    */
   readonly effective: RoutingConfig;
+  /**
+   * `effective` narrowed, per tier that has any, to its $0 models: what a tier still offers
+   * when a budget has no room. A decision the budget would refuse or downgrade is made again
+   * on it, so a task is never blocked while a $0 model of its tier could answer.
+   */
+  readonly zeroCost: RoutingConfig;
   readonly providers: ProviderPool;
   readonly source: string;
   readonly loadedAt: Date;
@@ -60,9 +67,11 @@ export class RoutingConfigSource {
   /** A source over an already-validated config (tests, embedded use); `reload` re-reads nothing. */
   static fixed(config: RoutingConfig, env: ProviderEnv, logger: Logger): RoutingConfigSource {
     const providers = ProviderPool.build(config, env);
+    const effective = effectiveConfig(config, providers);
     const state = {
       config,
-      effective: effectiveConfig(config, providers),
+      effective,
+      zeroCost: zeroCostConfig(effective),
       providers,
       source: '(fixed)',
       loadedAt: new Date(),
@@ -119,9 +128,11 @@ async function build(path: string, env: ProviderEnv): Promise<RoutingState> {
   } catch (error) {
     throw ForgeError.from(error, 'BAD_CONFIG');
   }
+  const effective = effectiveConfig(config, providers);
   return {
     config,
-    effective: effectiveConfig(config, providers),
+    effective,
+    zeroCost: zeroCostConfig(effective),
     providers,
     source: path,
     loadedAt: new Date(),
@@ -136,4 +147,20 @@ function effectiveConfig(config: RoutingConfig, providers: ProviderPool): Routin
     ).map((c) => c.model);
   }
   return Object.freeze({ ...config, tiers: Object.freeze(tiers) });
+}
+
+function zeroCostConfig(effective: RoutingConfig): RoutingConfig {
+  const tiers = {} as Record<ModelTier, string[]>;
+  let narrowed = false;
+  for (const tier of MODEL_TIERS) {
+    const models = effective.tiers[tier];
+    const free = models.filter((model) => {
+      if (model.startsWith('offline:')) return true;
+      const price = effective.prices[model];
+      return price !== undefined && isZeroPrice(price);
+    });
+    tiers[tier] = free.length > 0 ? free : models;
+    narrowed ||= free.length > 0 && free.length < models.length;
+  }
+  return narrowed ? Object.freeze({ ...effective, tiers: Object.freeze(tiers) }) : effective;
 }

@@ -47,12 +47,18 @@ export class TaskRouter {
     if (!manifest) {
       return { kind: 'unknown-skill', reason: `unknown skill ${task.skill}: no agent has registered it` };
     }
-    const { decision, config, budget } = await decider.decide(source.current.effective, {
-      skill: manifest,
-      origin: task.origin,
-      principal: principalOf(task.origin),
-      tokensEstimate: inputTokensEstimate(task.input),
-    });
+    const state = source.current;
+    const { decision, config, budget } = await decider.decide(
+      state.effective,
+      {
+        skill: manifest,
+        origin: task.origin,
+        principal: principalOf(task.origin),
+        tokensEstimate: inputTokensEstimate(task.input),
+      },
+      new Date(),
+      state.zeroCost,
+    );
     const status: RoutingStatus =
       decision.budgetAction === 'reject'
         ? 'rejected'

@@ -88,6 +88,14 @@ export async function runTier(
     for (const [i, candidate] of candidates.entries()) {
       const s = state[i]!;
       if (s.dead || s.notBefore > Date.now()) continue;
+      if (Date.now() >= run.deadline) {
+        // Past the call's deadline no attempt could finish: another one would only be billed.
+        run.notes.push(`no attempt on ${candidate.model}: the call's time is up`);
+        return {
+          kind: 'failed',
+          error: lastError ?? new ForgeError('DEADLINE_EXCEEDED', `the call's time ran out on tier ${run.tier}`, { retryable: true }),
+        };
+      }
       if (candidate.provider === 'offline') {
         if (ctx.critical) return { kind: 'input-required', reason: OFFLINE_CRITICAL_REASON };
         if (input.purpose === 'judge') return { kind: 'input-required', reason: OFFLINE_JUDGE_REASON };

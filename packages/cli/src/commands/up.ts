@@ -1,12 +1,14 @@
 import { performance } from 'node:perf_hooks';
 import { ForgeError } from '@forge/contracts';
+import { loadRoutingConfigFile } from '@forge/policy';
 import { ensureOperatorKey } from '../api-keys.js';
 import type { UpOptions } from '../args.js';
-import { rssMb } from '../child-process.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
-import { type MeshFile, removeMeshFile, writeMeshFile } from '../mesh-file.js';
+import { removeMeshFile, writeMeshFile } from '../mesh-file.js';
+import { buildUpReport, type MeshState, meshSnapshot } from '../mesh-snapshot.js';
+import { modelProviders } from '../model-providers.js';
 import { ensureNats, type NatsHandle, redactNatsUrl } from '../nats.js';
 import { brainPaths, natsDir } from '../paths.js';
 import { busyPorts } from '../ports.js';
@@ -21,9 +23,9 @@ import {
 import { waitForAllReady } from '../probes.js';
 import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
 import { embeddedMaxConnections, launchSpec, nodeArgs, releaseEnv } from '../service-launcher.js';
-import { placeServices } from '../service-table.js';
+import { placeServices, ROUTER } from '../service-table.js';
 import { pipeLines, SupervisedProcess } from '../supervised-process.js';
-import { formatSupervisorEvent, formatUpReport, type UpReport } from '../up-report.js';
+import { formatSupervisorEvent, formatUpReport, offlineWarning, type UpReport } from '../up-report.js';
 
 /** How long each service gets to finish its work after SIGTERM before it is killed. */
 const SERVICE_GRACE_MS = 10_000;
@@ -41,9 +43,11 @@ export interface UpHooks {
 
 /**
  * `forge up`: NATS; every service as its own supervised process, held at its gate while it
- * loads its code and Postgres starts and is migrated; then the services run and are polled until
- * every /readyz answers. Resolves with the exit code once the mesh has stopped after SIGINT/SIGTERM/SIGHUP (0), or
- * throws a ForgeError (after stopping whatever it started) when the mesh cannot come up.
+ * loads its code and Postgres starts and is migrated; then the router runs, and once its /readyz
+ * answers the agents run (each dispatches its tasks through the router, so none takes a call that
+ * nothing would route); then every /readyz is polled. Resolves with the exit code once the mesh
+ * has stopped after SIGINT/SIGTERM/SIGHUP (0), or throws a ForgeError (after stopping whatever it
+ * started) when the mesh cannot come up, the routing config first among them.
  */
 export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const startedAt = performance.now();
@@ -63,8 +67,13 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   /** forge up's own progress, shown like a service's log line under the name `forge`. */
   const say = (text: string) => onLine('forge', text, 'stdout');
 
-  // Preflight: fail before starting anything when a service is not built or a port is taken.
+  // Preflight: fail before starting anything when a service is not built, the routing config is
+  // invalid (the router would only crash on it, over and over), or a port is taken.
   for (const service of services) nodeArgs(service.name, hooks.root);
+  const routing = await loadRoutingConfigFile(options.routingConfig);
+  const providers = modelProviders(routing, io.env);
+  if (providers.offline) say(offlineWarning(providers.keyVariables));
+  else say(`model providers: ${providers.available.join(', ')}`);
   const leftovers = await stopLeftovers(paths.mesh);
   if (leftovers.length > 0) say(`stopped ${leftovers.join(', ')}, left running by a forge up that died`);
   const wanted = [...services, ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : [])];
@@ -138,16 +147,16 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     starting.catch(() => {});
 
     // The services start now and load their code while Postgres starts and migrates; their gate
-    // holds them until then (a service never runs against an old schema).
-    let release!: (env: Record<string, string>) => void;
-    const released = new Promise<Record<string, string>>((resolve) => {
-      release = resolve;
-    });
+    // holds them until then (a service never runs against an old schema), and the agents' gate
+    // until the router is ready.
+    const routerGate = gate();
+    const agentsGate = gate();
     const meshEnv = {
       brain: options.brain,
       apiKeysFile: paths.apiKeys,
       logLevel: options.logLevel,
       concurrency: options.concurrency,
+      routingConfig: options.routingConfig,
     };
     let saveMesh = async () => {};
     for (const service of services) {
@@ -155,7 +164,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
         name: service.name,
         ...launchSpec(service, meshEnv, io.env, hooks.root),
         policy: DEFAULT_RESTART_POLICY,
-        release: released,
+        release: service.name === ROUTER ? routerGate.opened : agentsGate.opened,
         onLine,
         onEvent: (change) => {
           const line = formatSupervisorEvent(change, options.json);
@@ -176,23 +185,32 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     const { schema, applied } = await migrateBrain(db.url, options.brain);
     say(`migrations: ${applied.length === 0 ? 'up to date' : `applied ${applied.join(', ')}`} in ${schema}`);
 
+    const mesh: MeshState = { options, paths, nats: bus, postgres: db, services, procs, routing, providers };
     saveMesh = () =>
-      writeMeshFile(paths.mesh, meshSnapshot(options.brain, bus, db, paths, services, procs)).then(
+      writeMeshFile(paths.mesh, meshSnapshot(mesh)).then(
         () => {
           meshWritten = true;
         },
         (error: unknown) => say(`could not write ${paths.mesh}: ${String(error)}`),
       );
-    if (!stop.signal.aborted) {
-      release(releaseEnv(bus.url, db.url));
-      await saveMesh();
-      say(`${procs.length} services released; waiting for every /readyz`);
-    }
-
-    const notReady = await waitForAllReady(services, {
+    const goEnv = releaseEnv(bus.url, db.url);
+    const waitOptions = {
       deadline: Date.now() + options.readyTimeoutMs - (performance.now() - startedAt),
       shouldStop: () => stop.signal.aborted || procs.some((proc) => proc.gaveUp),
-    });
+    };
+    const router = services.filter((service) => service.name === ROUTER);
+    const agents = services.filter((service) => service.name !== ROUTER);
+    if (!stop.signal.aborted) {
+      routerGate.open(goEnv);
+      await saveMesh();
+    }
+    let notReady = await waitForAllReady(router, waitOptions);
+    const routerReady = notReady.length === 0;
+    if (routerReady && !stop.signal.aborted) {
+      agentsGate.open(goEnv);
+      say(`router ready; ${agents.length} agents released; waiting for every /readyz`);
+      notReady = await waitForAllReady(agents, waitOptions);
+    }
     if (!stop.signal.aborted) {
       if (notReady.length > 0) {
         const gaveUp = procs.filter((proc) => proc.gaveUp).map((proc) => proc.name);
@@ -200,11 +218,13 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
           'UNAVAILABLE',
           gaveUp.length > 0
             ? `${gaveUp.join(', ')} kept crashing while starting; see the log lines above`
-            : `not ready after ${options.readyTimeoutMs / 1000}s: ${notReady.join(', ')}; see the log lines above`,
+            : routerReady
+              ? `not ready after ${options.readyTimeoutMs / 1000}s: ${notReady.join(', ')}; see the log lines above`
+              : `the router was not ready after ${options.readyTimeoutMs / 1000}s (the agents wait for it); see the log lines above`,
         );
       }
       const elapsedMs = Math.round(performance.now() - startedAt);
-      const report = await buildReport(options, paths, schema, elapsedMs, bus, db, services, procs);
+      const report = await buildUpReport(mesh, schema, elapsedMs);
       if (options.json) event({ ...report });
       else for (const line of formatUpReport(report)) io.out(line);
       hooks.onReady?.(report);
@@ -223,62 +243,11 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   }
 }
 
-async function buildReport(
-  options: UpOptions,
-  paths: ReturnType<typeof brainPaths>,
-  schema: string,
-  elapsedMs: number,
-  nats: NatsHandle,
-  postgres: PostgresHandle,
-  services: ReturnType<typeof placeServices>,
-  procs: readonly SupervisedProcess[],
-): Promise<UpReport> {
-  const pgPid = postgres.process?.pid ?? null;
-  return {
-    event: 'ready',
-    brain: options.brain,
-    elapsedMs,
-    stateDir: options.stateDir,
-    operatorKeyFile: paths.operatorKey,
-    apiKeysFile: paths.apiKeys,
-    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge, version: nats.info.version },
-    postgres: {
-      url: redactPostgresUrl(postgres.url),
-      embedded: postgres.embedded,
-      schema,
-      pid: pgPid,
-      rssMb: pgPid === null ? null : await rssMb(pgPid),
-    },
-    services: await Promise.all(
-      services.map(async (service, index) => {
-        const pid = procs[index]?.pid ?? null;
-        return { ...service, pid, rssMb: pid === null ? null : await rssMb(pid) };
-      }),
-    ),
-  };
-}
-
-/** What `mesh.json` says about the running mesh: credentials masked, the current pids. */
-function meshSnapshot(
-  brain: string,
-  nats: NatsHandle,
-  postgres: PostgresHandle,
-  paths: ReturnType<typeof brainPaths>,
-  services: ReturnType<typeof placeServices>,
-  procs: readonly SupervisedProcess[],
-): MeshFile {
-  return {
-    v: 1,
-    brain,
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge },
-    postgres: {
-      url: redactPostgresUrl(postgres.url),
-      embedded: postgres.embedded,
-      pid: postgres.process?.pid ?? null,
-    },
-    operatorKeyFile: paths.operatorKey,
-    services: services.map((service, index) => ({ ...service, pid: procs[index]?.pid ?? null })),
-  };
+/** A gate the services wait at: `open(env)` lets them run, with the settings known by then. */
+function gate(): { opened: Promise<Record<string, string>>; open(env: Record<string, string>): void } {
+  let open!: (env: Record<string, string>) => void;
+  const opened = new Promise<Record<string, string>>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
 }

@@ -105,7 +105,7 @@ async function contextFor(
   call: ChatCall,
   requestId: string,
 ): Promise<CallContext> {
-  const { config, effective } = deps.source.current;
+  const { config, effective, zeroCost } = deps.source.current;
   let tier: ModelTier | 'tool';
   let critical = false;
   let maxTier: ModelTier | 'tool';
@@ -113,14 +113,19 @@ async function contextFor(
     tier = call.tier;
     maxTier = call.tier;
   } else {
-    const { decision } = await deps.decider.decide(effective, {
-      skill: { skill: API_SKILL, agent: API_AGENT, tierHint: 'small', critical: false },
-      origin: { kind: 'a2a', brain: deps.brain, by: principal },
-      principal,
-      tokensEstimate: estimatePromptTokens(call),
-      jsonRequested: call.output !== undefined,
-      toolsRequested: false,
-    });
+    const { decision } = await deps.decider.decide(
+      effective,
+      {
+        skill: { skill: API_SKILL, agent: API_AGENT, tierHint: 'small', critical: false },
+        origin: { kind: 'a2a', brain: deps.brain, by: principal },
+        principal,
+        tokensEstimate: estimatePromptTokens(call),
+        jsonRequested: call.output !== undefined,
+        toolsRequested: false,
+      },
+      new Date(),
+      zeroCost,
+    );
     if (decision.budgetAction === 'reject' || decision.budgetAction === 'queue') {
       throw new ForgeError('BUDGET_EXHAUSTED', decision.reasons.join('; '), { retryable: false });
     }

@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { Message } from '@a2a-js/sdk';
+import { UnsupportedOperationError } from '@a2a-js/sdk/errors';
+import { INTERRUPTED_STATES, isTerminal, type TaskEnvelope } from '@forge/contracts';
+import type { TaskRecord, TaskRepository } from '@forge/store';
+import { taskNotFound } from './a2a-errors.js';
+import type { Caller } from './caller.js';
+import type { AgentDefinition } from './define-agent.js';
+import type { TaskDispatcher } from './ports.js';
+import type { SendParams } from './send-params.js';
+import { messageInput, parseSkillInput, resolveSkillCall } from './skill-message.js';
+
+export interface SubmitDeps {
+  agent: AgentDefinition;
+  brain: string;
+  tasks: TaskRepository;
+  dispatcher: TaskDispatcher;
+}
+
+/**
+ * A SendMessage turned into a task, not yet on the bus. The caller opens its status feed first,
+ * then calls `send()`, which publishes (when there is something to publish) and returns the
+ * record to relay from: subscribe, then publish.
+ */
+export interface Submission {
+  readonly record: TaskRecord;
+  /** True when this message resumes an interrupted task: relay past its current state. */
+  readonly resuming: boolean;
+  send(): Promise<TaskRecord>;
+}
+
+/** The idempotency key of an A2A call: the caller plus the A2A messageId. */
+export function a2aIdempotencyKey(principal: string, messageId: string): string {
+  return `a2a:${principal}:${messageId}`;
+}
+
+function envelopeOf(record: TaskRecord, input: unknown): TaskEnvelope {
+  return {
+    v: 1,
+    id: record.id,
+    skill: record.skill,
+    input,
+    origin: record.origin,
+    idempotencyKey: record.idempotencyKey,
+    contextId: record.contextId,
+    createdAt: record.createdAt,
+    ...(record.parentId ? { parentId: record.parentId } : {}),
+    ...(record.deadline ? { deadline: record.deadline } : {}),
+    ...(record.routing ? { routing: record.routing } : {}),
+  };
+}
+
+/**
+ * New task: resolves the skill and validates the input (BAD_INPUT / UNKNOWN_SKILL naming the
+ * field), then creates the record under the idempotency key. The same call again (same caller,
+ * same messageId) finds the first task: nothing new is created, and it is re-published only if
+ * it never left `submitted` (the first publish may have been lost with its process); the msgId
+ * is the task id, so JetStream stores such a re-publish once within its duplicate window.
+ *
+ * A message with a `taskId` resumes that task (the caller's own, waiting in input-required):
+ * the skill runs again with this message's input.
+ */
+export async function submitMessage(
+  deps: SubmitDeps,
+  params: SendParams,
+  caller: Caller,
+): Promise<Submission> {
+  const { message } = params;
+  if (message.taskId) return resumeTask(deps, message, caller);
+  const call = resolveSkillCall(deps.agent, message);
+  const input = parseSkillInput(deps.agent.name, call.skill, call.input);
+  const id = randomUUID();
+  const contextId = message.contextId || randomUUID();
+  const envelope: TaskEnvelope = {
+    v: 1,
+    id,
+    skill: `${deps.agent.name}.${call.skill.id}`,
+    input,
+    origin: { kind: 'a2a', brain: deps.brain, by: caller.principal },
+    idempotencyKey: a2aIdempotencyKey(caller.principal, message.messageId),
+    contextId,
+    createdAt: new Date().toISOString(),
+  };
+  const { record, created } = await deps.tasks.create(envelope);
+  if (created) {
+    await deps.tasks.updateA2A(record.id, {
+      history: [Message.toJSON({ ...message, taskId: record.id, contextId: record.contextId })],
+    });
+    return {
+      record,
+      resuming: false,
+      send: async () => {
+        await deps.dispatcher.dispatch(envelope, record.id);
+        return record;
+      },
+    };
+  }
+  return { record, resuming: false, send: () => republishIfStuck(deps, record, caller) };
+}
+
+async function republishIfStuck(deps: SubmitDeps, first: TaskRecord, caller: Caller): Promise<TaskRecord> {
+  const record = (await deps.tasks.getOwned(first.id, caller.principal)) ?? first;
+  if (record.state === 'submitted')
+    await deps.dispatcher.dispatch(envelopeOf(record, record.input), record.id);
+  return record;
+}
+
+async function resumeTask(deps: SubmitDeps, message: Message, caller: Caller): Promise<Submission> {
+  const record = await deps.tasks.getOwned(message.taskId, caller.principal);
+  if (!record) throw taskNotFound(message.taskId);
+  const seen = record.a2a.history.some(
+    (m) =>
+      typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === message.messageId,
+  );
+  // The same resume sent again: answer with the task as it is, publish nothing.
+  if (seen) {
+    return {
+      record,
+      resuming: false,
+      send: async () => (await deps.tasks.getOwned(record.id, caller.principal)) ?? record,
+    };
+  }
+  if (!INTERRUPTED_STATES.has(record.state)) {
+    const why = isTerminal(record.state) ? 'it has ended' : 'it is not waiting for input';
+    throw new UnsupportedOperationError(`message.taskId: task ${record.id} is ${record.state}; ${why}`);
+  }
+  const skill = deps.agent.skill(record.skill.slice(record.skill.indexOf('.') + 1));
+  if (!skill)
+    throw new UnsupportedOperationError(
+      `message.taskId: task ${record.id} runs a skill this agent no longer has`,
+    );
+  const input = parseSkillInput(deps.agent.name, skill, messageInput(message));
+  await deps.tasks.updateA2A(record.id, {
+    history: [Message.toJSON({ ...message, taskId: record.id, contextId: record.contextId })],
+  });
+  return {
+    record,
+    resuming: true,
+    send: async () => {
+      await deps.dispatcher.dispatch(
+        { ...envelopeOf(record, input), createdAt: new Date().toISOString() },
+        `${record.id}:${message.messageId}`,
+      );
+      return record;
+    },
+  };
+}

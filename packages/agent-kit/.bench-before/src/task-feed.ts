@@ -1,0 +1,108 @@
+import { INTERRUPTED_STATES, isTerminal, type StatusEvent, type TaskState } from '@forge/contracts';
+import type { TaskRecord } from '@forge/store';
+import { changeFromEvent, changeFromRecord, type TaskChange } from './task-mapping.js';
+
+/** Where a feed hears a task's status events (core NATS `status.<taskId>` in production). */
+export interface StatusSource {
+  /** Subscribes to one task's events; resolves once the server has the subscription, so an event
+   *  published after this resolves is delivered. */
+  subscribe(taskId: string, onEvent: (event: StatusEvent) => void): Promise<{ unsubscribe(): void }>;
+}
+
+/** True for the states where a relay stops: terminal, or waiting on someone outside Forge. */
+export function endsRelay(state: TaskState): boolean {
+  return isTerminal(state) || INTERRUPTED_STATES.has(state);
+}
+
+/**
+ * A subscription to one task's status, opened before the task is published (or before its record
+ * is read, for a resubscribe), so no change falls between the read and the subscription.
+ * Events are only notifications: they are ordered and de-duplicated by `seq`, and when the stream
+ * goes quiet for `quietMs` the feed re-reads Postgres, so a lost core-NATS message delays a caller
+ * by at most `quietMs` and never hangs it.
+ */
+export class TaskFeed {
+  private readonly queue: StatusEvent[] = [];
+  private wake: (() => void) | undefined;
+  private subscription: { unsubscribe(): void } | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly taskId: string,
+    private readonly load: () => Promise<TaskRecord | null>,
+    private readonly quietMs: number,
+  ) {}
+
+  /** Subscribes, then resolves. `load` reads the task's current record (scoped to its owner). */
+  static async open(
+    source: StatusSource,
+    taskId: string,
+    load: () => Promise<TaskRecord | null>,
+    quietMs: number,
+  ): Promise<TaskFeed> {
+    const feed = new TaskFeed(taskId, load, quietMs);
+    feed.subscription = await source.subscribe(taskId, (event) => {
+      if (event.taskId !== taskId || feed.closed) return;
+      feed.queue.push(event);
+      feed.wake?.();
+    });
+    return feed;
+  }
+
+  /**
+   * Yields each committed change after `from` (by `seq`), in order, until a change ends the relay
+   * (terminal or interrupted) or `signal` aborts. Changes skipped by a gap in the events are not
+   * replayed: a later change carries the state that matters. When `from` already ends the relay
+   * nothing is yielded, unless `resuming` (the caller just answered an interrupted task and waits
+   * for what follows).
+   */
+  async *follow(
+    from: TaskRecord,
+    signal: AbortSignal,
+    opts: { resuming?: boolean } = {},
+  ): AsyncGenerator<TaskChange, void, undefined> {
+    let last = from.seq;
+    if (endsRelay(from.state) && !(opts.resuming && !isTerminal(from.state))) return;
+    while (!signal.aborted && !this.closed) {
+      const event = this.queue.shift();
+      let change: TaskChange | undefined;
+      if (event) {
+        if (event.seq <= last) continue;
+        change = changeFromEvent(event);
+      } else {
+        const woke = await this.waitForEvent(signal);
+        if (woke || signal.aborted || this.closed) continue;
+        const record = await this.load();
+        if (record && record.seq > last) change = changeFromRecord(record);
+      }
+      if (!change) continue;
+      last = change.seq;
+      yield change;
+      if (endsRelay(change.state)) return;
+    }
+  }
+
+  /** Resolves true when an event arrives, false after `quietMs` of silence or on abort. */
+  private waitForEvent(signal: AbortSignal): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (woke: boolean) => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        this.wake = undefined;
+        resolve(woke);
+      };
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), this.quietMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.wake = () => done(true);
+    });
+  }
+
+  /** Unsubscribes; a pending `follow` ends. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.subscription?.unsubscribe();
+    this.wake?.();
+  }
+}
