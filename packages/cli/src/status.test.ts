@@ -92,7 +92,9 @@ describe('forge status', () => {
     const io = memoryIo();
     expect(await runCli(['status', '--brain', 'st', '--state-dir', dir], io)).toBe(0);
     expect(io.stdout.join('\n')).toMatch(/scout +healthy/);
-    expect(io.stdout.join('\n')).toMatch(/router +healthy +\(no card\)/);
+    expect(io.stdout.join('\n')).toMatch(
+      new RegExp(`router +healthy +http://127\\.0\\.0\\.1:${router.port} \\(no card\\)`),
+    );
   });
 
   it('ignores a stale mesh file and falls back to the port table', async () => {

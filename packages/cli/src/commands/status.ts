@@ -48,7 +48,8 @@ export async function runStatus(options: StatusOptions, io: Io): Promise<number>
     io.out(`brain ${options.brain}`);
     for (const row of rows) {
       const state = row.healthy ? 'healthy  ' : row.ready ? 'no card  ' : 'down     ';
-      io.out(`  ${row.name.padEnd(width)}  ${state}  ${row.card ?? '(no card)'}  ${row.skills.join(', ')}`);
+      const where = row.card ?? `${row.url} (no card)`;
+      io.out(`  ${row.name.padEnd(width)}  ${state}  ${where}  ${row.skills.join(', ')}`);
     }
   }
   return rows.every((row) => row.healthy) ? 0 : 1;
