@@ -10,12 +10,13 @@ import {
   type ProviderStreamEvent,
 } from '../provider.js';
 import { ProviderError } from '../provider-error.js';
-import { composeText } from './compose-text.js';
-import { keySentences, topTerms } from './extractive.js';
+import { fillSources } from './fill-sources.js';
 import { parseLengthHint } from './length-hint.js';
+import { messageContent } from './message-content.js';
+import { parseMessageItems } from './message-items.js';
 import { OfflineRefusal } from './offline-refusal.js';
-import { type RubricVerdict, scoreRubric } from './rubric-scorer.js';
-import { type FillSources, SchemaFiller } from './schema-filler.js';
+import { rubricTopics } from './rubric-topics.js';
+import { SchemaFiller } from './schema-filler.js';
 import { clip } from './text-terms.js';
 
 /** Why the offline provider refuses `judge` calls; the gateway shows it to the person asked. */
@@ -41,8 +42,11 @@ function canceled(): ForgeError {
  * the same answer) and real, never a canned reply. `classify` scores the item (the user
  * messages) against the rubric (the system prompt) by term overlap; `extract` and `summarize`
  * pick the input's key sentences; `draft` fills a template from them, within the prompt's length
- * hint; structured output is filled from the JSON schema with those values and checked against
- * it. `judge` is refused with `OfflineRefusal`. Usage is estimated (chars / 4) so the gateway can
+ * hint. All of them read the message's material only: tags, prompt fields and directive lines
+ * are dropped first. Structured output is filled from the JSON schema with those values and
+ * checked against it; an array of objects with an id field gets one entry per item the message
+ * carries (JSON objects with ids, tagged blocks with an id attribute, or listed lines), each
+ * scored on its own item, with the id copied exactly. `judge` is refused with `OfflineRefusal`. Usage is estimated (chars / 4) so the gateway can
  * price the shadow cost of the model offline stands in for.
  */
 export class OfflineProvider implements ModelProvider {
@@ -81,29 +85,22 @@ export class OfflineProvider implements ModelProvider {
     const purpose: ModelPurpose = req.purpose ?? 'summarize';
     if (purpose === 'judge') throw new OfflineRefusal(OFFLINE_JUDGE_REASON);
     const rubric = req.system ?? '';
-    const item = req.messages
+    const raw = req.messages
       .filter((message) => message.role === 'user')
       .map((message) => message.content)
       .join('\n\n');
-    const hint = parseLengthHint(`${rubric}\n${item}`);
-    const verdicts = new Map<string, RubricVerdict>();
-    const verdict = (labels: readonly string[]): RubricVerdict => {
-      const key = labels.join('\u0000');
-      let found = verdicts.get(key);
-      if (!found) {
-        found = scoreRubric(rubric, item, labels);
-        verdicts.set(key, found);
-      }
-      return found;
-    };
+    const hint = parseLengthHint(`${rubric}\n${raw}`);
     const mode = purpose === 'draft' ? 'draft' : purpose === 'summarize' ? 'summarize' : 'extract';
-    const sources: FillSources = {
-      verdict,
-      text: composeText(item, hint, mode),
-      sentences: keySentences(item, hint.maxSentences ?? 3),
-      topTerms: topTerms(item, 5),
-      source: item,
-    };
+    // Scoring, extracting and drafting read the material only: never tags or the prompt's instructions.
+    const sources = fillSources({
+      rubric,
+      topics: rubricTopics(rubric),
+      content: messageContent(raw),
+      raw,
+      hint,
+      mode,
+      items: req.output ? parseMessageItems(raw) : [],
+    });
 
     let text: string;
     let output: unknown;
@@ -114,7 +111,7 @@ export class OfflineProvider implements ModelProvider {
       text = JSON.stringify(output);
     } else if (purpose === 'classify') {
       const labels = labelsInPrompt(rubric);
-      const found = verdict(labels);
+      const found = sources.verdict(labels);
       text = found.label ?? `relevance ${found.relevance}`;
     } else {
       text = sources.text;

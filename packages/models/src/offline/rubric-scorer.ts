@@ -15,11 +15,12 @@ export interface RubricVerdict {
   confidence: number;
 }
 
-const NEGATIVE_LABEL =
+/** Labels that mean "no": not relevant, irrelevant, spam, other. */
+export const NEGATIVE_LABEL =
   /^(?:(?:not|non|no|un|ir|in)[-_ ]?(?:relevant|related|applicable|interesting)|none|other|irrelevant|unrelated|spam|rejected?|ignore|skip|discard|negative|no|false|off[-_ ]?topic)$/i;
 
 /** A rubric line that opens with a name and a colon: "irrelevant: gossip, sports". */
-const LEAD_NAME = /^\s*[-*•]?\s*([\w -]{1,40}?)\s*:/u;
+export const LEAD_NAME = /^\s*[-*•]?\s*([\w -]{1,40}?)\s*:/u;
 
 function phrase(label: string): string {
   return words(label.replace(/[_-]+/g, ' ')).join(' ');

@@ -1,20 +1,9 @@
 import type { JsonSchema } from '../json-output.js';
-import type { RubricVerdict } from './rubric-scorer.js';
+import type { FillSources } from './fill-sources.js';
+import type { MessageItem } from './message-items.js';
 import { clip } from './text-terms.js';
 
-/** What the filler draws values from; all of it derived from the prompt, deterministically. */
-export interface FillSources {
-  /** The rubric verdict for a set of labels (an empty set: relevance only). */
-  verdict(labels: readonly string[]): RubricVerdict;
-  /** The composed text for the call's purpose (summary, draft, key sentences). */
-  text: string;
-  /** The input's key sentences, reading order. */
-  sentences: string[];
-  /** The input's most frequent terms. */
-  topTerms: string[];
-  /** The item itself, for values found verbatim (dates, e-mails, URLs). */
-  source: string;
-}
+export type { FillSources } from './fill-sources.js';
 
 type Node = Record<string, unknown>;
 
@@ -22,6 +11,10 @@ const CONFIDENCE = /confiden|certaint|probab/;
 const REASON = /reason|rational|explan|why|justif|evidence|because/;
 const TITLE = /title|headline|subject|heading/;
 const TAGS = /tag|keyword|topic|term|categor|label|theme|hashtag/;
+/** Fields that name a class of the rubric: filled with the rubric's own topic names when it lists them. */
+const TOPIC = /topic|categor|label|theme|class/;
+/** `id`, `itemId`, `item_id`, `key`: the field an item's id is echoed in. */
+const ID_KEY = /^(?:id|key|ref)$|[a-z0-9][_-]?(?:id|Id|ID)$/;
 const NEGATIVE_FLAG = /spam|irrelevant|unrelated|reject|negative|off_?topic/;
 const MAX_DEPTH = 8;
 
@@ -42,6 +35,12 @@ const FOUND: Record<string, { pattern: RegExp; fallback: string }> = {
 
 function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The property of an object schema that carries an item's id, if it has one. */
+function idProperty(node: Node): string | undefined {
+  const properties = isNode(node.properties) ? node.properties : {};
+  return Object.keys(properties).find((key) => ID_KEY.test(key));
 }
 
 function num(value: unknown): number | undefined {
@@ -155,22 +154,57 @@ export class SchemaFiller {
     const max = num(node.maxItems) ?? Number.POSITIVE_INFINITY;
     const items = isNode(node.items) ? this.#resolve(node.items) : {};
     const itemType = Array.isArray(items.type) ? items.type.find((t) => t !== 'null') : items.type;
+    const idKey = this.#sources.items.length > 0 ? idProperty(items) : undefined;
     let values: unknown[];
-    if (Array.isArray(items.enum)) {
+    if (idKey !== undefined) {
+      // One entry per item the message carries, in its order, each scored on that item alone.
+      values = this.#sources.items
+        .slice(0, max)
+        .map((item, index) =>
+          new SchemaFiller(this.#root, this.#sources.forItem(item)).#entry(
+            items,
+            idKey,
+            item,
+            index,
+            depth + 1,
+          ),
+        );
+    } else if (Array.isArray(items.enum)) {
       values = [this.#choose(items.enum)];
     } else if (itemType === 'string' && items.format === undefined && items.pattern === undefined) {
       const verdict = this.#sources.verdict(labels);
-      const candidates = TAGS.test(name)
-        ? [...verdict.matched, ...this.#sources.topTerms.filter((term) => !verdict.matched.includes(term))]
-        : this.#sources.sentences;
-      values = candidates
-        .slice(0, Math.min(max, Math.max(min, 3)))
-        .map((value) => this.#fitString(items, value));
+      const topics = this.#sources.topics;
+      if (topics !== undefined && TOPIC.test(name)) {
+        // Topic ids come from the rubric's list only: the ones touched, then (to reach minItems) the rest.
+        const rest = topics.all.filter((topic) => !topics.matched.includes(topic));
+        const count = Math.min(max, Math.max(min, Math.min(3, topics.matched.length)));
+        values = [...topics.matched, ...rest].slice(0, count);
+      } else {
+        const candidates = TAGS.test(name)
+          ? [...verdict.matched, ...this.#sources.topTerms.filter((term) => !verdict.matched.includes(term))]
+          : this.#sources.sentences;
+        values = candidates
+          .slice(0, Math.min(max, Math.max(min, 3)))
+          .map((value) => this.#fitString(items, value));
+      }
     } else {
       values = [];
     }
     while (values.length < min) values.push(this.#node(items, name, labels, depth + 1));
     return values.slice(0, max);
+  }
+
+  /** One item's entry: the object filled from the item, its id field echoing the item's id. */
+  #entry(node: Node, idKey: string, item: MessageItem, index: number, depth: number): unknown {
+    const out = this.#object(node, depth);
+    const prop = isNode(node.properties) ? node.properties[idKey] : undefined;
+    const idNode = isNode(prop) ? this.#resolve(prop) : {};
+    if ('const' in idNode || Array.isArray(idNode.enum)) return out;
+    const types = Array.isArray(idNode.type) ? idNode.type : [idNode.type];
+    const numeric = types.includes('integer') || types.includes('number');
+    // A numeric id field takes the item's number when it has one, else its 1-based position.
+    out[idKey] = numeric ? (/^\d+$/.test(item.id) ? Number(item.id) : index + 1) : item.id;
+    return out;
   }
 
   #number(node: Node, name: string, labels: readonly string[], integer: boolean): number {
@@ -210,10 +244,13 @@ export class SchemaFiller {
       const verdict = sources.verdict(labels);
       const found = verdict.matched.length > 0 ? verdict.matched.join(', ') : 'none';
       value = `Offline lexical rubric: relevance ${verdict.relevance}; rubric terms found: ${found}.`;
+    } else if (TOPIC.test(name) && sources.topics?.matched[0] !== undefined) {
+      value = sources.topics.matched[0];
     } else if (TITLE.test(name)) {
       value = clip(sources.sentences[0] ?? sources.text, 80);
     } else {
-      value = sources.text || sources.sentences[0] || sources.source;
+      // Never the raw source: it carries markup and instructions, not material.
+      value = sources.text || sources.sentences[0] || '';
     }
     return this.#fitString(node, value);
   }

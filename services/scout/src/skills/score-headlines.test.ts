@@ -1,7 +1,17 @@
 import { parseOrThrow } from '@forge/contracts';
-import { scriptedModelClient } from '@forge/testkit';
+import { OfflineProvider } from '@forge/models';
+import { type ScriptedModelRequest, scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
-import { ScoreHeadlinesInput, scoreHeadlines, scoreHeadlinesSkill } from './score-headlines.js';
+import { z } from 'zod';
+import {
+  buildScoreMessages,
+  buildScoreSystemPrompt,
+  DEFAULT_RUBRIC,
+  ScoreHeadlinesInput,
+  ScoreHeadlinesModelOutput,
+  scoreHeadlines,
+  scoreHeadlinesSkill,
+} from './score-headlines.js';
 
 const SMALL = { tier: 'small' } as const;
 
@@ -100,5 +110,60 @@ describe('scout.score-headlines', () => {
     expect(() => parseOrThrow(ScoreHeadlinesInput, twice, 'input')).toThrow(
       'headlines.1.id: duplicate id "x"',
     );
+  });
+});
+
+describe('scout.score-headlines, offline (no model keys)', () => {
+  const offline = new OfflineProvider();
+  /** A model client whose every answer comes from the built-in offline provider. */
+  const offlineModels = {
+    async call(request: ScriptedModelRequest) {
+      const result = await offline.complete({
+        model: 'offline:small',
+        purpose: request.purpose,
+        system: request.system,
+        messages: request.messages,
+        maxTokens: request.maxTokens,
+        ...(request.output ? { output: request.output } : {}),
+      });
+      const reply = { output: result.output, text: result.text, offline: true, model: 'offline:small' };
+      return scriptedModelClient(reply, SMALL).models.call(request);
+    },
+  };
+
+  it('answers the real request with every id scored once, rubric topics only, deterministically', async () => {
+    const request = {
+      model: 'offline:small',
+      purpose: 'classify' as const,
+      system: buildScoreSystemPrompt(INPUT.rubric),
+      messages: buildScoreMessages(INPUT),
+      maxTokens: 120 * INPUT.headlines.length + 200,
+      output: { name: 'headline_scores', jsonSchema: z.toJSONSchema(ScoreHeadlinesModelOutput) },
+    };
+    const first = await offline.complete(request);
+    const { scores } = ScoreHeadlinesModelOutput.parse(first.output);
+    expect(scores.map((s) => s.id)).toEqual(['a', 'b', 'c']);
+    expect(scores[0]!.topics).toContain('cannabis-operations');
+    expect(scores[2]!.topics).toContain('ai-agents');
+    expect(scores[1]!.topics).toEqual([]);
+    expect((await offline.complete(structuredClone(request))).output).toEqual(first.output);
+  });
+
+  it('runs the whole skill offline, even at 50 long headlines', async () => {
+    const out = await scoreHeadlines(INPUT, { models: offlineModels, signal });
+    expect(out.scores.map((s) => s.id)).toEqual(['a', 'b', 'c']);
+    expect(out.model).toBe('offline:small');
+    const many = ScoreHeadlinesInput.parse({
+      headlines: Array.from({ length: 50 }, (_, i) => ({
+        id: `${'x'.repeat(96)}${String(i).padStart(4, '0')}`,
+        title: `Cannabis regulators and AI agents, story ${i}: ${'compliance routing automation '.repeat(15)}`,
+        summary: 'METRC retail cultivation cost reliability systems. '.repeat(38),
+        source: 'news.example',
+      })),
+      rubric: DEFAULT_RUBRIC,
+    });
+    const big = await scoreHeadlines(many, { models: offlineModels, signal });
+    expect(big.scores.map((s) => s.id)).toEqual(many.headlines.map((h) => h.id));
+    expect(big.selected.length).toBeGreaterThan(0);
   });
 });
