@@ -142,4 +142,31 @@ describe('agent service: errors at the A2A edge', () => {
     const body = (await res.json()) as { result?: { kind: string; status: { state: string } } };
     expect(body.result).toMatchObject({ kind: 'task', status: { state: 'completed' } });
   });
+
+  it('lets a v0.3 message/send whose configuration does not say blocking wait, as v0.3 servers do', async () => {
+    const send = async (configuration: Record<string, unknown>) => {
+      const res = await fetch(`${service.url}/a2a/jsonrpc`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.alice}` },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 'legacy',
+          method: 'message/send',
+          params: {
+            message: {
+              kind: 'message',
+              messageId: crypto.randomUUID(),
+              role: 'user',
+              parts: [{ kind: 'data', data: { ms: 50 } }],
+              metadata: { skill: 'slow' },
+            },
+            configuration,
+          },
+        }),
+      });
+      return ((await res.json()) as { result?: { status: { state: string } } }).result?.status.state;
+    };
+    expect(await send({ acceptedOutputModes: ['application/json'] })).toBe('completed');
+    expect(await send({ acceptedOutputModes: ['application/json'], blocking: false })).toBe('submitted');
+  });
 });

@@ -119,6 +119,13 @@ export async function submitMessage(
   return { record, resuming: false, send: () => republishIfStuck(deps, record, caller) };
 }
 
+/** True when the task's history holds the message `messageId`. */
+export function historyHas(record: TaskRecord, messageId: string): boolean {
+  return record.a2a.history.some(
+    (m) => typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === messageId,
+  );
+}
+
 /** Records `message` in the task's history; a failure is logged, never thrown (it is an extra). */
 function writeHistory(deps: SubmitDeps, record: TaskRecord, message: Message): Promise<void> {
   return deps.tasks
@@ -143,12 +150,8 @@ async function republishIfStuck(deps: SubmitDeps, first: TaskRecord, caller: Cal
 async function resumeTask(deps: SubmitDeps, message: Message, caller: Caller): Promise<Submission> {
   const record = await deps.tasks.getOwned(message.taskId, caller.principal);
   if (!record) throw taskNotFound(message.taskId);
-  const seen = record.a2a.history.some(
-    (m) =>
-      typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === message.messageId,
-  );
   // The same resume sent again: answer with the task as it is, publish nothing.
-  if (seen) {
+  if (historyHas(record, message.messageId)) {
     return {
       record,
       resuming: false,

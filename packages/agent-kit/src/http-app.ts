@@ -4,7 +4,7 @@ import type { A2ARequestHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import { ForgeError } from '@forge/contracts';
 import type { Logger } from '@forge/telemetry';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
 import { AGENT_CARD_PATH, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import type { ApiKeyStore } from './api-keys.js';
 import { requireApiKey, userFromRequest } from './auth.js';
@@ -73,6 +73,28 @@ function restBodyErrors(limit: string): ErrorRequestHandler {
   };
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * v0.3 JSON-RPC `message/send` whose `configuration` does not say `blocking`: the v0.3 reference
+ * servers (a2a-js 0.3, a2a-python 0.3) wait for the task then, but the SDK's v0.3 → v1.0
+ * translation turns an absent `blocking` into `returnImmediately: true`, so such a client would
+ * get a `submitted` task instead of its result. Says `blocking: true` before the SDK translates.
+ * (A request without `configuration` already blocks; `blocking: false` is kept.)
+ */
+const legacyBlockingDefault: RequestHandler = (req, _res, next) => {
+  const version = req.header('a2a-version')?.trim();
+  const body: unknown = req.body;
+  if ((!version || version === '0.3') && isObject(body) && body.method === 'message/send') {
+    const params = body.params;
+    const configuration = isObject(params) ? params.configuration : undefined;
+    if (isObject(configuration) && configuration.blocking === undefined) configuration.blocking = true;
+  }
+  next();
+};
+
 function wantsLegacyCard(req: Request): boolean {
   const version = req.header('a2a-version')?.trim();
   // Absent means v0.3 to the SDK; 0.x asks for the v0.3 card shape.
@@ -122,6 +144,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     auth,
     express.json({ limit: deps.bodyLimit, type: JSON_TYPES }),
     jsonRpcBodyErrors(deps.bodyLimit),
+    legacyBlockingDefault,
     jsonRpcHandler({ requestHandler: deps.handler, userBuilder: userFromRequest, legacyCompat: legacy }),
   );
   app.use(

@@ -23,19 +23,18 @@ import {
   UnsupportedOperationError,
 } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
-import { ForgeError, isTerminal, parseOrThrow } from '@forge/contracts';
+import { ForgeError, isTerminal } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import type { Span } from '@opentelemetry/api';
-import { z } from 'zod';
 import { taskNotFound, toA2AError } from './a2a-errors.js';
 import { type Caller, callerOf } from './caller.js';
 import type { AgentDefinition } from './define-agent.js';
 import { cancelTask } from './edge-cancel.js';
-import { type Submission, submitMessage } from './edge-submit.js';
+import { historyHas, type Submission, submitMessage } from './edge-submit.js';
 import { linkedSignal } from './linked-signal.js';
 import type { CancelRequester, StatusPublisher, TaskDispatcher } from './ports.js';
-import { parseHistoryLength, parseSendParams, parseTaskId } from './send-params.js';
+import { parseHistoryLength, parseListParams, parseSendParams, parseTaskId } from './send-params.js';
 import { endsRelay, type StatusSource, TaskFeed } from './task-feed.js';
 import { changeToStream, fromA2AState, type TaskChange, toA2ATask } from './task-mapping.js';
 
@@ -61,13 +60,6 @@ export interface EdgeDeps {
 }
 
 const DEFAULT_PAGE_SIZE = 50;
-
-const ListShape = z.object({
-  pageSize: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').optional(),
-  statusTimestampAfter: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }).optional(),
-  contextId: z.string().max(200),
-  pageToken: z.string().max(1000),
-});
 
 /**
  * Forge's A2A request handler, mounted with the SDK's JSON-RPC and HTTP+JSON transports. It
@@ -119,7 +111,10 @@ export class ForgeRequestHandler implements A2ARequestHandler {
         // replica, the wait ran out, the history was written after the task ended) read it.
         const ended = last?.record;
         const final =
-          ended && endsRelay(ended.state) && isAnswerFor(ended, caller, request.message.messageId)
+          ended &&
+          endsRelay(ended.state) &&
+          ended.owner === caller.principal &&
+          historyHas(ended, request.message.messageId)
             ? ended
             : ((await this.#load(start.id, caller)) ?? start);
         return toA2ATask(final, view);
@@ -189,7 +184,7 @@ export class ForgeRequestHandler implements A2ARequestHandler {
 
   listTasks(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     return this.#call('ListTasks', context, async (caller) => {
-      const shape = parseOrThrow(ListShape, params, 'ListTasks params');
+      const shape = parseListParams(params);
       const historyLength = parseHistoryLength(params.historyLength);
       const pageSize = shape.pageSize ?? DEFAULT_PAGE_SIZE;
       const state = fromA2AState(params.status);
@@ -322,16 +317,6 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     }
     return mapped;
   }
-}
-
-/** True when `record` is the caller's and its history holds the message `messageId`. */
-function isAnswerFor(record: TaskRecord, caller: Caller, messageId: string): boolean {
-  return (
-    record.owner === caller.principal &&
-    record.a2a.history.some(
-      (m) => typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === messageId,
-    )
-  );
 }
 
 function pushUnsupported(): Error {

@@ -65,3 +65,15 @@ export function parseHistoryLength(value: unknown): number | undefined {
     'historyLength',
   );
 }
+
+const ListShape = z.object({
+  pageSize: z.number().int().min(1, 'must be 1-100').max(100, 'must be 1-100').optional(),
+  statusTimestampAfter: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 time' }).optional(),
+  contextId: z.string().max(200),
+  pageToken: z.string().max(1000),
+});
+
+/** The ListTasks fields the SDK's decoding lets through unchecked; BAD_INPUT naming the field. */
+export function parseListParams(params: unknown): z.output<typeof ListShape> {
+  return parseOrThrow(ListShape, params, 'ListTasks params');
+}
