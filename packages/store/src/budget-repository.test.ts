@@ -117,7 +117,11 @@ describe('PgBudgetRepository', () => {
       }),
     ).toEqual({ admitted: true });
     // A call under the lease settles: its cost moves from the hold into spend.
-    expect(await a.settle([{ reservationId: lease, actualMicros: 150, keep: true }])).toBe(1);
+    const first = { reservationId: lease, actualMicros: 150, keep: true, consumeId: randomUUID() };
+    expect(await a.settle([first])).toBe(1);
+    expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 150, reservedMicros: 450 });
+    // The same batch again (a write retried after its commit's answer was lost) adds nothing.
+    await b.settle([first]);
     expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 150, reservedMicros: 450 });
     // The lease's money is still counted once: 150 spent + 450 held + 401 > 1000.
     const over = await b.admit({
@@ -129,11 +133,11 @@ describe('PgBudgetRepository', () => {
     });
     expect(over).toMatchObject({ admitted: false, spentMicros: 150, reservedMicros: 450 });
     // A call that cost more than what is left of the lease: spend takes it all, the hold stops at 0.
-    await a.settle([{ reservationId: lease, actualMicros: 500, keep: true }]);
+    await a.settle([{ reservationId: lease, actualMicros: 500, keep: true, consumeId: randomUUID() }]);
     expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 650, reservedMicros: 0 });
     // A last call and the release in one batch: counted, then the hold is gone for good.
     await a.settle([
-      { reservationId: lease, actualMicros: 10, keep: true },
+      { reservationId: lease, actualMicros: 10, keep: true, consumeId: randomUUID() },
       { reservationId: lease, actualMicros: 0 },
     ]);
     expect((await a.usage(period, [s])).get(s)).toEqual({ spentMicros: 660, reservedMicros: 0 });

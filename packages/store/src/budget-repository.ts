@@ -43,6 +43,8 @@ export const Settlement = z.object({
    * zero), keeping it for the lease's other calls. Without it the hold is deleted (settled).
    */
   keep: z.boolean().optional(),
+  /** With `keep`: the call consumed, so a replayed batch consumes it once only. */
+  consumeId: z.uuid().optional(),
 });
 export type Settlement = z.infer<typeof Settlement>;
 
@@ -67,8 +69,9 @@ export interface BudgetRepository {
    * Moves each reservation's actual cost into its scopes' spend and deletes its holds, in one
    * round trip. A reservation settled before (or never admitted) adds nothing, so replaying a
    * batch is harmless. An item with `keep` (a call under a lease) moves its cost into spend and
-   * shrinks the hold by as much instead of deleting it; items for one hold in a batch add up, and
-   * one without `keep` deletes it after the rest are counted. Returns how many holds were touched.
+   * shrinks the hold by as much instead of deleting it, once per `consumeId` (a replay adds
+   * nothing); items for one hold in a batch add up, and one without `keep` deletes it after the
+   * rest are counted. Returns how many holds were touched.
    */
   settle(settlements: Settlement[]): Promise<number>;
   /** Spend and live holds per scope for `period`; scopes never used read as zero. */
@@ -145,6 +148,7 @@ export class PgBudgetRepository implements BudgetRepository {
       id: s.reservationId,
       actual: s.actualMicros,
       ...(s.keep ? { keep: true } : {}),
+      ...(s.keep && s.consumeId ? { consume: s.consumeId } : {}),
     }));
     const result = await withPgErrors('budget settlement', () =>
       this.#pool.query<{ settled: number }>(this.#settle, [JSON.stringify(payload)]),

@@ -24,7 +24,6 @@ import {
 import { createLogger } from '@forge/telemetry';
 import { startFakeLlm, testBrain } from '@forge/testkit';
 import { z } from 'zod';
-import { testRoutingConfig } from '../test/harness.js';
 import { BudgetGate } from '../src/budget-gate.js';
 import type { CallContext } from '../src/call-context.js';
 import { CallLedger } from '../src/call-ledger.js';
@@ -34,6 +33,7 @@ import { LedgerWriter } from '../src/ledger-writer.js';
 import { ModelGateway } from '../src/model-gateway.js';
 import { RoutingConfigSource } from '../src/routing-config-source.js';
 import { TaskRoutingCache } from '../src/task-routing-cache.js';
+import { testRoutingConfig } from '../test/harness.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const WARMUP = Math.min(300, Math.floor(N / 5));
@@ -149,12 +149,10 @@ try {
   // Each hold is settled (write-behind) as a call's would be, so live holds stay few as in production.
   const exact = new BudgetGate(budgets, writer, { leases: false });
   const admitWith = (g: BudgetGate) => async () => {
-    const admission = await g.admit(
-      config,
-      { agent: 'ovh', tier: 'small', principal: 'alice' },
-      price,
-      { promptTokensEstimate: 500, maxTokens: 200 },
-    );
+    const admission = await g.admit(config, { agent: 'ovh', tier: 'small', principal: 'alice' }, price, {
+      promptTokensEstimate: 500,
+      maxTokens: 200,
+    });
     g.settle(admission, 100);
   };
   await time('admission, a hold per call (before: one round trip)', admitWith(exact));
@@ -162,7 +160,20 @@ try {
   await writer.flush();
   let callId = 1_000_000;
   await time('accounting (cost, settle + ledger row queued)', () => {
-    const ctx = { source: 'task' as const, taskId, attempt: 1, callId: callId++, skill: 'ovh.score', agent: 'ovh', principal: 'alice', partner: null, tier: 'small' as const, critical: false, maxTier: 'mid' as const, escalation: escalationPolicyFor(config, 'ovh.score') };
+    const ctx = {
+      source: 'task' as const,
+      taskId,
+      attempt: 1,
+      callId: callId++,
+      skill: 'ovh.score',
+      agent: 'ovh',
+      principal: 'alice',
+      partner: null,
+      tier: 'small' as const,
+      critical: false,
+      maxTier: 'mid' as const,
+      escalation: escalationPolicyFor(config, 'ovh.score'),
+    };
     const ledger = new CallLedger(ctx, brain.name, writer);
     const cost = costMicros(usage, price);
     gate.settle({ admitted: true, reservationId: randomUUID(), amountMicros: cost }, cost);
@@ -213,9 +224,7 @@ try {
     shadowCostMicros: 0,
     notes: [],
   };
-  await time('edge: zod-check + encode ModelCallReply', () =>
-    JSON.stringify(ModelCallReply.parse(reply)),
-  );
+  await time('edge: zod-check + encode ModelCallReply', () => JSON.stringify(ModelCallReply.parse(reply)));
   const batch = Array.from({ length: 25 }, (_, i) => ({
     taskId,
     attempt: 1,
@@ -296,10 +305,14 @@ try {
   gate.close();
   await writer.stop(5_000);
 
-  const load = loadavg().map((l) => l.toFixed(2)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   console.log(`gateway overhead, ${N} samples each (after ${WARMUP} warm-up), load average ${load}`);
   for (const [name, samples] of rows) {
-    console.log(`  ${name.padEnd(60)} p50 ${pct(samples, 50).toFixed(3)} ms  p99 ${pct(samples, 99).toFixed(3)} ms`);
+    console.log(
+      `  ${name.padEnd(60)} p50 ${pct(samples, 50).toFixed(3)} ms  p99 ${pct(samples, 99).toFixed(3)} ms`,
+    );
   }
   console.log(`  admission round trips under leases: ${roundTrips} for ${WARMUP + N} calls`);
   console.log(

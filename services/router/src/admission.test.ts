@@ -118,6 +118,60 @@ describe('budget admission across router replicas', () => {
   });
 });
 
+describe('budget admission with leases, across router replicas', () => {
+  it('100 concurrent calls through two gateways never pass a cap worth 60 calls; leases go back when idle', async () => {
+    const capMicros = 60 * perCall;
+    await h.writeConfig(
+      await testRoutingConfig({
+        routes: { 'conc.score': { tier: 'small' }, 'lease.score': { tier: 'small' } },
+        budgets: {
+          perAgent: {
+            conc: { usd: 100, onExhausted: 'reject' },
+            lease: { usd: capMicros / 1_000_000, onExhausted: 'reject' },
+          },
+        },
+        gateway: GENEROUS,
+      }),
+    );
+    for (const router of h.routers) expect(await router.reload()).toBe(true);
+    const task = await h.task({ skill: 'lease.score' });
+    h.fake.reset();
+    const padded = reservationInputTokens(estimatePromptTokens({ messages: [{ content: CONTENT }] }));
+    h.fake.script(
+      ...Array.from({ length: 100 }, () => ({
+        text: 'relevant',
+        delayMs: 20,
+        usage: { inputTokens: padded, outputTokens: MAX_TOKENS },
+      })),
+    );
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        h.call(task, { messages: [{ role: 'user', content: CONTENT }], maxTokens: MAX_TOKENS }, 20_000),
+      ),
+    );
+    const admitted = replies.filter((r) => r.ok).length;
+    expect(replies.filter((r) => !r.ok && r.error.code !== 'BUDGET_EXHAUSTED')).toEqual([]);
+    // Never past the cap; a live lease of the other replica may keep the last few calls out.
+    expect(admitted).toBeLessThanOrEqual(60);
+    expect(admitted).toBeGreaterThanOrEqual(40);
+    expect(h.fake.requests).toHaveLength(admitted);
+    await h.flush();
+    const period = new Date().toISOString().slice(0, 7);
+    await waitFor(
+      async () => {
+        await h.flush();
+        return (await h.budgets.usage(period, ['agent:lease'])).get('agent:lease')?.reservedMicros === 0;
+      },
+      8_000,
+      'the idle leases to be released',
+    );
+    expect((await h.budgets.usage(period, ['agent:lease'])).get('agent:lease')).toEqual({
+      spentMicros: admitted * perCall,
+      reservedMicros: 0,
+    });
+  });
+});
+
 function request(taskId: string, callId: number) {
   return {
     v: 1 as const,

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { ModelPrice, Tier } from '@forge/contracts';
 import { maxCostMicros } from '@forge/models';
 import {
+  agentScope,
   type BudgetScopeKey,
   budgetView,
+  principalScope,
   type RoutingConfig,
   scopeLabel,
-  taskBudgetScopes,
+  tierScope,
 } from '@forge/policy';
 import { type BudgetRepository, budgetPeriod } from '@forge/store';
 import { BudgetLeases, type Lease, type LeaseOptions } from './budget-leases.js';
@@ -25,7 +27,13 @@ export interface Payer {
  * scope); `lease` is set when it was admitted in memory under a lease (no round trip).
  */
 export type Admission =
-  | { admitted: true; reservationId: string | null; amountMicros: number; lease?: Lease }
+  | {
+      admitted: true;
+      /** The call's own id: its hold's, or under a lease the id its consumption is written with. */
+      reservationId: string | null;
+      amountMicros: number;
+      lease?: Lease;
+    }
   | { admitted: false; reason: string };
 
 /**
@@ -53,6 +61,25 @@ function capsOf(config: RoutingConfig): ReadonlyMap<BudgetScopeKey, number> {
   return caps;
 }
 
+/**
+ * Every scope a priced call's spend is counted in, capped or not (month, agent, principal, tier):
+ * the config's `taskBudgetScopes` keeps the capped ones only, but spend must be tracked from the
+ * first call of the month, or a cap added later (a reload) would start from zero and let the
+ * month's earlier spend through again. Uncapped scopes are checked against nothing.
+ */
+function spendScopes(payer: Payer): BudgetScopeKey[] {
+  if (payer.tier === 'tool') return [];
+  return [
+    'month',
+    agentScope(payer.agent),
+    ...(payer.principal === undefined ? [] : [principalScope(payer.principal)]),
+    tierScope(payer.tier),
+  ];
+}
+
+/** How long a lease takes new calls (its hold then lasts as long again as a call may need). */
+const LEASE_USE_MS = 60_000;
+
 /** Config objects are frozen and replaced whole on reload: leases never outlive their config. */
 const configIds = new WeakMap<RoutingConfig, number>();
 let nextConfigId = 0;
@@ -68,8 +95,9 @@ function configId(config: RoutingConfig): number {
 
 /**
  * Budget admission for model calls: before every priced call, the call's maximum cost (padded
- * prompt estimate + `maxTokens` of output, at list price) is reserved against every capped
- * scope that applies (month, agent, principal, tier), atomically across replicas; after it, the
+ * prompt estimate + `maxTokens` of output, at list price) is reserved against every scope it
+ * counts in (month, agent, principal, tier; the capped ones are checked), atomically across
+ * replicas; after it, the
  * reservation is settled to the actual cost through the write-behind ledger writer. A $0 call
  * (offline, a zero-priced local model, `tool`) is never blocked and reserves nothing.
  *
@@ -112,7 +140,7 @@ export class BudgetGate {
       ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price)
       : 0;
     if (amount === 0) return { admitted: true, reservationId: null, amountMicros: 0 };
-    const keys = taskBudgetScopes(config, payer);
+    const keys = spendScopes(payer);
     if (keys.length === 0) return { admitted: true, reservationId: null, amountMicros: amount };
     const caps = capsOf(config);
     const period = budgetPeriod();
@@ -122,8 +150,8 @@ export class BudgetGate {
     if (leases) {
       const key = `${configId(config)}|${period}|${keys.join(',')}`;
       const size = leases.sizeFor(amount, scopes);
-      // A lease outlives many calls: twice the longest a call under it may need its money.
-      const lease = { period, scopes, size: size ?? 0, ttlMs: Math.min(2 * holdMs, 86_400_000) };
+      // A lease takes calls for about a minute, each of which may need its money for `holdMs`.
+      const lease = { period, scopes, size: size ?? 0, ttlMs: Math.min(holdMs + LEASE_USE_MS, 86_400_000) };
       for (let round = 0; round < 2; round++) {
         const held = leases.tryLocal(key, amount, holdMs);
         if (held) {
@@ -131,7 +159,7 @@ export class BudgetGate {
             // The next lease is placed in the background; a failure only means the next call asks.
             leases.obtain(key, lease).catch(() => undefined);
           }
-          return { admitted: true, reservationId: held.id, amountMicros: amount, lease: held };
+          return { admitted: true, reservationId: randomUUID(), amountMicros: amount, lease: held };
         }
         if (size === null || leases.refusedRecently(key)) break;
         if (!(await leases.obtain(key, lease))) break;
@@ -159,7 +187,7 @@ export class BudgetGate {
   settle(admission: Admission, actualMicros: number): void {
     if (!admission.admitted || admission.reservationId === null) return;
     if (admission.lease) {
-      this.#leases?.settle(admission.lease, admission.amountMicros, actualMicros);
+      this.#leases?.settle(admission.lease, admission.amountMicros, actualMicros, admission.reservationId);
       return;
     }
     this.#writer.settle({ reservationId: admission.reservationId, actualMicros });

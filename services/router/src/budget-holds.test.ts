@@ -60,7 +60,7 @@ describe('budget holds', () => {
     // A reservation TTL far below the call's time: the hold must still outlive the call.
     await useConfig({ reservationTtlMs: 200 });
     const task = await h.task({ skill: 'hold.score' });
-    h.fake.script({ text: 'slow but fine', delayMs: 900, usage: { inputTokens: 10, outputTokens: 2 } });
+    h.fake.script({ text: 'slow but fine', delayMs: 2_000, usage: { inputTokens: 10, outputTokens: 2 } });
     const first = h.call(task, ask);
     await waitFor(() => h.fake.requests.length === 1, 5_000, 'the first call to reach the model');
     // Past the TTL, the first call is still running and its hold must still count.
@@ -74,17 +74,39 @@ describe('budget holds', () => {
     expect(usage).toEqual({ spentMicros: costMicros(zeroPlus(10, 2), haiku), reservedMicros: 0 });
   });
 
+  it('count spend from the first call, so a cap added later by a reload sees the month’s spend', async () => {
+    const uncapped = await config({});
+    await h.writeConfig({ ...uncapped, routes: { 'fresh.score': { tier: 'small' } }, budgets: {} });
+    expect(await h.router.reload()).toBe(true);
+    const task = await h.task({ skill: 'fresh.score' });
+    h.fake.script({ text: 'paid', usage: { inputTokens: 1000, outputTokens: 500 } });
+    expect(await h.call(task, ask)).toMatchObject({ ok: true, costMicros: 350 });
+    await h.flush();
+    // An operator caps the agent below what it already spent this month.
+    await h.writeConfig({
+      ...uncapped,
+      routes: { 'fresh.score': { tier: 'small' } },
+      budgets: { perAgent: { fresh: { usd: 0.0003, onExhausted: 'reject' } } },
+    });
+    expect(await h.router.reload()).toBe(true);
+    const refused = await h.call(task, ask);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BUDGET_EXHAUSTED' } });
+    expect(!refused.ok && refused.error.message).toMatch(/budget agent fresh has no room/);
+    expect(h.fake.requests).toHaveLength(1);
+  });
+
   it('a stream that keeps talking is cut at the call’s deadline, billed for what came, its hold settled', async () => {
     await useConfig({ timeouts: { firstTokenMs: 800, idleMs: 800, totalMs: 1_000 } });
     const task = await h.task({ skill: 'hold.score' }, { id: randomUUID() });
     h.fake.script({
-      chunks: Array.from({ length: 12 }, (_, i) => `word${i} `),
+      chunks: Array.from({ length: 20 }, (_, i) => `word${i} `),
       chunkDelayMs: 250,
       usage: { inputTokens: 10 },
     });
     const started = Date.now();
     const reply = await h.call(task, { ...ask, purpose: 'draft', streamTo: `test.stream.${randomUUID()}` });
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // The whole stream would take 5 s; the call's limit is 1 s.
+    expect(Date.now() - started).toBeLessThan(3_500);
     expect(reply).toMatchObject({ ok: false, error: { code: 'DEADLINE_EXCEEDED' } });
     await h.flush();
     const [row, ...rest] = await h.ledger.forTask(task.id);

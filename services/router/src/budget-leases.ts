@@ -61,6 +61,7 @@ export class BudgetLeases {
   /** Retired leases with calls still in flight. */
   readonly #draining = new Set<Lease>();
   readonly #timer: NodeJS.Timeout;
+  #closed = false;
 
   constructor(budgets: BudgetRepository, settle: (s: Settlement) => void, options: LeaseOptions = {}) {
     this.#budgets = budgets;
@@ -122,7 +123,11 @@ export class BudgetLeases {
    * each). Resolves false when Postgres refused it (no room for a whole lease): the key then
    * reserves call by call for `refusedBackoffMs`. Callers admit with `tryLocal` afterwards.
    */
-  obtain(key: string, request: { period: string; scopes: LeaseScope[]; size: number; ttlMs: number }): Promise<boolean> {
+  obtain(
+    key: string,
+    request: { period: string; scopes: LeaseScope[]; size: number; ttlMs: number },
+  ): Promise<boolean> {
+    if (this.#closed) return Promise.resolve(false);
     let pending = this.#pending.get(key);
     if (!pending) {
       pending = this.#place(key, request).finally(() => this.#pending.delete(key));
@@ -148,6 +153,11 @@ export class BudgetLeases {
       this.#refusedUntil.set(key, Date.now() + this.#opts.refusedBackoffMs);
       return false;
     }
+    if (this.#closed) {
+      // Placed while the router was stopping: give it back at once.
+      this.#settle({ reservationId: id, actualMicros: 0 });
+      return false;
+    }
     const lease: Lease = {
       id,
       key,
@@ -165,11 +175,14 @@ export class BudgetLeases {
     return true;
   }
 
-  /** A call under `lease` ended: its actual cost is consumed from the hold (write-behind). */
-  settle(lease: Lease, amount: number, actual: number): void {
+  /**
+   * A call under `lease` ended: its actual cost is consumed from the hold (write-behind), once
+   * per `consumeId` (the call's own id), so a replayed write never counts it twice.
+   */
+  settle(lease: Lease, amount: number, actual: number, consumeId: string): void {
     lease.committed += actual - amount;
     lease.inFlight -= 1;
-    this.#settle({ reservationId: lease.id, actualMicros: actual, keep: true });
+    this.#settle({ reservationId: lease.id, actualMicros: actual, keep: true, consumeId });
     if (lease.retired && lease.inFlight === 0) this.#release(lease);
   }
 
@@ -179,6 +192,7 @@ export class BudgetLeases {
       if (now - lease.lastUsed >= this.#opts.idleMs || now >= lease.usableUntil) this.#retire(lease);
     }
     for (const lease of this.#draining) if (lease.inFlight === 0) this.#release(lease);
+    for (const [key, until] of this.#refusedUntil) if (until <= now) this.#refusedUntil.delete(key);
   }
 
   /** Live leases (current and draining), for tests and stats. */
@@ -188,6 +202,7 @@ export class BudgetLeases {
 
   /** Retires every lease and releases those without calls in flight (stop, after the calls ended). */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#timer);
     for (const lease of [...this.#current.values()]) this.#retire(lease);
     for (const lease of [...this.#draining]) if (lease.inFlight === 0) this.#release(lease);

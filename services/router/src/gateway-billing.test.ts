@@ -220,7 +220,9 @@ describe('model gateway: every row costs exactly costMicros(its usage, its price
     );
     await h.flush();
     const [row] = await h.ledger.forTask(task.id);
-    const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[row!.model]!;
+    const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[
+      row!.model
+    ]!;
     expect(row!.usageEstimated).toBe(false);
     expect(row!.costMicros).toBe(costMicros(usageOf(row!), price));
     expect(reply.costMicros).toBe(row!.costMicros);
@@ -230,65 +232,102 @@ describe('model gateway: every row costs exactly costMicros(its usage, its price
       ...ODD,
       // Anthropic reports no reasoning count and OpenAI no cache writes: what the vendor can say.
       ...(vendor === 'anthropic' ? { reasoningTokens: row!.reasoningTokens } : {}),
-      ...(vendor === 'openai' ? { cacheWriteTokens: 0, cacheWrite1hTokens: 0, inputTokens: row!.inputTokens } : {}),
+      ...(vendor === 'openai'
+        ? { cacheWriteTokens: 0, cacheWrite1hTokens: 0, inputTokens: row!.inputTokens }
+        : {}),
     });
+  });
+
+  it('bills nothing for a call the caller canceled before anything was sent', async () => {
+    const task = await h.task({ skill: 'scout.score' });
+    const abort = new AbortController();
+    abort.abort();
+    const config = h.router.routing.current.config;
+    const outcome = await h.router.gateway.call(
+      {
+        source: 'task',
+        taskId: task.id,
+        attempt: 1,
+        callId: 0,
+        skill: 'scout.score',
+        agent: 'scout',
+        principal: 'alice',
+        partner: null,
+        tier: 'small',
+        critical: false,
+        maxTier: 'small',
+        escalation: escalationPolicyFor(config, 'scout.score'),
+      },
+      { purpose: 'draft', messages: [{ role: 'user', content: 'x'.repeat(4000) }], maxTokens: 100 },
+      { signal: abort.signal },
+    );
+    expect(outcome).toMatchObject({ ok: false, code: 'CANCELED' });
+    expect(h.fake.requests).toHaveLength(0);
+    await h.flush();
+    const rows = await h.ledger.forTask(task.id);
+    expect(rows.reduce((sum, r) => sum + r.costMicros, 0)).toBe(0);
   });
 
   it.each([
     ['Anthropic', 'scout.score', 'small', 'claude-haiku-5.5'],
     ['OpenAI', 'scout.draft', 'mid', 'gpt-6-sol'],
-  ] as const)('%s: a stream the caller aborts is billed for what came, at the exact price', async (_n, skill, tier, model) => {
-    const prices = await realPrices();
-    const task = await h.task({ skill });
-    h.fake.script({
-      match: { model },
-      chunks: Array.from({ length: 40 }, (_, i) => `piece ${i} `),
-      chunkDelayMs: 20,
-      usage: ODD,
-    });
-    const abort = new AbortController();
-    const config = h.router.routing.current.config;
-    const ctx: CallContext = {
-      source: 'task',
-      taskId: task.id,
-      attempt: 1,
-      callId: 0,
-      skill,
-      agent: 'scout',
-      principal: 'alice',
-      partner: null,
-      tier,
-      critical: false,
-      maxTier: tier,
-      escalation: escalationPolicyFor(config, skill),
-    };
-    let deltas = 0;
-    const outcome = await h.router.gateway.call(
-      ctx,
-      { purpose: 'draft', messages: [{ role: 'user', content: 'a long story' }], maxTokens: 400 },
-      {
-        signal: abort.signal,
-        onDelta: () => {
-          if (++deltas === 3) abort.abort();
-        },
-      },
-    );
-    expect(outcome).toMatchObject({ ok: false, code: 'CANCELED' });
-    await h.flush();
-    const [row] = await h.ledger.forTask(task.id);
-    expect(row).toMatchObject({ outcome: 'canceled', usageEstimated: true });
-    expect(row!.outputTokens).toBeGreaterThan(0);
-    expect(row!.outputTokens).toBeLessThan(40);
-    const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[row!.model]!;
-    expect(row!.costMicros).toBe(costMicros(usageOf(row!), price));
-    if (model.startsWith('claude')) {
-      // Anthropic tells the prompt side up front: its cache reads and writes are billed as told.
-      expect(usageOf(row!)).toMatchObject({
-        inputTokens: ODD.inputTokens,
-        cacheReadTokens: ODD.cacheReadTokens,
-        cacheWriteTokens: ODD.cacheWriteTokens,
-        cacheWrite1hTokens: ODD.cacheWrite1hTokens,
+  ] as const)(
+    '%s: a stream the caller aborts is billed for what came, at the exact price',
+    async (_n, skill, tier, model) => {
+      const prices = await realPrices();
+      const task = await h.task({ skill });
+      h.fake.script({
+        match: { model },
+        chunks: Array.from({ length: 40 }, (_, i) => `piece ${i} `),
+        chunkDelayMs: 20,
+        usage: ODD,
       });
-    }
-  });
+      const abort = new AbortController();
+      const config = h.router.routing.current.config;
+      const ctx: CallContext = {
+        source: 'task',
+        taskId: task.id,
+        attempt: 1,
+        callId: 0,
+        skill,
+        agent: 'scout',
+        principal: 'alice',
+        partner: null,
+        tier,
+        critical: false,
+        maxTier: tier,
+        escalation: escalationPolicyFor(config, skill),
+      };
+      let deltas = 0;
+      const outcome = await h.router.gateway.call(
+        ctx,
+        { purpose: 'draft', messages: [{ role: 'user', content: 'a long story' }], maxTokens: 400 },
+        {
+          signal: abort.signal,
+          onDelta: () => {
+            if (++deltas === 3) abort.abort();
+          },
+        },
+      );
+      expect(outcome).toMatchObject({ ok: false, code: 'CANCELED' });
+      await h.flush();
+      const [row] = await h.ledger.forTask(task.id);
+      expect(row).toMatchObject({ outcome: 'canceled', usageEstimated: true });
+      expect(row!.outputTokens).toBeGreaterThan(0);
+      expect(row!.outputTokens).toBeLessThan(40);
+      const price = routingConfigFromObject({ ...(await testRoutingConfig()), prices }, 't').prices[
+        row!.model
+      ]!;
+      expect(row!.costMicros).toBe(costMicros(usageOf(row!), price));
+      if (model.startsWith('claude')) {
+        // Anthropic tells the prompt side up front: its cache reads and writes are billed as told.
+        expect(usageOf(row!)).toMatchObject({
+          inputTokens: ODD.inputTokens,
+          cacheReadTokens: ODD.cacheReadTokens,
+          cacheWriteTokens: ODD.cacheWriteTokens,
+          cacheWrite1hTokens: ODD.cacheWrite1hTokens,
+        });
+      }
+    },
+  );
 });

@@ -105,11 +105,48 @@ describe('model gateway: fallback, retries, breaker', () => {
     try {
       const task = await h.task({ skill: 'scout.score' });
       h.fake.script({ status: 429, retryAfterMs: 300 }, { status: 503 }, { text: 'third time' });
+      h.router.stats.reset();
       const started = Date.now();
       const reply = ok(await h.call(task, {}));
       expect(reply.text).toBe('third time');
       expect(Date.now() - started).toBeGreaterThanOrEqual(300);
       expect(h.fake.requests).toHaveLength(3);
+      // The waits were the provider's: the gateway's own time for the call stays small.
+      expect(h.router.stats.count).toBe(1);
+      expect(h.router.stats.percentile(100)!).toBeLessThan(150);
+    } finally {
+      await h.writeConfig(await testRoutingConfig(gatewayTestRoutes()));
+      await h.router.reload();
+    }
+  });
+
+  it('does not wait out a retry-after beyond maxRetryAfterMs: the model is dropped for this call', async () => {
+    await h.writeConfig(
+      await testRoutingConfig({
+        tiers: {
+          small: ['anthropic:claude-haiku-5.5'],
+          mid: ['openai:gpt-6-sol'],
+          frontier: ['anthropic:claude-opus-5.5'],
+        },
+        routes: { 'scout.score': { tier: 'small' } },
+        gateway: {
+          timeouts: { firstTokenMs: 800, idleMs: 800, totalMs: 6000 },
+          retries: { maxRetries: 2, backoffBaseMs: 10, backoffMaxMs: 50, maxRetryAfterMs: 2000 },
+          breaker: { failureThreshold: 50, windowMs: 60_000, cooldownMs: 60_000 },
+          reservationTtlMs: 60_000,
+        },
+      }),
+    );
+    expect(await h.router.reload()).toBe(true);
+    try {
+      const task = await h.task({ skill: 'scout.score' });
+      h.fake.script({ status: 429, retryAfterSeconds: 30 }, { text: 'never asked' });
+      const started = Date.now();
+      const reply = await h.call(task, {});
+      expect(Date.now() - started).toBeLessThan(1_500);
+      expect(reply).toMatchObject({ ok: false, error: { code: 'PROVIDER_ERROR', retryable: true } });
+      expect(!reply.ok && reply.error.message).toMatch(/retry-after 30000 ms is beyond 2000 ms/);
+      expect(h.fake.requests).toHaveLength(1);
     } finally {
       await h.writeConfig(await testRoutingConfig(gatewayTestRoutes()));
       await h.router.reload();

@@ -156,11 +156,7 @@ export class LedgerWriter {
     if (budgets.status === 'rejected') {
       failure ??= budgets.reason;
       if (isRefusal(budgets.reason)) {
-        retry.settlements = await this.#oneByOne(
-          settlements,
-          (s) => this.#budgets.settle([s]),
-          'settlement',
-        );
+        retry.settlements = await this.#oneByOne(settlements, (s) => this.#budgets.settle([s]), 'settlement');
       } else retry.settlements = settlements;
     }
     this.#entries.unshift(...retry.entries);

@@ -74,6 +74,13 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     reason: spec.reason,
   };
 
+  if (hooks.signal?.aborted) {
+    // The caller is gone: nothing is sent, so nothing is reserved, billed or written.
+    const error = new ForgeError('CANCELED', `${candidate.model}: not called, the call was canceled`, {
+      retryable: false,
+    });
+    return { kind: 'failed', error, sentText: false, providerMs: 0 };
+  }
   const admission = await gate.admit(
     config,
     { agent: ctx.agent, tier, principal: ctx.principal ?? undefined },
@@ -101,6 +108,14 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     return { kind: 'refused', reason: admission.reason, providerMs: 0 };
   }
 
+  if (hooks.signal?.aborted) {
+    // The caller left while admission ran: nothing was sent, so the hold goes back unbilled.
+    gate.settle(admission, 0);
+    const error = new ForgeError('CANCELED', `${candidate.model}: not called, the call was canceled`, {
+      retryable: false,
+    });
+    return { kind: 'failed', error, sentText: false, providerMs: 0 };
+  }
   const { provider, vendorModel } = providers.resolve(candidate);
   const stream = hooks.onDelta !== undefined && input.output === undefined;
   const remaining = Math.max(1, spec.deadline - Date.now());

@@ -6,7 +6,9 @@ import { type Harness, startHarness, testRoutingConfig } from '../test/harness.j
 let h: Harness;
 
 beforeAll(async () => {
-  h = await startHarness({ config: await testRoutingConfig({ routes: { 'edge.score': { tier: 'small' } } }) });
+  h = await startHarness({
+    config: await testRoutingConfig({ routes: { 'edge.score': { tier: 'small' } } }),
+  });
 });
 
 afterAll(async () => {
@@ -49,10 +51,7 @@ describe('model gateway on NATS: malformed requests', () => {
   });
 
   it('answers a call for a task that does not exist with NOT_FOUND, without calling a model', async () => {
-    const reply = await h.call(
-      { ...(await h.task({ skill: 'edge.score' })), id: crypto.randomUUID() },
-      {},
-    );
+    const reply = await h.call({ ...(await h.task({ skill: 'edge.score' })), id: crypto.randomUUID() }, {});
     expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
   });
 });

@@ -8,6 +8,9 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, testRoutingConfig } from '../test/harness.js';
 import { RouteDecider } from './route-decider.js';
+import { zeroCostConfig } from './routing-config-source.js';
+
+const LOCAL = 'openai-compatible:local/llama3';
 
 let brain: TestBrain;
 let pool: pg.Pool;
@@ -35,7 +38,7 @@ const limit = fc.record({
 const used = fc.constantFrom(0, 0.5, 0.85, 0.95, 1, 1.5);
 
 describe('routing against live budgets (property)', () => {
-  it('never routes a critical skill below frontier, and never blocks a tool task', async () => {
+  it('never routes a critical skill below frontier, never blocks a tool task nor a tier with a $0 model', async () => {
     let year = 2000;
     await fc.assert(
       fc.asyncProperty(
@@ -54,14 +57,31 @@ describe('routing against live budgets (property)', () => {
           critical: fc.boolean(),
           backlog: fc.option(fc.integer({ min: 0, max: 1000 }), { nil: undefined }),
           offline: fc.boolean(),
+          // A $0 local model beside the paid ones in every tier.
+          local: fc.boolean(),
         }),
         async (c) => {
           // Every run gets a month of its own, so the spend seeded here is seen by this run only.
           const now = new Date(Date.UTC(year++, 5, 15));
           const agent = `a${randomUUID().slice(0, 8)}`;
           const perTier = Object.fromEntries(Object.entries(c.tiers).filter(([, v]) => v !== undefined));
+          const base = await testRoutingConfig();
           const config = routingConfigFromObject(
             await testRoutingConfig({
+              ...(c.local
+                ? {
+                    tiers: {
+                      small: [...base.tiers.small, LOCAL],
+                      mid: [...base.tiers.mid, LOCAL],
+                      frontier: [...base.tiers.frontier, LOCAL],
+                    },
+                    prices: { ...base.prices, [LOCAL]: { input: 0, output: 0, readOn: '2026-11-29' } },
+                    providers: {
+                      ...base.providers,
+                      openaiCompatible: { local: { baseUrl: 'http://127.0.0.1:9/v1' } },
+                    },
+                  }
+                : {}),
               routes: {},
               rules: [{ name: 'backlog', when: { pendingTasksAbove: 500 }, tier: { atMost: 'small' } }],
               budgets: {
@@ -104,6 +124,7 @@ describe('routing against live budgets (property)', () => {
               tokensEstimate: 100,
             },
             now,
+            zeroCostConfig(effective),
           );
           if (c.critical) {
             expect(decision.tier).toBe('frontier');
@@ -114,6 +135,8 @@ describe('routing against live budgets (property)', () => {
             expect(decision.budgetAction).toBe('none');
           }
           if (c.offline) expect(['none', 'downgraded']).toContain(decision.budgetAction);
+          // A tier with a $0 model is never blocked by a budget: every tier has one here.
+          if (c.local) expect(decision.budgetAction).toBe('none');
         },
       ),
       { numRuns: 40 },

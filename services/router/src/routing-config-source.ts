@@ -149,7 +149,8 @@ function effectiveConfig(config: RoutingConfig, providers: ProviderPool): Routin
   return Object.freeze({ ...config, tiers: Object.freeze(tiers) });
 }
 
-function zeroCostConfig(effective: RoutingConfig): RoutingConfig {
+/** `effective` with each tier that has $0 models narrowed to them (the same object when none is). */
+export function zeroCostConfig(effective: RoutingConfig): RoutingConfig {
   const tiers = {} as Record<ModelTier, string[]>;
   let narrowed = false;
   for (const tier of MODEL_TIERS) {

@@ -20,7 +20,10 @@ export interface TierRun {
   reason: string | null;
   deadline: number;
   notes: string[];
-  /** Adds each attempt's time inside the provider (the gateway's own overhead is the rest). */
+  /**
+   * Adds each attempt's time inside the provider, and each wait for a retry (the gateway's own
+   * overhead is the rest).
+   */
   onProviderMs(ms: number): void;
 }
 
@@ -82,7 +85,10 @@ export async function runTier(
       );
       if (Date.now() + wait >= run.deadline || hooks.signal?.aborted) break;
       run.notes.push(`retry round ${round} on ${run.tier} after ${wait} ms`);
+      const slept = performance.now();
       await sleep(wait, hooks.signal);
+      // Waiting out a backoff or a retry-after is the provider's time, not the gateway's work.
+      run.onProviderMs(performance.now() - slept);
       if (hooks.signal?.aborted) break;
     }
     for (const [i, candidate] of candidates.entries()) {
@@ -93,7 +99,11 @@ export async function runTier(
         run.notes.push(`no attempt on ${candidate.model}: the call's time is up`);
         return {
           kind: 'failed',
-          error: lastError ?? new ForgeError('DEADLINE_EXCEEDED', `the call's time ran out on tier ${run.tier}`, { retryable: true }),
+          error:
+            lastError ??
+            new ForgeError('DEADLINE_EXCEEDED', `the call's time ran out on tier ${run.tier}`, {
+              retryable: true,
+            }),
         };
       }
       if (candidate.provider === 'offline') {

@@ -4,12 +4,14 @@ interface Hold {
   scopes: string[];
   amount: number;
   expiresAt: number;
+  consumed: Set<string>;
 }
 
 /**
  * `PgBudgetRepository`'s rules in memory, for unit tests of the gateway's admission: spent +
  * live holds + amount ≤ cap in every capped scope, one hold or none; settlement moves the
- * actual cost into spend and deletes the hold, or with `keep` shrinks it (never below zero).
+ * actual cost into spend and deletes the hold, or with `keep` shrinks it (never below zero),
+ * once per `consumeId`.
  * Counts its admission round trips. One period only.
  */
 export class MemoryBudgets implements BudgetRepository {
@@ -44,6 +46,7 @@ export class MemoryBudgets implements BudgetRepository {
       scopes: request.scopes.map((s) => s.scope),
       amount: request.amountMicros,
       expiresAt: this.#now() + request.ttlMs,
+      consumed: new Set(),
     });
     return { admitted: true };
   }
@@ -53,6 +56,10 @@ export class MemoryBudgets implements BudgetRepository {
     for (const s of settlements) {
       const hold = this.holds.get(s.reservationId);
       if (!hold) continue;
+      if (s.keep && s.consumeId !== undefined) {
+        if (hold.consumed.has(s.consumeId)) continue;
+        hold.consumed.add(s.consumeId);
+      }
       touched += 1;
       for (const scope of hold.scopes) this.spent.set(scope, (this.spent.get(scope) ?? 0) + s.actualMicros);
       if (s.keep) hold.amount = Math.max(0, hold.amount - s.actualMicros);

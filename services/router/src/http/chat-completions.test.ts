@@ -44,7 +44,9 @@ async function post(body: unknown, headers: Record<string, string> = { authoriza
   });
   return {
     status: res.status,
-    body: (await res.json()) as { error?: { message: string; type: string; code: string } },
+    body: (await res.json()) as {
+      error?: { message: string; type: string; code: string; param: string | null };
+    },
   };
 }
 
@@ -72,6 +74,7 @@ describe('POST /v1/chat/completions: refusals', () => {
     const badModel = await post({ ...hello, model: 'gpt-4o' });
     expect(badModel.status).toBe(400);
     expect(badModel.body.error?.message).toMatch(/^model: must be one of forge:auto, forge:small/);
+    expect(badModel.body.error).toMatchObject({ param: 'model', code: 'bad_input' });
     const badRole = await post({
       model: 'forge:auto',
       messages: [{ role: 'robot', content: 'x' }],
