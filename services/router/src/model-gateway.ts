@@ -1,6 +1,6 @@
 import type { Tier } from '@forge/contracts';
 import type { ProviderResult } from '@forge/models';
-import { type ModelCandidate, type ModelTier, nextEscalation } from '@forge/policy';
+import { type ModelCandidate, type ModelTier, nextEscalation, tierCandidates } from '@forge/policy';
 import type { Logger } from '@forge/telemetry';
 import type { BudgetGate } from './budget-gate.js';
 import type { CallContext, CallHooks, CallInput, CallOutcome } from './call-context.js';
@@ -156,6 +156,14 @@ export class ModelGateway {
       return next;
     };
 
+    const hasRealModelAbove = (from: ModelTier): boolean => {
+      const next = nextEscalation({ currentTier: from, maxTier: ctx.maxTier, critical: ctx.critical });
+      if (next === null || next === 'tool') return false;
+      return tierCandidates(config, next as ModelTier, (model, provider) =>
+        providers.isAvailable(model, provider),
+      ).some((candidate) => candidate.provider !== 'offline');
+    };
+
     for (;;) {
       const r = await runTier(deps, {
         tier,
@@ -174,6 +182,12 @@ export class ModelGateway {
           const threshold = ctx.escalation.confidenceBelow;
           if (confidence === undefined || confidence >= threshold) return done(success(answer));
           best = answer;
+          if (r.candidate.provider === 'offline' && !hasRealModelAbove(tier)) {
+            // The offline scorer is the same at every tier: asking it again one tier up would
+            // only add a shadow-cost row and a misleading tier label.
+            notes.push(`confidence ${confidence} is below ${threshold}; no real model above ${tier} to ask`);
+            return done(success(answer));
+          }
           const next: ModelTier | null = escalate(tier, `confidence ${confidence} is below ${threshold}`);
           if (next === null) return done(success(answer));
           tier = next;

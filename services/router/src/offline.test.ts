@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { costMicros } from '@forge/models';
 import { budgetPeriod } from '@forge/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VERDICT } from '../test/gateway-fixtures.js';
 import {
   capturingLogger,
   type Harness,
@@ -76,6 +77,23 @@ describe('offline mode', () => {
       messages: [{ role: 'user', content: 'Room 4 VPD is out of range. Humidity rose overnight.' }],
     });
     expect(reply).toMatchObject({ ok: true, offline: true, costMicros: 0 });
+  });
+
+  it('does not escalate a low-confidence offline answer when no real model is above it', async () => {
+    const task = await h.task({ skill: 'scout.score' });
+    const reply = await h.call(task, {
+      system: 'Answer with one of: relevant, irrelevant. Relevant means cannabis compliance news.',
+      messages: [{ role: 'user', content: 'The weather in Lisbon was mild on Tuesday' }],
+      output: VERDICT,
+    });
+    if (!reply.ok) throw new Error(JSON.stringify(reply));
+    // The offline scorer is unsure of an off-topic item, below the 0.6 threshold...
+    expect((reply.output as { confidence: number }).confidence).toBeLessThan(0.6);
+    // ...but asking the same scorer one tier up would change nothing: it answers at its tier.
+    expect(reply).toMatchObject({ tier: 'small', model: 'offline:small' });
+    expect(reply.notes.join('\n')).toMatch(/no real model above small/);
+    await h.flush();
+    expect(await h.ledger.forTask(task.id)).toHaveLength(1);
   });
 
   it('a critical skill ends needing a person, saying why', async () => {
