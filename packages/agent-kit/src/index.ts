@@ -11,6 +11,7 @@ export {
   type SkillTask,
 } from './define-skill.js';
 export { InputRequiredSignal, isInputRequired } from './input-required.js';
+export { type LinkedSignal, linkedSignal } from './linked-signal.js';
 export type { ModelCallInput, ModelCallScope, ModelClient, ModelClientFactory } from './model-client.js';
 export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './nats-model-client.js';
 export { type RunOptions, runAgentService } from './run-agent-service.js';

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+import { linkedSignal } from '@forge/agent-kit';
 import type { Bus } from '@forge/bus';
 import {
   ForgeError,
@@ -96,6 +98,8 @@ export class ModelCallService {
 
   constructor(deps: ModelCallServiceDeps) {
     this.#deps = deps;
+    // One listener per call in flight (removed when the call ends), so hundreds at a time are normal.
+    setMaxListeners(0, this.#shutdown.signal);
   }
 
   start(): void {
@@ -193,32 +197,37 @@ export class ModelCallService {
     };
     let index = 0;
     const streamTo = req.output === undefined ? req.streamTo : undefined;
-    const outcome = await gateway.call(
-      ctx,
-      {
-        purpose: req.purpose,
-        system: req.system,
-        messages: req.messages,
-        maxTokens: req.maxTokens,
-        temperature: req.temperature,
-        output: req.output,
-      },
-      streamTo === undefined
-        ? { signal: this.#shutdown.signal }
-        : {
-            signal: this.#shutdown.signal,
-            onDelta: (text) =>
-              bus.emit(streamTo, ModelStreamChunk, {
-                v: 1,
-                taskId: req.taskId,
-                attempt: req.attempt,
-                callId: req.callId,
-                index: index++,
-                text,
-              }),
-          },
-      started,
-    );
+    // Each call gets its own signal, linked to the shutdown signal and let go when it ends: the
+    // SDKs attach listeners to the signal they are given, which must not pile up on a long-lived one.
+    const call = linkedSignal([this.#shutdown.signal]);
+    const outcome = await gateway
+      .call(
+        ctx,
+        {
+          purpose: req.purpose,
+          system: req.system,
+          messages: req.messages,
+          maxTokens: req.maxTokens,
+          temperature: req.temperature,
+          output: req.output,
+        },
+        streamTo === undefined
+          ? { signal: call.signal }
+          : {
+              signal: call.signal,
+              onDelta: (text) =>
+                bus.emit(streamTo, ModelStreamChunk, {
+                  v: 1,
+                  taskId: req.taskId,
+                  attempt: req.attempt,
+                  callId: req.callId,
+                  index: index++,
+                  text,
+                }),
+            },
+        started,
+      )
+      .finally(() => call.dispose());
     return toReply(outcome);
   }
 
