@@ -15,6 +15,7 @@ export { type LinkedSignal, linkedSignal } from './linked-signal.js';
 export type { ModelCallInput, ModelCallScope, ModelClient, ModelClientFactory } from './model-client.js';
 export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './nats-model-client.js';
 export { type RunOptions, runAgentService } from './run-agent-service.js';
+export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './service-process.js';
 export { skillManifests } from './skill-manifests.js';
 export {
   messageInput,
