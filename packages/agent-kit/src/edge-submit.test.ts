@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { Message } from '@a2a-js/sdk';
 import type { TaskEnvelope } from '@forge/contracts';
 import { InMemoryTaskRepository } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
@@ -28,76 +28,76 @@ const agent = defineAgent({
 
 const caller = { principal: 'alice', signal: new AbortController().signal };
 
-async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(5);
-  }
+function submitDeps(tasks: InMemoryTaskRepository) {
+  const dispatched: TaskEnvelope[] = [];
+  const deps = {
+    agent,
+    brain: 'unit',
+    tasks,
+    logger,
+    dispatcher: { dispatch: async (envelope: TaskEnvelope) => void dispatched.push(envelope) },
+  };
+  return { deps, dispatched };
+}
+
+function params(message: Message) {
+  return { message, returnImmediately: false, historyLength: undefined };
 }
 
 describe('submitMessage', () => {
-  it('publishes without waiting for the history write, and answers once it is written', async () => {
+  it("creates the task with the caller's message in its history, in the create itself", async () => {
     const tasks = new InMemoryTaskRepository();
-    let release = () => {};
-    const written = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    let extrasWrites = 0;
     const updateA2A = tasks.updateA2A.bind(tasks);
     tasks.updateA2A = async (id, a2a) => {
-      await written;
+      extrasWrites++;
       return updateA2A(id, a2a);
     };
-    const dispatched: TaskEnvelope[] = [];
-    const deps = {
-      agent,
-      brain: 'unit',
-      tasks,
-      logger,
-      dispatcher: { dispatch: async (envelope: TaskEnvelope) => void dispatched.push(envelope) },
-    };
-    const message = skillMessage({ skill: 'echo', input: { text: 'hi' } });
-    let answered = false;
-    const sending = submitMessage(
-      deps,
-      { message, returnImmediately: false, historyLength: undefined },
-      caller,
-    )
-      .then((submission) => submission.send())
-      .then((record) => {
-        answered = true;
-        return record;
-      });
-    await until(() => dispatched.length === 1);
-    expect(answered).toBe(false);
-    release();
-    const record = await sending;
-    expect(dispatched[0]?.id).toBe(record.id);
-    const stored = await tasks.get(record.id);
-    expect(stored?.a2a.history).toEqual([expect.objectContaining({ messageId: message.messageId })]);
-  });
-
-  it('still runs the task when the history cannot be written', async () => {
-    const tasks = new InMemoryTaskRepository();
-    tasks.updateA2A = async () => {
-      throw new Error('the database refused');
-    };
-    const dispatched: TaskEnvelope[] = [];
-    const deps = {
-      agent,
-      brain: 'unit',
-      tasks,
-      logger,
-      dispatcher: { dispatch: async (envelope: TaskEnvelope) => void dispatched.push(envelope) },
-    };
-    const message = skillMessage({ skill: 'echo', input: { text: 'hi' } });
-    const submission = await submitMessage(
-      deps,
-      { message, returnImmediately: false, historyLength: undefined },
-      caller,
-    );
+    const { deps, dispatched } = submitDeps(tasks);
+    const message = skillMessage({ skill: 'echo', input: { text: 'hi' }, contextId: 'ctx-1' });
+    const submission = await submitMessage(deps, params(message), caller);
+    const expected = [
+      expect.objectContaining({
+        messageId: message.messageId,
+        taskId: submission.record.id,
+        contextId: 'ctx-1',
+      }),
+    ];
+    // Stored before anything is published: the record the edge relays from already shows it.
+    expect(submission.record.a2a.history).toEqual(expected);
+    expect(dispatched).toEqual([]);
     const record = await submission.send();
     expect(dispatched.map((e) => e.id)).toEqual([record.id]);
+    expect((await tasks.get(record.id))?.a2a.history).toEqual(expected);
+    expect(extrasWrites).toBe(0);
+  });
+
+  it('answers the same call again with the first task, its history not doubled', async () => {
+    const tasks = new InMemoryTaskRepository();
+    const { deps, dispatched } = submitDeps(tasks);
+    const message = skillMessage({ skill: 'echo', input: { text: 'hi' } });
+    const first = await submitMessage(deps, params(message), caller);
+    await first.send();
+    const again = await submitMessage(deps, params(message), caller);
+    expect(again.record.id).toBe(first.record.id);
+    // Still submitted (nothing ran it), so the retry re-publishes the same task id.
+    await again.send();
+    expect(dispatched.map((e) => e.id)).toEqual([first.record.id, first.record.id]);
+    const stored = await tasks.get(first.record.id);
+    expect(stored?.a2a.history.map((m) => (m as { messageId: string }).messageId)).toEqual([
+      message.messageId,
+    ]);
+  });
+
+  it('creates nothing when the store refuses the task', async () => {
+    const tasks = new InMemoryTaskRepository();
+    tasks.create = async () => {
+      throw new Error('the database refused');
+    };
+    const { deps, dispatched } = submitDeps(tasks);
+    const message = skillMessage({ skill: 'echo', input: { text: 'hi' } });
+    await expect(submitMessage(deps, params(message), caller)).rejects.toThrow('the database refused');
+    expect(dispatched).toEqual([]);
   });
 
   it('keys a call by caller and messageId without ambiguity', () => {

@@ -99,19 +99,17 @@ export async function submitMessage(
     contextId,
     createdAt: new Date().toISOString(),
   };
-  const { record, created } = await deps.tasks.create(envelope);
+  // The caller's message is the task's first history entry, written by the same INSERT as the
+  // row: one commit on the call's path, and no row lock for the worker's first write to wait on.
+  // A repeated call (same key) finds the first task and adds nothing, so history never doubles.
+  const history = [Message.toJSON({ ...message, taskId: id, contextId })];
+  const { record, created } = await deps.tasks.create(envelope, { a2a: { history } });
   if (created) {
-    // The caller's message becomes the task's history alongside the subscribe and the publish,
-    // not before them: it is a transaction of its own (a commit, and a row lock the worker's
-    // first write waits for), and nothing about running the task depends on it. The answer
-    // waits for it, so the task a caller gets back shows its message.
-    const history = writeHistory(deps, record, message);
     return {
       record,
       resuming: false,
       send: async () => {
         await deps.dispatcher.dispatch(envelope, record.id);
-        await history;
         return record;
       },
     };
@@ -124,20 +122,6 @@ export function historyHas(record: TaskRecord, messageId: string): boolean {
   return record.a2a.history.some(
     (m) => typeof m === 'object' && m !== null && (m as { messageId?: unknown }).messageId === messageId,
   );
-}
-
-/** Records `message` in the task's history; a failure is logged, never thrown (it is an extra). */
-function writeHistory(deps: SubmitDeps, record: TaskRecord, message: Message): Promise<void> {
-  return deps.tasks
-    .updateA2A(record.id, {
-      history: [Message.toJSON({ ...message, taskId: record.id, contextId: record.contextId })],
-    })
-    .catch((error: unknown) => {
-      deps.logger.warn(
-        { taskId: record.id, err: error instanceof Error ? error.message : String(error) },
-        'could not record the message in the task history',
-      );
-    });
 }
 
 async function republishIfStuck(deps: SubmitDeps, first: TaskRecord, caller: Caller): Promise<TaskRecord> {

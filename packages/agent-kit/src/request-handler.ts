@@ -107,8 +107,9 @@ export class ForgeRequestHandler implements A2ARequestHandler {
         }
         // The change that ended the wait, when it carries the whole committed record (this
         // process's worker ran the task, or a re-read found it) and that record already shows
-        // this call's message, is the answer as it stands; otherwise (an event from another
-        // replica, the wait ran out, the history was written after the task ended) read it.
+        // this call's message (a new task has it from its INSERT; a resume's is written before
+        // its publish), is the answer as it stands; otherwise (an event from another replica,
+        // the wait ran out) read it.
         const ended = last?.record;
         const final =
           ended &&

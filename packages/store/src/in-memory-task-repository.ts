@@ -4,6 +4,7 @@ import { emptyA2AExtras, mergeA2AExtras } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import {
   A2AExtrasPatch,
+  CreateTaskOptions,
   ListTasksQuery,
   type ListTasksResult,
   type TaskA2AExtras,
@@ -25,8 +26,12 @@ export class InMemoryTaskRepository implements TaskRepository {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #byKey = new Map<string, string>();
 
-  async create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }> {
+  async create(
+    envelope: TaskEnvelope,
+    options: CreateTaskOptions = {},
+  ): Promise<{ record: TaskRecord; created: boolean }> {
     const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
+    const { a2a } = parseOrThrow(CreateTaskOptions, options, 'create options');
     const existingId = this.#byKey.get(task.idempotencyKey);
     const existing = existingId === undefined ? undefined : this.#tasks.get(existingId);
     if (existing) {
@@ -56,7 +61,7 @@ export class InMemoryTaskRepository implements TaskRepository {
       seq: 0,
       attempt: 0,
       input: jsonCopy(task.input ?? null),
-      a2a: emptyA2AExtras(),
+      a2a: mergeA2AExtras(emptyA2AExtras(), jsonCopy(a2a ?? {})),
       createdAt: isoMillis(task.createdAt),
       updatedAt: new Date().toISOString(),
     };

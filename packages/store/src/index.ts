@@ -29,6 +29,7 @@ export {
 export { assertSchemaName, schemaForBrain } from './schema-name.js';
 export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
 export type {
+  CreateTaskOptions,
   ListTasksQuery,
   ListTasksResult,
   TaskA2AExtras,

@@ -8,12 +8,13 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
-import { mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 import {
   A2AExtrasPatch,
+  CreateTaskOptions,
   ListTasksQuery,
   type ListTasksResult,
   type TaskA2AExtras,
@@ -40,13 +41,19 @@ export class PgTaskRepository implements TaskRepository {
     this.#tasks = qualified(schema, 'tasks');
   }
 
-  async create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }> {
+  async create(
+    envelope: TaskEnvelope,
+    options: CreateTaskOptions = {},
+  ): Promise<{ record: TaskRecord; created: boolean }> {
     const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
+    const { a2a } = parseOrThrow(CreateTaskOptions, options, 'create options');
+    // The extras go in with the row: one commit. On a conflict nothing is written, so a repeated
+    // create cannot add the history a second time.
     const inserted = await this.#query<TaskRow>(
       `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
-         input, routing, deadline, created_at)
+         input, routing, deadline, created_at, a2a)
        VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
-         date_trunc('milliseconds', $12::timestamptz))
+         date_trunc('milliseconds', $12::timestamptz), $13::jsonb)
        ON CONFLICT DO NOTHING
        RETURNING ${TASK_COLUMNS}`,
       [
@@ -62,6 +69,7 @@ export class PgTaskRepository implements TaskRepository {
         task.routing === undefined ? null : JSON.stringify(task.routing),
         task.deadline ?? null,
         task.createdAt,
+        JSON.stringify(mergeA2AExtras(emptyA2AExtras(), a2a ?? {})),
       ],
     );
     const row = inserted.rows[0];

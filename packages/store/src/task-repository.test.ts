@@ -127,6 +127,58 @@ describe.each([
       await expectCode(repo().create({ ...envelope(), skill: 'no-dot' }), 'BAD_INPUT', /skill/);
       await expectCode(repo().create({ ...envelope(), idempotencyKey: '' }), 'BAD_INPUT', /idempotencyKey/);
     });
+
+    it('writes the initial A2A extras with the row, merged as updateA2A would', async () => {
+      const env = envelope();
+      const { record, created } = await repo().create(env, {
+        a2a: {
+          history: [
+            { messageId: 'm1', text: 'first draft' },
+            { messageId: 'm1', text: 'hi' },
+          ],
+          metadata: { source: 'edge' },
+        },
+      });
+      expect(created).toBe(true);
+      expect(record.a2a).toEqual({
+        history: [{ messageId: 'm1', text: 'hi' }],
+        artifacts: [],
+        metadata: { source: 'edge' },
+      });
+      expect(record).toMatchObject({ state: 'submitted', seq: 0 });
+      expect(await repo().get(env.id)).toEqual(record);
+    });
+
+    it('never duplicates or replaces history when the same create comes again', async () => {
+      const first = envelope();
+      const message = { messageId: 'm1', text: 'hi' };
+      const a = await repo().create(first, { a2a: { history: [message] } });
+      const again = await repo().create(
+        { ...envelope(), idempotencyKey: first.idempotencyKey },
+        { a2a: { history: [message] } },
+      );
+      const other = await repo().create(
+        { ...envelope(), idempotencyKey: first.idempotencyKey },
+        { a2a: { history: [{ messageId: 'm2', text: 'other' }], metadata: { late: true } } },
+      );
+      expect([again.created, other.created]).toEqual([false, false]);
+      expect(again.record).toEqual(a.record);
+      expect(other.record).toEqual(a.record);
+      expect((await repo().get(first.id))?.a2a).toEqual({ history: [message], artifacts: [], metadata: {} });
+    });
+
+    it('keeps later extras merging onto the initial ones', async () => {
+      const { record } = await repo().create(envelope(), { a2a: { history: [{ messageId: 'm1' }] } });
+      await repo().updateA2A(record.id, { history: [{ messageId: 'm2' }] });
+      expect((await repo().get(record.id))?.a2a.history).toEqual([{ messageId: 'm1' }, { messageId: 'm2' }]);
+    });
+
+    it('validates the initial extras, names the field and stores nothing', async () => {
+      const env = envelope();
+      await expectCode(repo().create(env, { a2a: { history: 'x' as never } }), 'BAD_INPUT', /a2a\.history/);
+      await expectCode(repo().create(env, { a2a: { metadata: [] as never } }), 'BAD_INPUT', /a2a\.metadata/);
+      expect(await repo().get(env.id)).toBeNull();
+    });
   });
 
   describe('get and getOwned', () => {

@@ -82,16 +82,31 @@ export const A2AExtrasPatch = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+/** Options of `TaskRepository.create`. */
+export const CreateTaskOptions = z.object({
+  /** A2A extras the new row starts with (the caller's first message as `history`), written by the
+   *  same INSERT as the row: one commit, not a create and then an updateA2A. Stored as updateA2A
+   *  would merge them into empty extras. Ignored when the create finds an existing task. */
+  a2a: A2AExtrasPatch.optional(),
+});
+export type CreateTaskOptions = z.input<typeof CreateTaskOptions>;
+
 /**
  * Where tasks live. The worker that holds a task is its one writer after SUBMITTED: it moves the
  * state with `transition`, a compare-and-set along the legal edges of the contracts state machine.
- * The A2A edge only reads, and writes A2A extras with `updateA2A`.
+ * The A2A edge only creates (in `submitted`, with its first A2A extras), reads, and writes A2A
+ * extras with `updateA2A`.
  */
 export interface TaskRepository {
-  /** Inserts in `submitted`; a second create with the same idempotencyKey returns the first record,
-   *  created=false. BAD_INPUT for an invalid envelope; CONFLICT when the key or id is taken by
+  /** Inserts in `submitted`, with `options.a2a` as its A2A extras in the same statement; a second
+   *  create with the same idempotencyKey returns the first record unchanged, created=false (its
+   *  extras are not merged again, so a retried call never duplicates history). BAD_INPUT for an
+   *  invalid envelope or extras (naming the field); CONFLICT when the key or id is taken by
    *  another owner's task. */
-  create(envelope: TaskEnvelope): Promise<{ record: TaskRecord; created: boolean }>;
+  create(
+    envelope: TaskEnvelope,
+    options?: CreateTaskOptions,
+  ): Promise<{ record: TaskRecord; created: boolean }>;
   /** null when there is no such task (an id that is not a UUID included). */
   get(id: string): Promise<TaskRecord | null>;
   /** null when the task does not exist or belongs to someone else (do not reveal which). */
