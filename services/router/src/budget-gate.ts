@@ -80,6 +80,40 @@ function spendScopes(payer: Payer): BudgetScopeKey[] {
 /** How long a lease takes new calls (its hold then lasts as long again as a call may need). */
 const LEASE_USE_MS = 60_000;
 
+/** What admission needs for one payer in one period: its capped scopes and its lease key. */
+interface ScopePlan {
+  /** Shared by every call of the payer: read, never changed. */
+  readonly scopes: { scope: BudgetScopeKey; capMicros: number | null }[];
+  readonly leaseKey: string;
+}
+
+/** Plans per config (payers are few: agents, principals, tiers), so a call builds no arrays. */
+const plansCache = new WeakMap<RoutingConfig, Map<string, ScopePlan>>();
+/** Bounds a config's plans (principals are open-ended); a full cache starts over. */
+const MAX_PLANS = 1024;
+
+function planOf(config: RoutingConfig, period: string, payer: Payer): ScopePlan {
+  let plans = plansCache.get(config);
+  if (!plans) {
+    plans = new Map();
+    plansCache.set(config, plans);
+  }
+  // `\u0000` cannot occur in names, and `\u0001` marks "no principal" apart from any name.
+  const id = `${period}\u0000${payer.tier}\u0000${payer.agent}\u0000${payer.principal ?? '\u0001'}`;
+  let plan = plans.get(id);
+  if (!plan) {
+    const caps = capsOf(config);
+    const keys = spendScopes(payer);
+    plan = {
+      scopes: keys.map((scope) => ({ scope, capMicros: caps.get(scope) ?? null })),
+      leaseKey: `${configId(config)}|${period}|${keys.join(',')}`,
+    };
+    if (plans.size >= MAX_PLANS) plans.clear();
+    plans.set(id, plan);
+  }
+  return plan;
+}
+
 /** Config objects are frozen and replaced whole on reload: leases never outlive their config. */
 const configIds = new WeakMap<RoutingConfig, number>();
 let nextConfigId = 0;
@@ -140,15 +174,13 @@ export class BudgetGate {
       ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price)
       : 0;
     if (amount === 0) return { admitted: true, reservationId: null, amountMicros: 0 };
-    const keys = spendScopes(payer);
-    if (keys.length === 0) return { admitted: true, reservationId: null, amountMicros: amount };
-    const caps = capsOf(config);
+    if (payer.tier === 'tool') return { admitted: true, reservationId: null, amountMicros: amount };
     const period = budgetPeriod();
-    const scopes = keys.map((scope) => ({ scope, capMicros: caps.get(scope) ?? null }));
+    const { scopes, leaseKey } = planOf(config, period, payer);
     const holdMs = Math.max(config.gateway.reservationTtlMs, Math.ceil(call.holdMs ?? 0));
     const leases = this.#leases;
     if (leases) {
-      const key = `${configId(config)}|${period}|${keys.join(',')}`;
+      const key = leaseKey;
       const size = leases.sizeFor(amount, scopes);
       // A lease takes calls for about a minute, each of which may need its money for `holdMs`.
       const lease = { period, scopes, size: size ?? 0, ttlMs: Math.min(holdMs + LEASE_USE_MS, 86_400_000) };

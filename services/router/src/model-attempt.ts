@@ -129,13 +129,14 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     ...(input.output === undefined ? {} : { output: input.output }),
   };
   // A stream is bounded by `firstTokenMs` before each event only, so one that keeps talking is
-  // cut at the call's deadline here (and billed for what came).
-  const deadline = new DeadlineSignal(hooks.signal, stream ? remaining : undefined);
+  // cut at the call's deadline here (and billed for what came). A non-streamed attempt needs no
+  // signal of its own: the caller's (made per call) goes to the provider as it is.
+  const deadline = stream ? new DeadlineSignal(hooks.signal, remaining) : undefined;
   const callOptions = {
     // A non-streamed reply is its own first token, so `firstTokenMs` bounds the whole attempt and
     // leaves the rest of `totalMs` for a fallback; a stream is bounded by it before each event.
     timeoutMs: Math.min(config.gateway.timeouts.firstTokenMs, remaining),
-    signal: deadline.signal,
+    ...(deadline ? { signal: deadline.signal } : hooks.signal ? { signal: hooks.signal } : {}),
   };
 
   return withModelCallSpan(
@@ -168,7 +169,7 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
             result = event.result;
             if (event.error) failure = event.error;
             else if (event.result.finishReason === 'aborted') {
-              failure = deadline.passed
+              failure = deadline?.passed
                 ? new ForgeError(
                     'DEADLINE_EXCEEDED',
                     `${candidate.model}: stream cut at the call's ${config.gateway.timeouts.totalMs} ms limit`,
@@ -185,7 +186,7 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
       } catch (error) {
         failure = ForgeError.from(error, 'PROVIDER_ERROR');
       } finally {
-        deadline.dispose();
+        deadline?.dispose();
       }
       const providerMs = performance.now() - started;
       if (failure) providers.redact(failure);

@@ -1,5 +1,4 @@
 import { setMaxListeners } from 'node:events';
-import { linkedSignal } from '@forge/agent-kit';
 import type { Bus } from '@forge/bus';
 import {
   ForgeError,
@@ -197,37 +196,36 @@ export class ModelCallService {
     };
     let index = 0;
     const streamTo = req.output === undefined ? req.streamTo : undefined;
-    // Each call gets its own signal, linked to the shutdown signal and let go when it ends: the
-    // SDKs attach listeners to the signal they are given, which must not pile up on a long-lived one.
-    const call = linkedSignal([this.#shutdown.signal]);
-    const outcome = await gateway
-      .call(
-        ctx,
-        {
-          purpose: req.purpose,
-          system: req.system,
-          messages: req.messages,
-          maxTokens: req.maxTokens,
-          temperature: req.temperature,
-          output: req.output,
-        },
-        streamTo === undefined
-          ? { signal: call.signal }
-          : {
-              signal: call.signal,
-              onDelta: (text) =>
-                bus.emit(streamTo, ModelStreamChunk, {
-                  v: 1,
-                  taskId: req.taskId,
-                  attempt: req.attempt,
-                  callId: req.callId,
-                  index: index++,
-                  text,
-                }),
-            },
-        started,
-      )
-      .finally(() => call.dispose());
+    // The shutdown signal goes down as it is: every listener put on it below (the providers'
+    // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
+    // so none pile up on it and no per-call signal needs to be made and linked.
+    const signal = this.#shutdown.signal;
+    const outcome = await gateway.call(
+      ctx,
+      {
+        purpose: req.purpose,
+        system: req.system,
+        messages: req.messages,
+        maxTokens: req.maxTokens,
+        temperature: req.temperature,
+        output: req.output,
+      },
+      streamTo === undefined
+        ? { signal }
+        : {
+            signal,
+            onDelta: (text) =>
+              bus.emit(streamTo, ModelStreamChunk, {
+                v: 1,
+                taskId: req.taskId,
+                attempt: req.attempt,
+                callId: req.callId,
+                index: index++,
+                text,
+              }),
+          },
+      started,
+    );
     return toReply(outcome);
   }
 

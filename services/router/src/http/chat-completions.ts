@@ -68,7 +68,6 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       return;
     }
     const requestId = randomUUID();
-    const logger = deps.logger.child({ requestId, principal });
     try {
       const ctx = await contextFor(deps, principal, call, requestId);
       const abort = new AbortController();
@@ -92,7 +91,10 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       if (stream) stream.end(outcome, call.includeUsage);
       else reply(res, requestId, outcome);
     } catch (error) {
-      logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'chat completion failed');
+      // The request's child logger is made only here: building one per request costs every call.
+      deps.logger
+        .child({ requestId, principal })
+        .warn({ err: error instanceof Error ? error.message : String(error) }, 'chat completion failed');
       if (!res.headersSent) sendOpenAIError(res, error);
       else res.end();
     }
@@ -164,7 +166,9 @@ function reply(res: Response, id: string, outcome: CallOutcome): void {
     res.status(openAIStatusOf(outcome.code).status).json(openAIErrorBody(outcome.code, outcome.message));
     return;
   }
-  res.json({
+  // Written straight to the socket: express's `res.json` would re-parse the content type and
+  // run its `send` machinery on every answer of the hot path for nothing this body needs.
+  const body = JSON.stringify({
     id: `chatcmpl-${id}`,
     object: 'chat.completion',
     created: Math.floor(Date.now() / 1000),
@@ -180,6 +184,9 @@ function reply(res: Response, id: string, outcome: CallOutcome): void {
     usage: openAIUsage(outcome.usage),
     forge: extras(outcome),
   });
+  res.statusCode = 200;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(body);
 }
 
 /**
