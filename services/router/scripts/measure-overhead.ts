@@ -24,15 +24,15 @@ import {
 import { createLogger } from '@forge/telemetry';
 import { startFakeLlm, testBrain } from '@forge/testkit';
 import { z } from 'zod';
-import { BudgetGate } from '../src/budget-gate.js';
-import type { CallContext } from '../src/call-context.js';
-import { CallLedger } from '../src/call-ledger.js';
-import { CircuitBreakers } from '../src/circuit-breaker.js';
-import { GatewayStats } from '../src/gateway-stats.js';
-import { LedgerWriter } from '../src/ledger-writer.js';
-import { ModelGateway } from '../src/model-gateway.js';
-import { RoutingConfigSource } from '../src/routing-config-source.js';
-import { TaskRoutingCache } from '../src/task-routing-cache.js';
+import { BudgetGate } from '../src/budgets/budget-gate.js';
+import type { CallContext } from '../src/gateway/call-context.js';
+import { CircuitBreakers } from '../src/gateway/circuit-breaker.js';
+import { GatewayStats } from '../src/gateway/gateway-stats.js';
+import { ModelGateway } from '../src/gateway/model-gateway.js';
+import { CallLedger } from '../src/ledger/call-ledger.js';
+import { LedgerWriter } from '../src/ledger/ledger-writer.js';
+import { RoutingConfigSource } from '../src/routing/routing-config-source.js';
+import { TaskRoutingCache } from '../src/routing/task-routing-cache.js';
 import { testRoutingConfig } from '../test/harness.js';
 
 const N = Number(process.argv[2] ?? 2000);

@@ -6,7 +6,7 @@ import { testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capturingLogger, quietLogger, testRoutingConfig, waitFor } from '../test/harness.js';
 import { DEFAULT_ROUTING_CONFIG_PATH, loadRouterConfig } from './config.js';
-import { RoutingConfigSource } from './routing-config-source.js';
+import { RoutingConfigSource } from './routing/routing-config-source.js';
 import { runRouter } from './run-router.js';
 
 let dir: string;

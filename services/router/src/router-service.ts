@@ -14,22 +14,22 @@ import {
 } from '@forge/store';
 import { createLogger, type Logger } from '@forge/telemetry';
 import type pg from 'pg';
-import { BacklogMonitor } from './backlog-monitor.js';
-import { BudgetGate } from './budget-gate.js';
-import { CircuitBreakers } from './circuit-breaker.js';
-import { closeHttpServer } from './close-http.js';
+import { BudgetGate } from './budgets/budget-gate.js';
 import type { RouterConfig } from './config.js';
-import { GatewayStats } from './gateway-stats.js';
+import { CircuitBreakers } from './gateway/circuit-breaker.js';
+import { GatewayStats } from './gateway/gateway-stats.js';
+import { ModelCallService } from './gateway/model-call-service.js';
+import { ModelGateway } from './gateway/model-gateway.js';
 import { createRouterApp } from './http/app.js';
-import { LedgerWriter } from './ledger-writer.js';
-import { ModelCallService } from './model-call-service.js';
-import { ModelGateway } from './model-gateway.js';
-import { RouteConsumer } from './route-consumer.js';
-import { RouteDecider } from './route-decider.js';
-import { RoutingConfigSource } from './routing-config-source.js';
-import { SkillCache } from './skill-cache.js';
-import { TaskRouter } from './task-router.js';
-import { TaskRoutingCache } from './task-routing-cache.js';
+import { closeHttpServer } from './http/close-http.js';
+import { LedgerWriter } from './ledger/ledger-writer.js';
+import { BacklogMonitor } from './routing/backlog-monitor.js';
+import { RouteConsumer } from './routing/route-consumer.js';
+import { RouteDecider } from './routing/route-decider.js';
+import { RoutingConfigSource } from './routing/routing-config-source.js';
+import { SkillCache } from './routing/skill-cache.js';
+import { TaskRouter } from './routing/task-router.js';
+import { TaskRoutingCache } from './routing/task-routing-cache.js';
 
 export interface RouterServiceDeps {
   logger?: Logger;

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ForgeError } from '@forge/contracts';
 import type { TestBrain } from '@forge/testkit';
 import { z } from 'zod';
-import { type AgentService, createAgentService } from '../agent-service.js';
-import { ApiKeyStore, hashApiKey } from '../api-keys.js';
-import type { AgentConfig } from '../config.js';
-import { type AgentDefinition, defineAgent } from '../define-agent.js';
-import { defineSkill } from '../define-skill.js';
+import { ApiKeyStore, hashApiKey } from '../process/api-keys.js';
+import { type AgentService, createAgentService } from '../service/agent-service.js';
+import type { AgentConfig } from '../service/config.js';
+import { type AgentDefinition, defineAgent } from '../skills/define-agent.js';
+import { defineSkill } from '../skills/define-skill.js';
 
 /** Two callers and their keys. */
 export const KEYS = { alice: 'alice-key-0123456789', bob: 'bob-key-0123456789' } as const;

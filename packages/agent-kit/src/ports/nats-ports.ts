@@ -1,0 +1,144 @@
+import type { Bus } from '@forge/bus';
+import {
+  AgentEvent,
+  CancelReply,
+  CancelRequest,
+  HEADERS,
+  isForgeError,
+  StatusEvent,
+  TaskEnvelope,
+} from '@forge/contracts';
+import { extractTraceContext, type Logger } from '@forge/telemetry';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { StatusSource } from '../edge/task-feed.js';
+import { LocalStatus } from './local-status.js';
+import type {
+  CancelListener,
+  CancelRequester,
+  EventPublisher,
+  StatusPublisher,
+  TaskDispatcher,
+} from './ports.js';
+import { statusEventOf } from './ports.js';
+
+export interface NatsPorts {
+  dispatcher: TaskDispatcher;
+  status: StatusSource;
+  publisher: StatusPublisher;
+  events: EventPublisher;
+  canceller: CancelRequester;
+  cancelListener: CancelListener;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * The kit's ports over one Bus. `dispatch` decides where new tasks go: `direct` to the agent's
+ * own run subject, `router` to `task.route` for the routing service to stamp a tier first.
+ */
+export function natsPorts(
+  bus: Bus,
+  agent: string,
+  dispatch: 'direct' | 'router',
+  logger: Logger,
+  local: LocalStatus = new LocalStatus(logger),
+): NatsPorts {
+  const subjects = bus.subjects;
+  return {
+    dispatcher: {
+      async dispatch(envelope, msgId) {
+        const subject = dispatch === 'direct' ? subjects.taskRun(agent) : subjects.taskRoute;
+        await bus.publish(subject, TaskEnvelope, envelope, {
+          msgId,
+          headers: { [HEADERS.taskId]: envelope.id },
+        });
+      },
+    },
+    status: {
+      async subscribe(taskId, onEvent) {
+        const stopLocal = local.subscribe(taskId, (record) => onEvent(statusEventOf(record), record));
+        const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event));
+        const unsubscribe = () => {
+          stopLocal();
+          sub.unsubscribe();
+        };
+        // `ready` is the flush the bus already sent after the SUB: once it returns the server has
+        // the subscription, and only then may the task be published. (A second flush here would
+        // cost every call one more round trip to NATS.)
+        try {
+          await sub.ready;
+        } catch (error) {
+          unsubscribe();
+          throw error;
+        }
+        return { unsubscribe };
+      },
+    },
+    publisher: {
+      publish(record) {
+        try {
+          bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record));
+        } catch (error) {
+          // Listeners re-read Postgres when events go quiet; a lost notice only delays them.
+          logger.warn({ taskId: record.id, err: (error as Error).message }, 'status event not sent');
+        }
+        local.publish(record);
+      },
+    },
+    events: {
+      async publish(event) {
+        await bus.publish(subjects.event(agent, event.kind), AgentEvent, event, { msgId: event.id });
+      },
+    },
+    canceller: {
+      async request(request, timeoutMs) {
+        try {
+          return await bus.request(subjects.cancel(agent), CancelRequest, request, CancelReply, {
+            timeoutMs,
+          });
+        } catch (error) {
+          if (isForgeError(error, 'UNAVAILABLE')) return null; // no responders, or nobody holds it
+          throw error;
+        }
+      },
+    },
+    cancelListener: {
+      // Not `bus.serve`: that answers from a queue group, and a worker that does not hold the task
+      // would answer too. Here every worker hears every request and only the holder replies.
+      async listen(handler) {
+        const sub = bus.nc.subscribe(subjects.cancel(agent), {
+          callback: (error, msg) => {
+            if (error) {
+              logger.warn({ err: error.message }, 'cancel subscription failed');
+              return;
+            }
+            let parsed: ReturnType<typeof CancelRequest.safeParse>;
+            try {
+              parsed = CancelRequest.safeParse(JSON.parse(decoder.decode(msg.data)));
+            } catch {
+              logger.warn('cancel request is not JSON: skipped');
+              return;
+            }
+            if (!parsed.success) {
+              logger.warn({ issues: parsed.error.issues.length }, 'invalid cancel request: skipped');
+              return;
+            }
+            const headers: Record<string, string> = {};
+            for (const key of msg.headers?.keys() ?? []) headers[key] = msg.headers?.get(key) ?? '';
+            const reply = context.with(extractTraceContext(headers, ROOT_CONTEXT), () =>
+              handler(parsed.data),
+            );
+            if (reply && msg.reply) msg.respond(encoder.encode(JSON.stringify(CancelReply.parse(reply))));
+          },
+        });
+        await bus.nc.flush();
+        return {
+          async stop() {
+            if (!sub.isClosed()) sub.unsubscribe();
+          },
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,245 @@
+import { setMaxListeners } from 'node:events';
+import type { Bus } from '@forge/bus';
+import {
+  ForgeError,
+  MODEL_CALL_VERSION,
+  ModelCallReply,
+  ModelCallRequest,
+  TASK_ENVELOPE_VERSION,
+  type TaskEnvelope,
+} from '@forge/contracts';
+import { escalationPolicyFor } from '@forge/policy';
+import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
+import type { Logger } from '@forge/telemetry';
+import { principalOf } from '../routing/route-decider.js';
+import type { RoutingConfigSource } from '../routing/routing-config-source.js';
+import type { TaskRouter } from '../routing/task-router.js';
+import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
+import type { CallContext, CallOutcome } from './call-context.js';
+import type { ModelGateway } from './model-gateway.js';
+import { ModelStreamChunk } from './stream-chunk.js';
+
+export interface ModelCallServiceDeps {
+  bus: Bus;
+  gateway: ModelGateway;
+  source: RoutingConfigSource;
+  routing: TaskRoutingCache;
+  router: TaskRouter;
+  tasks: TaskRepository;
+  logger: Logger;
+  /** How long a finished reply is kept to answer a repeated request (same task, attempt, call). */
+  replayMs?: number;
+}
+
+const REPLAY_MAX = 2_000;
+
+function envelopeOf(record: TaskRecord): TaskEnvelope {
+  return {
+    v: TASK_ENVELOPE_VERSION,
+    id: record.id,
+    skill: record.skill,
+    input: record.input,
+    origin: record.origin,
+    idempotencyKey: record.idempotencyKey,
+    contextId: record.contextId,
+    ...(record.parentId ? { parentId: record.parentId } : {}),
+    ...(record.deadline ? { deadline: record.deadline } : {}),
+    createdAt: record.createdAt,
+  };
+}
+
+function failure(code: string, message: string, retryable = false): ModelCallReply {
+  return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
+}
+
+function toReply(outcome: CallOutcome): ModelCallReply {
+  if (!outcome.ok) {
+    // A failure reply has no notes field: what was tried on the way goes into the message.
+    const tried = outcome.notes.length > 0 ? ` (tried: ${outcome.notes.join('; ')})` : '';
+    return {
+      v: MODEL_CALL_VERSION,
+      ok: false,
+      error: { code: outcome.code, message: `${outcome.message}${tried}`, retryable: outcome.retryable },
+      ...(outcome.inputRequired === undefined ? {} : { inputRequired: outcome.inputRequired }),
+    };
+  }
+  return {
+    v: MODEL_CALL_VERSION,
+    ok: true,
+    text: outcome.text,
+    ...(outcome.output === undefined ? {} : { output: outcome.output }),
+    tier: outcome.tier,
+    model: outcome.model,
+    offline: outcome.offline,
+    usage: outcome.usage,
+    costMicros: outcome.costMicros,
+    shadowCostMicros: outcome.shadowCostMicros,
+    notes: outcome.notes,
+  };
+}
+
+/**
+ * The model gateway on NATS: `forge.<brain>.model.call` request/reply in queue group `router`, so
+ * router replicas share the calls. A call names its task; the gateway runs it on the task's
+ * recorded routing (a task that reached its agent without the router, `FORGE_DISPATCH=direct`,
+ * is routed here on its first call). A repeated request for the same (task, attempt, call), a
+ * client retrying after a timeout, joins the call in flight or gets its reply again, so the model
+ * is not called and billed twice. With `streamTo` and no output schema, text deltas are published
+ * there as `ModelStreamChunk`s before the reply.
+ */
+export class ModelCallService {
+  readonly #deps: ModelCallServiceDeps;
+  readonly #inFlight = new Map<string, Promise<ModelCallReply>>();
+  readonly #replies = new Map<string, { reply: ModelCallReply; at: number }>();
+  /** Aborts the calls still running when the stop grace runs out. */
+  readonly #shutdown = new AbortController();
+  #served: { stop(): Promise<void> } | undefined;
+
+  constructor(deps: ModelCallServiceDeps) {
+    this.#deps = deps;
+    // One listener per call in flight (removed when the call ends), so hundreds at a time are normal.
+    setMaxListeners(0, this.#shutdown.signal);
+  }
+
+  start(): void {
+    const { bus } = this.#deps;
+    this.#served ??= bus.serve(
+      bus.subjects.modelCall,
+      ModelCallRequest,
+      ModelCallReply,
+      (req) => this.handle(req),
+      {
+        queue: 'router',
+      },
+    );
+  }
+
+  /**
+   * Stops taking calls and waits up to `graceMs` for the ones in progress; then aborts them (each
+   * is billed for what it used and answered CANCELED) and waits for their replies.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
+    if (!this.#served) return;
+    const stopping = this.#served.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), graceMs);
+    });
+    const first = await Promise.race([stopping.then(() => 'done' as const), graceOver]);
+    clearTimeout(timer);
+    if (first === 'timeout') {
+      this.#deps.logger.warn(
+        { inFlight: this.#inFlight.size },
+        'aborting model calls still running at shutdown',
+      );
+      this.#shutdown.abort();
+      await stopping;
+    }
+  }
+
+  /** Answers one request (exposed for tests that drive the gateway without NATS). */
+  handle(req: ModelCallRequest): Promise<ModelCallReply> {
+    const started = performance.now();
+    const key = `${req.taskId}:${req.attempt}:${req.callId}`;
+    const joined = this.#inFlight.get(key);
+    if (joined) return joined;
+    const replay = this.#replies.get(key);
+    if (replay && Date.now() - replay.at < (this.#deps.replayMs ?? 600_000))
+      return Promise.resolve(replay.reply);
+    const running = this.#run(req, started)
+      .then((reply) => {
+        this.#remember(key, reply);
+        return reply;
+      })
+      .finally(() => this.#inFlight.delete(key));
+    this.#inFlight.set(key, running);
+    return running;
+  }
+
+  #remember(key: string, reply: ModelCallReply): void {
+    this.#replies.set(key, { reply, at: Date.now() });
+    if (this.#replies.size > REPLAY_MAX) {
+      const oldest = this.#replies.keys().next().value;
+      if (oldest !== undefined) this.#replies.delete(oldest);
+    }
+  }
+
+  async #run(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
+    const { gateway, source, bus } = this.#deps;
+    const record = await this.#routingOf(req.taskId);
+    if (record instanceof ForgeError) return failure(record.code, record.message, record.retryable);
+    if (record.skill !== req.skill) {
+      return failure(
+        'BAD_INPUT',
+        `skill: the call names ${req.skill} but task ${req.taskId} runs ${record.skill}`,
+      );
+    }
+    if (record.status !== 'routed') {
+      return failure(
+        'BUDGET_EXHAUSTED',
+        `task ${req.taskId} was ${record.status} by the router, not routed to a model`,
+      );
+    }
+    const ctx: CallContext = {
+      source: 'task',
+      taskId: req.taskId,
+      attempt: req.attempt,
+      callId: req.callId,
+      skill: record.skill,
+      agent: record.agent,
+      principal: principalOf(record.origin) ?? null,
+      partner: record.origin.partner ?? null,
+      tier: record.decision.tier,
+      critical: record.critical,
+      maxTier: record.maxTier,
+      escalation: escalationPolicyFor(source.current.config, record.skill),
+    };
+    let index = 0;
+    const streamTo = req.output === undefined ? req.streamTo : undefined;
+    // The shutdown signal goes down as it is: every listener put on it below (the providers'
+    // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
+    // so none pile up on it and no per-call signal needs to be made and linked.
+    const signal = this.#shutdown.signal;
+    const outcome = await gateway.call(
+      ctx,
+      {
+        purpose: req.purpose,
+        system: req.system,
+        messages: req.messages,
+        maxTokens: req.maxTokens,
+        temperature: req.temperature,
+        output: req.output,
+      },
+      streamTo === undefined
+        ? { signal }
+        : {
+            signal,
+            onDelta: (text) =>
+              bus.emit(streamTo, ModelStreamChunk, {
+                v: 1,
+                taskId: req.taskId,
+                attempt: req.attempt,
+                callId: req.callId,
+                index: index++,
+                text,
+              }),
+          },
+      started,
+    );
+    return toReply(outcome);
+  }
+
+  /** The task's recorded routing; routes a task that has none yet (it skipped the router). */
+  async #routingOf(taskId: string): Promise<RoutingDecisionRecord | ForgeError> {
+    const { routing, tasks, router } = this.#deps;
+    const known = await routing.get(taskId);
+    if (known) return known;
+    const task = await tasks.get(taskId);
+    if (!task) return new ForgeError('NOT_FOUND', `task ${taskId} does not exist`, { retryable: false });
+    const routed = await router.route(envelopeOf(task));
+    if (routed.kind === 'unknown-skill')
+      return new ForgeError('UNKNOWN_SKILL', routed.reason, { retryable: false });
+    routing.remember(routed.record);
+    return routed.record;
+  }
+}
