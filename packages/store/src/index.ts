@@ -8,7 +8,12 @@ export {
   type ScopeUsage,
   Settlement,
 } from './budget-repository.js';
-export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type CostLedger,
+  CostLedgerEntry,
+  type LedgerUsageRow,
+  PgCostLedger,
+} from './cost-ledger-repository.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyStore } from '@forge/agent-kit';
 import { Bus } from '@forge/bus';
+import { ApiKeyStore, closeHttpServer } from '@forge/service-runtime';
 import {
   createPool,
   migrate,
@@ -21,7 +21,6 @@ import { GatewayStats } from './gateway/gateway-stats.js';
 import { ModelCallService } from './gateway/model-call-service.js';
 import { ModelGateway } from './gateway/model-gateway.js';
 import { createRouterApp } from './http/app.js';
-import { closeHttpServer } from './http/close-http.js';
 import { LedgerWriter } from './ledger/ledger-writer.js';
 import { BacklogMonitor } from './routing/backlog-monitor.js';
 import { RouteConsumer } from './routing/route-consumer.js';

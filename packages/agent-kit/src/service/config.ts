@@ -31,7 +31,6 @@ const AgentEnv = z.object({
   FORGE_API_KEYS_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
   FORGE_CONCURRENCY: IntFromEnv(1, 256).optional().default(4),
   FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).optional().default(10_000),
-  FORGE_DISPATCH: z.enum(['direct', 'router']).default('direct'),
   FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   FORGE_BODY_LIMIT: BodyLimit.default('1mb'),
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
@@ -53,8 +52,6 @@ export interface AgentConfig {
   concurrency: number;
   /** Budget for the whole stop sequence, in ms. */
   shutdownGraceMs: number;
-  /** `direct`: publish to `task.run.<agent>`; `router`: publish to `task.route`. */
-  dispatch: 'direct' | 'router';
   logLevel: (typeof LOG_LEVELS)[number];
   bodyLimit: string;
   otlpEndpoint?: string | undefined;
@@ -98,7 +95,6 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
     apiKeysFile: e.FORGE_API_KEYS_FILE,
     concurrency: e.FORGE_CONCURRENCY,
     shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
-    dispatch: e.FORGE_DISPATCH,
     logLevel: e.FORGE_LOG_LEVEL,
     bodyLimit: e.FORGE_BODY_LIMIT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -5,6 +5,7 @@ import {
   MODEL_CALL_VERSION,
   ModelCallReply,
   ModelCallRequest,
+  ModelStreamChunk,
   TASK_ENVELOPE_VERSION,
   type TaskEnvelope,
 } from '@forge/contracts';
@@ -17,7 +18,6 @@ import type { TaskRouter } from '../routing/task-router.js';
 import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
 import type { CallContext, CallOutcome } from './call-context.js';
 import type { ModelGateway } from './model-gateway.js';
-import { ModelStreamChunk } from './stream-chunk.js';
 
 export interface ModelCallServiceDeps {
   bus: Bus;

@@ -2,7 +2,10 @@ import type { Server } from 'node:http';
 
 /**
  * Stops accepting connections, closes idle keep-alive ones at once, lets requests in progress
- * finish for up to `graceMs` (relays already ended, so they answer quickly), then cuts the rest.
+ * (an A2A status relay, a streamed completion) finish for up to `graceMs`, then cuts the rest.
+ * Resolves once the server is closed; at once when it is not listening. Call it after the
+ * service's own long requests have been told to end (the agent edge ends its relays first), so
+ * the grace is rarely used up.
  */
 export async function closeHttpServer(server: Server, graceMs: number): Promise<void> {
   if (!server.listening) return;

@@ -1,0 +1,5 @@
+export { untilAborted } from './abortable.js';
+export { ApiKeyStore, ApiKeysFile, hashApiKey } from './api-keys.js';
+export { closeHttpServer } from './close-http.js';
+export { type LinkedSignal, linkedSignal } from './linked-signal.js';
+export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './service-process.js';
