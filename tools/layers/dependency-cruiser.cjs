@@ -128,7 +128,8 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: NPM },
-    exclude: { path: ['/dist/', '/node_modules/', '\\.d\\.ts$'] },
+    // npm packages stay in the graph as leaves (doNotFollow), so a rule can name them (contracts → zod).
+    exclude: { path: ['(^|/)dist/', '\\.d\\.ts$'] },
     tsPreCompilationDeps: true,
     combinedDependencies: false,
     tsConfig: { fileName: 'tsconfig.base.json' },
