@@ -65,9 +65,14 @@ export interface CostLedger {
   append(entries: CostLedgerEntry[]): Promise<number>;
   /** One task's rows (every attempt and call), in key order. */
   forTask(taskId: string): Promise<CostLedgerEntry[]>;
+}
+
+/** How spend reports (`forge costs`) read the ledger. */
+export interface CostLedgerReader {
   /**
    * Every row written at or after `from`, oldest first (then in key order), as spend reports
-   * need it: no raw usage, reasons or latencies. Reads the `created_at` index.
+   * need it: no raw usage, reasons or latencies. Reads the `created_at` index. BAD_INPUT for an
+   * invalid date.
    */
   usageSince(from: Date): Promise<LedgerUsageRow[]>;
 }
@@ -247,8 +252,8 @@ function fromRow(r: LedgerRow): CostLedgerEntry {
   };
 }
 
-/** CostLedger over the `cost_ledger` table of one brain's schema. */
-export class PgCostLedger implements CostLedger {
+/** CostLedger and CostLedgerReader over the `cost_ledger` table of one brain's schema. */
+export class PgCostLedger implements CostLedger, CostLedgerReader {
   readonly #pool: pg.Pool;
   readonly #insert: string;
   readonly #select: string;

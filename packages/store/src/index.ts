@@ -11,6 +11,7 @@ export {
 export {
   type CostLedger,
   CostLedgerEntry,
+  type CostLedgerReader,
   type LedgerUsageRow,
   PgCostLedger,
 } from './cost-ledger-repository.js';
