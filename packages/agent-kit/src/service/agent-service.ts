@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AgentCard } from '@a2a-js/sdk';
 import { Bus, type TaskConsumer } from '@forge/bus';
 import { ForgeError, TaskEnvelope } from '@forge/contracts';
-import { ApiKeyStore, closeHttpServer } from '@forge/service-runtime';
+import { ApiKeyStore, closeHttpServer, hostForUrl } from '@forge/service-runtime';
 import { createPool, migrate, PgSkillRegistry, PgTaskRepository, schemaForBrain } from '@forge/store';
 import { createLogger, type Logger, redactUrl } from '@forge/telemetry';
 import type pg from 'pg';
@@ -18,7 +18,7 @@ import { natsPorts } from '../ports/nats-ports.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { skillManifests } from '../skills/skill-manifests.js';
 import { TaskWorker } from '../worker/task-worker.js';
-import { type AgentConfig, hostForUrl } from './config.js';
+import type { AgentConfig } from './config.js';
 
 /** Optional overrides, for tests and for services with special needs. */
 export interface AgentServiceDeps {

@@ -2,6 +2,7 @@ import { BrainName } from '@forge/contracts';
 import {
   BodyLimit,
   emptyAsUnset,
+  hostForUrl,
   intFromEnv,
   LogLevel,
   OptionalHttpUrl,
@@ -81,10 +82,4 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
     bodyLimit: e.FORGE_BODY_LIMIT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
-}
-
-/** IPv6 literals need brackets in a URL; `0.0.0.0` is not a place to send callers. */
-export function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }
