@@ -8,7 +8,13 @@ export {
   type ScopeUsage,
   Settlement,
 } from './budget-repository.js';
-export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type CostLedger,
+  CostLedgerEntry,
+  type CostLedgerReader,
+  type LedgerUsageRow,
+  PgCostLedger,
+} from './cost-ledger-repository.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
