@@ -1,12 +1,12 @@
-import { parseXml, readFeed } from '@forge/service-scout';
+import { readFeedText } from '@forge/service-scout';
 import type { ComparedDocument, ParserUnderTest } from './compared.js';
 
-/** Today's scout parser (services/scout/src/feed): its own XML reader and RSS/RDF/Atom mapping. */
-export const handwritten: ParserUnderTest = {
-  name: 'hand-written (scout/src/feed)',
+/** What the scout runs: feedsmith 3.0.1 parsing, the scout's mapping and normalisation. */
+export const scoutReader: ParserUnderTest = {
+  name: 'scout (feedsmith 3.0.1)',
   version: 'repo',
   parse(text: string, feedUrl: string): ComparedDocument {
-    const doc = readFeed(parseXml(text), feedUrl);
+    const doc = readFeedText(text, feedUrl);
     return {
       format: doc.format,
       title: doc.title,
@@ -17,7 +17,7 @@ export const handwritten: ParserUnderTest = {
         summary: e.summary,
         author: e.author,
         categories: e.categories,
-        media: 'media' in e && typeof e.media === 'string' ? e.media : null,
+        media: e.media,
       })),
     };
   },
