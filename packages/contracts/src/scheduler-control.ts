@@ -34,6 +34,8 @@ export type SchedulerControlRequest = z.infer<typeof SchedulerControlRequest>;
 
 /** What happened at one tick (or manual run) of a schedule. */
 export const ScheduleRunOutcome = z.enum([
+  /** Claimed, its task not yet on the bus (a replica that died here leaves it for another to finish). */
+  'pending',
   /** A task was submitted through the router; its state says how it went. */
   'submitted',
   /** The previous run's task was still going: not doubled. */

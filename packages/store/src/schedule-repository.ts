@@ -21,7 +21,7 @@ export interface ScheduleRunRecord {
   tickAt: string;
   trigger: ScheduleRunTrigger;
   /** `pending` while the claiming replica is still submitting (or died doing so). */
-  outcome: ScheduleRunOutcome | 'pending';
+  outcome: ScheduleRunOutcome;
   reason: string | null;
   taskId: string | null;
   taskState: TaskState | null;
@@ -50,6 +50,11 @@ export interface ScheduleRepository {
    */
   claimTick(run: Omit<PendingRun, 'createdAt'>): Promise<boolean>;
   /**
+   * Moves the last claimed tick forward without a run (a paused schedule, a missed tick the
+   * schedule does not catch up): those ticks never run later. False when the tick is not newer.
+   */
+  advanceTick(schedule: string, clock: string, tickAt: string): Promise<boolean>;
+  /**
    * Sets the starting point of a schedule that has never ticked on `clock` (so a new schedule does
    * not run ticks from before it existed). No-op when it has a last tick already.
    */
@@ -61,7 +66,7 @@ export interface ScheduleRepository {
   /** Sets the outcome of a pending run (once: a run that is no longer pending is left alone). */
   finishRun(
     id: string,
-    outcome: ScheduleRunOutcome,
+    outcome: Exclude<ScheduleRunOutcome, 'pending'>,
     detail: { reason?: string; taskId?: string },
   ): Promise<boolean>;
   /** Runs still pending after `olderThanMs`: their replica died between claim and submission. */
@@ -88,7 +93,7 @@ interface RunRow {
   clock: string;
   tick_at: Date;
   trigger: ScheduleRunTrigger;
-  outcome: ScheduleRunOutcome | 'pending';
+  outcome: ScheduleRunOutcome;
   reason: string | null;
   task_id: string | null;
   created_at: Date;
@@ -148,6 +153,16 @@ export class PgScheduleRepository implements ScheduleRepository {
     });
   }
 
+  async advanceTick(schedule: string, clock: string, tickAt: string): Promise<boolean> {
+    const result = await this.#query(
+      `INSERT INTO ${this.#ticks} (schedule, clock, last_tick_at) VALUES ($1, $2, $3)
+       ON CONFLICT (schedule, clock) DO UPDATE SET last_tick_at = EXCLUDED.last_tick_at, updated_at = now()
+         WHERE ${this.#ticks}.last_tick_at < EXCLUDED.last_tick_at`,
+      [schedule, clock, tickAt],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   async baseline(schedule: string, clock: string, tickAt: string): Promise<void> {
     await this.#query(
       `INSERT INTO ${this.#ticks} (schedule, clock, last_tick_at) VALUES ($1, $2, $3)
@@ -174,7 +189,7 @@ export class PgScheduleRepository implements ScheduleRepository {
 
   async finishRun(
     id: string,
-    outcome: ScheduleRunOutcome,
+    outcome: Exclude<ScheduleRunOutcome, 'pending'>,
     detail: { reason?: string; taskId?: string },
   ): Promise<boolean> {
     const result = await this.#query(
