@@ -124,7 +124,7 @@ export class TickLoop {
       } else {
         const due = schedule.cronSchedule.due(now, from);
         if (due) {
-          await this.#onDue(schedule, due, now, pauses.has(schedule.name));
+          await this.#onDue(schedule, due, from, now, pauses.has(schedule.name));
           from = due;
         }
       }
@@ -136,9 +136,11 @@ export class TickLoop {
     return nextWake;
   }
 
-  async #onDue(schedule: Schedule, due: Date, now: Date, paused: boolean): Promise<void> {
+  async #onDue(schedule: Schedule, due: Date, from: Date, now: Date, paused: boolean): Promise<void> {
     const { clock, runs, schedules, logger } = this.#deps;
     const late = now.getTime() - due.getTime() > schedules.lateAfterMs;
+    // Ticks between the last claimed one and this one never ran: this run stands in for them.
+    const missed = (schedule.cronSchedule.nextAfter(from)?.getTime() ?? due.getTime()) < due.getTime();
     if (paused || (late && schedule.catchUp === 'skip')) {
       if (await runs.advanceTick(schedule.name, clock.id, due.toISOString())) {
         logger.info(
@@ -150,7 +152,7 @@ export class TickLoop {
       }
       return;
     }
-    const run: ClaimedRun = { id: randomUUID(), tickAt: due, trigger: late ? 'catch-up' : 'tick' };
+    const run: ClaimedRun = { id: randomUUID(), tickAt: due, trigger: late || missed ? 'catch-up' : 'tick' };
     const won = await runs.claimTick({
       id: run.id,
       schedule: schedule.name,
