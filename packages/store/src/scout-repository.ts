@@ -102,8 +102,12 @@ export interface ScoutRepository {
   claimUnscored(opts: { limit: number; claimMs: number; maxAttempts: number }): Promise<ScoutItem[]>;
   /** Stores scores (and the scoring task) and releases the claims. */
   recordScores(scores: ItemScore[], taskId: string): Promise<void>;
-  /** Releases claims after a failed scoring call, keeping the error for a person to see. */
-  releaseClaims(hashes: string[], error: string): Promise<void>;
+  /**
+   * Releases claims after a failed scoring call, keeping the error for a person to see. With
+   * `retryAfterMs` the items stay out of reach that long (so the run that failed on them does not
+   * take them again at once); 0 frees them now (a retried task takes them back).
+   */
+  releaseClaims(hashes: string[], error: string, retryAfterMs?: number): Promise<void>;
   /** Scored at or over `threshold` and not surfaced yet, oldest first (a crashed run's leftovers too). */
   unsurfaced(threshold: number, limit: number): Promise<ScoutItem[]>;
   /** Marks items surfaced; returns the hashes it marked (those not marked before). */
@@ -285,12 +289,14 @@ export class PgScoutRepository implements ScoutRepository {
     );
   }
 
-  async releaseClaims(hashes: string[], error: string): Promise<void> {
+  async releaseClaims(hashes: string[], error: string, retryAfterMs = 0): Promise<void> {
     if (hashes.length === 0) return;
     await this.#query(
-      `UPDATE ${this.#items} SET score_claimed_until = NULL, score_error = $2
+      `UPDATE ${this.#items} SET score_error = $2,
+         score_claimed_until = CASE WHEN $3::double precision > 0
+           THEN now() + make_interval(secs => $3::double precision / 1000) END
        WHERE hash = ANY($1::text[]) AND scored_at IS NULL`,
-      [hashes, error.slice(0, 2000)],
+      [hashes, error.slice(0, 2000), retryAfterMs],
     );
   }
 

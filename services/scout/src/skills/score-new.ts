@@ -39,6 +39,8 @@ export interface ScoreNewDeps {
 
 /** How long a run holds the items it is scoring before another run may take them. */
 const CLAIM_MS = 10 * 60_000;
+/** A batch the model answered badly is tried again by a run starting this much later. */
+const RETRY_BATCH_AFTER_MS = 60_000;
 /** Most surfaced stories published per run (a backlog drains over the next runs). */
 const SURFACE_LIMIT = 200;
 
@@ -145,13 +147,16 @@ export async function scoreNew(
       );
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
+      // A model that is down (retryable) fails the run: it is retried whole (so the items are
+      // free again at once), and no budget is spent on the next batches meanwhile. A bad answer
+      // for this batch only skips the batch: its items wait for a later run, not this one.
+      const giveUp = !isForgeError(error) || error.retryable || error.code === 'CANCELED';
       await deps.repo.releaseClaims(
         items.map((i) => i.hash),
         message,
+        giveUp ? 0 : RETRY_BATCH_AFTER_MS,
       );
-      // A model that is down (retryable) fails the run: it is retried whole, and no budget is
-      // spent on the next batches meanwhile. A bad answer for this batch only skips the batch.
-      if (!isForgeError(error) || error.retryable || error.code === 'CANCELED') throw error;
+      if (giveUp) throw error;
       ctx.logger.warn(
         { items: items.length, err: message },
         'scoring batch failed; its items wait for the next run',
