@@ -119,38 +119,23 @@ export class PgScheduleRepository implements ScheduleRepository {
     this.#tasks = qualified(schema, 'tasks');
   }
 
-  claimTick(run: Omit<PendingRun, 'createdAt'>): Promise<boolean> {
-    return withPgErrors('schedule claim', async () => {
-      const client = await this.#pool.connect();
-      try {
-        await client.query('BEGIN');
-        // A compare-and-set that only moves forward: a concurrent claim of the same tick waits on
-        // the row lock, re-checks the condition, and finds it false.
-        const claimed = await client.query(
-          `INSERT INTO ${this.#ticks} (schedule, clock, last_tick_at) VALUES ($1, $2, $3)
-           ON CONFLICT (schedule, clock) DO UPDATE SET last_tick_at = EXCLUDED.last_tick_at, updated_at = now()
-             WHERE ${this.#ticks}.last_tick_at < EXCLUDED.last_tick_at
-           RETURNING schedule`,
-          [run.schedule, run.clock, run.tickAt],
-        );
-        if (claimed.rowCount === 0) {
-          await client.query('ROLLBACK');
-          return false;
-        }
-        await client.query(
-          `INSERT INTO ${this.#runs} (id, schedule, clock, tick_at, trigger, outcome)
-           VALUES ($1, $2, $3, $4, $5, 'pending')`,
-          [run.id, run.schedule, run.clock, run.tickAt, run.trigger],
-        );
-        await client.query('COMMIT');
-        return true;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
-    });
+  async claimTick(run: Omit<PendingRun, 'createdAt'>): Promise<boolean> {
+    // One statement, so it is atomic without an explicit transaction (PGlite, the embedded
+    // default, shares one session between connections: a ROLLBACK there would undo other
+    // connections' writes). The compare-and-set only moves forward: a concurrent claim of the same
+    // tick waits on the row lock, re-checks the condition, finds it false and inserts no run.
+    const result = await this.#query(
+      `WITH claimed AS (
+         INSERT INTO ${this.#ticks} (schedule, clock, last_tick_at) VALUES ($2, $3, $4)
+         ON CONFLICT (schedule, clock) DO UPDATE SET last_tick_at = EXCLUDED.last_tick_at, updated_at = now()
+           WHERE ${this.#ticks}.last_tick_at < EXCLUDED.last_tick_at
+         RETURNING schedule)
+       INSERT INTO ${this.#runs} (id, schedule, clock, tick_at, trigger, outcome)
+       SELECT $1, $2, $3, $4, $5, 'pending' FROM claimed
+       RETURNING id`,
+      [run.id, run.schedule, run.clock, run.tickAt, run.trigger],
+    );
+    return (result.rowCount ?? 0) > 0;
   }
 
   async advanceTick(schedule: string, clock: string, tickAt: string): Promise<boolean> {

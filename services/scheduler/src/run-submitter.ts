@@ -23,6 +23,8 @@ export interface SubmitDeps {
   logger: Logger;
   get?: HttpGet;
   signal?: AbortSignal;
+  /** Schedules already reported as waiting for their skill: later skips are logged at debug only. */
+  waiting?: Set<string>;
 }
 
 /** One claimed run: its row id is also its task's id, so a retried submission makes the same task. */
@@ -143,6 +145,19 @@ export async function submitRun(deps: SubmitDeps, schedule: Schedule, run: Claim
     taskId: result.taskId,
     reason: result.reason,
   };
+  if (result.outcome === 'skipped-missing-skill') {
+    // Said once (and at start-up): a schedule waiting for a skill would otherwise warn every tick.
+    if (deps.waiting?.has(schedule.name)) logger.debug(fields, `${schedule.name}: ${result.outcome}`);
+    else
+      logger.warn(
+        fields,
+        `${schedule.name}: waits for skill ${schedule.skill}; its ticks are skipped and recorded until an agent offers it`,
+      );
+    deps.waiting?.add(schedule.name);
+    return result;
+  }
+  if (deps.waiting?.delete(schedule.name))
+    logger.info(fields, `${schedule.name}: skill ${schedule.skill} is registered now`);
   if (result.outcome === 'submitted') logger.info(fields, `${schedule.name}: ${run.trigger} submitted`);
   else logger.warn(fields, `${schedule.name}: ${result.outcome}`);
   return result;

@@ -99,9 +99,11 @@ export function createSchedulerService(
       },
       logger,
       signal: shutdown.signal,
+      // reportSkills below says at start-up which schedules wait for a skill.
+      waiting: new Set<string>(),
       ...(deps.get ? { get: deps.get } : {}),
     };
-    await reportSkills(schedules, catalog, logger);
+    for (const name of await reportSkills(schedules, catalog, logger)) submit.waiting?.add(name);
     loop = new TickLoop({
       schedules,
       clock,
@@ -160,7 +162,7 @@ export function createSchedulerService(
 }
 
 /** Says at start-up which schedules run and which wait for a skill no agent has registered yet. */
-async function reportSkills(schedules: Schedules, catalog: SkillCatalog, logger: Logger): Promise<void> {
+async function reportSkills(schedules: Schedules, catalog: SkillCatalog, logger: Logger): Promise<string[]> {
   const skills = await catalog.skills();
   const waiting = schedules.list.filter((s) => s.enabled && !skills.has(s.skill));
   for (const s of schedules.list.filter((s) => s.enabled && skills.has(s.skill))) {
@@ -182,6 +184,7 @@ async function reportSkills(schedules: Schedules, catalog: SkillCatalog, logger:
         waiting.map((s) => `${s.name} (${s.skill})`).join(', '),
     );
   }
+  return waiting.map((s) => s.name);
 }
 
 async function ping(pool: pg.Pool | undefined): Promise<boolean> {

@@ -34,6 +34,8 @@ export class TickLoop {
   #running = false;
   #pass: Promise<void> | undefined;
   #passes = 0;
+  #passing = false;
+  #again = false;
 
   constructor(deps: TickLoopDeps) {
     this.#deps = deps;
@@ -60,6 +62,14 @@ export class TickLoop {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
+  /** Runs one pass now (after the one under way, if any) and waits for it and what it submitted. */
+  async passNow(): Promise<void> {
+    while (this.#passing) await this.#pass;
+    clearTimeout(this.#timer);
+    await this.#runPass();
+    await this.settled();
+  }
+
   /** Passes completed (for tests and status). */
   get passes(): number {
     return this.#passes;
@@ -68,6 +78,11 @@ export class TickLoop {
   /** Wakes the loop now (after a resume or a manual change). */
   wake(): void {
     if (!this.#running) return;
+    // Passes never overlap: one under way is followed by another at once.
+    if (this.#passing) {
+      this.#again = true;
+      return;
+    }
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => void this.#runPass(), 0);
   }
@@ -84,7 +99,9 @@ export class TickLoop {
   }
 
   async #runPass(): Promise<void> {
-    if (!this.#running) return;
+    if (!this.#running || this.#passing) return;
+    this.#passing = true;
+    this.#again = false;
     let sleep = this.#deps.maxSleepMs ?? 15_000;
     const pass = this.#tickOnce().then(
       (next) => {
@@ -101,9 +118,10 @@ export class TickLoop {
     this.#pass = pass;
     await pass;
     this.#passes++;
+    this.#passing = false;
     if (!this.#running) return;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#runPass(), Math.max(MIN_SLEEP_MS, sleep));
+    this.#timer = setTimeout(() => void this.#runPass(), this.#again ? 0 : Math.max(MIN_SLEEP_MS, sleep));
   }
 
   /** One pass over every schedule; returns how long to sleep (real ms) until the next tick. */
