@@ -179,10 +179,10 @@ export class TickLoop {
       trigger: run.trigger,
     });
     if (!won) return; // another replica has this tick (or a newer one)
-    if (late)
+    if (run.trigger === 'catch-up')
       logger.info(
-        { schedule: schedule.name, tickAt: due.toISOString() },
-        `${schedule.name}: catching up the latest missed tick once`,
+        { schedule: schedule.name, tickAt: due.toISOString(), lastTick: from.toISOString() },
+        `${schedule.name}: catching up: the latest missed tick runs once`,
       );
     void this.track(run.id, submitRun(this.#deps.submit, schedule, run)).catch(() => undefined);
   }
