@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UpReport } from '@forge/cli';
 import { forgeSubjects, type ScheduleView, StorySurfacedEvent } from '@forge/contracts';
-import { connectTestNats, deleteBrainStreams, testNatsUrl, uniqueBrain } from '@forge/testkit';
+import {
+  connectTestNats,
+  deleteBrainStreams,
+  dropBrainSchema,
+  testDatabaseUrl,
+  testNatsUrl,
+  uniqueBrain,
+} from '@forge/testkit';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,8 +61,9 @@ describe('a fast day: the scheduler ticks the scout through the router against t
 
   beforeAll(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'forge-e2e-day-'));
-    env = offlineEnv();
-    delete env.DATABASE_URL;
+    // The machine's Postgres (a schema of this brain's own): this test is about the day, and the
+    // embedded Postgres's start is forge-up.test.ts's subject.
+    env = { ...offlineEnv(), DATABASE_URL: testDatabaseUrl() };
     up = startForgeUp([...flags(), '--port-base', String(await freePortBase()), '--fast'], env);
     const report = (await up.waitForEvent('ready', 120_000)) as unknown as UpReport;
     db = new pg.Client({ connectionString: report.postgres.url });
@@ -74,6 +82,7 @@ describe('a fast day: the scheduler ticks the scout through the router against t
     } finally {
       await nc.close();
     }
+    await dropBrainSchema(testDatabaseUrl(), brain);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   }, 60_000);
 
