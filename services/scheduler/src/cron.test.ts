@@ -47,6 +47,14 @@ describe('CronSchedule (DST, America/Denver 2025)', () => {
     ]);
   });
 
+  it('looks back the way it looks forward: after the repeated hour the fall-back 01:30 is still the first', () => {
+    const daily = new CronSchedule('30 1 * * *', DENVER);
+    for (const at of ['2025-11-02T07:45:00Z', '2025-11-02T08:45:00Z', '2025-11-02T12:00:00Z'])
+      expect(iso(daily.latestAtOrBefore(new Date(at))), at).toBe('2025-11-02T07:30:00.000Z');
+    const spring = new CronSchedule('30 2 * * *', DENVER);
+    expect(iso(spring.latestAtOrBefore(new Date('2025-03-09T12:00:00Z')))).toBe('2025-03-09T09:00:00.000Z');
+  });
+
   it('makes a missed stretch due once: the newest tick only', () => {
     const cron = new CronSchedule('*/30 * * * *', DENVER);
     const last = new Date('2025-06-10T08:00:00Z');

@@ -218,6 +218,44 @@ describe('scheduler service (real NATS and Postgres)', () => {
     expect(await routeMessages()).toBe(2);
   });
 
+  it('runs a daily 01:30 once on the fall-back day and a daily 02:30 at 03:00 on the spring-forward day', async () => {
+    const yaml = `
+timeZone: America/Denver
+schedules:
+  - name: fall
+    description: the repeated hour
+    cron: "30 1 * * *"
+    skill: scout.fetch-feeds
+    overlap: allow
+  - name: spring
+    description: the missing hour
+    cron: "30 2 * * *"
+    skill: scout.fetch-feeds
+    overlap: allow
+`;
+    const clock = manualClock('2025-03-09T06:00:00Z');
+    const service = await startScheduler(configFor(yaml), clock);
+    await new PgSkillRegistry(db(), schema).register([manifest('scout.fetch-feeds')]);
+    // Every 15 minutes through each transition night, as a running scheduler would pass.
+    for (const night of ['2025-03-09T06:00:00Z', '2025-11-02T06:00:00Z']) {
+      for (let step = 0; step <= 20; step++) {
+        clock.set(new Date(Date.parse(night) + step * 15 * 60_000).toISOString());
+        await pass(service);
+      }
+    }
+    const ticks = async (name: string) =>
+      (await runs().runs(name, 20))
+        .filter((r) => r.outcome === 'submitted' && r.trigger === 'tick')
+        .map((r) => r.tickAt)
+        .sort();
+    // Spring: 02:30 does not exist, so 03:00 MDT (09:00Z); fall: the first 01:30 (MDT, 07:30Z) only.
+    expect(await ticks('spring')).toEqual(['2025-03-09T09:00:00.000Z', '2025-11-02T09:30:00.000Z']);
+    expect(await ticks('fall')).toEqual(['2025-03-09T08:30:00.000Z', '2025-11-02T07:30:00.000Z']);
+    // The clock's jump from March to November is downtime: each schedule caught up once, no more.
+    for (const name of ['spring', 'fall'])
+      expect((await runs().runs(name, 20)).filter((r) => r.trigger === 'catch-up')).toHaveLength(1);
+  });
+
   it('gives each tick to exactly one of two replicas', async () => {
     const clock = manualClock('2025-06-10T12:00:30Z');
     const yaml = EVERY_MINUTE.replace(
