@@ -1,5 +1,18 @@
 export { AGENT_EVENT_VERSION, AgentEvent } from './agent-event.js';
 export {
+  ApprovalAction,
+  ApprovalDecision,
+  ApprovalItem,
+  ApprovalKind,
+  ApprovalListQuery,
+  ApprovalStatus,
+  ApproveRequest,
+  FrontierReview,
+  PolicyVerdict,
+  RejectRequest,
+  SafetyFlag,
+} from './approval.js';
+export {
   assertNever,
   ERROR_CODES,
   type ErrorCode,
@@ -37,6 +50,7 @@ export {
   StatusEvent,
   TaskError,
 } from './status-event.js';
+export { STORY_SURFACED_KIND, SurfacedStory } from './story-surfaced.js';
 export { type ForgeSubjects, forgeSubjects, HEADERS, type StreamSpec } from './subjects.js';
 export { TASK_ENVELOPE_VERSION, TaskEnvelope } from './task-envelope.js';
 export {

@@ -1,3 +1,22 @@
+export {
+  ApprovalDecisionInput,
+  ApprovalQuery,
+  type ApprovalRepository,
+  type BudgetDecision,
+  NewApprovalItem,
+} from './approval-repository.js';
+export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
+export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
+export { PgApprovalRepository } from './pg-approval-repository.js';
+export {
+  NewPublication,
+  type OutboxPost,
+  PgPublicationRepository,
+  type Publication,
+  PublicationCard,
+  PublicationStatus,
+} from './publication-repository.js';
+export { PgSpendRepository, type TierSpend } from './spend-repository.js';
 export { RESERVED_METADATA_KEYS, RESULT_ARTIFACT_ID, recordToTask, toSdkState } from './a2a-task-mapping.js';
 export {
   AdmitRequest,
