@@ -5,6 +5,7 @@ export {
   REST_PATH,
   SECURITY_SCHEMES,
 } from './edge/agent-card.js';
+export { principalOf } from './edge/auth.js';
 export type {
   ModelCallInput,
   ModelCallScope,
@@ -17,6 +18,12 @@ export { type LinkedSignal, linkedSignal } from './process/linked-signal.js';
 export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './process/service-process.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
 export { type AgentConfig, loadAgentConfig } from './service/config.js';
+export type {
+  ExtensionContext,
+  ExtensionRoutes,
+  ServiceExtension,
+  ServiceExtensionFactory,
+} from './service/service-extension.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {

@@ -28,6 +28,8 @@ CREATE TABLE approval_items (
   decision_reason  text,
   -- When the new-item notification went out (null: not yet; the notifier retries).
   notified_at      timestamptz,
+  -- When an approved item was handed to the publisher (null: not yet; the queue retries).
+  handed_off_at    timestamptz,
   CONSTRAINT approval_items_kind_check CHECK (kind IN ('post')),
   CONSTRAINT approval_items_status_check
     CHECK (status IN ('pending', 'approved', 'rejected', 'blocked'))
@@ -49,8 +51,9 @@ CREATE TABLE approval_decisions (
 );
 CREATE INDEX approval_decisions_item_idx ON approval_decisions (item_id, seq);
 
--- Budget approvals get the same notification as post items.
+-- Budget approvals get the same notification and hand-off (forwarding the task) as post items.
 ALTER TABLE budget_approvals ADD COLUMN notified_at timestamptz;
+ALTER TABLE budget_approvals ADD COLUMN handed_off_at timestamptz;
 
 -- Approved posts in their slots. One publication per approval: the approval id is the key a
 -- redelivery or a restart finds again, so nothing is posted twice.
@@ -140,6 +143,7 @@ DROP TABLE diary_entries;
 DROP TABLE observations;
 DROP TABLE outbox_posts;
 DROP TABLE publications;
+ALTER TABLE budget_approvals DROP COLUMN handed_off_at;
 ALTER TABLE budget_approvals DROP COLUMN notified_at;
 DROP TABLE approval_decisions;
 DROP TABLE approval_items;

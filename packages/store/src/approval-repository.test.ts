@@ -204,4 +204,15 @@ describe.each([
     await repo().markNotified(unnotified.map((i) => i.id));
     expect((await repo().unnotified(500)).map((i) => i.id)).not.toContain(a.id);
   });
+
+  it('lists approved items until they are handed off', async () => {
+    const a = (await repo().create(newItem())).item;
+    await repo().decide(a.id, { action: 'approve', actor: 'brad' });
+    const auto = (await repo().create(newItem({ status: 'approved', decidedBy: 'policy' }))).item;
+    const due = await repo().pendingHandOffs(500);
+    expect(due.map((d) => d.item.id)).toEqual(expect.arrayContaining([a.id, auto.id]));
+    expect(due.find((d) => d.item.id === a.id)?.envelope).toBeNull();
+    await repo().markHandedOff(due.map((d) => d.item.id));
+    expect(await repo().pendingHandOffs(500)).toEqual([]);
+  });
 });

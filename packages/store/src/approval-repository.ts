@@ -83,5 +83,12 @@ export interface ApprovalRepository {
   /** Items (post and budget) created but not yet announced, oldest first. */
   unnotified(limit: number): Promise<ApprovalItem[]>;
   markNotified(ids: string[]): Promise<void>;
+  /**
+   * Approved items (post and budget) not yet handed on (to the publisher, or forwarded to their
+   * agent), oldest first, with each budget item's envelope: what the queue retries after a crash
+   * between a decision and its hand-off.
+   */
+  pendingHandOffs(limit: number): Promise<{ item: ApprovalItem; envelope: TaskEnvelope | null }[]>;
+  markHandedOff(ids: string[]): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import {
   ForgeError,
   FrontierReview,
   parseOrThrow,
+  type TaskEnvelope,
 } from '@forge/contracts';
 import { z } from 'zod';
 import {
@@ -27,7 +28,7 @@ function copy<T>(value: T): T {
  * `budget_approvals` row.
  */
 export class InMemoryApprovalRepository implements ApprovalRepository {
-  readonly #items = new Map<string, ApprovalItem & { notified: boolean; seq: number }>();
+  readonly #items = new Map<string, ApprovalItem & { notified: boolean; seq: number; handedOff?: boolean }>();
   readonly #byKey = new Map<string, string>();
   readonly #envelopes = new Map<string, BudgetApproval['envelope']>();
   #seq = 0;
@@ -118,7 +119,7 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
   async get(id: string): Promise<ApprovalItem | null> {
     const item = Id.safeParse(id).success ? this.#items.get(id) : undefined;
     if (!item) return null;
-    const { notified: _n, seq: _s, ...rest } = item;
+    const { notified: _n, seq: _s, handedOff: _h, ...rest } = item;
     return copy(rest);
   }
 
@@ -208,6 +209,26 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
     for (const id of ids) {
       const item = this.#items.get(id);
       if (item) item.notified = true;
+    }
+  }
+
+  async pendingHandOffs(limit: number): Promise<{ item: ApprovalItem; envelope: TaskEnvelope | null }[]> {
+    const items = [...this.#items.values()]
+      .filter((i) => i.status === 'approved' && !i.handedOff)
+      .sort((a, b) => (a.decidedAt ?? '').localeCompare(b.decidedAt ?? '') || a.seq - b.seq)
+      .slice(0, limit);
+    return Promise.all(
+      items.map(async (i) => ({
+        item: (await this.get(i.id))!,
+        envelope: i.kind === 'budget' ? copy(this.#envelopes.get(i.id)!) : null,
+      })),
+    );
+  }
+
+  async markHandedOff(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      const item = this.#items.get(id);
+      if (item) item.handedOff = true;
     }
   }
 

@@ -383,6 +383,37 @@ export class PgApprovalRepository implements ApprovalRepository {
     });
   }
 
+  async pendingHandOffs(limit: number): Promise<{ item: ApprovalItem; envelope: TaskEnvelope | null }[]> {
+    const [items, budgets] = await withPgErrors('approval hand-offs', () =>
+      Promise.all([
+        this.#pool.query<ItemRow>(
+          `SELECT ${ITEM_COLUMNS} FROM ${this.#items} WHERE status = 'approved' AND handed_off_at IS NULL
+            ORDER BY decided_at LIMIT $1`,
+          [limit],
+        ),
+        this.#pool.query<BudgetRow>(
+          `SELECT ${BUDGET_COLUMNS} FROM ${this.#budget} WHERE status = 'approved' AND handed_off_at IS NULL
+            ORDER BY decided_at LIMIT $1`,
+          [limit],
+        ),
+      ]),
+    );
+    return [
+      ...items.rows.map((r) => ({ item: itemOf(r, []), envelope: null })),
+      ...budgets.rows.map((r) => ({ item: budgetItemOf(r, []), envelope: r.envelope })),
+    ].slice(0, limit);
+  }
+
+  async markHandedOff(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await withPgErrors('approval mark handed off', async () => {
+      await this.#pool.query(`UPDATE ${this.#items} SET handed_off_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
+      await this.#pool.query(`UPDATE ${this.#budget} SET handed_off_at = now() WHERE task_id = ANY($1::uuid[])`, [
+        ids,
+      ]);
+    });
+  }
+
   async #history(ids: string[]): Promise<Map<string, ApprovalDecision[]>> {
     const map = new Map<string, ApprovalDecision[]>();
     if (ids.length === 0) return map;

@@ -4,7 +4,13 @@ import type { A2ARequestHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import { ForgeError } from '@forge/contracts';
 import type { Logger } from '@forge/telemetry';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Router,
+} from 'express';
 import type { ApiKeyStore } from '../process/api-keys.js';
 import { checkReadiness, type ReadinessProbe } from '../service/health.js';
 import { AGENT_CARD_PATH, JSONRPC_PATH, REST_PATH } from './agent-card.js';
@@ -19,6 +25,8 @@ export interface HttpAppDeps {
   bodyLimit: string;
   readiness: ReadinessProbe;
   logger: Logger;
+  /** A service's own routes (e.g. `/approvals`), behind the same API keys, JSON bodies. */
+  extraRoutes?: readonly { path: string; router: Router }[];
 }
 
 const JSON_TYPES = ['application/json', 'application/a2a+json'];
@@ -154,6 +162,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     restBodyErrors(deps.bodyLimit),
     restHandler({ requestHandler: deps.handler, userBuilder: userFromRequest, legacyCompat: legacy }),
   );
+
+  for (const extra of deps.extraRoutes ?? []) {
+    app.use(extra.path, auth, express.json({ limit: deps.bodyLimit, type: JSON_TYPES }), extra.router);
+  }
 
   app.use((req, res) => {
     res

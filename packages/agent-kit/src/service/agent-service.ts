@@ -20,6 +20,7 @@ import type { AgentDefinition } from '../skills/define-agent.js';
 import { skillManifests } from '../skills/skill-manifests.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import { type AgentConfig, hostForUrl } from './config.js';
+import type { ServiceExtension, ServiceExtensionFactory } from './service-extension.js';
 
 /** Optional overrides, for tests and for services with special needs. */
 export interface AgentServiceDeps {
@@ -28,6 +29,8 @@ export interface AgentServiceDeps {
   apiKeys?: ApiKeyStore;
   /** Default: `NatsModelClient` over the service's own bus. */
   models?: (bus: Bus) => ModelClientFactory;
+  /** Components and HTTP routes the service adds beside its skills (see `ServiceExtension`). */
+  extension?: ServiceExtensionFactory;
 }
 
 /** A running agent: HTTP edge, worker, and their connections. */
@@ -66,6 +69,7 @@ interface Running {
   cancelListening?: { stop(): Promise<void> };
   server?: Server;
   worker?: TaskWorker;
+  extension?: ServiceExtension;
 }
 
 /**
@@ -170,6 +174,11 @@ export function createAgentService(
       logger,
     });
 
+    const extension = deps.extension
+      ? await deps.extension({ brain: config.brain, schema, pool, bus, logger, dispatch: config.dispatch })
+      : undefined;
+    running.extension = extension;
+
     const handler = new ForgeRequestHandler({
       agent,
       brain: config.brain,
@@ -191,6 +200,7 @@ export function createAgentService(
       keys: () => keys,
       bodyLimit: config.bodyLimit,
       logger,
+      ...(extension?.routes ? { extraRoutes: extension.routes } : {}),
       readiness: {
         accepting: () => accepting,
         natsConnected: () => bus.isConnected(),
@@ -214,6 +224,7 @@ export function createAgentService(
 
     await running.consumer.start();
     await running.deadLetters.start();
+    await extension?.start?.();
     accepting = true;
     logger.info(
       {
@@ -238,6 +249,9 @@ export function createAgentService(
       await running.consumer?.stop(Math.max(0, grace - reserve));
       await running.deadLetters?.stop(0);
       await running.cancelListening?.stop();
+      await running.extension
+        ?.stop?.()
+        .catch((error: unknown) => logger.warn({ err: String(error) }, 'extension stop failed'));
       closing.abort(new ForgeError('UNAVAILABLE', 'the service is stopping'));
       if (running.server) await closeHttpServer(running.server, Math.min(left(), 1_000));
       await running.bus
