@@ -1,7 +1,7 @@
 export { complianceAgent, createComplianceAgent } from './agent.js';
 export type { ComplianceDeps, ComplianceRuntime } from './compliance-deps.js';
 export { complianceExtension } from './extension.js';
-export { POLICY_VERSION } from './policy/rules.js';
+export { POLICY_VERSION } from '@forge/text-policy';
 export { SeedToSaleRecords } from './seed-to-sale/records.js';
 export { SEED_TO_SALE_RULES, SEED_TO_SALE_VERSION } from './seed-to-sale/rules.js';
 export { CheckTextInput, CheckTextOutput, checkText } from './skills/check-text.js';
