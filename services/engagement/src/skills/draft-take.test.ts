@@ -1,10 +1,11 @@
+import type { SkillTask } from '@forge/agent-kit';
 import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { testRuntime } from '../test-runtime.js';
 import { DraftTakeInput, draftTake } from './draft-take.js';
 
 const signal = new AbortController().signal;
-const task = { id: '11111111-1111-4111-8111-111111111111' } as never;
+const task = { id: '11111111-1111-4111-8111-111111111111' } as SkillTask;
 const emit = async () => {};
 const STORY = DraftTakeInput.parse({
   source: {

@@ -1,10 +1,11 @@
+import type { SkillTask } from '@forge/agent-kit';
 import { scriptedModelClient } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { testRuntime } from '../test-runtime.js';
 import { TriageMentionsInput, triageMentions } from './triage-mentions.js';
 
 const signal = new AbortController().signal;
-const task = { id: '22222222-2222-4222-8222-222222222222' } as never;
+const task = { id: '22222222-2222-4222-8222-222222222222' } as SkillTask;
 const emit = async () => {};
 
 describe('engagement.triage-mentions', () => {
