@@ -18,13 +18,13 @@ export { type LinkedSignal, linkedSignal } from './process/linked-signal.js';
 export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './process/service-process.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
 export { type AgentConfig, loadAgentConfig } from './service/config.js';
+export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export type {
   ExtensionContext,
   ExtensionRoutes,
   ServiceExtension,
   ServiceExtensionFactory,
 } from './service/service-extension.js';
-export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {
   defineSkill,

@@ -57,7 +57,14 @@ export const SafetyFlag = z.object({
 });
 export type SafetyFlag = z.infer<typeof SafetyFlag>;
 
-export const ApprovalAction = z.enum(['approve', 'edit-approve', 'reject', 'auto-approve', 'block', 'review']);
+export const ApprovalAction = z.enum([
+  'approve',
+  'edit-approve',
+  'reject',
+  'auto-approve',
+  'block',
+  'review',
+]);
 export type ApprovalAction = z.infer<typeof ApprovalAction>;
 
 /** One decision in an item's history, with who made it. */

@@ -120,7 +120,10 @@ export class ApprovalWatcher {
         sent.push(item.id);
         notified += this.#send ? 1 : 0;
       } catch (error) {
-        this.#logger.warn({ approvalId: item.id, err: (error as Error).message }, 'approval notification failed; will retry');
+        this.#logger.warn(
+          { approvalId: item.id, err: (error as Error).message },
+          'approval notification failed; will retry',
+        );
         break;
       }
     }

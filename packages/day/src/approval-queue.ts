@@ -122,7 +122,9 @@ export class ApprovalQueue {
       });
       await this.#deps.tasks
         .updateA2A(item.id, { metadata: { approval: { status: 'approved', by: item.decidedBy } } })
-        .catch((error: unknown) => logger.warn({ err: String(error), taskId: item.id }, 'approval note not kept'));
+        .catch((error: unknown) =>
+          logger.warn({ err: String(error), taskId: item.id }, 'approval note not kept'),
+        );
     } else {
       const at = publishAt ?? (item.context.publishAt as string | undefined);
       await submitter.submit({

@@ -1,4 +1,10 @@
-import { ApprovalListQuery, ApproveRequest, describeIssues, ForgeError, RejectRequest } from '@forge/contracts';
+import {
+  ApprovalListQuery,
+  ApproveRequest,
+  describeIssues,
+  ForgeError,
+  RejectRequest,
+} from '@forge/contracts';
 import { type NextFunction, type Request, type Response, Router } from 'express';
 import type { z } from 'zod';
 import type { ApprovalQueue } from './approval-queue.js';
@@ -27,7 +33,8 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
 export function approvalsRouter(queue: ApprovalQueue, principalOf: (res: Response) => string): Router {
   const router = Router();
   const wrap =
-    (fn: (req: Request, res: Response) => Promise<unknown>) => (req: Request, res: Response, next: NextFunction) => {
+    (fn: (req: Request, res: Response) => Promise<unknown>) =>
+    (req: Request, res: Response, next: NextFunction) => {
       fn(req, res).then((body) => res.json(body), next);
     };
   router.get(
@@ -41,7 +48,11 @@ export function approvalsRouter(queue: ApprovalQueue, principalOf: (res: Respons
   router.post(
     '/:id/approve',
     wrap((req, res) =>
-      queue.approve(String(req.params.id), principalOf(res), parse(ApproveRequest, req.body, 'approve request')),
+      queue.approve(
+        String(req.params.id),
+        principalOf(res),
+        parse(ApproveRequest, req.body, 'approve request'),
+      ),
     ),
   );
   router.post(

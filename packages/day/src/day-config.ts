@@ -52,7 +52,10 @@ export const DayConfig = z.object({
       notify: z
         .object({
           /** An ntfy topic URL (https://ntfy.sh/<topic>) or any webhook; none: no notification. */
-          url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+          url: z
+            .url({ protocol: /^https?$/ })
+            .nullable()
+            .default(null),
           format: z.enum(['ntfy', 'json']).default('ntfy'),
           /** The environment variable holding a bearer token for the webhook, if it needs one. */
           tokenEnv: EnvName.nullable().default(null),
@@ -68,7 +71,9 @@ export const DayConfig = z.object({
       target: z.enum(['outbox', 'webhook', 'mastodon']).default('outbox'),
       windows: z.array(PostingWindowConfig).min(1).max(20),
       minSpacingMinutes: z.number().int().min(0).max(1440).default(60),
-      slotMinutes: z.union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)]).default(15),
+      slotMinutes: z
+        .union([z.literal(5), z.literal(10), z.literal(15), z.literal(30), z.literal(60)])
+        .default(15),
       /** Attach the terminal-style image card to posts on channels that take images. */
       card: z.boolean().default(false),
       leaseMs: z.number().int().min(1000).max(600_000).default(60_000),
@@ -167,7 +172,10 @@ export async function loadDayConfig(env: Record<string, string | undefined>): Pr
     else missing.push(name);
   }
   if (missing.length > 0) {
-    throw new ForgeError('BAD_CONFIG', `the day config ${path} needs ${missing.join(', ')} set in the environment`);
+    throw new ForgeError(
+      'BAD_CONFIG',
+      `the day config ${path} needs ${missing.join(', ')} set in the environment`,
+    );
   }
   return { day, path, secrets };
 }

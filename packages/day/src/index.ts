@@ -11,9 +11,10 @@ export {
   defaultDayConfigPath,
   type LoadedDayConfig,
   loadDayConfig,
-  parseDayConfig,
   PostingWindowConfig,
+  parseDayConfig,
   VoiceGuide,
 } from './day-config.js';
+export { Late } from './late.js';
 export { createTaskSubmitter, type TaskSubmitter } from './submit-task.js';
 export { findInstructions } from './untrusted-text.js';

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Bus } from '@forge/bus';
-import { HEADERS, type Origin, type SkillRef, splitSkillRef, TASK_ENVELOPE_VERSION, TaskEnvelope } from '@forge/contracts';
+import {
+  HEADERS,
+  type Origin,
+  type SkillRef,
+  splitSkillRef,
+  TASK_ENVELOPE_VERSION,
+  TaskEnvelope,
+} from '@forge/contracts';
 import type { TaskRepository } from '@forge/store';
 
 /** Hands a new task to another agent (or the router); see {@link createTaskSubmitter}. */
@@ -46,7 +53,9 @@ export function createTaskSubmitter(deps: {
       const { record, created } = await deps.tasks.create(envelope);
       const stored: TaskEnvelope = { ...envelope, id: record.id, createdAt: record.createdAt };
       const subject =
-        deps.dispatch === 'router' ? deps.bus.subjects.taskRoute : deps.bus.subjects.taskRun(splitSkillRef(task.skill).agent);
+        deps.dispatch === 'router'
+          ? deps.bus.subjects.taskRoute
+          : deps.bus.subjects.taskRun(splitSkillRef(task.skill).agent);
       await deps.bus.publish(subject, TaskEnvelope, stored, {
         msgId: `${deps.dispatch === 'router' ? 'route' : 'run'}:${record.id}`,
         headers: { [HEADERS.taskId]: record.id },

@@ -22,15 +22,23 @@ const PATTERNS: readonly { name: string; pattern: RegExp }[] = [
     pattern:
       /\b(?:publish|post|tweet|share|send|announce)\b[^.!?\n]{0,30}\b(?:immediately|right now|now|verbatim|as[- ]is|exactly|without (?:changes|edits))\b/i,
   },
-  { name: 'approve-command', pattern: /\b(?:auto-?approve|approve (?:this|it|the post)|mark (?:it|this) (?:as )?approved)\b/i },
+  {
+    name: 'approve-command',
+    pattern: /\b(?:auto-?approve|approve (?:this|it|the post)|mark (?:it|this) (?:as )?approved)\b/i,
+  },
   {
     name: 'role-play',
-    pattern: /\b(?:you are now|act as|pretend to be|from now on you)\b[^.!?\n]{0,40}\b(?:assistant|agent|ai|bot|model|admin)\b/i,
+    pattern:
+      /\b(?:you are now|act as|pretend to be|from now on you)\b[^.!?\n]{0,40}\b(?:assistant|agent|ai|bot|model|admin)\b/i,
   },
-  { name: 'prompt-markup', pattern: /(?:<\/?system>|\[system\]|^\s*system\s*:|###\s*(?:instruction|system)|<\|im_start\|>)/im },
+  {
+    name: 'prompt-markup',
+    pattern: /(?:<\/?system>|\[system\]|^\s*system\s*:|###\s*(?:instruction|system)|<\|im_start\|>)/im,
+  },
   {
     name: 'exfiltrate',
-    pattern: /\b(?:reveal|print|show|repeat|leak)\b[^.!?\n]{0,20}\b(?:system prompt|instructions|api keys?|secrets?|credentials)\b/i,
+    pattern:
+      /\b(?:reveal|print|show|repeat|leak)\b[^.!?\n]{0,20}\b(?:system prompt|instructions|api keys?|secrets?|credentials)\b/i,
   },
 ];
 
@@ -43,7 +51,9 @@ export function findInstructions(text: string, source: SafetyFlag['source']): Sa
     const match = pattern.exec(text);
     if (!match) continue;
     const start = Math.max(0, match.index - 20);
-    const raw = text.slice(start, Math.min(text.length, match.index + match[0].length + 40)).replace(/\s+/g, ' ');
+    const raw = text
+      .slice(start, Math.min(text.length, match.index + match[0].length + 40))
+      .replace(/\s+/g, ' ');
     flags.push({
       source,
       kind: 'instruction-in-data',

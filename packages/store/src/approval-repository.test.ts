@@ -9,7 +9,7 @@ import { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 import { migrate } from './migrate.js';
 import { PgApprovalRepository } from './pg-approval-repository.js';
 import { createPool } from './pool.js';
-import { PgRoutingDecisionRepository, type BudgetApproval } from './routing-decision-repository.js';
+import { type BudgetApproval, PgRoutingDecisionRepository } from './routing-decision-repository.js';
 import { schemaForBrain } from './schema-name.js';
 
 /** One contract, two implementations (as the task repository's suite). */
@@ -120,7 +120,9 @@ describe.each([
   });
 
   it('records an item born decided (blocked by policy) with its decision', async () => {
-    const { item } = await repo().create(newItem({ status: 'blocked', decidedBy: 'policy', decisionReason: 'health claim' }));
+    const { item } = await repo().create(
+      newItem({ status: 'blocked', decidedBy: 'policy', decisionReason: 'health claim' }),
+    );
     expect(item).toMatchObject({ status: 'blocked', decidedBy: 'policy', decisionReason: 'health claim' });
     expect(item.decisions.map((d) => [d.action, d.actor])).toEqual([['block', 'policy']]);
   });
@@ -135,7 +137,11 @@ describe.each([
 
     const b = (await repo().create(newItem())).item;
     expect(await codeOf(repo().decide(b.id, { action: 'edit-approve', actor: 'brad' }))).toBe('BAD_INPUT');
-    const edited = await repo().decide(b.id, { action: 'edit-approve', actor: 'brad', text: 'Shorter take.' });
+    const edited = await repo().decide(b.id, {
+      action: 'edit-approve',
+      actor: 'brad',
+      text: 'Shorter take.',
+    });
     expect(edited).toMatchObject({ status: 'approved', draft: b.draft, text: 'Shorter take.' });
     expect(edited.decisions.at(-1)).toMatchObject({
       action: 'edit-approve',
@@ -184,7 +190,10 @@ describe.each([
     expect(pending.every((i) => i.status === 'pending')).toBe(true);
     const budget = await repo().list({ kind: 'budget' });
     expect(budget.map((i) => i.id)).toEqual([env.id]);
-    expect(budget[0]).toMatchObject({ budget: { skill: 'marketing.write-copy', tier: 'mid' }, requestedBy: 'router' });
+    expect(budget[0]).toMatchObject({
+      budget: { skill: 'marketing.write-copy', tier: 'mid' },
+      requestedBy: 'router',
+    });
     const all = await repo().list({ limit: 500 });
     const times = all.map((i) => i.createdAt);
     expect([...times].sort().reverse()).toEqual(times);

@@ -91,4 +91,3 @@ export interface ApprovalRepository {
   pendingHandOffs(limit: number): Promise<{ item: ApprovalItem; envelope: TaskEnvelope | null }[]>;
   markHandedOff(ids: string[]): Promise<void>;
 }
-

@@ -164,7 +164,12 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
     const after = decision.action === 'reject' ? null : (decision.text ?? before);
     item.status = decision.action === 'reject' ? 'rejected' : 'approved';
     if (decision.action === 'edit-approve') item.text = after;
-    Object.assign(item, { decidedAt: now, decidedBy: decision.actor, decisionReason: decision.reason, updatedAt: now });
+    Object.assign(item, {
+      decidedAt: now,
+      decidedBy: decision.actor,
+      decisionReason: decision.reason,
+      updatedAt: now,
+    });
     item.decisions.push({
       action: decision.action,
       actor: decision.actor,
@@ -185,7 +190,12 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
     this.#assertPending(item);
     const now = new Date().toISOString();
     item.status = decision.approve ? 'approved' : 'rejected';
-    Object.assign(item, { decidedAt: now, decidedBy: decision.actor, decisionReason: decision.reason, updatedAt: now });
+    Object.assign(item, {
+      decidedAt: now,
+      decidedBy: decision.actor,
+      decisionReason: decision.reason,
+      updatedAt: now,
+    });
     item.decisions.push({
       action: decision.approve ? 'approve' : 'reject',
       actor: decision.actor,

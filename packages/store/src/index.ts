@@ -1,3 +1,4 @@
+export { RESERVED_METADATA_KEYS, RESULT_ARTIFACT_ID, recordToTask, toSdkState } from './a2a-task-mapping.js';
 export {
   ApprovalDecisionInput,
   ApprovalQuery,
@@ -5,19 +6,6 @@ export {
   type BudgetDecision,
   NewApprovalItem,
 } from './approval-repository.js';
-export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
-export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
-export { PgApprovalRepository } from './pg-approval-repository.js';
-export {
-  NewPublication,
-  type OutboxPost,
-  PgPublicationRepository,
-  type Publication,
-  PublicationCard,
-  PublicationStatus,
-} from './publication-repository.js';
-export { PgSpendRepository, type TierSpend } from './spend-repository.js';
-export { RESERVED_METADATA_KEYS, RESULT_ARTIFACT_ID, recordToTask, toSdkState } from './a2a-task-mapping.js';
 export {
   AdmitRequest,
   type AdmitResult,
@@ -28,16 +16,27 @@ export {
   Settlement,
 } from './budget-repository.js';
 export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded-postgres.js';
+export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
+export { PgApprovalRepository } from './pg-approval-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';
 export { type CreatePoolOptions, createPool } from './pool.js';
+export {
+  NewPublication,
+  type OutboxPost,
+  PgPublicationRepository,
+  type Publication,
+  PublicationCard,
+  PublicationStatus,
+} from './publication-repository.js';
 export {
   BudgetApproval,
   PgRoutingDecisionRepository,
@@ -47,6 +46,7 @@ export {
 } from './routing-decision-repository.js';
 export { assertSchemaName, schemaForBrain } from './schema-name.js';
 export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
+export { PgSpendRepository, type TierSpend } from './spend-repository.js';
 export type {
   CreateTaskOptions,
   ListTasksQuery,

@@ -64,7 +64,8 @@ interface DecisionRow {
 
 const ITEM_COLUMNS = `id, source_key, status, channel, draft, final_text, verdict, rules_fired, review, safety,
   context, origin_task_id, requested_by, created_at, updated_at, decided_at, decided_by, decision_reason`;
-const BUDGET_COLUMNS = 'task_id, skill, agent, tier, reason, envelope, status, requested_at, decided_at, decided_by';
+const BUDGET_COLUMNS =
+  'task_id, skill, agent, tier, reason, envelope, status, requested_at, decided_at, decided_by';
 
 const Id = z.uuid();
 
@@ -207,7 +208,9 @@ export class PgApprovalRepository implements ApprovalRepository {
     });
     if (inserted) return { item: (await this.get(inserted))!, created: true };
     const existing = await withPgErrors('approval item read', () =>
-      this.#pool.query<{ id: string }>(`SELECT id FROM ${this.#items} WHERE source_key = $1`, [item.sourceKey]),
+      this.#pool.query<{ id: string }>(`SELECT id FROM ${this.#items} WHERE source_key = $1`, [
+        item.sourceKey,
+      ]),
     );
     const id = existing.rows[0]?.id;
     if (!id) throw new ForgeError('CONFLICT', `approval item ${item.sourceKey} changed while stored`);
@@ -305,7 +308,8 @@ export class PgApprovalRepository implements ApprovalRepository {
       );
       const row = current.rows[0];
       if (!row) return { kind: 'missing' as const };
-      if (row.status !== 'pending') return { kind: 'decided' as const, status: row.status, by: row.decided_by };
+      if (row.status !== 'pending')
+        return { kind: 'decided' as const, status: row.status, by: row.decided_by };
       const textAfter = decision.action === 'reject' ? null : (decision.text ?? row.draft);
       await client.query(
         `UPDATE ${this.#items} SET status = $2, final_text = COALESCE($3, final_text), decided_at = now(),
@@ -330,13 +334,15 @@ export class PgApprovalRepository implements ApprovalRepository {
   ): Promise<BudgetDecision> {
     const id = parseOrThrow(Id, rawId, 'approval id', 'id');
     const outcome = await this.#transaction('budget approval decision', async (client) => {
-      const current = await client.query<{ status: string; decided_by: string | null; envelope: TaskEnvelope }>(
-        `SELECT status, decided_by, envelope FROM ${this.#budget} WHERE task_id = $1 FOR UPDATE`,
-        [id],
-      );
+      const current = await client.query<{
+        status: string;
+        decided_by: string | null;
+        envelope: TaskEnvelope;
+      }>(`SELECT status, decided_by, envelope FROM ${this.#budget} WHERE task_id = $1 FOR UPDATE`, [id]);
       const row = current.rows[0];
       if (!row) return { kind: 'missing' as const };
-      if (row.status !== 'pending') return { kind: 'decided' as const, status: row.status, by: row.decided_by };
+      if (row.status !== 'pending')
+        return { kind: 'decided' as const, status: row.status, by: row.decided_by };
       await client.query(
         `UPDATE ${this.#budget} SET status = $2, decided_at = now(), decided_by = $3 WHERE task_id = $1`,
         [id, decision.approve ? 'approved' : 'denied', decision.actor],
@@ -376,10 +382,13 @@ export class PgApprovalRepository implements ApprovalRepository {
   async markNotified(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await withPgErrors('approval mark notified', async () => {
-      await this.#pool.query(`UPDATE ${this.#items} SET notified_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-      await this.#pool.query(`UPDATE ${this.#budget} SET notified_at = now() WHERE task_id = ANY($1::uuid[])`, [
+      await this.#pool.query(`UPDATE ${this.#items} SET notified_at = now() WHERE id = ANY($1::uuid[])`, [
         ids,
       ]);
+      await this.#pool.query(
+        `UPDATE ${this.#budget} SET notified_at = now() WHERE task_id = ANY($1::uuid[])`,
+        [ids],
+      );
     });
   }
 
@@ -407,10 +416,13 @@ export class PgApprovalRepository implements ApprovalRepository {
   async markHandedOff(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await withPgErrors('approval mark handed off', async () => {
-      await this.#pool.query(`UPDATE ${this.#items} SET handed_off_at = now() WHERE id = ANY($1::uuid[])`, [ids]);
-      await this.#pool.query(`UPDATE ${this.#budget} SET handed_off_at = now() WHERE task_id = ANY($1::uuid[])`, [
+      await this.#pool.query(`UPDATE ${this.#items} SET handed_off_at = now() WHERE id = ANY($1::uuid[])`, [
         ids,
       ]);
+      await this.#pool.query(
+        `UPDATE ${this.#budget} SET handed_off_at = now() WHERE task_id = ANY($1::uuid[])`,
+        [ids],
+      );
     });
   }
 

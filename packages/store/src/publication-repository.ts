@@ -131,7 +131,8 @@ export class PgPublicationRepository {
     );
     if (inserted.rows[0]) return { publication: fromRow(inserted.rows[0]), created: true };
     const existing = await this.byApproval(p.approvalId);
-    if (!existing) throw new ForgeError('CONFLICT', `publication of approval ${p.approvalId} changed while stored`);
+    if (!existing)
+      throw new ForgeError('CONFLICT', `publication of approval ${p.approvalId} changed while stored`);
     return { publication: existing, created: false };
   }
 

@@ -65,4 +65,3 @@ export function checkText(rawInput: CheckTextInput): CheckTextOutput {
     violations: result.violations,
   };
 }
-

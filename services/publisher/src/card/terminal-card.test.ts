@@ -4,7 +4,13 @@ import { renderTerminalCard, wrapLines } from './terminal-card.js';
 
 describe('terminal card', () => {
   it('renders a PNG deterministically, taller for more lines', () => {
-    const opts = { title: 'forge', command: 'forge costs', body: 'tool  $0.00\nsmall $3.10', theme: 'dark' as const, width: 1200 };
+    const opts = {
+      title: 'forge',
+      command: 'forge costs',
+      body: 'tool  $0.00\nsmall $3.10',
+      theme: 'dark' as const,
+      width: 1200,
+    };
     const a = renderTerminalCard(opts);
     const b = renderTerminalCard(opts);
     expect(a.png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));

@@ -45,7 +45,9 @@ export const renderCardSkill = {
     'Renders text as a terminal-style image card (window bar, prompt, monospace output) to PNG for a post: ' +
     'plain code, no model, the same text always gives the same image.',
   tags: ['image', 'card', 'publish'],
-  examples: ['{"body":"tier      spend\\ntool      $0.00\\nsmall     $3.10\\nfrontier  $63.00","command":"forge costs"}'],
+  examples: [
+    '{"body":"tier      spend\\ntool      $0.00\\nsmall     $3.10\\nfrontier  $63.00","command":"forge costs"}',
+  ],
   tier: 'tool' as const,
   input: RenderCardInput,
   output: RenderCardOutput,
