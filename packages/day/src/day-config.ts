@@ -97,11 +97,18 @@ export const DayConfig = z.object({
     .object({
       timeZone: z.string().default('UTC'),
       channels: z
-        .array(z.object({ channel: z.string(), postsPerWeek: z.number().int().min(0).max(50) }))
+        .array(
+          z.object({
+            channel: z.string(),
+            postsPerWeek: z.number().int().min(0).max(35),
+            days: z.array(Weekday).min(1).max(7).optional(),
+            times: z.array(Clock).min(1).max(5).optional(),
+          }),
+        )
         .min(1)
         .default([{ channel: 'x', postsPerWeek: 7 }]),
       themes: z
-        .array(z.object({ id: z.string(), weight: z.number().positive().default(1) }))
+        .array(z.object({ id: z.string(), weight: z.number().int().min(1).max(10).default(1) }))
         .min(1)
         .default([{ id: 'routing', weight: 1 }]),
     })
