@@ -13,6 +13,18 @@ export interface PublishOutcome {
   error: string | null;
 }
 
+/** The `post-published` event the diary and the marketing reports read. */
+export function publishedEvent(p: Publication, o: PublishOutcome): Record<string, unknown> {
+  return {
+    approvalId: p.approvalId,
+    publicationId: p.id,
+    channel: p.channel,
+    target: p.target,
+    externalId: o.externalId,
+    chars: p.body.length,
+  };
+}
+
 /** Delay before attempt n+1 of a publish that failed: 30 s, 2 min, 8 min, ... capped at 1 h. */
 export function retryDelayMs(attempts: number): number {
   return Math.min(3_600_000, 30_000 * 4 ** Math.max(0, attempts - 1));

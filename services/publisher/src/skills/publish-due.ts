@@ -1,6 +1,6 @@
 import type { SkillContext } from '@forge/agent-kit';
 import { z } from 'zod';
-import { publishDuePosts } from '../publish-due-posts.js';
+import { publishDuePosts, publishedEvent } from '../publish-due-posts.js';
 import type { PublisherRuntime } from '../publisher-deps.js';
 
 export const PublishDueInput = z.object({
@@ -47,15 +47,7 @@ export function publishDueSkill(runtime: PublisherRuntime) {
         now: new Date(),
         limit: input.limit,
         logger: ctx.logger,
-        onPublished: (p, o) =>
-          ctx.emit('post-published', {
-            approvalId: p.approvalId,
-            publicationId: p.id,
-            channel: p.channel,
-            target: p.target,
-            externalId: o.externalId,
-            chars: p.body.length,
-          }),
+        onPublished: (p, o) => ctx.emit('post-published', publishedEvent(p, o)),
       });
       return {
         target: deps.channel.target,

@@ -3,7 +3,7 @@ import type { SkillContext } from '@forge/agent-kit';
 import { ForgeError } from '@forge/contracts';
 import { z } from 'zod';
 import { renderTerminalCard } from '../card/terminal-card.js';
-import { publishDuePosts } from '../publish-due-posts.js';
+import { publishDuePosts, publishedEvent } from '../publish-due-posts.js';
 import type { PublisherRuntime } from '../publisher-deps.js';
 import { schedulePost } from './schedule-post.js';
 
@@ -106,7 +106,12 @@ export async function scheduleApproved(
   }
   let current = publication;
   if (Date.parse(publication.dueAt) <= Date.now() && publication.status === 'scheduled') {
-    await publishDuePosts(deps, { now: new Date(), limit: 5, logger: ctx.logger });
+    await publishDuePosts(deps, {
+      now: new Date(),
+      limit: 5,
+      logger: ctx.logger,
+      onPublished: (p, o) => ctx.emit('post-published', publishedEvent(p, o)),
+    });
     current = (await publications.get(publication.id)) ?? publication;
   }
   return {
