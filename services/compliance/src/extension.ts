@@ -14,7 +14,10 @@ import type { ComplianceRuntime } from './compliance-deps.js';
  * Compliance's part of the service beside its skills: the approval queue (its repository, the
  * hand-off to the publisher, the notifier loop) and its HTTP routes under `/approvals`.
  */
-export function complianceExtension(runtime: ComplianceRuntime, loaded: LoadedDayConfig): ServiceExtensionFactory {
+export function complianceExtension(
+  runtime: ComplianceRuntime,
+  loaded: LoadedDayConfig,
+): ServiceExtensionFactory {
   return ({ pool, schema, bus, logger, brain, dispatch }) => {
     const repo = new PgApprovalRepository(pool, schema);
     const tasks = new PgTaskRepository(pool, schema);

@@ -1,5 +1,5 @@
 import { runAgentService } from '@forge/agent-kit';
-import { type LoadedDayConfig, Late, loadDayConfig } from '@forge/day';
+import { Late, type LoadedDayConfig, loadDayConfig } from '@forge/day';
 import { createComplianceAgent } from './agent.js';
 import type { ComplianceDeps } from './compliance-deps.js';
 import { complianceExtension } from './extension.js';

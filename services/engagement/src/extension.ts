@@ -5,7 +5,10 @@ import type { EngagementRuntime } from './engagement-deps.js';
 import { storySubscriber } from './story-subscriber.js';
 
 /** Engagement beside its skills: the surfaced-story consumer, and what the skills need bound. */
-export function engagementExtension(runtime: EngagementRuntime, loaded: LoadedDayConfig): ServiceExtensionFactory {
+export function engagementExtension(
+  runtime: EngagementRuntime,
+  loaded: LoadedDayConfig,
+): ServiceExtensionFactory {
   return ({ pool, schema, bus, logger, brain, dispatch }) => {
     const submitter = createTaskSubmitter({ tasks: new PgTaskRepository(pool, schema), bus, dispatch });
     const diary = new PgDiaryRepository(pool, schema);

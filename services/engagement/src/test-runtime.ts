@@ -24,7 +24,10 @@ export function testRuntime(opts: { lessons?: Lesson[]; voice?: Partial<DayConfi
     submitter: {
       async submit(task) {
         submitted.push(task);
-        return { taskId: '00000000-0000-4000-8000-00000000000' + String(submitted.length % 10), created: true };
+        return {
+          taskId: '00000000-0000-4000-8000-00000000000' + String(submitted.length % 10),
+          created: true,
+        };
       },
     },
   });

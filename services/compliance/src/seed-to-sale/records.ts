@@ -87,7 +87,11 @@ export type SeedToSaleRecords = z.infer<typeof SeedToSaleRecords>;
 /** How strict the checks are; defaults suit a daily reconciliation. */
 export const ReconcileSettings = z.object({
   /** A manifest unreported this close to its deadline is a warning. */
-  manifestWarnHours: z.number().min(0).max(24 * 14).default(24),
+  manifestWarnHours: z
+    .number()
+    .min(0)
+    .max(24 * 14)
+    .default(24),
   /** Quantities closer than this (in the package's unit) are equal. */
   quantityTolerance: z.number().min(0).max(1000).default(0.001),
   /** A count may differ from the system by this share of the system quantity before it is unreconciled. */

@@ -73,7 +73,11 @@ describe('seed-to-sale rule pack', () => {
   describe('manifest-reporting-window', () => {
     it('warns on an unreported manifest inside the window and is critical once the deadline passed', () => {
       const near = clean();
-      near.manifests[0] = { ...near.manifests[0]!, reportedAt: null, reportDeadline: '2026-12-01T06:00:00.000Z' };
+      near.manifests[0] = {
+        ...near.manifests[0]!,
+        reportedAt: null,
+        reportDeadline: '2026-12-01T06:00:00.000Z',
+      };
       expect(rules(near)).toEqual([['manifest-reporting-window', 'warning', '0000000001']]);
       const late = clean();
       late.manifests[0] = { ...late.manifests[0]!, reportedAt: null };
@@ -85,7 +89,11 @@ describe('seed-to-sale rule pack', () => {
 
     it('does not fire for an unreported manifest far from its deadline', () => {
       const far = clean();
-      far.manifests[0] = { ...far.manifests[0]!, reportedAt: null, reportDeadline: '2026-12-05T18:00:00.000Z' };
+      far.manifests[0] = {
+        ...far.manifests[0]!,
+        reportedAt: null,
+        reportDeadline: '2026-12-05T18:00:00.000Z',
+      };
       expect(rules(far)).toEqual([]);
     });
   });
@@ -143,7 +151,10 @@ describe('seed-to-sale rule pack', () => {
       unit.transfers[0]!.packages[0] = { ...unit.transfers[0]!.packages[0]!, unitOfMeasure: 'Ounces' };
       expect(rules(unit)).toEqual([['transfer-quantity-mismatch', 'major', TAG_A]]);
       const unaccepted = clean();
-      unaccepted.transfers[0]!.packages[0] = { ...unaccepted.transfers[0]!.packages[0]!, receivedQuantity: null };
+      unaccepted.transfers[0]!.packages[0] = {
+        ...unaccepted.transfers[0]!.packages[0]!,
+        receivedQuantity: null,
+      };
       expect(rules(unaccepted)).toEqual([['transfer-quantity-mismatch', 'major', TAG_A]]);
     });
 

@@ -25,7 +25,8 @@ function fmt(n: number): string {
 
 const manifestWindow: SeedToSaleRule = {
   id: 'manifest-reporting-window',
-  description: 'A manifest must be reported by its deadline; unreported ones near it are flagged before it passes.',
+  description:
+    'A manifest must be reported by its deadline; unreported ones near it are flagged before it passes.',
   check(records, settings) {
     const now = Date.parse(records.asOf);
     const out: Finding[] = [];
@@ -88,12 +89,16 @@ const negativeQuantity: SeedToSaleRule = {
       out.push({ ruleId: this.id, severity: 'critical', subject, message });
     for (const p of records.packages) {
       if (p.quantity < 0) push(p.tag, `package ${p.tag} holds ${fmt(p.quantity)} ${p.unitOfMeasure}`);
-      if (p.initialQuantity < 0) push(p.tag, `package ${p.tag} started at ${fmt(p.initialQuantity)} ${p.unitOfMeasure}`);
+      if (p.initialQuantity < 0)
+        push(p.tag, `package ${p.tag} started at ${fmt(p.initialQuantity)} ${p.unitOfMeasure}`);
       let running = p.initialQuantity;
       for (const a of [...p.adjustments].sort((x, y) => x.at.localeCompare(y.at))) {
         running += a.quantity;
         if (running < 0) {
-          push(p.tag, `package ${p.tag} went to ${fmt(running)} ${p.unitOfMeasure} after "${a.reason}" at ${a.at}`);
+          push(
+            p.tag,
+            `package ${p.tag} went to ${fmt(running)} ${p.unitOfMeasure} after "${a.reason}" at ${a.at}`,
+          );
           break;
         }
       }
@@ -204,7 +209,7 @@ const unknownPackage: SeedToSaleRule = {
 const unreconciledInventory: SeedToSaleRule = {
   id: 'unreconciled-inventory',
   description:
-    "The latest physical count of each active package matches the system quantity within tolerance, and no active package goes uncounted too long.",
+    'The latest physical count of each active package matches the system quantity within tolerance, and no active package goes uncounted too long.',
   check(records, settings) {
     const latest = new Map<string, (typeof records.inventoryCounts)[number]>();
     for (const c of records.inventoryCounts) {
@@ -233,7 +238,10 @@ const unreconciledInventory: SeedToSaleRule = {
         });
         continue;
       }
-      const allowed = Math.max(settings.quantityTolerance, Math.abs(p.quantity) * settings.countToleranceShare);
+      const allowed = Math.max(
+        settings.quantityTolerance,
+        Math.abs(p.quantity) * settings.countToleranceShare,
+      );
       const diff = count.countedQuantity - p.quantity;
       if (Math.abs(diff) > allowed) {
         out.push({

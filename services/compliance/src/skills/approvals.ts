@@ -26,7 +26,8 @@ export function approvalSkills(runtime: ComplianceRuntime): Skill[] {
     defineSkill({
       id: 'show-approval',
       name: 'Show approval',
-      description: 'One approval item: draft, policy verdict, rules fired, frontier reasoning and every decision.',
+      description:
+        'One approval item: draft, policy verdict, rules fired, frontier reasoning and every decision.',
       tags: ['approval', 'queue'],
       examples: ['{"id":"00000000-0000-4000-8000-000000000000"}'],
       tier: 'tool' as const,

@@ -165,6 +165,7 @@ export function gateOutboundSkill(runtime: ComplianceRuntime) {
     tier: 'tool' as const,
     input: GateOutboundInput,
     output: GateOutboundOutput,
-    handler: (input: z.output<typeof GateOutboundInput>, ctx: SkillContext) => gateOutbound(input, ctx, runtime),
+    handler: (input: z.output<typeof GateOutboundInput>, ctx: SkillContext) =>
+      gateOutbound(input, ctx, runtime),
   };
 }

@@ -38,10 +38,17 @@ function block(tag: string, body: string, attrs = ''): string {
 }
 
 export function buildOutboundReviewMessages(item: ApprovalItem): ChatMessage[] {
-  const source = (item.context.source ?? {}) as { kind?: string; title?: string; text?: string; link?: string };
+  const source = (item.context.source ?? {}) as {
+    kind?: string;
+    title?: string;
+    text?: string;
+    link?: string;
+  };
   const flags = [
     ...(item.verdict?.violations ?? []).map((v) => `- ${v.ruleId} (${v.severity}): ${v.why}`),
-    ...item.rulesFired.filter((r) => !item.verdict?.violations.some((v) => v.ruleId === r)).map((r) => `- ${r}`),
+    ...item.rulesFired
+      .filter((r) => !item.verdict?.violations.some((v) => v.ruleId === r))
+      .map((r) => `- ${r}`),
     ...item.safety.map((s) => `- instructions found in the ${s.source} (${s.pattern}): "${s.excerpt}"`),
   ];
   return [
@@ -74,7 +81,9 @@ export async function reviewOutbound(
   const { queue } = runtime.get();
   const item = await queue.get(input.approvalId);
   if (item.kind !== 'post') {
-    throw new ForgeError('BAD_INPUT', `invalid input: approvalId: ${item.id} is not a post`, { retryable: false });
+    throw new ForgeError('BAD_INPUT', `invalid input: approvalId: ${item.id} is not a post`, {
+      retryable: false,
+    });
   }
   const { output, reply } = await callForOutput(
     ctx.models,
@@ -113,6 +122,7 @@ export function reviewOutboundSkill(runtime: ComplianceRuntime) {
     critical: true,
     input: ReviewOutboundInput,
     output: ReviewOutboundOutput,
-    handler: (input: z.output<typeof ReviewOutboundInput>, ctx: SkillContext) => reviewOutbound(input, ctx, runtime),
+    handler: (input: z.output<typeof ReviewOutboundInput>, ctx: SkillContext) =>
+      reviewOutbound(input, ctx, runtime),
   };
 }

@@ -5,7 +5,12 @@ import { type ChatMessage, SafetyFlag, SurfacedStory } from '@forge/contracts';
 import { findInstructions } from '@forge/day';
 import { z } from 'zod';
 import type { EngagementRuntime } from '../engagement-deps.js';
-import { buildTakeMessages, buildTakeSystemPrompt, redraftMessage, type TakeSource } from '../take/take-prompt.js';
+import {
+  buildTakeMessages,
+  buildTakeSystemPrompt,
+  redraftMessage,
+  type TakeSource,
+} from '../take/take-prompt.js';
 import { checkVoice } from '../take/voice-check.js';
 import { fitReply } from './fit-reply.js';
 
@@ -51,7 +56,13 @@ export const DraftTakeOutput = z.object({
 });
 export type DraftTakeOutput = z.infer<typeof DraftTakeOutput>;
 
-function untrustedText(source: TakeSource): { title?: string; text: string; link?: string; author?: string; id: string } {
+function untrustedText(source: TakeSource): {
+  title?: string;
+  text: string;
+  link?: string;
+  author?: string;
+  id: string;
+} {
   if (source.kind === 'story') {
     const s = source.story;
     return { title: s.title, text: s.summary, link: s.link, id: s.storyId };
@@ -91,7 +102,15 @@ export async function draftTake(
   while (drafts <= day.voice.maxRedrafts) {
     const { output, reply } = await callForOutput(
       ctx.models,
-      { purpose: 'draft', system, messages: [...messages], maxTokens: 600, temperature: 0.7, name: 'take_draft', schema: TakeModelOutput },
+      {
+        purpose: 'draft',
+        system,
+        messages: [...messages],
+        maxTokens: 600,
+        temperature: 0.7,
+        name: 'take_draft',
+        schema: TakeModelOutput,
+      },
       ctx.signal,
     );
     drafts += 1;

@@ -40,6 +40,8 @@ describe('engagement.triage-mentions', () => {
       ['m2', 'allow', 'question', true],
       ['m3', 'allow', 'spam', false],
     ]);
-    expect(submitted.map((s) => [s.skill, s.idempotencyKey])).toEqual([['engagement.draft-take', 'reply:m2']]);
+    expect(submitted.map((s) => [s.skill, s.idempotencyKey])).toEqual([
+      ['engagement.draft-take', 'reply:m2'],
+    ]);
   });
 });

@@ -8,10 +8,22 @@ import { z } from 'zod';
 import type { EngagementRuntime } from '../engagement-deps.js';
 import { Mention } from './draft-take.js';
 
-export const Intent = z.enum(['question', 'praise', 'complaint', 'partnership', 'press', 'spam', 'abuse', 'other']);
+export const Intent = z.enum([
+  'question',
+  'praise',
+  'complaint',
+  'partnership',
+  'press',
+  'spam',
+  'abuse',
+  'other',
+]);
 
 export const TriageMentionsInput = z.object({
-  mentions: z.array(Mention.extend({ channel: Channel.default('x') })).min(1).max(100),
+  mentions: z
+    .array(Mention.extend({ channel: Channel.default('x') }))
+    .min(1)
+    .max(100),
 });
 export type TriageMentionsInput = z.input<typeof TriageMentionsInput>;
 
@@ -71,9 +83,11 @@ export async function triageMentions(
   const { submitter, brain } = runtime.get();
   const screened = input.mentions.map((m) => {
     // Inbound text: only the brand-safety rules speak (a long mention breaks no format rule of ours).
-    const violations = checkText({ text: m.text, channel: m.channel, cannabisContent: false }).violations.filter(
-      (v) => v.category === 'brand-safety',
-    );
+    const violations = checkText({
+      text: m.text,
+      channel: m.channel,
+      cannabisContent: false,
+    }).violations.filter((v) => v.category === 'brand-safety');
     const decision = violations.some((v) => v.severity === 'block')
       ? ('block' as const)
       : violations.length > 0
@@ -124,7 +138,17 @@ export async function triageMentions(
     if (replyWorthy) {
       ({ taskId: replyTaskId } = await submitter.submit({
         skill: 'engagement.draft-take',
-        input: { source: { kind: 'mention', mention: { id: mention.id, author: mention.author, text: mention.text, ...(mention.url ? { url: mention.url } : {}) } } },
+        input: {
+          source: {
+            kind: 'mention',
+            mention: {
+              id: mention.id,
+              author: mention.author,
+              text: mention.text,
+              ...(mention.url ? { url: mention.url } : {}),
+            },
+          },
+        },
         origin: { kind: 'agent', brain, by: 'engagement' },
         idempotencyKey: `reply:${mention.id}`,
         parentId: ctx.task.id,
@@ -164,6 +188,7 @@ export function triageMentionsSkill(runtime: EngagementRuntime) {
     tier: 'small' as const,
     input: TriageMentionsInput,
     output: TriageMentionsOutput,
-    handler: (input: z.output<typeof TriageMentionsInput>, ctx: SkillContext) => triageMentions(input, ctx, runtime),
+    handler: (input: z.output<typeof TriageMentionsInput>, ctx: SkillContext) =>
+      triageMentions(input, ctx, runtime),
   };
 }

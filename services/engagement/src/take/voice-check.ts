@@ -1,4 +1,10 @@
-import { CHANNEL_RULES, REPLY_MAX_LENGTH, type ReplyChannel, findUrls, textLength } from '@forge/channel-text';
+import {
+  CHANNEL_RULES,
+  findUrls,
+  REPLY_MAX_LENGTH,
+  type ReplyChannel,
+  textLength,
+} from '@forge/channel-text';
 import type { VoiceGuide } from '@forge/day';
 import { stripOpeners } from '../reply/openers.js';
 
@@ -21,7 +27,10 @@ export function checkVoice(
   const length = textLength(text, CHANNEL_RULES[opts.channel].counting);
   if (length > limit) failures.push(`length: ${length} characters, the limit on ${opts.channel} is ${limit}`);
   for (const phrase of opts.voice.bannedPhrases) {
-    const pattern = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(phrase).replace(/\s+/g, '[\\s-]+')}(?![\\p{L}\\p{N}])`, 'iu');
+    const pattern = new RegExp(
+      `(?<![\\p{L}\\p{N}])${escapeRegExp(phrase).replace(/\s+/g, '[\\s-]+')}(?![\\p{L}\\p{N}])`,
+      'iu',
+    );
     if (pattern.test(text)) failures.push(`banned-phrase: "${phrase}"`);
   }
   const opener = stripOpeners(text, opts.voice.sycophanticOpeners);
