@@ -186,7 +186,7 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
     decision: { approve: boolean; actor: string; reason: string | null },
   ): Promise<BudgetDecision> {
     const item = this.#items.get(id);
-    if (!item || item.kind !== 'budget') throw new ForgeError('NOT_FOUND', `no approval item ${id}`);
+    if (item?.kind !== 'budget') throw new ForgeError('NOT_FOUND', `no approval item ${id}`);
     this.#assertPending(item);
     const now = new Date().toISOString();
     item.status = decision.approve ? 'approved' : 'rejected';
@@ -244,7 +244,7 @@ export class InMemoryApprovalRepository implements ApprovalRepository {
 
   #post(id: string): ApprovalItem & { notified: boolean; seq: number } {
     const item = Id.safeParse(id).success ? this.#items.get(id) : undefined;
-    if (!item || item.kind !== 'post') throw new ForgeError('NOT_FOUND', `no approval item ${id}`);
+    if (item?.kind !== 'post') throw new ForgeError('NOT_FOUND', `no approval item ${id}`);
     return item;
   }
 

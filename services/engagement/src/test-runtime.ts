@@ -25,7 +25,7 @@ export function testRuntime(opts: { lessons?: Lesson[]; voice?: Partial<DayConfi
       async submit(task) {
         submitted.push(task);
         return {
-          taskId: '00000000-0000-4000-8000-00000000000' + String(submitted.length % 10),
+          taskId: `00000000-0000-4000-8000-00000000000${String(submitted.length % 10)}`,
           created: true,
         };
       },

@@ -38,7 +38,12 @@ describe('daily brief and content calendar from the brain’s data (real Postgre
       publications,
       spend: new PgSpendRepository(pool, schema),
       diary,
-      submitter: { submit: async (t) => (submitted.push(t), { taskId: randomUUID(), created: true }) },
+      submitter: {
+        submit: async (t) => {
+          submitted.push(t);
+          return { taskId: randomUUID(), created: true };
+        },
+      },
       day: DayConfig.parse({
         version: 't',
         voice: { name: 'B', traits: ['plain'] },

@@ -47,7 +47,7 @@ export async function scheduleApproved(
   const deps = runtime.get();
   const { approvals, publications, channel, day } = deps;
   const item = await approvals.get(input.approvalId);
-  if (!item || item.kind !== 'post') {
+  if (item?.kind !== 'post') {
     throw new ForgeError('NOT_FOUND', `no approved post ${input.approvalId}`, { retryable: false });
   }
   if (item.status !== 'approved' || item.text === null || item.channel === null) {
