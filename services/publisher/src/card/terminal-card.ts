@@ -1,18 +1,24 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createCanvas, GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import type { SKRSContext2D } from '@napi-rs/canvas';
 
 const FONT = 'ForgeMono';
 const BOLD = 'ForgeMonoBold';
-let fontLoaded = false;
+type Canvas = typeof import('@napi-rs/canvas');
+let canvasModule: Promise<Canvas> | undefined;
 
-/** DejaVu Sans Mono, shipped inside the `dejavu-fonts-ttf` npm package: no system font needed. */
-function ensureFont(): void {
-  if (fontLoaded) return;
-  const require = createRequire(import.meta.url);
-  GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'), FONT);
-  GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf'), BOLD);
-  fontLoaded = true;
+/**
+ * The native canvas (about 25 MB resident) loads on the first card, not at the service's start,
+ * with DejaVu Sans Mono from the `dejavu-fonts-ttf` npm package: no system font needed.
+ */
+function loadCanvas(): Promise<Canvas> {
+  canvasModule ??= import('@napi-rs/canvas').then((mod) => {
+    const require = createRequire(import.meta.url);
+    mod.GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf'), FONT);
+    mod.GlobalFonts.registerFromPath(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSansMono-Bold.ttf'), BOLD);
+    return mod;
+  });
+  return canvasModule;
 }
 
 export interface TerminalCardOptions {
@@ -94,8 +100,8 @@ function dots(ctx: SKRSContext2D): void {
  * prompt line with the command, and the output wrapped in monospace. Plain code, $0: the same
  * options always give the same PNG bytes (so the hash names the card).
  */
-export function renderTerminalCard(opts: TerminalCardOptions): RenderedCard {
-  ensureFont();
+export async function renderTerminalCard(opts: TerminalCardOptions): Promise<RenderedCard> {
+  const { createCanvas } = await loadCanvas();
   const theme = THEMES[opts.theme];
   const probe = createCanvas(10, 10).getContext('2d');
   probe.font = `${FONT_SIZE}px ${FONT}`;

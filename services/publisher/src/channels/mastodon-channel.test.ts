@@ -58,7 +58,7 @@ describe('MastodonChannel through masto against a fake Mastodon server', () => {
 
   it('uploads the card as media with its alt text and attaches it', async () => {
     const channel = new MastodonChannel({ url: server.url, accessToken: 'tok-123' });
-    const card = renderCard({ body: 'tool $0.00' });
+    const card = await renderCard({ body: 'tool $0.00' });
     const p = publication({
       card: {
         sha256: card.sha256,

@@ -1,5 +1,5 @@
 import type { Publication } from '@forge/store';
-import { createRestAPIClient, type mastodon } from 'masto';
+import type { mastodon } from 'masto';
 import {
   PermanentPublishError,
   type PublishChannel,
@@ -15,27 +15,37 @@ import {
  */
 export class MastodonChannel implements PublishChannel {
   readonly target = 'mastodon' as const;
-  readonly #client: mastodon.rest.Client;
+  readonly #opts: { url: string; accessToken: string; timeoutMs?: number };
+  #client: Promise<mastodon.rest.Client> | undefined;
 
   constructor(opts: { url: string; accessToken: string; timeoutMs?: number }) {
-    this.#client = createRestAPIClient({
-      url: opts.url,
-      accessToken: opts.accessToken,
-      timeout: opts.timeoutMs ?? 30_000,
-    });
+    this.#opts = opts;
+  }
+
+  /** The client loads on the first publish, so a service posting to the outbox never loads it. */
+  #connect(): Promise<mastodon.rest.Client> {
+    this.#client ??= import('masto').then(({ createRestAPIClient }) =>
+      createRestAPIClient({
+        url: this.#opts.url,
+        accessToken: this.#opts.accessToken,
+        timeout: this.#opts.timeoutMs ?? 30_000,
+      }),
+    );
+    return this.#client;
   }
 
   async publish(p: Publication): Promise<PublishReceipt> {
     try {
+      const client = await this.#connect();
       const mediaIds: string[] = [];
       if (p.card) {
-        const media = await this.#client.v2.media.create({
+        const media = await client.v2.media.create({
           file: new Blob([Buffer.from(p.card.pngBase64, 'base64')], { type: 'image/png' }),
           description: p.card.altText,
         });
         mediaIds.push(media.id);
       }
-      const status = await this.#client.v1.statuses.create(
+      const status = await client.v1.statuses.create(
         { status: p.body, visibility: 'public', ...(mediaIds.length ? { mediaIds } : {}) },
         { requestInit: { headers: { 'Idempotency-Key': p.idempotencyKey } } },
       );

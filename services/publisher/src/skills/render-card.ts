@@ -23,9 +23,9 @@ export const RenderCardOutput = z.object({
 export type RenderCardOutput = z.infer<typeof RenderCardOutput>;
 
 /** Renders the card and describes it; alt text defaults to the command and the text. */
-export function renderCard(raw: RenderCardInput): RenderCardOutput {
+export async function renderCard(raw: RenderCardInput): Promise<RenderCardOutput> {
   const input = RenderCardInput.parse(raw);
-  const card = renderTerminalCard(input);
+  const card = await renderTerminalCard(input);
   return {
     mediaType: 'image/png',
     pngBase64: card.png.toString('base64'),
@@ -51,5 +51,5 @@ export const renderCardSkill = {
   tier: 'tool' as const,
   input: RenderCardInput,
   output: RenderCardOutput,
-  handler: async (input: z.output<typeof RenderCardInput>): Promise<RenderCardOutput> => renderCard(input),
+  handler: (input: z.output<typeof RenderCardInput>): Promise<RenderCardOutput> => renderCard(input),
 };

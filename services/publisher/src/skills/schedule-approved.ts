@@ -86,7 +86,7 @@ export async function scheduleApproved(
       });
     dueAt = slot.slot;
   }
-  const card = day.publisher.card ? renderCardFor(item.text) : null;
+  const card = day.publisher.card ? await renderCardFor(item.text) : null;
   const { publication, created } = await publications.schedule({
     id: randomUUID(),
     approvalId: item.id,
@@ -126,8 +126,8 @@ export async function scheduleApproved(
   };
 }
 
-function renderCardFor(text: string) {
-  const card = renderTerminalCard({
+async function renderCardFor(text: string) {
+  const card = await renderTerminalCard({
     title: 'forge',
     command: 'cat take.txt',
     body: text,
