@@ -74,14 +74,12 @@ export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string,
 }
 
 /**
- * What only some services are told: the router gets its routing config; every agent dispatches
- * new tasks through the router (`FORGE_DISPATCH=router`: edge → router, tier stamped and the
- * decision stored → agent), never straight to its own workers.
+ * What only some services are told: the router gets its routing config. Agents need nothing of
+ * their own: every agent dispatches new tasks through the router (edge → router, tier stamped and
+ * the decision stored → agent) however it is started, so `forge up` sets nothing for that.
  */
 function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> {
-  return service.name === ROUTER
-    ? { FORGE_ROUTING_CONFIG: mesh.routingConfig }
-    : { FORGE_DISPATCH: 'router' };
+  return service.name === ROUTER ? { FORGE_ROUTING_CONFIG: mesh.routingConfig } : {};
 }
 
 /**

@@ -28,6 +28,7 @@ export {
   ModelCallRequest,
   ModelCallSuccess,
   ModelPurpose,
+  ModelStreamChunk,
   ModelUsage,
 } from './model-call.js';
 export { ModelId, ModelPrice, ProviderKind } from './model-price.js';

@@ -15,7 +15,13 @@ export {
   type ScopeUsage,
   Settlement,
 } from './budget-repository.js';
-export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type CostLedger,
+  CostLedgerEntry,
+  type CostLedgerReader,
+  type LedgerUsageRow,
+  PgCostLedger,
+} from './cost-ledger-repository.js';
 export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
 export {
   type EmbeddedPostgres,

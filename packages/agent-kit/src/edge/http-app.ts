@@ -3,6 +3,7 @@ import { RequestMalformedError, toRestErrorBody } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/server/express';
 import { ForgeError } from '@forge/contracts';
+import { type ApiKeyStore, checkReadiness, type ReadinessProbe } from '@forge/service-runtime';
 import type { Logger } from '@forge/telemetry';
 import express, {
   type ErrorRequestHandler,
@@ -11,8 +12,6 @@ import express, {
   type RequestHandler,
   type Router,
 } from 'express';
-import type { ApiKeyStore } from '../process/api-keys.js';
-import { checkReadiness, type ReadinessProbe } from '../service/health.js';
 import { AGENT_CARD_PATH, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { requireApiKey, userFromRequest } from './auth.js';
 import { httpErrorBody, toHttpError } from './http-errors.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { checkReadiness } from './health.js';
+import { checkReadiness } from './readiness.js';
 
 describe('checkReadiness', () => {
   afterEach(() => {

@@ -1,7 +1,13 @@
-import { budgetView, routingConfigFromObject } from '@forge/policy';
 import { describe, expect, it } from 'vitest';
-import { effectiveRoutingConfig, zeroCostRoutingConfig } from './effective-config.js';
-import { explainRoute } from './route-explanation.js';
+import { budgetView } from './budget-view.js';
+import { decideRoute } from './decide-route.js';
+import {
+  effectiveRoutingConfig,
+  providerKey,
+  reachableProviders,
+  zeroCostRoutingConfig,
+} from './effective-config.js';
+import { routingConfigFromObject } from './parse-routing-config.js';
 
 const price = (input: number, output: number) => ({ input, output, readOn: '2026-11-29' });
 const CONFIG = routingConfigFromObject(
@@ -53,25 +59,65 @@ describe('zeroCostRoutingConfig', () => {
     expect(zeroCostRoutingConfig(paidOnly)).toBe(paidOnly);
   });
 
-  it('lets a $0 model of the tier take a task the budget would queue, as the router does', () => {
+  it('lets a $0 model of the tier take a task the budget would queue', () => {
     const effective = effectiveRoutingConfig(CONFIG, ['anthropic', 'openai-compatible:local']);
     const spent = budgetView(effective, { 'tier:small': { spentMicros: 1_000_000, reservedMicros: 0 } });
     const ask = {
-      manifest: { skill: 'scout.score-headlines', agent: 'scout', tierHint: 'small', critical: false },
+      skill: { skill: 'scout.score-headlines', agent: 'scout', tierHint: 'small', critical: false },
       config: effective,
-      input: {},
-      brain: 'b',
-      originKind: 'schedule',
+      input: { tokensEstimate: 10 },
+      origin: { kind: 'schedule', by: 'cron', brain: 'b' },
       principal: 'cron',
       budget: spent,
       now: new Date('2026-11-29T12:00:00Z'),
     } as const;
-    expect(explainRoute(ask)).toMatchObject({ budgetAction: 'queue', zeroCost: false });
-    expect(explainRoute({ ...ask, zeroCost: zeroCostRoutingConfig(effective) })).toMatchObject({
+    expect(decideRoute(ask)).toMatchObject({ budgetAction: 'queue' });
+    const zeroCost = zeroCostRoutingConfig(effective);
+    expect(decideRoute({ ...ask, config: zeroCost })).toMatchObject({
       tier: 'small',
       model: 'openai-compatible:local/llama3',
       budgetAction: 'none',
-      zeroCost: true,
     });
+  });
+});
+
+describe('reachableProviders', () => {
+  const withServers = routingConfigFromObject(
+    {
+      version: 'p',
+      tiers: CONFIG.tiers,
+      prices: CONFIG.prices,
+      providers: {
+        anthropic: { apiKeyEnv: 'CLAUDE_KEY' },
+        openaiCompatible: {
+          local: { baseUrl: 'http://127.0.0.1:8080/v1' },
+          vllm: { baseUrl: 'http://127.0.0.1:8000/v1', apiKeyEnv: 'VLLM_KEY' },
+        },
+      },
+    },
+    'test',
+  );
+
+  it('asks for the key variables the config names, and lists what they bring in', () => {
+    const asked: string[] = [];
+    const none = reachableProviders(withServers, (name) => {
+      asked.push(name);
+      return false;
+    });
+    expect(none).toEqual(['openai-compatible:local']);
+    expect(asked).toEqual(['CLAUDE_KEY', 'OPENAI_API_KEY', 'VLLM_KEY']);
+    expect(reachableProviders(withServers, () => true)).toEqual([
+      'anthropic',
+      'openai',
+      'openai-compatible:local',
+      'openai-compatible:vllm',
+    ]);
+  });
+
+  it('names providers as effectiveRoutingConfig reads them', () => {
+    expect(providerKey('openai-compatible:local/llama3')).toBe('openai-compatible:local');
+    expect(providerKey('anthropic:claude-haiku-5.5')).toBe('anthropic');
+    const available = reachableProviders(CONFIG, (name) => name === 'OPENAI_API_KEY');
+    expect(effectiveRoutingConfig(CONFIG, available).tiers.mid).toEqual(['openai:gpt-6-sol']);
   });
 });
