@@ -5,6 +5,7 @@ export {
   REST_PATH,
   SECURITY_SCHEMES,
 } from './edge/agent-card.js';
+export { principalOf } from './edge/auth.js';
 export type {
   ModelCallInput,
   ModelCallScope,
@@ -15,6 +16,12 @@ export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './models/nats-mo
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
 export { type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
+export type {
+  ExtensionContext,
+  ExtensionRoutes,
+  ServiceExtension,
+  ServiceExtensionFactory,
+} from './service/service-extension.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {
   defineSkill,

@@ -77,6 +77,19 @@ export interface SendOptions extends CommonOptions {
   readonly apiKey: string | undefined;
 }
 
+export interface ApprovalsOptions extends CommonOptions {
+  readonly action: 'list' | 'show' | 'approve' | 'reject';
+  readonly id: string | undefined;
+  readonly status: string | undefined;
+  readonly kind: string | undefined;
+  readonly limit: number | undefined;
+  readonly text: string | undefined;
+  readonly at: string | undefined;
+  readonly reason: string | undefined;
+  /** FORGE_API_KEY, which wins over the brain's operator.key file. */
+  readonly apiKey: string | undefined;
+}
+
 export type Command =
   | { readonly name: 'up'; readonly options: UpOptions }
   | { readonly name: 'status'; readonly options: StatusOptions }
@@ -84,6 +97,7 @@ export type Command =
   | { readonly name: 'route-explain'; readonly options: RouteExplainOptions }
   | { readonly name: 'costs'; readonly options: CostsOptions }
   | { readonly name: 'schedule'; readonly options: ScheduleOptions }
+  | { readonly name: 'approvals'; readonly options: ApprovalsOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
 
 const COMMON_FLAGS = {
@@ -121,6 +135,16 @@ const FLAGS = {
   },
   costs: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
   schedule: { ...COMMON_FLAGS, reason: { type: 'string' }, timeout: { type: 'string' } },
+  approvals: {
+    ...COMMON_FLAGS,
+    status: { type: 'string' },
+    kind: { type: 'string' },
+    limit: { type: 'string' },
+    text: { type: 'string' },
+    at: { type: 'string' },
+    now: { type: 'boolean' },
+    reason: { type: 'string' },
+  },
   help: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 } as const satisfies Record<CommandName, NonNullable<ParseArgsConfig['options']>>;
 
@@ -199,6 +223,8 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       return { name: 'costs', options: parseCosts(shared, flags, sourced, env) };
     case 'schedule':
       return { name: 'schedule', options: parseSchedule(shared, flags, positionals, sourced, env) };
+    case 'approvals':
+      return { name: 'approvals', options: parseApprovals(shared, flags, positionals, env) };
   }
 }
 
@@ -310,6 +336,81 @@ function parseSend(
     input: typeof flags.input === 'string' ? flags.input : undefined,
     stream: flags.stream === true,
     timeoutMs: send.timeout,
+    apiKey: env.FORGE_API_KEY || undefined,
+  };
+}
+
+const APPROVAL_ACTIONS = ['list', 'show', 'approve', 'reject'] as const;
+
+function parseApprovals(
+  shared: CommonOptions,
+  flags: Flags,
+  positionals: string[],
+  env: Env,
+): ApprovalsOptions {
+  const [action, id, ...rest] = positionals;
+  const known = APPROVAL_ACTIONS.find((a) => a === action);
+  if (!known) {
+    throw usageError(
+      'approvals',
+      `expected list, show, approve or reject, got ${action ? `'${action}'` : 'nothing'}`,
+    );
+  }
+  if (rest.length > 0) throw usageError('approvals', `unexpected argument '${rest[0]}'`);
+  if (known === 'list' && id !== undefined) throw usageError('approvals', `list takes no <id>, got '${id}'`);
+  if (known !== 'list' && (id === undefined || !z.uuid().safeParse(id).success)) {
+    throw usageError(
+      'approvals',
+      `invalid <id>: ${known} needs the item's id (a UUID)${id ? `, got '${id}'` : ''}`,
+    );
+  }
+  const str = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const only = (names: string[], actions: readonly string[]) => {
+    for (const name of names) {
+      if (flags[name] !== undefined && !actions.includes(known)) {
+        throw usageError('approvals', `flag --${name} does not apply to ${known}`);
+      }
+    }
+  };
+  only(['status', 'kind', 'limit'], ['list']);
+  only(['text', 'at', 'now'], ['approve']);
+  only(['reason'], ['approve', 'reject']);
+  const status = str('status');
+  if (status !== undefined && !['pending', 'approved', 'rejected', 'blocked'].includes(status)) {
+    throw usageError('approvals', `invalid --status: '${status}' (pending, approved, rejected or blocked)`);
+  }
+  const kind = str('kind');
+  if (kind !== undefined && !['post', 'budget'].includes(kind)) {
+    throw usageError('approvals', `invalid --kind: '${kind}' (post or budget)`);
+  }
+  const limitText = str('limit');
+  const limit = limitText === undefined ? undefined : Number(limitText);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 500)) {
+    throw usageError('approvals', `invalid --limit: '${limitText}' must be an integer from 1 to 500`);
+  }
+  let at = str('at');
+  if (at !== undefined && flags.now) throw usageError('approvals', 'give --at or --now, not both');
+  if (at !== undefined && !z.iso.datetime({ offset: true }).safeParse(at).success) {
+    throw usageError(
+      'approvals',
+      `invalid --at: '${at}' must be an ISO date-time such as 2026-12-01T15:00:00Z`,
+    );
+  }
+  if (flags.now) at = new Date().toISOString();
+  const reason = str('reason');
+  if (known === 'reject' && (reason === undefined || reason.trim().length < 3)) {
+    throw usageError('approvals', 'reject needs --reason "<why>" (at least 3 characters)');
+  }
+  return {
+    ...shared,
+    action: known,
+    id,
+    status,
+    kind,
+    limit,
+    text: str('text'),
+    at,
+    reason,
     apiKey: env.FORGE_API_KEY || undefined,
   };
 }

@@ -26,6 +26,8 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       return (await import('./commands/costs.js')).runCosts(command.options, io);
     case 'schedule':
       return (await import('./commands/schedule.js')).runSchedule(command.options, io);
+    case 'approvals':
+      return (await import('./commands/approvals.js')).runApprovals(command.options, io);
   }
 }
 

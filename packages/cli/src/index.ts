@@ -13,6 +13,7 @@ export {
   usageOf,
 } from './args.js';
 export { EXIT, runCli } from './cli.js';
+export { describeApproval } from './commands/approvals.js';
 export type { ServiceStatus } from './commands/status.js';
 export type { CostReport, CostTotals } from './cost-report.js';
 export { type Io, memoryIo, processIo } from './io.js';

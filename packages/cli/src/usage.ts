@@ -1,5 +1,5 @@
 /** The commands the CLI knows; `help` prints the usage of the others. */
-export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'schedule', 'help'] as const;
+export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'schedule', 'approvals', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local)
@@ -55,6 +55,14 @@ ${LEDGER}
 ${COMMON}
 ${LEDGER}
   --since <when>        7d, 30d, a date (2026-11-01) or an ISO date-time (default: start of this UTC month)`,
+  approvals: `usage: forge approvals list|show|approve|reject [<id>] [flags]
+  The approval queue (compliance's, over its HTTP API, as the operator): what waits for a person,
+  with the draft, the policy verdict, the rules fired and the frontier reasoning.
+${COMMON}
+  list                  newest first; --status pending|approved|rejected|blocked, --kind post|budget, --limit N
+  show <id>             one item with its whole history
+  approve <id>          approve it; --text "..." edits then approves; --at <ISO time> or --now picks when it goes out
+  reject <id>           reject it; --reason "..." (required)`,
   help: `usage: forge <command> [flags]
   commands:
     up             start the local mesh (NATS, Postgres, the router, every agent)
@@ -63,6 +71,7 @@ ${LEDGER}
     route explain  show the tier the router gives a skill, and why
     costs          spend by tier, agent and day, against an all-frontier baseline
     schedule       list, run, pause or resume the scheduled tasks
+    approvals      list, show, approve or reject what waits for a person
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };
 

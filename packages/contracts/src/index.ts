@@ -1,5 +1,18 @@
 export { AGENT_EVENT_VERSION, AgentEvent } from './agent-event.js';
 export {
+  ApprovalAction,
+  ApprovalDecision,
+  ApprovalItem,
+  ApprovalKind,
+  ApprovalListQuery,
+  ApprovalStatus,
+  ApproveRequest,
+  FrontierReview,
+  PolicyVerdict,
+  RejectRequest,
+  SafetyFlag,
+} from './approval.js';
+export {
   assertNever,
   ERROR_CODES,
   type ErrorCode,

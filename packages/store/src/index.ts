@@ -1,5 +1,12 @@
 export { RESERVED_METADATA_KEYS, RESULT_ARTIFACT_ID, recordToTask, toSdkState } from './a2a-task-mapping.js';
 export {
+  ApprovalDecisionInput,
+  ApprovalQuery,
+  type ApprovalRepository,
+  type BudgetDecision,
+  NewApprovalItem,
+} from './approval-repository.js';
+export {
   AdmitRequest,
   type AdmitResult,
   type BudgetRepository,
@@ -15,16 +22,27 @@ export {
   type LedgerUsageRow,
   PgCostLedger,
 } from './cost-ledger-repository.js';
+export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
   startEmbeddedPostgres,
 } from './embedded-postgres.js';
+export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
+export { PgApprovalRepository } from './pg-approval-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';
 export { type CreatePoolOptions, createPool } from './pool.js';
+export {
+  NewPublication,
+  type OutboxPost,
+  PgPublicationRepository,
+  type Publication,
+  PublicationCard,
+  PublicationStatus,
+} from './publication-repository.js';
 export {
   BudgetApproval,
   PgRoutingDecisionRepository,
@@ -52,6 +70,7 @@ export {
   type ScoutRepository,
 } from './scout-repository.js';
 export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
+export { PgSpendRepository, type TierSpend } from './spend-repository.js';
 export type {
   CreateTaskOptions,
   ListTasksQuery,

@@ -8,18 +8,48 @@ describe('compliance agent definition', () => {
     const card = buildAgentCard(complianceAgent, 'http://127.0.0.1:7400');
     expect(card.name).toBe('compliance');
     expect(card.description.length).toBeGreaterThan(20);
-    expect(card.skills.map((s) => s.id)).toEqual(['compliance.check-text', 'compliance.review']);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'compliance.check-text',
+      'compliance.review',
+      'compliance.gate-outbound',
+      'compliance.review-outbound',
+      'compliance.reconcile-records',
+      'compliance.list-approvals',
+      'compliance.show-approval',
+      'compliance.approve',
+      'compliance.reject',
+    ]);
     expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual([
       'tool',
       'frontier',
+      'tool',
+      'frontier',
+      'tool',
+      'tool',
+      'tool',
+      'tool',
+      'tool',
     ]);
-    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, true]);
+    expect(card.skills.filter((s) => s.tags.includes('critical')).map((s) => s.id)).toEqual([
+      'compliance.review',
+      'compliance.review-outbound',
+    ]);
     expect(complianceAgent.defaultSkill).toBe('check-text');
   });
 
   it('gives every skill a valid manifest with object JSON Schemas for input and output', () => {
     const manifests = skillManifests(complianceAgent);
-    expect(manifests.map((m) => m.skill)).toEqual(['compliance.check-text', 'compliance.review']);
+    expect(manifests.map((m) => m.skill)).toEqual([
+      'compliance.check-text',
+      'compliance.review',
+      'compliance.gate-outbound',
+      'compliance.review-outbound',
+      'compliance.reconcile-records',
+      'compliance.list-approvals',
+      'compliance.show-approval',
+      'compliance.approve',
+      'compliance.reject',
+    ]);
     for (const manifest of manifests) {
       expect(SkillManifest.parse(manifest)).toEqual(manifest);
       expect(manifest.inputSchema.type).toBe('object');

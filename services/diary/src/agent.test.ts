@@ -12,13 +12,19 @@ describe('diary agent definition', () => {
       'diary.sensor-alert',
       'diary.weekly-report',
       'diary.synthesize-lessons',
+      'diary.nightly-entry',
+      'diary.weekly-synthesis',
+      'diary.recall',
     ]);
     expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual([
       'tool',
       'tool',
       'frontier',
+      'mid',
+      'frontier',
+      'tool',
     ]);
-    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, false, false]);
+    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual(Array(6).fill(false));
     expect(diaryAgent.defaultSkill).toBe('sensor-alert');
   });
 
@@ -28,6 +34,9 @@ describe('diary agent definition', () => {
       'diary.sensor-alert',
       'diary.weekly-report',
       'diary.synthesize-lessons',
+      'diary.nightly-entry',
+      'diary.weekly-synthesis',
+      'diary.recall',
     ]);
     for (const manifest of manifests) {
       expect(SkillManifest.parse(manifest)).toEqual(manifest);

@@ -8,18 +8,30 @@ describe('engagement agent definition', () => {
     const card = buildAgentCard(engagementAgent, 'http://127.0.0.1:7400');
     expect(card.name).toBe('engagement');
     expect(card.description.length).toBeGreaterThan(20);
-    expect(card.skills.map((s) => s.id)).toEqual(['engagement.fit-reply', 'engagement.draft-reply']);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'engagement.fit-reply',
+      'engagement.draft-reply',
+      'engagement.draft-take',
+      'engagement.triage-mentions',
+    ]);
     expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual([
       'tool',
       'mid',
+      'mid',
+      'small',
     ]);
-    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, false]);
+    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, false, false, false]);
     expect(engagementAgent.defaultSkill).toBe('fit-reply');
   });
 
   it('gives every skill a valid manifest with object JSON Schemas for input and output', () => {
     const manifests = skillManifests(engagementAgent);
-    expect(manifests.map((m) => m.skill)).toEqual(['engagement.fit-reply', 'engagement.draft-reply']);
+    expect(manifests.map((m) => m.skill)).toEqual([
+      'engagement.fit-reply',
+      'engagement.draft-reply',
+      'engagement.draft-take',
+      'engagement.triage-mentions',
+    ]);
     for (const manifest of manifests) {
       expect(SkillManifest.parse(manifest)).toEqual(manifest);
       expect(manifest.inputSchema.type).toBe('object');

@@ -8,15 +8,29 @@ describe('publisher agent definition', () => {
     const card = buildAgentCard(publisherAgent, 'http://127.0.0.1:7400');
     expect(card.name).toBe('publisher');
     expect(card.description.length).toBeGreaterThan(20);
-    expect(card.skills.map((s) => s.id)).toEqual(['publisher.schedule-post']);
-    expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual(['tool']);
-    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false]);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'publisher.schedule-post',
+      'publisher.schedule-approved',
+      'publisher.publish-due',
+      'publisher.outbox',
+      'publisher.render-card',
+    ]);
+    expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual(
+      Array(5).fill('tool'),
+    );
+    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual(Array(5).fill(false));
     expect(publisherAgent.defaultSkill).toBe('schedule-post');
   });
 
   it('gives every skill a valid manifest with object JSON Schemas for input and output', () => {
     const manifests = skillManifests(publisherAgent);
-    expect(manifests.map((m) => m.skill)).toEqual(['publisher.schedule-post']);
+    expect(manifests.map((m) => m.skill)).toEqual([
+      'publisher.schedule-post',
+      'publisher.schedule-approved',
+      'publisher.publish-due',
+      'publisher.outbox',
+      'publisher.render-card',
+    ]);
     for (const manifest of manifests) {
       expect(SkillManifest.parse(manifest)).toEqual(manifest);
       expect(manifest.inputSchema.type).toBe('object');

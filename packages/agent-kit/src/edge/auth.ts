@@ -43,6 +43,15 @@ export function requireApiKey(keys: () => ApiKeyStore): RequestHandler {
   };
 }
 
+/** The principal `requireApiKey` authenticated for this response's request. */
+export function principalOf(res: Response): string {
+  const principal = res.locals[PRINCIPAL];
+  if (typeof principal !== 'string') {
+    throw new ForgeError('UNAUTHENTICATED', 'this call needs an API key', { retryable: false });
+  }
+  return principal;
+}
+
 /**
  * The SDK's user builder: the principal the middleware found, and a signal that aborts when the
  * response closes (finished, or the client went away), so relays stop for absent clients.

@@ -5,7 +5,13 @@ import { agentCardHandler, jsonRpcHandler, restHandler } from '@a2a-js/sdk/serve
 import { ForgeError } from '@forge/contracts';
 import { type ApiKeyStore, checkReadiness, type ReadinessProbe } from '@forge/service-runtime';
 import type { Logger } from '@forge/telemetry';
-import express, { type ErrorRequestHandler, type Express, type Request, type RequestHandler } from 'express';
+import express, {
+  type ErrorRequestHandler,
+  type Express,
+  type Request,
+  type RequestHandler,
+  type Router,
+} from 'express';
 import { AGENT_CARD_PATH, JSONRPC_PATH, REST_PATH } from './agent-card.js';
 import { requireApiKey, userFromRequest } from './auth.js';
 import { httpErrorBody, toHttpError } from './http-errors.js';
@@ -18,6 +24,8 @@ export interface HttpAppDeps {
   bodyLimit: string;
   readiness: ReadinessProbe;
   logger: Logger;
+  /** A service's own routes (e.g. `/approvals`), behind the same API keys, JSON bodies. */
+  extraRoutes?: readonly { path: string; router: Router }[];
 }
 
 const JSON_TYPES = ['application/json', 'application/a2a+json'];
@@ -153,6 +161,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     restBodyErrors(deps.bodyLimit),
     restHandler({ requestHandler: deps.handler, userBuilder: userFromRequest, legacyCompat: legacy }),
   );
+
+  for (const extra of deps.extraRoutes ?? []) {
+    app.use(extra.path, auth, express.json({ limit: deps.bodyLimit, type: JSON_TYPES }), extra.router);
+  }
 
   app.use((req, res) => {
     res

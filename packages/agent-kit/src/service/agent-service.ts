@@ -19,6 +19,7 @@ import type { AgentDefinition } from '../skills/define-agent.js';
 import { skillManifests } from '../skills/skill-manifests.js';
 import { TaskWorker } from '../worker/task-worker.js';
 import type { AgentConfig } from './config.js';
+import type { ServiceExtension, ServiceExtensionFactory } from './service-extension.js';
 
 /** Optional overrides, for tests and for services with special needs. */
 export interface AgentServiceDeps {
@@ -27,6 +28,8 @@ export interface AgentServiceDeps {
   apiKeys?: ApiKeyStore;
   /** Default: `NatsModelClient` over the service's own bus. */
   models?: (bus: Bus) => ModelClientFactory;
+  /** Components and HTTP routes the service adds beside its skills (see `ServiceExtension`). */
+  extension?: ServiceExtensionFactory;
   /**
    * TESTS ONLY: publish new tasks straight to the agent's own `task.run.<agent>` subject instead
    * of `task.route`, for a test or benchmark that runs an agent with no router. Such a task has no
@@ -73,6 +76,7 @@ interface Running {
   cancelListening?: { stop(): Promise<void> };
   server?: Server;
   worker?: TaskWorker;
+  extension?: ServiceExtension;
 }
 
 /**
@@ -178,6 +182,18 @@ export function createAgentService(
       logger,
     });
 
+    const extension = deps.extension
+      ? await deps.extension({
+          brain: config.brain,
+          schema,
+          pool,
+          bus,
+          logger,
+          dispatch: deps.testOnlyDirectDispatch ? 'direct' : 'router',
+        })
+      : undefined;
+    running.extension = extension;
+
     const handler = new ForgeRequestHandler({
       agent,
       brain: config.brain,
@@ -199,6 +215,7 @@ export function createAgentService(
       keys: () => keys,
       bodyLimit: config.bodyLimit,
       logger,
+      ...(extension?.routes ? { extraRoutes: extension.routes } : {}),
       readiness: {
         accepting: () => accepting,
         natsConnected: () => bus.isConnected(),
@@ -222,6 +239,7 @@ export function createAgentService(
 
     await running.consumer.start();
     await running.deadLetters.start();
+    await extension?.start?.();
     accepting = true;
     logger.info(
       {
@@ -246,6 +264,9 @@ export function createAgentService(
       await running.consumer?.stop(Math.max(0, grace - reserve));
       await running.deadLetters?.stop(0);
       await running.cancelListening?.stop();
+      await running.extension
+        ?.stop?.()
+        .catch((error: unknown) => logger.warn({ err: String(error) }, 'extension stop failed'));
       closing.abort(new ForgeError('UNAVAILABLE', 'the service is stopping'));
       if (running.server) await closeHttpServer(running.server, Math.min(left(), 1_000));
       await running.bus

@@ -2,12 +2,15 @@ import { runServiceProcess, type ServiceProcess } from '@forge/service-runtime';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { type AgentService, createAgentService } from './agent-service.js';
 import { type AgentConfig, loadAgentConfig } from './config.js';
+import type { ServiceExtensionFactory } from './service-extension.js';
 
 export interface RunOptions {
   /** Flushed last on shutdown, e.g. the Telemetry the service's instrumentation.ts started. */
   telemetry?: { shutdown(): Promise<void> };
   /** Where signals come from and the process goes; tests pass their own. Default `process`. */
   process?: ServiceProcess;
+  /** Components and HTTP routes the service adds beside its skills. */
+  extension?: ServiceExtensionFactory;
 }
 
 /**
@@ -24,7 +27,8 @@ export async function runAgentService(
   await runServiceProcess<AgentConfig, AgentService>({
     name: `forge-${agent.name}`,
     loadConfig: () => loadAgentConfig(env),
-    create: (config) => createAgentService(agent, config),
+    create: (config) =>
+      createAgentService(agent, config, options.extension ? { extension: options.extension } : {}),
     shutdownGraceMs: (config) => config.shutdownGraceMs,
     telemetry: options.telemetry,
     process: options.process,

@@ -223,7 +223,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendJson(res, 400, render(400, error.message), {});
       return;
     }
-    await answer(view, script.take(route, view.model) ?? {}, res);
+    await answer(view, script.take(route, view.model, view.outputName) ?? {}, res);
   };
 
   const server: Server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {

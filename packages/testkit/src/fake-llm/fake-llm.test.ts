@@ -289,3 +289,32 @@ describe('fake LLM server, Anthropic messages', () => {
     expect(error).toBeInstanceOf(SyntaxError);
   });
 });
+
+describe('fake LLM server, matching by structured output name', () => {
+  it('answers by the forced tool (Anthropic) or json_schema name (OpenAI), and a repeating reply stays queued', async () => {
+    fake.script(
+      { match: { output: 'take_draft' }, repeat: true, json: { take: 'A take.' } },
+      { match: { output: 'review' }, json: { verdict: 'ok' } },
+    );
+    const tool = (name: string) => ({ name, input_schema: { type: 'object' as const, properties: {} } });
+    const ask = (name: string) =>
+      anthropic.messages.create({
+        model: 'claude-haiku-5.5',
+        max_tokens: 100,
+        messages: [{ role: 'user', content: 'go' }],
+        tools: [tool(name)],
+        tool_choice: { type: 'tool', name },
+      });
+    const inputOf = (m: Awaited<ReturnType<typeof ask>>) =>
+      (m.content.find((c) => c.type === 'tool_use') as { input: unknown }).input;
+    expect(inputOf(await ask('take_draft'))).toEqual({ take: 'A take.' });
+    expect(inputOf(await ask('take_draft'))).toEqual({ take: 'A take.' });
+    const reply = await openai.chat.completions.create({
+      model: 'gpt-6-luna',
+      messages: [{ role: 'user', content: 'go' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'review', schema: { type: 'object' } } },
+    });
+    expect(JSON.parse(reply.choices[0]!.message.content!)).toEqual({ verdict: 'ok' });
+    expect(fake.pending).toBe(1);
+  });
+});

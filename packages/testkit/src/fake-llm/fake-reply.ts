@@ -24,7 +24,14 @@ export interface FakeUsage {
  */
 export interface FakeReply {
   /** Which requests this reply may answer; unset fields match anything. */
-  match?: { route?: FakeRoute; model?: string };
+  match?: {
+    route?: FakeRoute;
+    model?: string;
+    /** The structured output's name (Anthropic's forced tool, OpenAI's json_schema name). */
+    output?: string;
+  };
+  /** Answer every matching request with this reply, and keep it queued. */
+  repeat?: boolean;
   /** HTTP status; 200 by default. A non-2xx status sends the vendor's error body. */
   status?: number;
   /** Sent as `retry-after` (seconds). */

@@ -11,14 +11,17 @@ export class FakeScript {
     this.#queue.push(...replies);
   }
 
-  take(route: FakeRoute, model: string): FakeReply | undefined {
+  take(route: FakeRoute, model: string, outputName?: string): FakeReply | undefined {
     const index = this.#queue.findIndex(
       (reply) =>
         (reply.match?.route === undefined || reply.match.route === route) &&
-        (reply.match?.model === undefined || reply.match.model === model),
+        (reply.match?.model === undefined || reply.match.model === model) &&
+        (reply.match?.output === undefined || reply.match.output === outputName),
     );
     if (index < 0) return undefined;
-    return this.#queue.splice(index, 1)[0];
+    const reply = this.#queue[index]!;
+    // A repeating reply answers every request it matches and stays queued.
+    return reply.repeat ? reply : this.#queue.splice(index, 1)[0];
   }
 
   get pending(): number {

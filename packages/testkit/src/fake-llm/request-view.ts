@@ -16,6 +16,8 @@ export interface RequestView {
   forcedTool: string | undefined;
   /** True when the request asks for JSON output (response_format / output_config). */
   wantsJson: boolean;
+  /** The structured output's name: the forced tool, else the json_schema's `name`. */
+  outputName: string | undefined;
 }
 
 /** A request body the fake refuses, with the field at fault. */
@@ -87,6 +89,11 @@ export function readOpenAIRequest(raw: unknown): RequestView {
     toolNames,
     forcedTool,
     wantsJson,
+    outputName:
+      forcedTool ??
+      (isObject(format) && isObject(format.json_schema) && typeof format.json_schema.name === 'string'
+        ? format.json_schema.name
+        : undefined),
   };
 }
 
@@ -112,5 +119,6 @@ export function readAnthropicRequest(raw: unknown): RequestView {
     toolNames,
     forcedTool,
     wantsJson,
+    outputName: forcedTool,
   };
 }

@@ -1,5 +1,5 @@
+import { POLICY_VERSION, RULES } from '@forge/text-policy';
 import { describe, expect, it } from 'vitest';
-import { POLICY_VERSION, RULES } from '../policy/rules.js';
 import { CheckTextInput, type CheckTextOutput, checkText, checkTextHandler } from './check-text.js';
 
 const AGE = ' 21+ only.';
