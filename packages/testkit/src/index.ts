@@ -16,3 +16,16 @@ export {
   type ScriptedModelRequest,
   scriptedModelClient,
 } from './scripted-model-client.js';
+export type {
+  OtlpAttributes,
+  OtlpValue,
+  ReceivedMetric,
+  ReceivedPoint,
+  ReceivedSpan,
+} from './otlp/otlp-model.js';
+export {
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type OtlpRequestRecord,
+  startOtlpReceiver,
+} from './otlp/otlp-receiver.js';
