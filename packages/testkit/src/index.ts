@@ -29,3 +29,9 @@ export {
   type OtlpRequestRecord,
   startOtlpReceiver,
 } from './otlp/otlp-receiver.js';
+export {
+  type PrometheusSample,
+  parsePrometheusText,
+  sampleSum,
+  scrapePrometheus,
+} from './otlp/prometheus-text.js';

@@ -5,11 +5,13 @@ import type { AgentCard } from '@a2a-js/sdk';
 import { Bus, type TaskConsumer } from '@forge/bus';
 import { ForgeError, TaskEnvelope } from '@forge/contracts';
 import { createPool, migrate, PgSkillRegistry, PgTaskRepository, schemaForBrain } from '@forge/store';
-import { createLogger, type Logger, redactUrl } from '@forge/telemetry';
+import { createLogger, type Logger, type MetricsScrape, redactUrl, withMetricsEndpoint } from '@forge/telemetry';
 import type pg from 'pg';
 import { buildAgentCard } from '../edge/agent-card.js';
 import { createHttpApp } from '../edge/http-app.js';
 import { ForgeRequestHandler } from '../edge/request-handler.js';
+import { MeteredRequestHandler } from '../metrics/a2a-request-metrics.js';
+import { meteredStatusPublisher, observeTasksInFlight } from '../metrics/task-metrics.js';
 import type { ModelClientFactory } from '../models/model-client.js';
 import { NatsModelClient } from '../models/nats-model-client.js';
 import { watchDeadLetters } from '../ports/dead-letter-watch.js';
@@ -28,6 +30,8 @@ export interface AgentServiceDeps {
   apiKeys?: ApiKeyStore;
   /** Default: `NatsModelClient` over the service's own bus. */
   models?: (bus: Bus) => ModelClientFactory;
+  /** The Prometheus scrape to answer at `/metrics` on the service's port (the telemetry SDK's). */
+  scrape?: MetricsScrape | undefined;
 }
 
 /** A running agent: HTTP edge, worker, and their connections. */
@@ -66,6 +70,7 @@ interface Running {
   cancelListening?: { stop(): Promise<void> };
   server?: Server;
   worker?: TaskWorker;
+  stopObserving?: () => void;
 }
 
 /**
@@ -133,6 +138,7 @@ export function createAgentService(
     await new PgSkillRegistry(pool, schema).register(skillManifests(agent));
 
     const ports = natsPorts(bus, agent.name, config.dispatch, logger);
+    ports.publisher = meteredStatusPublisher(ports.publisher, agent.name);
     const models = deps.models?.(bus) ?? ((scope) => new NatsModelClient(bus, scope));
     const worker = new TaskWorker({
       agent,
@@ -144,6 +150,7 @@ export function createAgentService(
       logger,
     });
     running.worker = worker;
+    running.stopObserving = observeTasksInFlight(agent.name, () => worker.inFlight);
     running.cancelListening = await ports.cancelListener.listen((request) => worker.cancel(request));
     running.consumer = bus.consumer({
       stream: bus.subjects.streams.tasks.name,
@@ -170,7 +177,7 @@ export function createAgentService(
       logger,
     });
 
-    const handler = new ForgeRequestHandler({
+    const edge = new ForgeRequestHandler({
       agent,
       brain: config.brain,
       card: cardNow,
@@ -185,6 +192,7 @@ export function createAgentService(
       cancelWaitMs: DEFAULTS.cancelWaitMs,
       closing: closing.signal,
     });
+    const handler = new MeteredRequestHandler(edge, agent.name);
     const app = createHttpApp({
       handler,
       card: cardNow,
@@ -199,7 +207,7 @@ export function createAgentService(
         },
       },
     });
-    const server = createServer(app);
+    const server = createServer(withMetricsEndpoint(app, deps.scrape));
     running.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -246,6 +254,7 @@ export function createAgentService(
       await running.pool
         ?.end()
         .catch((error: unknown) => logger.warn({ err: String(error) }, 'pool end failed'));
+      running.stopObserving?.();
       logger.info({ tookMs: Date.now() - began }, 'agent service stopped');
     })();
     return stopped;

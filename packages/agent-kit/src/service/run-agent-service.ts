@@ -1,11 +1,15 @@
+import type { MetricsScrape } from '@forge/telemetry';
 import { runServiceProcess, type ServiceProcess } from '../process/service-process.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { type AgentService, createAgentService } from './agent-service.js';
 import { type AgentConfig, loadAgentConfig } from './config.js';
 
 export interface RunOptions {
-  /** Flushed last on shutdown, e.g. the Telemetry the service's instrumentation.ts started. */
-  telemetry?: { shutdown(): Promise<void> };
+  /**
+   * The telemetry the service's instrumentation.ts started: its Prometheus scrape is mounted at
+   * `/metrics` (when it serves in-band), and it is flushed last on shutdown.
+   */
+  telemetry?: { shutdown(): Promise<void>; readonly scrape?: MetricsScrape | undefined };
   /** Where signals come from and the process goes; tests pass their own. Default `process`. */
   process?: ServiceProcess;
 }
@@ -24,7 +28,7 @@ export async function runAgentService(
   await runServiceProcess<AgentConfig, AgentService>({
     name: `forge-${agent.name}`,
     loadConfig: () => loadAgentConfig(env),
-    create: (config) => createAgentService(agent, config),
+    create: (config) => createAgentService(agent, config, { scrape: options.telemetry?.scrape }),
     shutdownGraceMs: (config) => config.shutdownGraceMs,
     telemetry: options.telemetry,
     process: options.process,
