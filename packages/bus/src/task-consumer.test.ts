@@ -1,6 +1,6 @@
-import { ForgeError, HEADERS } from '@forge/contracts';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ForgeError, HEADERS } from '@forge/contracts';
 import { createLogger, withMetricsEndpoint, withSpan } from '@forge/telemetry';
 import { startTelemetry, type Telemetry } from '@forge/telemetry-sdk';
 import { parsePrometheusText, sampleSum, type TestBrain, testBrain } from '@forge/testkit';

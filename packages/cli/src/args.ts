@@ -44,6 +44,8 @@ export interface UpOptions extends CommonOptions {
   readonly databaseUrl: string | undefined;
   /** The routing config the router runs with (absolute path; `--config`, FORGE_ROUTING_CONFIG, repo default). */
   readonly routingConfig: string;
+  /** OTLP/HTTP endpoint every service exports traces and metrics to (`--otlp`, OTEL_EXPORTER_OTLP_ENDPOINT); unset: none. */
+  readonly otlpEndpoint: string | undefined;
 }
 
 export type StatusOptions = CommonOptions;
@@ -83,6 +85,7 @@ const FLAGS = {
     'json-logs': { type: 'boolean' },
     'ready-timeout': { type: 'string' },
     config: { type: 'string' },
+    otlp: { type: 'string' },
   },
   status: COMMON_FLAGS,
   send: {
@@ -187,6 +190,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
   pick(sourced, 'natsUrl', undefined, 'NATS_URL', env);
   pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
   pick(sourced, 'config', flags.config, 'FORGE_ROUTING_CONFIG', env);
+  pick(sourced, 'otlp', flags.otlp, 'OTEL_EXPORTER_OTLP_ENDPOINT', env);
   const up = validate(
     'up',
     z.object({
@@ -197,6 +201,9 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
       natsUrl: natsUrl.default('nats://127.0.0.1:4222'),
       databaseUrl,
       config: filePath.optional(),
+      otlp: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
+        .optional(),
     }),
     sourced,
   );
@@ -210,6 +217,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
     natsUrl: up.natsUrl,
     databaseUrl: up.databaseUrl,
     routingConfig: up.config ?? defaultRoutingConfigPath(),
+    otlpEndpoint: up.otlp?.replace(/\/+$/, ''),
   };
 }
 

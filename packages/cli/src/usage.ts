@@ -20,7 +20,9 @@ ${COMMON}
   --pg-port <port>      embedded Postgres port (FORGE_PG_PORT, default port-base+50)
   --log-level <level>   services' log level (FORGE_LOG_LEVEL, default info)
   --json-logs           pass service logs through as raw JSON lines
-  --ready-timeout <s>   give up when not every service is ready after this long (default 60)`,
+  --ready-timeout <s>   give up when not every service is ready after this long (default 60)
+  --otlp <url>          export every service's traces and metrics over OTLP/HTTP to <url>
+                        (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)`,
   status: `usage: forge status [flags]
   Probes every service's /readyz and agent card.
 ${COMMON}`,

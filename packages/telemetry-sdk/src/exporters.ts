@@ -11,7 +11,9 @@ type Otlp = NonNullable<TelemetryConfig['otlp']>;
 /** The OTLP/HTTP span exporter for the configured protocol, to `<endpoint>/v1/traces`. */
 export function traceExporter(otlp: Otlp): SpanExporter {
   const options = { url: `${otlp.endpoint}/v1/traces`, headers: otlp.headers };
-  return otlp.protocol === 'http/json' ? new OtlpJsonTraceExporter(options) : new OtlpProtoTraceExporter(options);
+  return otlp.protocol === 'http/json'
+    ? new OtlpJsonTraceExporter(options)
+    : new OtlpProtoTraceExporter(options);
 }
 
 /** The OTLP/HTTP metric exporter for the configured protocol, to `<endpoint>/v1/metrics` (cumulative). */

@@ -2,8 +2,8 @@ export { type CreateLoggerOptions, createLogger, type Logger, redactUrl } from '
 export {
   FORGE_METRICS,
   forgeMeter,
-  MODEL_DURATION_BUCKETS,
   type MetricSpec,
+  MODEL_DURATION_BUCKETS,
   REQUEST_DURATION_BUCKETS,
   TOKEN_BUCKETS,
 } from './metric-catalog.js';

@@ -21,7 +21,8 @@ export const FORGE_METRICS = {
   tasks: {
     name: 'forge.tasks',
     unit: '{task}',
-    description: 'Tasks that reached a final or interrupted state (completed, failed, canceled, rejected, input-required, auth-required)',
+    description:
+      'Tasks that reached a final or interrupted state (completed, failed, canceled, rejected, input-required, auth-required)',
   },
   /** Observable gauge. Attributes: `forge.agent`. */
   tasksInFlight: {
@@ -33,7 +34,8 @@ export const FORGE_METRICS = {
   tasksRouted: {
     name: 'forge.tasks.routed',
     unit: '{task}',
-    description: 'Routing decisions made, by tier (a redelivered task reuses its decision and is not counted again)',
+    description:
+      'Routing decisions made, by tier (a redelivered task reuses its decision and is not counted again)',
   },
   /** Counter, USD. Attributes: `forge.tier`, `forge.agent`, `gen_ai.provider.name`. */
   spend: {

@@ -10,12 +10,6 @@ export {
   testNatsUrl,
   uniqueBrain,
 } from './infra.js';
-export {
-  type ScriptedModelClient,
-  type ScriptedModelClientOptions,
-  type ScriptedModelRequest,
-  scriptedModelClient,
-} from './scripted-model-client.js';
 export type {
   OtlpAttributes,
   OtlpValue,
@@ -35,3 +29,9 @@ export {
   sampleSum,
   scrapePrometheus,
 } from './otlp/prometheus-text.js';
+export {
+  type ScriptedModelClient,
+  type ScriptedModelClientOptions,
+  type ScriptedModelRequest,
+  scriptedModelClient,
+} from './scripted-model-client.js';

@@ -18,7 +18,11 @@ export function meteredStatusPublisher(inner: StatusPublisher, agent: string): S
     publish(record) {
       inner.publish(record);
       if (TERMINAL_STATES.has(record.state) || INTERRUPTED_STATES.has(record.state)) {
-        counter.add(1, { 'forge.task.state': record.state, 'forge.skill': record.skill, 'forge.agent': agent });
+        counter.add(1, {
+          'forge.task.state': record.state,
+          'forge.skill': record.skill,
+          'forge.agent': agent,
+        });
       }
     },
   };

@@ -5,7 +5,13 @@ import type { AgentCard } from '@a2a-js/sdk';
 import { Bus, type TaskConsumer } from '@forge/bus';
 import { ForgeError, TaskEnvelope } from '@forge/contracts';
 import { createPool, migrate, PgSkillRegistry, PgTaskRepository, schemaForBrain } from '@forge/store';
-import { createLogger, type Logger, type MetricsScrape, redactUrl, withMetricsEndpoint } from '@forge/telemetry';
+import {
+  createLogger,
+  type Logger,
+  type MetricsScrape,
+  redactUrl,
+  withMetricsEndpoint,
+} from '@forge/telemetry';
 import type pg from 'pg';
 import { buildAgentCard } from '../edge/agent-card.js';
 import { createHttpApp } from '../edge/http-app.js';

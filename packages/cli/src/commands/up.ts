@@ -149,6 +149,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     // The services start now and load their code while Postgres starts and migrates; their gate
     // holds them until then (a service never runs against an old schema), and the agents' gate
     // until the router is ready.
+    if (options.otlpEndpoint) say(`traces and metrics export over OTLP to ${options.otlpEndpoint}`);
     const routerGate = gate();
     const agentsGate = gate();
     const meshEnv = {
@@ -157,6 +158,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       logLevel: options.logLevel,
       concurrency: options.concurrency,
       routingConfig: options.routingConfig,
+      otlpEndpoint: options.otlpEndpoint,
     };
     let saveMesh = async () => {};
     for (const service of services) {

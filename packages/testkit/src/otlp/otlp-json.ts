@@ -1,4 +1,11 @@
-import type { OtlpAttributes, OtlpBatch, OtlpValue, ReceivedMetric, ReceivedPoint, ReceivedSpan } from './otlp-model.js';
+import type {
+  OtlpAttributes,
+  OtlpBatch,
+  OtlpValue,
+  ReceivedMetric,
+  ReceivedPoint,
+  ReceivedSpan,
+} from './otlp-model.js';
 
 // The OTLP/JSON encoding: lowerCamelCase field names, ids as hex strings, 64-bit integers as
 // strings or numbers, enums as numbers.
@@ -101,7 +108,11 @@ export function decodeMetricsJson(body: unknown): OtlpBatch {
           scope,
         };
         if (metric.gauge)
-          metrics.push({ ...base, kind: 'gauge', points: list(obj(metric.gauge).dataPoints).map(numberPoint) });
+          metrics.push({
+            ...base,
+            kind: 'gauge',
+            points: list(obj(metric.gauge).dataPoints).map(numberPoint),
+          });
         else if (metric.sum)
           metrics.push({ ...base, kind: 'sum', points: list(obj(metric.sum).dataPoints).map(numberPoint) });
         else if (metric.histogram)
@@ -111,7 +122,11 @@ export function decodeMetricsJson(body: unknown): OtlpBatch {
             points: list(obj(metric.histogram).dataPoints).map(histogramPoint),
           });
         else
-          metrics.push({ ...base, kind: metric.exponentialHistogram ? 'exponential-histogram' : 'summary', points: [] });
+          metrics.push({
+            ...base,
+            kind: metric.exponentialHistogram ? 'exponential-histogram' : 'summary',
+            points: [],
+          });
       }
     }
   }

@@ -1,4 +1,11 @@
-import type { OtlpAttributes, OtlpBatch, OtlpValue, ReceivedMetric, ReceivedPoint, ReceivedSpan } from './otlp-model.js';
+import type {
+  OtlpAttributes,
+  OtlpBatch,
+  OtlpValue,
+  ReceivedMetric,
+  ReceivedPoint,
+  ReceivedSpan,
+} from './otlp-model.js';
 import { Fields } from './protobuf-reader.js';
 
 // Field numbers from opentelemetry-proto (common/v1, resource/v1, trace/v1, metrics/v1).
@@ -73,7 +80,13 @@ function histogramPoint(point: Fields): ReceivedPoint {
 }
 
 function metricOf(metric: Fields, resource: OtlpAttributes, scope: string): ReceivedMetric {
-  const base = { name: metric.string(1), description: metric.string(2), unit: metric.string(3), resource, scope };
+  const base = {
+    name: metric.string(1),
+    description: metric.string(2),
+    unit: metric.string(3),
+    resource,
+    scope,
+  };
   const gauge = metric.message(5);
   if (gauge) return { ...base, kind: 'gauge', points: gauge.messages(1).map(numberPoint) };
   const sum = metric.message(7);

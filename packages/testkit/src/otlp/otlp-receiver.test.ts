@@ -23,7 +23,10 @@ describe.each([
 ] as const)('OTLP receiver: spans over %s', (encoding, exporter) => {
   it('keeps every span with its ids, parent link, kind, attributes, status and resource', async () => {
     receiver.reset();
-    const provider = new BasicTracerProvider({ resource, spanProcessors: [new SimpleSpanProcessor(exporter())] });
+    const provider = new BasicTracerProvider({
+      resource,
+      spanProcessors: [new SimpleSpanProcessor(exporter())],
+    });
     const tracer = provider.getTracer('receiver-test-scope');
     const parent = tracer.startSpan('parent', { kind: SpanKind.SERVER });
     const ctx = { traceId: parent.spanContext().traceId, spanId: parent.spanContext().spanId };
@@ -49,7 +52,12 @@ describe.each([
     );
     expect(receiver.requests.every((r) => r.encoding === encoding && r.status === 200)).toBe(true);
     const byName = Object.fromEntries(spans.map((span) => [span.name, span]));
-    expect(byName.parent).toMatchObject({ spanId: ctx.spanId, parentSpanId: '', kind: 2, scope: 'receiver-test-scope' });
+    expect(byName.parent).toMatchObject({
+      spanId: ctx.spanId,
+      parentSpanId: '',
+      kind: 2,
+      scope: 'receiver-test-scope',
+    });
     expect(byName.child).toMatchObject({
       parentSpanId: ctx.spanId,
       kind: 3,
@@ -68,7 +76,10 @@ describe.each([
 ] as const)('OTLP receiver: metrics over %s', (encoding, exporter) => {
   it('keeps sums, gauges and histograms with their attributes; latest() gives the newest point', async () => {
     receiver.reset();
-    const reader = new PeriodicExportingMetricReader({ exporter: exporter(), exportIntervalMillis: 3_600_000 });
+    const reader = new PeriodicExportingMetricReader({
+      exporter: exporter(),
+      exportIntervalMillis: 3_600_000,
+    });
     const provider = new MeterProvider({ resource, readers: [reader] });
     const meter = provider.getMeter('receiver-test-scope');
     const counter = meter.createCounter('test.count', { unit: '{thing}', description: 'things' });
@@ -96,10 +107,20 @@ describe.each([
     expect(receiver.requests.every((r) => r.encoding === encoding && r.status === 200)).toBe(true);
     expect(receiver.latest('test.count', { state: 'failed' }).map((p) => p.value)).toEqual([1]);
     const count = receiver.metrics.find((m) => m.name === 'test.count')!;
-    expect(count).toMatchObject({ kind: 'sum', unit: '{thing}', description: 'things', scope: 'receiver-test-scope' });
+    expect(count).toMatchObject({
+      kind: 'sum',
+      unit: '{thing}',
+      description: 'things',
+      scope: 'receiver-test-scope',
+    });
     expect(count.resource['service.name']).toBe('receiver-test');
     const [latency] = receiver.latest('test.latency', { model: 'm' });
-    expect(latency).toMatchObject({ count: 2, sum: 5.5, explicitBounds: [0.1, 1, 10], bucketCounts: [0, 1, 1, 0] });
+    expect(latency).toMatchObject({
+      count: 2,
+      sum: 5.5,
+      explicitBounds: [0.1, 1, 10],
+      bucketCounts: [0, 1, 1, 0],
+    });
     expect(receiver.latest('test.level').map((p) => [p.value, p.attributes])).toEqual([
       [7.5, { 'forge.budget.scope': 'month' }],
     ]);

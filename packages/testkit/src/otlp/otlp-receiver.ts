@@ -62,7 +62,11 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 const SIGNALS = { '/v1/traces': 'traces', '/v1/metrics': 'metrics', '/v1/logs': 'logs' } as const;
 
-function decode(signal: 'traces' | 'metrics' | 'logs', encoding: 'protobuf' | 'json', body: Buffer): OtlpBatch {
+function decode(
+  signal: 'traces' | 'metrics' | 'logs',
+  encoding: 'protobuf' | 'json',
+  body: Buffer,
+): OtlpBatch {
   if (signal === 'logs') return { spans: [], metrics: [] };
   if (encoding === 'json') {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
@@ -144,7 +148,11 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions = {}): Prom
         };
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`OTLP receiver: no ${what} within ${timeoutMs} ms (${spans.length} spans, ${metrics.length} metrics received)`));
+          reject(
+            new Error(
+              `OTLP receiver: no ${what} within ${timeoutMs} ms (${spans.length} spans, ${metrics.length} metrics received)`,
+            ),
+          );
         }, timeoutMs);
         const done = () => {
           clearTimeout(timer);

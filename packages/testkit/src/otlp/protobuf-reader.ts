@@ -155,7 +155,8 @@ export class Fields {
     for (const value of this.fields.get(field) ?? []) {
       if (value.wire === 1) out.push(view(value.bytes).getFloat64(0, true));
       else if (value.wire === 2)
-        for (let at = 0; at + 8 <= value.bytes.length; at += 8) out.push(view(value.bytes).getFloat64(at, true));
+        for (let at = 0; at + 8 <= value.bytes.length; at += 8)
+          out.push(view(value.bytes).getFloat64(at, true));
     }
     return out;
   }
