@@ -10,8 +10,9 @@ export interface MetricSpec {
 /**
  * Every metric Forge defines, in one table, so dashboards, the docs and the tests name them the
  * same way. The model metrics follow the OpenTelemetry GenAI conventions; the rest are `forge.*`.
- * Prometheus sees them with dots as underscores, the unit appended and `_total` on counters
- * (e.g. `forge_tasks_total`, `gen_ai_client_operation_duration_seconds`).
+ * Prometheus sees them with dots as underscores and `_total` on counters (the unit goes in the
+ * `# UNIT` line, not the name): `forge_tasks_total`, `forge_spend_total`,
+ * `gen_ai_client_operation_duration_bucket`, `forge_consumer_lag`.
  *
  * Attributes (labels) are bounded sets: states, skills, agents, tiers, models, methods, codes;
  * never a task id.
@@ -40,19 +41,19 @@ export const FORGE_METRICS = {
   /** Counter, USD. Attributes: `forge.tier`, `forge.agent`, `gen_ai.provider.name`. */
   spend: {
     name: 'forge.spend',
-    unit: 'usd',
+    unit: 'USD',
     description: 'Money spent on model calls at list price (offline calls cost nothing)',
   },
   /** Counter, USD. Attributes: `forge.tier`, `forge.agent`. */
   shadowSpend: {
     name: 'forge.spend.shadow',
-    unit: 'usd',
+    unit: 'USD',
     description: 'What offline calls would have cost on the models they stand in for (never spent)',
   },
   /** Observable gauge, USD. Attributes: `forge.budget.scope`. */
   budgetRemaining: {
     name: 'forge.budget.remaining',
-    unit: 'usd',
+    unit: 'USD',
     description: 'Money left this month in each capped budget scope (cap minus spent and held)',
   },
   /** Observable gauge. Attributes: `messaging.destination.name` (stream), `messaging.consumer.group.name` (durable). */
