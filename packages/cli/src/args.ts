@@ -50,6 +50,13 @@ export interface UpOptions extends CommonOptions {
 
 export type StatusOptions = CommonOptions;
 
+export interface MigrateOptions extends CommonOptions {
+  /** DATABASE_URL (required). */
+  readonly databaseUrl: string;
+  /** How long to keep retrying while Postgres does not answer. */
+  readonly waitMs: number;
+}
+
 export interface SendOptions extends CommonOptions {
   readonly agent: string;
   readonly skill: string;
@@ -67,6 +74,7 @@ export type Command =
   | { readonly name: 'send'; readonly options: SendOptions }
   | { readonly name: 'route-explain'; readonly options: RouteExplainOptions }
   | { readonly name: 'costs'; readonly options: CostsOptions }
+  | { readonly name: 'migrate'; readonly options: MigrateOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
 
 const COMMON_FLAGS = {
@@ -103,6 +111,7 @@ const FLAGS = {
     pending: { type: 'string' },
   },
   costs: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
+  migrate: { ...COMMON_FLAGS, wait: { type: 'string' } },
   help: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 } as const satisfies Record<CommandName, NonNullable<ParseArgsConfig['options']>>;
 
@@ -179,6 +188,24 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
     case 'costs':
       noPositionals(command, positionals);
       return { name: 'costs', options: parseCosts(shared, flags, sourced, env) };
+    case 'migrate': {
+      noPositionals(command, positionals);
+      pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
+      sourced.labels.databaseUrl = 'DATABASE_URL';
+      pick(sourced, 'wait', flags.wait, undefined, env);
+      const migrate = validate(
+        'migrate',
+        z.object({
+          databaseUrl: z.string({ error: 'is required' }).pipe(databaseUrl.unwrap()),
+          wait: seconds(3600).default(60_000),
+        }),
+        sourced,
+      );
+      return {
+        name: 'migrate',
+        options: { ...shared, databaseUrl: migrate.databaseUrl, waitMs: migrate.wait },
+      };
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 /** The commands the CLI knows; `help` prints the usage of the others. */
-export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'help'] as const;
+export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'migrate', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local)
@@ -48,6 +48,11 @@ ${LEDGER}
 ${COMMON}
 ${LEDGER}
   --since <when>        7d, 30d, a date (2026-11-01) or an ISO date-time (default: start of this UTC month)`,
+  migrate: `usage: forge migrate [flags]
+  Brings the brain's schema in DATABASE_URL up to the newest migration (what the chart's
+  migrations Job runs before the services roll). Idempotent; replicas of it wait on each other.
+${COMMON}
+  --wait <s>            keep retrying while Postgres does not answer yet, up to this long (default 60)`,
   help: `usage: forge <command> [flags]
   commands:
     up             start the local mesh (NATS, Postgres, the router, every agent)
@@ -55,6 +60,7 @@ ${LEDGER}
     send           send a task to an agent and print the resulting A2A task
     route explain  show the tier the router gives a skill, and why
     costs          spend by tier, agent and day, against an all-frontier baseline
+    migrate        apply the store migrations to the brain's schema in DATABASE_URL
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };
 
