@@ -16,7 +16,7 @@ export { ApiKeyStore, ApiKeysFile, hashApiKey } from './process/api-keys.js';
 export { type LinkedSignal, linkedSignal } from './process/linked-signal.js';
 export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './process/service-process.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
-export { type AgentConfig, loadAgentConfig } from './service/config.js';
+export { AGENT_ENV_VARIABLES, type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {

@@ -4,6 +4,7 @@ export {
   loadTelemetryConfig,
   type OtlpProtocol,
   type ServiceIdentity,
+  TELEMETRY_ENV_VARIABLES,
   type TelemetryConfig,
   type TraceDetail,
 } from './telemetry-config.js';

@@ -64,6 +64,9 @@ const TelemetryEnv = z.object({
   FORGE_TRACE_DETAIL: z.preprocess(emptyAsUnset, z.enum(['quiet', 'verbose']).default('quiet')),
 });
 
+/** Every environment variable {@link loadTelemetryConfig} reads. */
+export const TELEMETRY_ENV_VARIABLES: readonly string[] = Object.keys(TelemetryEnv.shape);
+
 /** What the service itself knows: its name and where its package.json is (for the version). */
 export interface ServiceIdentity {
   serviceName: string;

@@ -34,7 +34,12 @@ Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permiss
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.event.>" $p)) -}}
 {{- end -}}
-{{- $pub = concat $pub (list "$JS.API.INFO" (printf "$JS.API.STREAM.INFO.%s_*" $s) (printf "$JS.API.STREAM.CREATE.%s_*" $s) (printf "$JS.API.STREAM.UPDATE.%s_*" $s) (printf "$JS.API.STREAM.MSG.GET.%s_*" $s)) -}}
+{{- $pub = concat $pub (list "$JS.API.INFO") -}}
+{{- /* A NATS wildcard matches whole tokens only: each of the brain's streams is named. */ -}}
+{{- range list "TASKS" "DLQ" "EVENTS" -}}
+  {{- $stream := printf "%s_%s" $s . -}}
+  {{- $pub = concat $pub (list (printf "$JS.API.STREAM.INFO.%s" $stream) (printf "$JS.API.STREAM.CREATE.%s" $stream) (printf "$JS.API.STREAM.UPDATE.%s" $stream) (printf "$JS.API.STREAM.MSG.GET.%s" $stream)) -}}
+{{- end -}}
 {{- range $durables -}}
   {{- $stream := index . 0 -}}{{- $durable := index . 1 -}}
   {{- $pub = concat $pub (list (printf "$JS.API.CONSUMER.CREATE.%s.%s" $stream $durable) (printf "$JS.API.CONSUMER.CREATE.%s.%s.>" $stream $durable) (printf "$JS.API.CONSUMER.DURABLE.CREATE.%s.%s" $stream $durable) (printf "$JS.API.CONSUMER.INFO.%s.%s" $stream $durable) (printf "$JS.API.CONSUMER.MSG.NEXT.%s.%s" $stream $durable) (printf "$JS.ACK.%s.%s.>" $stream $durable)) -}}
