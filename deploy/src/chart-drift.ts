@@ -66,7 +66,11 @@ export function containerEnv(container: Container): { env: Record<string, string
 /** The variables a provider key can be read from (`<apiKeyEnv>` and `<apiKeyEnv>_FILE`). */
 function providerKeyVariables(routing: RoutingConfig): string[] {
   const { anthropic, openai, openaiCompatible } = routing.providers;
-  const names = [anthropic.apiKeyEnv, openai.apiKeyEnv, ...Object.values(openaiCompatible).map((s) => s.apiKeyEnv)];
+  const names = [
+    anthropic.apiKeyEnv,
+    openai.apiKeyEnv,
+    ...Object.values(openaiCompatible).map((s) => s.apiKeyEnv),
+  ];
   return names.filter((name): name is string => Boolean(name)).flatMap((name) => [name, `${name}_FILE`]);
 }
 
@@ -83,7 +87,10 @@ function natsCovers(pattern: string, subject: string): boolean {
 }
 
 /** The publish/subscribe allow lists of one user in the rendered accounts.conf. */
-function natsPermissions(accounts: string, user: string): { publish: string[]; subscribe: string[] } | null {
+function natsPermissions(
+  accounts: string,
+  user: string,
+): { publish: string[]; subscribe: string[]; allowResponses: boolean } | null {
   const at = accounts.indexOf(`user: "${user}"`);
   if (at < 0) return null;
   const block = accounts.slice(at, accounts.indexOf('\n      }', at));
@@ -91,11 +98,19 @@ function natsPermissions(accounts: string, user: string): { publish: string[]; s
     const match = new RegExp(`${kind}: \\{ allow: \\[([^\\]]*)\\] \\}`).exec(block);
     return match ? [...match[1]!.matchAll(/"([^"]+)"/g)].map((m) => m[1]!) : [];
   };
-  return { publish: list('publish'), subscribe: list('subscribe') };
+  return {
+    publish: list('publish'),
+    subscribe: list('subscribe'),
+    allowResponses: /allow_responses: true/.test(block),
+  };
 }
 
 /** The subjects each kind of service must be allowed, named by contracts (the one source of them). */
-function requiredSubjects(brain: string, name: string, kind: string): { publish: string[]; subscribe: string[] } {
+function requiredSubjects(
+  brain: string,
+  name: string,
+  kind: string,
+): { publish: string[]; subscribe: string[] } {
   const s = forgeSubjects(brain);
   const anyTask = '00000000-0000-4000-8000-000000000000';
   const tasks = s.streams.tasks.name;
@@ -151,10 +166,14 @@ function portNamed(container: Container, name: string): number | undefined {
 export function chartDrift(objects: readonly KubeObject[], options: DriftOptions = {}): string[] {
   const problems: string[] = [];
   const byKind = (kind: string) => objects.filter((o) => o.kind === kind);
-  const configMaps = new Map(byKind('ConfigMap').map((c) => [c.metadata.name, c as KubeObject & { data?: Record<string, string> }]));
+  const configMaps = new Map(
+    byKind('ConfigMap').map((c) => [c.metadata.name, c as KubeObject & { data?: Record<string, string> }]),
+  );
   const deployments = byKind('Deployment').filter((d) => d.metadata.labels?.['forge.dev/kind']);
   const kinds = new Map<string, string>();
-  const accounts = [...configMaps.values()].find((c) => c.metadata.name.endsWith('-nats-accounts'))?.data?.['accounts.conf'];
+  const accounts = [...configMaps.values()].find((c) => c.metadata.name.endsWith('-nats-accounts'))?.data?.[
+    'accounts.conf'
+  ];
 
   for (const deployment of deployments) {
     const kind = deployment.metadata.labels!['forge.dev/kind']!;
@@ -174,7 +193,8 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
       const volume = spec.volumes?.find((v) => v.name === mount?.name);
       const data = volume?.configMap ? configMaps.get(volume.configMap.name)?.data : undefined;
       const file = data?.[mountedAt.slice((mount?.mountPath.length ?? 0) + 1)];
-      if (file === undefined) problems.push(`${where}: FORGE_ROUTING_CONFIG ${mountedAt} is not a file of a mounted ConfigMap`);
+      if (file === undefined)
+        problems.push(`${where}: FORGE_ROUTING_CONFIG ${mountedAt} is not a file of a mounted ConfigMap`);
       else {
         try {
           routing = parseRoutingConfig(file, 'the chart routing ConfigMap');
@@ -205,12 +225,17 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
       loadTelemetryConfig(env, { serviceName: `forge-${name}` });
       const config = kind === 'router' ? loadRouterConfig(env) : loadAgentConfig(env);
       if (config.port !== portNamed(container, 'http')) {
-        problems.push(`${where}: FORGE_PORT ${config.port} is not the container's http port ${portNamed(container, 'http')}`);
+        problems.push(
+          `${where}: FORGE_PORT ${config.port} is not the container's http port ${portNamed(container, 'http')}`,
+        );
       }
-      if (config.host !== '0.0.0.0') problems.push(`${where}: FORGE_HOST ${config.host} is not reachable from the Service`);
+      if (config.host !== '0.0.0.0')
+        problems.push(`${where}: FORGE_HOST ${config.host} is not reachable from the Service`);
       const graceMs = (spec.terminationGracePeriodSeconds ?? 30) * 1000;
       if (graceMs <= config.shutdownGraceMs) {
-        problems.push(`${where}: terminationGracePeriodSeconds ${graceMs / 1000} s is not longer than FORGE_SHUTDOWN_GRACE_MS ${config.shutdownGraceMs} ms`);
+        problems.push(
+          `${where}: terminationGracePeriodSeconds ${graceMs / 1000} s is not longer than FORGE_SHUTDOWN_GRACE_MS ${config.shutdownGraceMs} ms`,
+        );
       }
       if (kind === 'agent' && 'dispatch' in config && config.dispatch !== 'router') {
         problems.push(`${where}: agents must dispatch through the router (FORGE_DISPATCH=router)`);
@@ -220,7 +245,9 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     }
     const metricsPort = Number(env.FORGE_METRICS_PORT);
     if (metricsPort !== portNamed(container, 'metrics')) {
-      problems.push(`${where}: FORGE_METRICS_PORT ${env.FORGE_METRICS_PORT} is not the container's metrics port`);
+      problems.push(
+        `${where}: FORGE_METRICS_PORT ${env.FORGE_METRICS_PORT} is not the container's metrics port`,
+      );
     }
     const probes: [string, Probe | undefined, string][] = [
       ['readinessProbe', container.readinessProbe, '/readyz'],
@@ -243,6 +270,9 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
             }
           }
         }
+        if (!granted.allowResponses) {
+          problems.push(`${where}: NATS user forge-${name} may not answer requests (allow_responses)`);
+        }
         const s = forgeSubjects(env.FORGE_BRAIN ?? 'local');
         for (const pattern of granted.publish) {
           if (!pattern.startsWith(`${s.prefix}.`) && !pattern.startsWith('$JS.')) {
@@ -254,18 +284,23 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
   }
 
   for (const ingress of byKind('Ingress')) {
-    const rules = (ingress.spec as { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] }).rules;
+    const rules = (
+      ingress.spec as { rules: { http: { paths: { backend: { service: { name: string } } }[] } }[] }
+    ).rules;
     for (const path of rules.flatMap((r) => r.http.paths)) {
       const target = deployments.find((d) => d.metadata.name === path.backend.service.name);
       const kind = target?.metadata.labels?.['forge.dev/kind'];
       if (kind !== 'gateway' && kind !== 'console') {
-        problems.push(`Ingress ${ingress.metadata.name}: routes to ${path.backend.service.name}, not the gateway or the console`);
+        problems.push(
+          `Ingress ${ingress.metadata.name}: routes to ${path.backend.service.name}, not the gateway or the console`,
+        );
       }
     }
   }
 
   for (const scaled of byKind('ScaledObject')) {
-    const trigger = (scaled.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0]!.metadata;
+    const trigger = (scaled.spec as { triggers: { metadata: Record<string, string> }[] }).triggers[0]!
+      .metadata;
     const target = (scaled.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name;
     const deployment = deployments.find((d) => d.metadata.name === target);
     if (!deployment) {
@@ -276,7 +311,9 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     const s = forgeSubjects(containerEnv(container).env.FORGE_BRAIN ?? 'local');
     const agent = container.args?.[0] ?? '';
     if (trigger.stream !== s.streams.tasks.name || trigger.consumer !== s.consumers.agent(agent)) {
-      problems.push(`ScaledObject ${scaled.metadata.name}: watches ${trigger.stream}/${trigger.consumer}, not ${s.streams.tasks.name}/${s.consumers.agent(agent)}`);
+      problems.push(
+        `ScaledObject ${scaled.metadata.name}: watches ${trigger.stream}/${trigger.consumer}, not ${s.streams.tasks.name}/${s.consumers.agent(agent)}`,
+      );
     }
   }
   return problems;
@@ -288,5 +325,7 @@ export function routingCopyDrift(): string[] {
   const copy = readFileSync(join(REPO_ROOT, 'deploy', 'helm', 'forge', 'files', 'forge.yaml'), 'utf8');
   return shipped === copy
     ? []
-    : ['deploy/helm/forge/files/forge.yaml differs from config/forge.yaml: run `pnpm --filter @forge/deploy render-k8s`'];
+    : [
+        'deploy/helm/forge/files/forge.yaml differs from config/forge.yaml: run `pnpm --filter @forge/deploy render-k8s`',
+      ];
 }

@@ -40,8 +40,20 @@ async function step(name: string, check: () => Promise<string[]> | string[]): Pr
 
 const tools = await kubeTools();
 const renders = [
-  ...BRAINS.map((brain) => ({ label: brain.dir, values: [join(REPO_ROOT, brain.values)], release: brain.release, namespace: brain.namespace, unbuilt: false })),
-  { label: 'all features', values: [ALL_FEATURES], release: 'forge-ci', namespace: 'forge-ci', unbuilt: true },
+  ...BRAINS.map((brain) => ({
+    label: brain.dir,
+    values: [join(REPO_ROOT, brain.values)],
+    release: brain.release,
+    namespace: brain.namespace,
+    unbuilt: false,
+  })),
+  {
+    label: 'all features',
+    values: [ALL_FEATURES],
+    release: 'forge-ci',
+    namespace: 'forge-ci',
+    unbuilt: true,
+  },
 ];
 for (const render of renders) {
   await step(`helm lint --strict (${render.label})`, async () => {
@@ -64,11 +76,15 @@ await step('the chart refuses values its schema forbids (an ingress on an agent)
 });
 await step('the chart carries the shipped routing config', () => routingCopyDrift());
 await step('k8s/ is what the chart renders', async () =>
-  k8sDrift(await renderK8s(tools)).map((path) => `${path} is stale: run \`pnpm --filter @forge/deploy render-k8s\``),
+  k8sDrift(await renderK8s(tools)).map(
+    (path) => `${path} is stale: run \`pnpm --filter @forge/deploy render-k8s\``,
+  ),
 );
 for (const brain of BRAINS) {
   await step(`kubectl kustomize k8s/${brain.dir}`, async () => {
-    const objects = parseManifests(await tool(tools.kubectl, ['kustomize', join(REPO_ROOT, 'k8s', brain.dir)]));
+    const objects = parseManifests(
+      await tool(tools.kubectl, ['kustomize', join(REPO_ROOT, 'k8s', brain.dir)]),
+    );
     const outside = objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== brain.namespace);
     return [
       ...validateObjects(objects),

@@ -74,7 +74,9 @@ export function dockerfileProblems(dockerfile = 'Dockerfile'): string[] {
       }
     }
   }
-  const ignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+  const ignore = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
   for (const needed of ['**/node_modules', '**/dist', '.git', '.forge']) {
     if (!ignore.includes(needed)) problems.push(`.dockerignore: ${needed} is not excluded`);
   }

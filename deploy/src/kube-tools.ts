@@ -31,7 +31,11 @@ export async function kubeTools(): Promise<KubeTools> {
 /** Runs a tool; resolves with stdout, or rejects with its stderr in the message. */
 export async function tool(command: string, args: string[], timeoutMs = 120_000): Promise<string> {
   try {
-    const { stdout } = await run(command, args, { cwd: REPO_ROOT, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(command, args, {
+      cwd: REPO_ROOT,
+      timeout: timeoutMs,
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return stdout;
   } catch (error) {
     const { stderr, message } = error as { stderr?: string; message: string };

@@ -5,8 +5,18 @@ import { helmTemplate } from './manifests.js';
 
 /** The two brains of deploy/helm/forge/values-brain-*.yaml, as plain manifests under k8s/. */
 export const BRAINS = [
-  { dir: 'brain-a', values: 'deploy/helm/forge/values-brain-a.yaml', release: 'forge-a', namespace: 'forge-a' },
-  { dir: 'brain-b', values: 'deploy/helm/forge/values-brain-b.yaml', release: 'forge-b', namespace: 'forge-b' },
+  {
+    dir: 'brain-a',
+    values: 'deploy/helm/forge/values-brain-a.yaml',
+    release: 'forge-a',
+    namespace: 'forge-a',
+  },
+  {
+    dir: 'brain-b',
+    values: 'deploy/helm/forge/values-brain-b.yaml',
+    release: 'forge-b',
+    namespace: 'forge-b',
+  },
 ] as const;
 
 const HEADER = (values: string) =>

@@ -10,8 +10,12 @@ interface ModelClass {
 
 /** The kubernetes-models class for an object's apiVersion and kind, or null when it has none. */
 function modelFor(object: KubeObject): ModelClass | null {
-  const [group, version] = object.apiVersion.includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
-  const path = group ? `kubernetes-models/${group}/${version}/${object.kind}` : `kubernetes-models/${version}/${object.kind}`;
+  const [group, version] = object.apiVersion.includes('/')
+    ? object.apiVersion.split('/')
+    : ['', object.apiVersion];
+  const path = group
+    ? `kubernetes-models/${group}/${version}/${object.kind}`
+    : `kubernetes-models/${version}/${object.kind}`;
   try {
     const module = require(path) as Record<string, ModelClass>;
     return module[object.kind] ?? null;
@@ -54,7 +58,10 @@ const ScaledObject = z.object({
         .min(1),
     })
     .strict()
-    .refine((spec) => spec.maxReplicaCount >= spec.minReplicaCount, 'maxReplicaCount must be >= minReplicaCount'),
+    .refine(
+      (spec) => spec.maxReplicaCount >= spec.minReplicaCount,
+      'maxReplicaCount must be >= minReplicaCount',
+    ),
 });
 
 const CRDS: Readonly<Record<string, z.ZodType>> = { 'keda.sh/v1alpha1/ScaledObject': ScaledObject };
@@ -62,7 +69,8 @@ const CRDS: Readonly<Record<string, z.ZodType>> = { 'keda.sh/v1alpha1/ScaledObje
 /** What is wrong with one object, or null. */
 export function validateObject(object: KubeObject): string | null {
   const where = `${object.kind ?? '?'}/${object.metadata?.name ?? '?'}`;
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') return `${where}: no apiVersion or kind`;
+  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string')
+    return `${where}: no apiVersion or kind`;
   const crd = CRDS[`${object.apiVersion}/${object.kind}`];
   if (crd) {
     const parsed = crd.safeParse(object);

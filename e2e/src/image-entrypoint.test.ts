@@ -76,7 +76,15 @@ describe('the image entrypoint (deploy/docker/entrypoint.mjs)', () => {
   it('lists the built services and refuses an unknown one (exit 2)', async () => {
     const list = await entrypoint(['--list'], env({}));
     expect(list.stdout.trim().split('\n')).toEqual(
-      expect.arrayContaining(['router', 'scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary']),
+      expect.arrayContaining([
+        'router',
+        'scout',
+        'engagement',
+        'compliance',
+        'publisher',
+        'marketing',
+        'diary',
+      ]),
     );
     const unknown = await entrypoint(['nope'], env({}));
     expect(unknown.code).toBe(2);

@@ -6,7 +6,8 @@ Subjects and stream/consumer names follow packages/contracts/src/subjects.ts:
   forge.<brain>.model.call; streams FORGE_<BRAIN>_{TASKS,DLQ,EVENTS}; durables `router`,
   `agent-<agent>`, `agent-<agent>-dead`.
 Every user may create/update/read its brain's streams (services ensure them at start), use its
-own durables (create, info, next, ack) and receive replies on _INBOX.>.
+own durables (create, info, next, ack), receive replies on _INBOX.> and answer the requests it
+was sent (allow_responses).
 Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permissions` text.
 */}}
 {{- define "forge.natsPermissions" -}}
@@ -47,6 +48,8 @@ Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permiss
 permissions: {
   publish: { allow: [{{ range $i, $v := $pub }}{{ if $i }}, {{ end }}{{ $v | quote }}{{ end }}] }
   subscribe: { allow: [{{ range $i, $v := $sub }}{{ if $i }}, {{ end }}{{ $v | quote }}{{ end }}] }
+  # Answer the requests it received (model calls, cancels) on their reply subjects, and no others.
+  allow_responses: true
 }
 {{- end -}}
 
