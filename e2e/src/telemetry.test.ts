@@ -5,6 +5,7 @@ import type { UpReport } from '@forge/cli';
 import {
   connectTestNats,
   deleteBrainStreams,
+  dropBrainSchema,
   type FakeLlm,
   type OtlpReceiver,
   type ReceivedSpan,
@@ -12,6 +13,7 @@ import {
   scrapePrometheus,
   startFakeLlm,
   startOtlpReceiver,
+  testDatabaseUrl,
   testNatsUrl,
   uniqueBrain,
 } from '@forge/testkit';
@@ -79,8 +81,9 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
       // Export often, so the test does not wait a minute for the first metrics.
       OTEL_METRIC_EXPORT_INTERVAL: '500',
       OTEL_BSP_SCHEDULE_DELAY: '200',
+      // The machine's Postgres (as in a cluster), not a second embedded one beside forge-up.test.
+      DATABASE_URL: testDatabaseUrl(),
     };
-    delete env.DATABASE_URL;
     up = startForgeUp(
       ['--brain', brain, '--state-dir', stateDir, '--port-base', String(portBase), '--otlp', receiver.url],
       env,
@@ -101,6 +104,7 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
     } finally {
       await nc.close();
     }
+    await dropBrainSchema(testDatabaseUrl(), brain);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   }, 60_000);
 
