@@ -109,7 +109,7 @@ describe('the image entrypoint (deploy/docker/entrypoint.mjs)', () => {
     child.stderr!.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    await waitForStatus(`http://127.0.0.1:${base}/readyz`, 200, 30_000).catch((error: Error) => {
+    await waitForStatus(`http://127.0.0.1:${base}/readyz`, 200, 60_000).catch((error: Error) => {
       throw new Error(`${error.message}\n${stderr}`);
     });
     expect((await fetch(`http://127.0.0.1:${base}/livez`)).status).toBe(200);
@@ -127,5 +127,5 @@ describe('the image entrypoint (deploy/docker/entrypoint.mjs)', () => {
     expect((await fetch(`http://127.0.0.1:${base}/metrics`)).status).toBe(404);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
-  });
+  }, 120_000);
 });

@@ -136,7 +136,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
           (r) => r.ok,
           () => false,
         ),
-      30_000,
+      60_000,
       'a ready router',
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logs.join('\n')}`);
@@ -150,13 +150,13 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
             (r) => r.ok,
             () => false,
           ),
-        30_000,
+        60_000,
         `a ready agent on ${port}`,
       ).catch((error: Error) => {
         throw new Error(`${error.message}\n${logs.join('\n')}`);
       });
     }
-  }, 90_000);
+  }, 180_000);
 
   afterAll(async () => {
     for (const child of children.reverse()) {
