@@ -198,7 +198,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
       'TASK_STATE_COMPLETED',
     );
     expect(logs.filter((line) => /permissions violation/i.test(line))).toEqual([]);
-  });
+  }, 60_000);
 
   it("runs engagement.draft-reply: the agent asks the router's model gateway over NATS (offline models)", async () => {
     const result = await runForge(
@@ -251,5 +251,5 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         reconnect: false,
       }),
     ).rejects.toThrow(/auth/i);
-  });
+  }, 60_000);
 });
