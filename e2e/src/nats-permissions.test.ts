@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { dropBrainSchema, testDatabaseUrl, uniqueBrain } from '@forge/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -19,19 +20,25 @@ import { freePortBase } from './free-ports.js';
  * must be refused another service's subjects.
  */
 const ENTRYPOINT = join(REPO_ROOT, 'deploy', 'docker', 'entrypoint.mjs');
+const run = promisify(execFile);
 const FEED_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'parse-feed-input.json');
 const REPLY_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'draft-reply-input.json');
 
-async function chartAccounts(brain: string): Promise<string> {
+/** The accounts template and its render script, as the chart's ConfigMap carries them. */
+async function chartAccounts(brain: string): Promise<{ template: string; script: string }> {
   const text = await readFile(join(REPO_ROOT, 'k8s', 'brain-a', 'forge.yaml'), 'utf8');
   for (const doc of parseAllDocuments(text)) {
     const object = doc.toJS() as { kind?: string; data?: Record<string, string> } | null;
     const conf = object?.kind === 'ConfigMap' ? object.data?.['accounts.conf'] : undefined;
     // brain A is `acme`: this test's brain takes its place, so runs never share names.
-    if (conf)
-      return conf
-        .replaceAll('forge.acme.', `forge.${brain}.`)
-        .replaceAll('FORGE_ACME_', `FORGE_${brain.toUpperCase()}_`);
+    if (conf) {
+      return {
+        template: conf
+          .replaceAll('forge.acme.', `forge.${brain}.`)
+          .replaceAll('FORGE_ACME_', `FORGE_${brain.toUpperCase()}_`),
+        script: object!.data!['render-accounts.sh']!,
+      };
+    }
   }
   throw new Error('k8s/brain-a/forge.yaml has no accounts.conf');
 }
@@ -106,10 +113,22 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     dir = await mkdtemp(join(tmpdir(), 'forge-perm-'));
     base = await freePortBase();
     natsPort = base + 9;
-    for (const name of ['router', 'scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary']) {
-      passwords[name] = randomBytes(12).toString('hex');
-    }
-    await writeFile(join(dir, 'accounts.conf'), await chartAccounts(brain));
+    // Hex passwords, some starting with a digit: NATS would misread those were they not quoted.
+    ['router', 'scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'].forEach((name, i) => {
+      passwords[name] = `${i}${randomBytes(12).toString('hex')}`;
+    });
+    const natsEnv = Object.fromEntries(
+      Object.entries(passwords).map(([name, password]) => [`NATS_PW_${name.toUpperCase()}`, password]),
+    );
+    // What the chart's init container runs before the bundled NATS starts.
+    const accounts = await chartAccounts(brain);
+    await writeFile(join(dir, 'accounts.template.conf'), accounts.template);
+    await writeFile(join(dir, 'render-accounts.sh'), accounts.script);
+    await run(
+      'sh',
+      [join(dir, 'render-accounts.sh'), join(dir, 'accounts.template.conf'), join(dir, 'accounts.conf')],
+      { env: { PATH: process.env.PATH, ...natsEnv } },
+    );
     await writeFile(
       join(dir, 'nats.conf'),
       `port: ${natsPort}\nhost: 127.0.0.1\njetstream { store_dir: "${join(dir, 'js')}" }\ninclude ./accounts.conf\n`,
@@ -122,10 +141,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         keys: [{ principal: 'operator', sha256: hashApiKey(apiKey), createdAt: new Date().toISOString() }],
       }),
     );
-    const natsEnv = Object.fromEntries(
-      Object.entries(passwords).map(([name, password]) => [`NATS_PW_${name.toUpperCase()}`, password]),
-    );
-    start('nats-server', ['-c', join(dir, 'nats.conf')], { PATH: process.env.PATH, ...natsEnv }, 'nats');
+    start('nats-server', ['-c', join(dir, 'nats.conf')], { PATH: process.env.PATH }, 'nats');
     await waitFor(() => accepts(natsPort), 10_000, 'nats-server').catch((error: Error) => {
       throw new Error(`${error.message}\n${logs.join('\n')}`);
     });
