@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT, runForge } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
+import { acquireMeshLock } from './mesh-lock.js';
 
 /**
  * The NATS users and subject permissions the chart renders (k8s/brain-a/forge.yaml, which CI keeps
@@ -72,6 +73,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
   let base: number;
   let natsPort: number;
   const apiKey = `fk_${randomBytes(16).toString('hex')}`;
+  let releaseMesh: (() => Promise<void>) | undefined;
 
   const natsUrl = (service: string) => `nats://forge-${service}:${passwords[service]}@127.0.0.1:${natsPort}`;
   const start = (command: string, args: string[], env: NodeJS.ProcessEnv, name: string) => {
@@ -110,6 +112,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     );
 
   beforeAll(async () => {
+    releaseMesh = await acquireMeshLock('nats-permissions');
     dir = await mkdtemp(join(tmpdir(), 'forge-perm-'));
     base = await freePortBase();
     natsPort = base + 9;
@@ -172,7 +175,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         throw new Error(`${error.message}\n${logs.join('\n')}`);
       });
     }
-  }, 180_000);
+  }, 420_000);
 
   afterAll(async () => {
     for (const child of children.reverse()) {
@@ -191,6 +194,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     }
     await dropBrainSchema(testDatabaseUrl(), brain);
     if (dir) await rm(dir, { recursive: true, force: true });
+    await releaseMesh?.();
   }, 60_000);
 
   it('runs scout.parse-feed through the router, each service as its own NATS user', async () => {

@@ -21,6 +21,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
+import { acquireMeshLock } from './mesh-lock.js';
 
 const REPLY_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'draft-reply-input.json');
 /** A draft the engagement skill accepts: on topic, short, confident enough not to escalate. */
@@ -62,8 +63,10 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
   let up: ForgeUp;
   let report: UpReport;
   let taskId: string;
+  let releaseMesh: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
+    releaseMesh = await acquireMeshLock('telemetry');
     stateDir = await mkdtemp(join(tmpdir(), 'forge-otel-'));
     portBase = await freePortBase();
     receiver = await startOtlpReceiver();
@@ -89,7 +92,7 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
       env,
     );
     report = (await up.waitForEvent('ready', 90_000)) as unknown as UpReport;
-  }, 120_000);
+  }, 360_000);
 
   afterAll(async () => {
     if (up && (await up.exited(0)) === null) {
@@ -106,6 +109,7 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
     }
     await dropBrainSchema(testDatabaseUrl(), brain);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await releaseMesh?.();
   }, 60_000);
 
   it('runs engagement.draft-reply on a real provider: one trace from the edge through the router, the worker and the model gateway', async () => {
