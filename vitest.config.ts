@@ -11,6 +11,7 @@ export default defineConfig({
       'services/*/src/**/*.test.ts',
       'tools/*/src/**/*.test.ts',
       'e2e/**/*.test.ts',
+      'deploy/src/**/*.test.ts',
     ],
     pool: 'forks',
     testTimeout: 30_000,

@@ -5,6 +5,6 @@
  * dropped, so there is nothing to flush when the child stops). The router under test pays for its
  * spans as it does in production.
  */
-import { startTelemetry } from '@forge/telemetry/sdk';
+import { startServiceTelemetry } from '@forge/telemetry-sdk';
 
-startTelemetry({ serviceName: 'forge-router' });
+startServiceTelemetry({}, { serviceName: 'forge-router' });

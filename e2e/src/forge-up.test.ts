@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase, isPortFree } from './free-ports.js';
+import { acquireMeshLock } from './mesh-lock.js';
 
 const AGENTS = ['scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'];
 const FEED_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'parse-feed-input.json');
@@ -43,6 +44,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
   let report: UpReport;
   let readyAfterMs: number;
   let db: pg.Client;
+  let releaseMesh: (() => Promise<void>) | undefined;
 
   const flags = () => ['--brain', brain, '--state-dir', stateDir];
   const send = async (agent: string, skill: string, input: string) => {
@@ -62,6 +64,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
       | undefined;
 
   beforeAll(async () => {
+    releaseMesh = await acquireMeshLock('forge-up');
     stateDir = await mkdtemp(join(tmpdir(), 'forge-e2e-'));
     portBase = await freePortBase();
     env = offlineEnv();
@@ -73,7 +76,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
     readyAfterMs = Math.round(performance.now() - startedAt);
     db = new pg.Client({ connectionString: report.postgres.url });
     await db.connect();
-  }, 120_000);
+  }, 360_000);
 
   afterAll(async () => {
     await db?.end().catch(() => {});
@@ -88,6 +91,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
       await nc.close();
     }
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await releaseMesh?.();
   }, 60_000);
 
   it('brings up the router, the six agents, the scheduler and the offline day, small processes, and says models run offline', async () => {

@@ -4,12 +4,11 @@
 // service really reaches. The rules' tests: tools/layers/src/layer-rules.test.ts.
 
 /**
- * The telemetry SDK entry (`@forge/telemetry/sdk`: the OpenTelemetry SDK, exporters and
+ * The telemetry SDK entry (`@forge/telemetry-sdk`: the OpenTelemetry SDK, exporters and
  * instrumentations) as the file that specifier resolves to. Only a process's `instrumentation.ts`
- * may load it; shared code uses the API entry. When the SDK moves (a package of its own), change
- * this line to the file its entry resolves to, e.g. `^packages/telemetry-sdk/src/index\\.ts$`.
+ * may load it; shared code uses `@forge/telemetry`, which imports only the OpenTelemetry API.
  */
-const TELEMETRY_SDK_ENTRY = '^packages/telemetry/src/sdk\\.ts$';
+const TELEMETRY_SDK_ENTRY = '^packages/telemetry-sdk/src/index\\.ts$';
 
 /** Files that may start the SDK: a process's `instrumentation.ts` (or `<name>-instrumentation.ts`), and tests. */
 const MAY_START_TELEMETRY = ['(^|/|-)instrumentation\\.ts$', '\\.test\\.ts$'];

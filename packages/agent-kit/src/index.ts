@@ -14,7 +14,7 @@ export type {
 } from './models/model-client.js';
 export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './models/nats-model-client.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
-export { type AgentConfig, loadAgentConfig } from './service/config.js';
+export { AGENT_ENV_VARIABLES, type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export type {
   ExtensionContext,

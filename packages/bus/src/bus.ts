@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import { type ConnectionState, watchConnection } from './connection-status.js';
 import type { ConsumeSpec, TaskConsumer } from './consume-spec.js';
 import { coreEmit, coreSubscribe, type MessageMeta, type Subscribed } from './core-pubsub.js';
+import { splitServerCredentials } from './nats-credentials.js';
 import { natsFailure } from './nats-errors.js';
 import { recordToHeaders } from './nats-headers.js';
 import { encodeValidated } from './payload.js';
@@ -81,10 +82,13 @@ export class Bus {
     const subjects = forgeSubjects(opts.brain);
     const logger = (opts.logger ?? createLogger({ name: opts.name })).child({ brain: subjects.brain });
     const servers = Array.isArray(opts.servers) ? opts.servers : [opts.servers];
+    // `nats://user:password@host` (a per-service NATS user, as the chart configures it).
+    const { servers: plain, ...credentials } = splitServerCredentials(servers);
     let nc: NatsConnection;
     try {
       nc = await connect({
-        servers,
+        servers: plain,
+        ...credentials,
         name: opts.name,
         maxReconnectAttempts: -1,
         reconnectTimeWait: opts.reconnectWaitMs ?? DEFAULT_RECONNECT_WAIT_MS,

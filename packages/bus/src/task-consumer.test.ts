@@ -1,11 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ForgeError, HEADERS } from '@forge/contracts';
-import { createLogger, withSpan } from '@forge/telemetry';
-import { startTelemetry, type Telemetry } from '@forge/telemetry/sdk';
-import { type TestBrain, testBrain } from '@forge/testkit';
+import { createLogger, withMetricsEndpoint, withSpan } from '@forge/telemetry';
+import { startTelemetry, type Telemetry } from '@forge/telemetry-sdk';
+import { parsePrometheusText, sampleSum, type TestBrain, testBrain } from '@forge/testkit';
 import { jetstream, jetstreamManager, type StoredMsg } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Bus } from './bus.js';
@@ -51,10 +52,17 @@ let bus: Bus;
 const stops: Array<() => Promise<void>> = [];
 
 beforeAll(() => {
-  // The service SDK (context manager, W3C propagator) plus a tracer provider that records spans:
-  // without an endpoint startTelemetry registers none, and spans would be no-ops.
-  telemetry = startTelemetry({ serviceName: 'bus-test' });
-  trace.setGlobalTracerProvider(new BasicTracerProvider());
+  // The service SDK (context manager, W3C propagator, a recording tracer provider, the metrics
+  // pipeline with its Prometheus scrape), exporting nothing.
+  telemetry = startTelemetry({
+    serviceName: 'bus-test',
+    serviceVersion: '0.0.0',
+    namespace: 'test',
+    environment: 'test',
+    metricExportIntervalMs: 60_000,
+    metrics: { host: '127.0.0.1' },
+    traceDetail: 'quiet',
+  });
 });
 afterAll(async () => {
   await telemetry.shutdown();
@@ -89,6 +97,19 @@ function worker(
 }
 
 const subject = () => bus.subjects.taskRun('worker');
+
+/** This process's metrics as Prometheus scrapes them (the SDK's in-band `/metrics`). */
+async function scrape() {
+  const server = createServer(withMetricsEndpoint((_req, res) => res.end(), telemetry.scrape));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    return parsePrometheusText(await res.text());
+  } finally {
+    server.close();
+  }
+}
 
 async function streamMessages(name: string): Promise<number> {
   const jsm = await jetstreamManager(bus.nc);
@@ -228,6 +249,33 @@ describe('TaskConsumer', () => {
     expect(letter!.header.get(HEADERS.deadCode)).toBe('INTERNAL');
     expect(letter!.header.get(HEADERS.deadReason)).toContain('gave up after 2 deliveries');
     expect(calls).toBe(2);
+  });
+
+  it('counts dead letters and reports the lag of its durable in the Prometheus scrape', async () => {
+    const gate = deferred();
+    await worker(async (job) => {
+      if (job.n === 0) throw new ForgeError('FORBIDDEN', 'poison');
+      await gate.promise;
+    }).start();
+    await bus.publish(subject(), Job, { id: 'p', n: 0 });
+    await deadLetters(1);
+    for (const id of ['a', 'b', 'c']) await bus.publish(subject(), Job, { id, n: 1 });
+    const labels = { messaging_destination_name: bus.subjects.streams.tasks.name };
+    // One held by the only slot, two waiting on the server.
+    let samples = await scrape();
+    await waitFor(
+      async () => {
+        samples = await scrape();
+        return sampleSum(samples, 'forge_consumer_lag', labels) === 2;
+      },
+      5000,
+      'a lag of 2',
+    );
+    expect(
+      sampleSum(samples, 'forge_messages_dead_lettered_total', { ...labels, error_type: 'FORBIDDEN' }),
+    ).toBe(1);
+    gate.resolve();
+    await waitFor(async () => sampleSum(await scrape(), 'forge_consumer_lag', labels) === 0, 5000, 'no lag');
   });
 
   it('runs at most `concurrency` handlers and holds no more messages than that', async () => {

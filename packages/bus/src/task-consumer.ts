@@ -11,6 +11,7 @@ import {
   parseConsumeSettings,
   type TaskConsumer,
 } from './consume-spec.js';
+import { ConsumerMetrics } from './consumer-metrics.js';
 import { publishDeadLetter } from './dead-letter.js';
 import { ensureDurableConsumer } from './durable-consumer.js';
 import { type DeliveryOutcome, type JetStreamAction, jetstreamAction } from './jetstream-action.js';
@@ -69,12 +70,14 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
   #keepAlive: NodeJS.Timeout | undefined;
   /** Acks, naks and terms waiting to be sent together on the next turn of the event loop. */
   #outbox: Array<() => void> = [];
+  readonly #metrics: ConsumerMetrics;
 
   constructor(spec: ConsumeSpec<S>, deps: TaskConsumerDeps) {
     this.#spec = spec;
     this.#settings = parseConsumeSettings(spec);
     this.#deps = deps;
     this.#logger = deps.logger.child({ stream: this.#settings.stream, durable: this.#settings.durable });
+    this.#metrics = new ConsumerMetrics(deps.jsm, this.#settings.stream, this.#settings.durable);
   }
 
   get inFlight(): number {
@@ -105,6 +108,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       logger: this.#logger,
     });
     this.#gate.pump();
+    this.#metrics.observeLag();
     // Every ackWait/3, tell the server each running handler is still working, so a long handler
     // keeps its message (one timer for all, not one per message).
     this.#keepAlive = setInterval(() => {
@@ -138,6 +142,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       await this.#whenIdle(Number.POSITIVE_INFINITY);
     }
     clearInterval(this.#keepAlive);
+    this.#metrics.stop();
     this.#flushOutbox();
     this.#state = 'stopped';
     this.#logger.info('consumer stopped');
@@ -277,6 +282,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     try {
       const dlqSeq = await publishDeadLetter(this.#deps.js, this.#deps.subjects, msg, action);
       this.#logger.warn({ ...log, reason: action.reason, dlqSeq }, 'message dead-lettered');
+      this.#metrics.deadLettered(action.code);
       this.#send(() => msg.term());
     } catch (error) {
       // The dead letter is not stored: keep the message rather than lose it, and try again later.

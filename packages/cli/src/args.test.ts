@@ -36,6 +36,21 @@ describe('parseCommand', () => {
     expect(fromFlag.name === 'up' && fromFlag.options.routingConfig).toBe('/etc/forge.yaml');
   });
 
+  it('takes the OTLP endpoint from --otlp over OTEL_EXPORTER_OTLP_ENDPOINT, and names a bad one', () => {
+    const none = parseCommand(['up'], {});
+    const fromEnv = parseCommand(['up'], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' });
+    const fromFlag = parseCommand(['up', '--otlp', 'http://127.0.0.1:4318'], {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+    });
+    expect(none.name === 'up' && none.options.otlpEndpoint).toBeUndefined();
+    expect(fromEnv.name === 'up' && fromEnv.options.otlpEndpoint).toBe('http://collector:4318');
+    expect(fromFlag.name === 'up' && fromFlag.options.otlpEndpoint).toBe('http://127.0.0.1:4318');
+    expect(usageFailure(['up', '--otlp', 'collector:4318'])).toEqual({
+      topic: 'up',
+      message: 'invalid --otlp: must be an http(s) URL, e.g. http://127.0.0.1:4318',
+    });
+  });
+
   it('takes flags over environment variables over defaults', () => {
     const env = { FORGE_BRAIN: 'envbrain', FORGE_PORT_BASE: '8000', FORGE_STATE_DIR: '/tmp/x' };
     const fromEnv = parseCommand(['up'], env);

@@ -46,6 +46,8 @@ export interface UpOptions extends CommonOptions {
   readonly routingConfig: string;
   /** `--fast`: the scheduler and the offline day run FAST_DAY_SPEED times faster than the wall clock. */
   readonly fast: boolean;
+  /** OTLP/HTTP endpoint every service exports traces and metrics to (`--otlp`, OTEL_EXPORTER_OTLP_ENDPOINT); unset: none. */
+  readonly otlpEndpoint: string | undefined;
 }
 
 /** How much faster a `forge up --fast` day runs: the 30-minute fetch every 5 s, a day in 4 minutes. */
@@ -65,6 +67,13 @@ export interface ScheduleOptions extends CommonOptions {
 }
 
 export type StatusOptions = CommonOptions;
+
+export interface MigrateOptions extends CommonOptions {
+  /** DATABASE_URL (required). */
+  readonly databaseUrl: string;
+  /** How long to keep retrying while Postgres does not answer. */
+  readonly waitMs: number;
+}
 
 export interface SendOptions extends CommonOptions {
   readonly agent: string;
@@ -98,6 +107,7 @@ export type Command =
   | { readonly name: 'costs'; readonly options: CostsOptions }
   | { readonly name: 'schedule'; readonly options: ScheduleOptions }
   | { readonly name: 'approvals'; readonly options: ApprovalsOptions }
+  | { readonly name: 'migrate'; readonly options: MigrateOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
 
 const COMMON_FLAGS = {
@@ -117,6 +127,7 @@ const FLAGS = {
     'ready-timeout': { type: 'string' },
     config: { type: 'string' },
     fast: { type: 'boolean' },
+    otlp: { type: 'string' },
   },
   status: COMMON_FLAGS,
   send: {
@@ -134,6 +145,7 @@ const FLAGS = {
     pending: { type: 'string' },
   },
   costs: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
+  migrate: { ...COMMON_FLAGS, wait: { type: 'string' } },
   schedule: { ...COMMON_FLAGS, reason: { type: 'string' }, timeout: { type: 'string' } },
   approvals: {
     ...COMMON_FLAGS,
@@ -225,6 +237,24 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       return { name: 'schedule', options: parseSchedule(shared, flags, positionals, sourced, env) };
     case 'approvals':
       return { name: 'approvals', options: parseApprovals(shared, flags, positionals, env) };
+    case 'migrate': {
+      noPositionals(command, positionals);
+      pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
+      sourced.labels.databaseUrl = 'DATABASE_URL';
+      pick(sourced, 'wait', flags.wait, undefined, env);
+      const migrate = validate(
+        'migrate',
+        z.object({
+          databaseUrl: z.string({ error: 'is required' }).pipe(databaseUrl.unwrap()),
+          wait: seconds(3600).default(60_000),
+        }),
+        sourced,
+      );
+      return {
+        name: 'migrate',
+        options: { ...shared, databaseUrl: migrate.databaseUrl, waitMs: migrate.wait },
+      };
+    }
   }
 }
 
@@ -279,6 +309,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
   pick(sourced, 'natsUrl', undefined, 'NATS_URL', env);
   pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
   pick(sourced, 'config', flags.config, 'FORGE_ROUTING_CONFIG', env);
+  pick(sourced, 'otlp', flags.otlp, 'OTEL_EXPORTER_OTLP_ENDPOINT', env);
   const up = validate(
     'up',
     z.object({
@@ -289,6 +320,9 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
       natsUrl: natsUrl.default('nats://127.0.0.1:4222'),
       databaseUrl,
       config: filePath.optional(),
+      otlp: z
+        .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
+        .optional(),
     }),
     sourced,
   );
@@ -303,6 +337,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
     databaseUrl: up.databaseUrl,
     routingConfig: up.config ?? defaultRoutingConfigPath(),
     fast: flags.fast === true,
+    otlpEndpoint: up.otlp?.replace(/\/+$/, ''),
   };
 }
 

@@ -67,6 +67,8 @@ export interface MeshEnv {
   readonly dayUrl?: string;
   /** `forge up --fast`: the scheduler and the day server run this clock (speed, and its start). */
   readonly fastClock?: { readonly speed: number; readonly anchor: string };
+  /** OTLP/HTTP endpoint for every service's traces and metrics; unset leaves the parent's setting. */
+  readonly otlpEndpoint?: string | undefined;
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -114,6 +116,7 @@ export function launchSpec(service: PlacedService, mesh: MeshEnv, parentEnv: Env
       FORGE_CONCURRENCY: String(mesh.concurrency),
       FORGE_API_KEYS_FILE: mesh.apiKeysFile,
       FORGE_LOG_LEVEL: mesh.logLevel,
+      ...(mesh.otlpEndpoint ? { OTEL_EXPORTER_OTLP_ENDPOINT: mesh.otlpEndpoint } : {}),
       ...roleEnv(service, mesh),
     },
   };

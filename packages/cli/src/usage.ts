@@ -1,5 +1,15 @@
 /** The commands the CLI knows; `help` prints the usage of the others. */
-export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'schedule', 'approvals', 'help'] as const;
+export const COMMANDS = [
+  'up',
+  'status',
+  'send',
+  'route',
+  'costs',
+  'schedule',
+  'approvals',
+  'migrate',
+  'help',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local)
@@ -21,7 +31,9 @@ ${COMMON}
   --log-level <level>   services' log level (FORGE_LOG_LEVEL, default info)
   --json-logs           pass service logs through as raw JSON lines
   --ready-timeout <s>   give up when not every service is ready after this long (default 60)
-  --fast                run the day 360 times faster: a tick every few seconds, a day in 4 minutes`,
+  --fast                run the day 360 times faster: a tick every few seconds, a day in 4 minutes
+  --otlp <url>          export every service's traces and metrics over OTLP/HTTP to <url>
+                        (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)`,
   schedule: `usage: forge schedule list|run <name>|pause <name>|resume <name> [flags]
   The scheduler's schedules (config/schedules.yaml): list shows each one's cron, skill and tier, its
   next run and its last run with the task's state; run submits one now (a manual run, under the
@@ -63,6 +75,11 @@ ${COMMON}
   show <id>             one item with its whole history
   approve <id>          approve it; --text "..." edits then approves; --at <ISO time> or --now picks when it goes out
   reject <id>           reject it; --reason "..." (required)`,
+  migrate: `usage: forge migrate [flags]
+  Brings the brain's schema in DATABASE_URL up to the newest migration (what the chart's
+  migrations Job runs before the services roll). Idempotent; replicas of it wait on each other.
+${COMMON}
+  --wait <s>            keep retrying while Postgres does not answer yet, up to this long (default 60)`,
   help: `usage: forge <command> [flags]
   commands:
     up             start the local mesh (NATS, Postgres, the router, every agent)
@@ -72,6 +89,7 @@ ${COMMON}
     costs          spend by tier, agent and day, against an all-frontier baseline
     schedule       list, run, pause or resume the scheduled tasks
     approvals      list, show, approve or reject what waits for a person
+    migrate        apply the store migrations to the brain's schema in DATABASE_URL
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };
 

@@ -10,6 +10,25 @@ export {
   testNatsUrl,
   uniqueBrain,
 } from './infra.js';
+export type {
+  OtlpAttributes,
+  OtlpValue,
+  ReceivedMetric,
+  ReceivedPoint,
+  ReceivedSpan,
+} from './otlp/otlp-model.js';
+export {
+  type OtlpReceiver,
+  type OtlpReceiverOptions,
+  type OtlpRequestRecord,
+  startOtlpReceiver,
+} from './otlp/otlp-receiver.js';
+export {
+  type PrometheusSample,
+  parsePrometheusText,
+  sampleSum,
+  scrapePrometheus,
+} from './otlp/prometheus-text.js';
 export {
   type ScriptedModelClient,
   type ScriptedModelClientOptions,

@@ -40,6 +40,9 @@ const RouterEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
+/** Every environment variable {@link loadRouterConfig} reads (besides the providers' key variables). */
+export const ROUTER_ENV_VARIABLES: readonly string[] = Object.keys(RouterEnv.shape);
+
 /** How the router runs; made by {@link loadRouterConfig} or by hand in tests. */
 export interface RouterConfig {
   brain: string;

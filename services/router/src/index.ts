@@ -1,4 +1,9 @@
-export { DEFAULT_ROUTING_CONFIG_PATH, loadRouterConfig, type RouterConfig } from './config.js';
+export {
+  DEFAULT_ROUTING_CONFIG_PATH,
+  loadRouterConfig,
+  ROUTER_ENV_VARIABLES,
+  type RouterConfig,
+} from './config.js';
 export type { CallContext, CallHooks, CallInput, CallOutcome } from './gateway/call-context.js';
 export { GatewayStats } from './gateway/gateway-stats.js';
 export { ModelCallService } from './gateway/model-call-service.js';

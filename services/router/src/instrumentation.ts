@@ -1,11 +1,11 @@
-import { startTelemetry } from '@forge/telemetry/sdk';
+import { startServiceTelemetry } from '@forge/telemetry-sdk';
 
 /**
- * Loaded first with `node --import` (startTelemetry registers the ESM loader hook, so express and
- * pg are instrumented). Started once per process; `main` flushes it after the router has stopped.
+ * Loaded first with `node --import`: starts OpenTelemetry (traces and metrics; OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set) and registers the ESM loader hook before express and pg
+ * load. `main` mounts its Prometheus scrape and flushes it after the router has stopped.
  */
-export const telemetry = startTelemetry({
+export const telemetry = startServiceTelemetry(process.env, {
   serviceName: 'forge-router',
-  endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
-  ...(process.env.FORGE_BRAIN ? { attributes: { 'forge.brain': process.env.FORGE_BRAIN } } : {}),
+  packageJson: new URL('../package.json', import.meta.url),
 });

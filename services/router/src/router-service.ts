@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Bus } from '@forge/bus';
 import { ApiKeyStore, checkReadiness, closeHttpServer, hostForUrl } from '@forge/service-runtime';
@@ -12,9 +12,10 @@ import {
   PgTaskRepository,
   schemaForBrain,
 } from '@forge/store';
-import { createLogger, type Logger } from '@forge/telemetry';
+import { createLogger, type Logger, type MetricsScrape, withMetricsEndpoint } from '@forge/telemetry';
 import type pg from 'pg';
 import { BudgetGate } from './budgets/budget-gate.js';
+import { observeBudgetRemaining } from './budgets/budget-metrics.js';
 import type { RouterConfig } from './config.js';
 import { CircuitBreakers } from './gateway/circuit-breaker.js';
 import { GatewayStats } from './gateway/gateway-stats.js';
@@ -22,6 +23,7 @@ import { ModelCallService } from './gateway/model-call-service.js';
 import { ModelGateway } from './gateway/model-gateway.js';
 import { createRouterApp } from './http/app.js';
 import { LedgerWriter } from './ledger/ledger-writer.js';
+import { ModelMetrics } from './ledger/model-metrics.js';
 import { BacklogMonitor } from './routing/backlog-monitor.js';
 import { RouteConsumer } from './routing/route-consumer.js';
 import { RouteDecider } from './routing/route-decider.js';
@@ -32,6 +34,8 @@ import { TaskRoutingCache } from './routing/task-routing-cache.js';
 
 export interface RouterServiceDeps {
   logger?: Logger;
+  /** The Prometheus scrape to answer at `/metrics` on the router's port (the telemetry SDK's). */
+  scrape?: MetricsScrape | undefined;
 }
 
 /** A running router; `start`/`stop` are its only lifecycle. Parts are exposed for tests and benchmarks. */
@@ -71,6 +75,7 @@ interface Running {
   consumer: RouteConsumer;
   backlog: BacklogMonitor;
   server: Server;
+  stopObserving: () => void;
 }
 
 function notStarted(): never {
@@ -119,11 +124,13 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const tasks = new PgTaskRepository(pool, schema);
     const decisions = new PgRoutingDecisionRepository(pool, schema);
     const budgets = new PgBudgetRepository(pool, schema);
+    const models = new ModelMetrics();
     const writer = new LedgerWriter({
       ledger: new PgCostLedger(pool, schema),
       budgets,
       flushMs: config.ledgerFlushMs,
       logger,
+      onRecord: (entry) => models.record(entry),
     });
     partial.writer = writer;
     const gate = new BudgetGate(budgets, writer);
@@ -193,14 +200,30 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
         return readiness.ready;
       },
     });
-    const server = await listen(app, config.host, config.port);
+    const server = await listen(withMetricsEndpoint(app, deps.scrape), config.host, config.port);
     partial.server = server;
     await consumer.start();
     partial.consumer = consumer;
     modelCalls.start();
     partial.modelCalls = modelCalls;
     await backlog.start();
-    running = { source, pool, bus, writer, gate, gateway, modelCalls, consumer, backlog, server };
+    const stopObserving = observeBudgetRemaining(
+      () => source.current.effective,
+      (routing) => apiDecider.budgetView(routing),
+    );
+    running = {
+      source,
+      pool,
+      bus,
+      writer,
+      gate,
+      gateway,
+      modelCalls,
+      consumer,
+      backlog,
+      server,
+      stopObserving,
+    };
     ready = true;
     logger.info({ url: urlOf(server, config.host), brain: config.brain }, 'router ready');
   }
@@ -213,6 +236,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     // In-flight work gets most of the grace; the rest is for writing the ledger and closing.
     const work = Math.floor(config.shutdownGraceMs * 0.7);
     r.backlog?.stop();
+    r.stopObserving?.();
     // Stop taking work everywhere at once; what is in flight finishes within the grace (model
     // calls and streamed completions still running then are aborted and billed for what came).
     await Promise.allSettled([
@@ -275,9 +299,14 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
   };
 }
 
-function listen(app: ReturnType<typeof createRouterApp>, host: string, port: number): Promise<Server> {
+function listen(listener: RequestListener, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
+    const server = createServer(listener);
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
   });
 }
 

@@ -1,10 +1,11 @@
 import { runServiceProcess, type ServiceProcess } from '@forge/service-runtime';
+import type { MetricsScrape } from '@forge/telemetry';
 import { loadRouterConfig, type RouterConfig } from './config.js';
 import { createRouterService, type RouterService } from './router-service.js';
 
 export interface RunRouterOptions {
-  /** Flushed last on shutdown: the Telemetry that instrumentation.ts started. */
-  telemetry?: { shutdown(): Promise<void> };
+  /** The telemetry instrumentation.ts started: its scrape is mounted at `/metrics`; flushed last on shutdown. */
+  telemetry?: { shutdown(): Promise<void>; readonly scrape?: MetricsScrape | undefined };
   /** Where signals come from and the process goes; tests pass their own. Default `process`. */
   process?: ServiceProcess;
 }
@@ -23,7 +24,7 @@ export function runRouter(
   return runServiceProcess<RouterConfig, RouterService>({
     name: 'forge-router',
     loadConfig: () => loadRouterConfig(env),
-    create: (config) => createRouterService(config),
+    create: (config) => createRouterService(config, { scrape: options.telemetry?.scrape }),
     shutdownGraceMs: (config) => config.shutdownGraceMs,
     telemetry: options.telemetry,
     process: options.process,

@@ -1,8 +1,11 @@
-import { startTelemetry } from '@forge/telemetry/sdk';
+import { startServiceTelemetry } from '@forge/telemetry-sdk';
 
-/** Loaded first with `node --import`; `main` flushes it after the scheduler has stopped. */
-export const telemetry = startTelemetry({
+/**
+ * Loaded first with `node --import`: starts OpenTelemetry (traces and metrics; OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set) before pg and NATS load. `main` flushes it after the
+ * scheduler has stopped.
+ */
+export const telemetry = startServiceTelemetry(process.env, {
   serviceName: 'forge-scheduler',
-  endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
-  ...(process.env.FORGE_BRAIN ? { attributes: { 'forge.brain': process.env.FORGE_BRAIN } } : {}),
+  packageJson: new URL('../package.json', import.meta.url),
 });

@@ -1,10 +1,11 @@
-import { startTelemetry } from '@forge/telemetry/sdk';
+import { startServiceTelemetry } from '@forge/telemetry-sdk';
 
 /**
- * Loaded first with `node --import`. Started once per process; `main` hands it to the kit so
- * pending spans are flushed after the service has stopped.
+ * Loaded first with `node --import`: starts OpenTelemetry (traces and metrics; OTLP export when
+ * OTEL_EXPORTER_OTLP_ENDPOINT is set) before express and pg load. `main` hands it to the kit,
+ * which mounts its Prometheus scrape and flushes it after the service has stopped.
  */
-export const telemetry = startTelemetry({
+export const telemetry = startServiceTelemetry(process.env, {
   serviceName: 'forge-scout',
-  endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT,
+  packageJson: new URL('../package.json', import.meta.url),
 });

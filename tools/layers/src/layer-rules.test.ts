@@ -20,12 +20,13 @@ const CLEAN: Record<string, string> = {
   'packages/contracts/src/index.ts': "import { z } from 'zod';\nexport const Name = z.string();\n",
   'packages/telemetry/src/index.ts':
     "import { Name } from '../../contracts/src/index.js';\nexport const api = Name;\n",
-  'packages/telemetry/src/sdk.ts': "import { api } from './index.js';\nexport const sdk = api;\n",
+  'packages/telemetry-sdk/src/index.ts':
+    "import { api } from '../../telemetry/src/index.js';\nexport const sdk = api;\n",
   'packages/bus/src/index.ts':
     "import { Name } from '../../contracts/src/index.js';\nimport { api } from '../../telemetry/src/index.js';\nexport { connect } from './connect.js';\nexport const bus = [Name, api];\n",
   'packages/bus/src/connect.ts': 'export const connect = 1;\n',
   'packages/bus/src/connect.test.ts':
-    "import { fake } from '../../testkit/src/index.js';\nimport { sdk } from '../../telemetry/src/sdk.js';\nexport const t = [fake, sdk];\n",
+    "import { fake } from '../../testkit/src/index.js';\nimport { sdk } from '../../telemetry-sdk/src/index.js';\nexport const t = [fake, sdk];\n",
   'packages/testkit/src/index.ts':
     "import { Name } from '../../contracts/src/index.js';\nexport const fake = Name;\n",
   'packages/service-runtime/src/index.ts':
@@ -37,7 +38,7 @@ const CLEAN: Record<string, string> = {
   'packages/cli/src/index.ts':
     "import { kit } from '../../agent-kit/src/index.js';\nexport const cli = kit;\n",
   'services/scout/src/instrumentation.ts':
-    "import { sdk } from '../../../packages/telemetry/src/sdk.js';\nexport const telemetry = sdk;\n",
+    "import { sdk } from '../../../packages/telemetry-sdk/src/index.js';\nexport const telemetry = sdk;\n",
   'services/scout/src/main.ts':
     "import { kit } from '../../../packages/agent-kit/src/index.js';\nimport { telemetry } from './instrumentation.js';\nexport const main = [kit, telemetry];\n",
   'services/router/src/main.ts':
@@ -120,9 +121,9 @@ const BREAKS: { rule: string; file: string; text: string; from: string; to: stri
   {
     rule: 'only-instrumentation-starts-telemetry',
     file: 'services/router/src/tracing.ts',
-    text: "import { sdk } from '../../../packages/telemetry/src/sdk.js';\nexport const tracing = sdk;\n",
+    text: "import { sdk } from '../../../packages/telemetry-sdk/src/index.js';\nexport const tracing = sdk;\n",
     from: 'services/router/src/tracing.ts',
-    to: 'packages/telemetry/src/sdk.ts',
+    to: 'packages/telemetry-sdk/src/index.ts',
   },
   {
     rule: 'no-unresolvable-imports',

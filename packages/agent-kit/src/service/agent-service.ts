@@ -6,11 +6,19 @@ import { Bus, type TaskConsumer } from '@forge/bus';
 import { ForgeError, TaskEnvelope } from '@forge/contracts';
 import { ApiKeyStore, closeHttpServer, hostForUrl } from '@forge/service-runtime';
 import { createPool, migrate, PgSkillRegistry, PgTaskRepository, schemaForBrain } from '@forge/store';
-import { createLogger, type Logger, redactUrl } from '@forge/telemetry';
+import {
+  createLogger,
+  type Logger,
+  type MetricsScrape,
+  redactUrl,
+  withMetricsEndpoint,
+} from '@forge/telemetry';
 import type pg from 'pg';
 import { buildAgentCard } from '../edge/agent-card.js';
 import { createHttpApp } from '../edge/http-app.js';
 import { ForgeRequestHandler } from '../edge/request-handler.js';
+import { MeteredRequestHandler } from '../metrics/a2a-request-metrics.js';
+import { meteredStatusPublisher, observeTasksInFlight } from '../metrics/task-metrics.js';
 import type { ModelClientFactory } from '../models/model-client.js';
 import { NatsModelClient } from '../models/nats-model-client.js';
 import { watchDeadLetters } from '../ports/dead-letter-watch.js';
@@ -38,6 +46,8 @@ export interface AgentServiceDeps {
    * `runAgentService` (by hand, by helm, by `forge up`) always dispatches through the router.
    */
   testOnlyDirectDispatch?: boolean;
+  /** The Prometheus scrape to answer at `/metrics` on the service's port (the telemetry SDK's). */
+  scrape?: MetricsScrape | undefined;
 }
 
 /** A running agent: HTTP edge, worker, and their connections. */
@@ -77,6 +87,7 @@ interface Running {
   server?: Server;
   worker?: TaskWorker;
   extension?: ServiceExtension;
+  stopObserving?: () => void;
 }
 
 /**
@@ -145,6 +156,7 @@ export function createAgentService(
 
     const dispatch = deps.testOnlyDirectDispatch ? 'direct-for-tests' : 'router';
     const ports = natsPorts(bus, agent.name, dispatch, logger);
+    ports.publisher = meteredStatusPublisher(ports.publisher, agent.name);
     const models = deps.models?.(bus) ?? ((scope) => new NatsModelClient(bus, scope));
     const worker = new TaskWorker({
       agent,
@@ -156,6 +168,7 @@ export function createAgentService(
       logger,
     });
     running.worker = worker;
+    running.stopObserving = observeTasksInFlight(agent.name, () => worker.inFlight);
     running.cancelListening = await ports.cancelListener.listen((request) => worker.cancel(request));
     running.consumer = bus.consumer({
       stream: bus.subjects.streams.tasks.name,
@@ -194,7 +207,7 @@ export function createAgentService(
       : undefined;
     running.extension = extension;
 
-    const handler = new ForgeRequestHandler({
+    const edge = new ForgeRequestHandler({
       agent,
       brain: config.brain,
       card: cardNow,
@@ -209,6 +222,7 @@ export function createAgentService(
       cancelWaitMs: DEFAULTS.cancelWaitMs,
       closing: closing.signal,
     });
+    const handler = new MeteredRequestHandler(edge, agent.name);
     const app = createHttpApp({
       handler,
       card: cardNow,
@@ -224,7 +238,7 @@ export function createAgentService(
         },
       },
     });
-    const server = createServer(app);
+    const server = createServer(withMetricsEndpoint(app, deps.scrape));
     running.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -275,6 +289,7 @@ export function createAgentService(
       await running.pool
         ?.end()
         .catch((error: unknown) => logger.warn({ err: String(error) }, 'pool end failed'));
+      running.stopObserving?.();
       logger.info({ tookMs: Date.now() - began }, 'agent service stopped');
     })();
     return stopped;

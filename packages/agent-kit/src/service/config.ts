@@ -27,6 +27,9 @@ const AgentEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
+/** Every environment variable {@link loadAgentConfig} reads (the chart's drift check compares against it). */
+export const AGENT_ENV_VARIABLES: readonly string[] = Object.keys(AgentEnv.shape);
+
 /** How an agent service runs; made by {@link loadAgentConfig} or by hand in tests. */
 export interface AgentConfig {
   brain: string;

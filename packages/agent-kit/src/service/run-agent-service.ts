@@ -1,12 +1,16 @@
 import { runServiceProcess, type ServiceProcess } from '@forge/service-runtime';
+import type { MetricsScrape } from '@forge/telemetry';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { type AgentService, createAgentService } from './agent-service.js';
 import { type AgentConfig, loadAgentConfig } from './config.js';
 import type { ServiceExtensionFactory } from './service-extension.js';
 
 export interface RunOptions {
-  /** Flushed last on shutdown, e.g. the Telemetry the service's instrumentation.ts started. */
-  telemetry?: { shutdown(): Promise<void> };
+  /**
+   * The telemetry the service's instrumentation.ts started: its Prometheus scrape is mounted at
+   * `/metrics` (when it serves in-band), and it is flushed last on shutdown.
+   */
+  telemetry?: { shutdown(): Promise<void>; readonly scrape?: MetricsScrape | undefined };
   /** Where signals come from and the process goes; tests pass their own. Default `process`. */
   process?: ServiceProcess;
   /** Components and HTTP routes the service adds beside its skills. */
@@ -28,7 +32,10 @@ export async function runAgentService(
     name: `forge-${agent.name}`,
     loadConfig: () => loadAgentConfig(env),
     create: (config) =>
-      createAgentService(agent, config, options.extension ? { extension: options.extension } : {}),
+      createAgentService(agent, config, {
+        scrape: options.telemetry?.scrape,
+        ...(options.extension ? { extension: options.extension } : {}),
+      }),
     shutdownGraceMs: (config) => config.shutdownGraceMs,
     telemetry: options.telemetry,
     process: options.process,

@@ -155,6 +155,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     // The services start now and load their code while Postgres starts and migrates; their gate
     // holds them until then (a service never runs against an old schema), and the agents' gate
     // until the router is ready.
+    if (options.otlpEndpoint) say(`traces and metrics export over OTLP to ${options.otlpEndpoint}`);
     const routerGate = gate();
     const agentsGate = gate();
     const meshEnv = {
@@ -164,6 +165,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       concurrency: options.concurrency,
       routingConfig: options.routingConfig,
       ...dayEnv(services, options.fast),
+      otlpEndpoint: options.otlpEndpoint,
     };
     if (options.fast)
       say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);

@@ -12,6 +12,8 @@ export interface LedgerWriterOptions {
   maxBatch?: number;
   /** Wait before retrying a failed write. Default 500 ms. */
   retryMs?: number;
+  /** Sees every row as it is queued (the model metrics). */
+  onRecord?: (entry: CostLedgerEntry) => void;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface LedgerWriterOptions {
  * flushes everything first. Replayed rows and settlements are harmless (both are idempotent).
  */
 export class LedgerWriter {
-  readonly #opts: Required<Omit<LedgerWriterOptions, 'logger' | 'ledger' | 'budgets'>>;
+  readonly #opts: Required<Omit<LedgerWriterOptions, 'logger' | 'ledger' | 'budgets' | 'onRecord'>>;
   readonly #ledger: CostLedger;
   readonly #budgets: BudgetRepository;
   readonly #logger: Logger;
@@ -32,10 +34,12 @@ export class LedgerWriter {
   #timer: NodeJS.Timeout | undefined;
   #writing: Promise<void> | undefined;
   #failures = 0;
+  readonly #onRecord: ((entry: CostLedgerEntry) => void) | undefined;
 
   constructor(options: LedgerWriterOptions) {
     this.#ledger = options.ledger;
     this.#budgets = options.budgets;
+    this.#onRecord = options.onRecord;
     this.#logger = options.logger.child({ component: 'ledger-writer' });
     this.#opts = {
       flushMs: options.flushMs,
@@ -51,6 +55,7 @@ export class LedgerWriter {
 
   /** Queues one ledger row. */
   record(entry: CostLedgerEntry): void {
+    this.#onRecord?.(entry);
     this.#entries.push(entry);
     this.#schedule();
   }

@@ -8,6 +8,7 @@ import {
 } from '@forge/contracts';
 import type { RoutingDecisionRepository, TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
+import { RouteTelemetry } from './route-telemetry.js';
 import type { TaskRouter } from './task-router.js';
 import type { TaskRoutingCache } from './task-routing-cache.js';
 
@@ -32,6 +33,7 @@ export interface RouteConsumerDeps {
 export class RouteConsumer {
   readonly #deps: RouteConsumerDeps;
   readonly #consumer: TaskConsumer;
+  readonly #telemetry = new RouteTelemetry();
 
   constructor(deps: RouteConsumerDeps) {
     this.#deps = deps;
@@ -61,7 +63,7 @@ export class RouteConsumer {
   async #handle(task: TaskEnvelope): Promise<void> {
     const { router, cache, bus, decisions } = this.#deps;
     const logger = this.#deps.logger.child({ taskId: task.id, skill: task.skill });
-    const routing = await router.route(task);
+    const routing = await this.#telemetry.traced(task, () => router.route(task));
     if (routing.kind === 'unknown-skill') {
       await this.#reject(task, { code: 'UNKNOWN_SKILL', message: routing.reason }, logger);
       return;
@@ -120,6 +122,7 @@ export class RouteConsumer {
       return;
     }
     this.#emit(record, error.message, error);
+    this.#telemetry.rejected(task.skill);
     logger.warn({ code: error.code, reason: error.message }, 'task rejected');
   }
 
