@@ -57,7 +57,7 @@ describe('stopLeftovers', () => {
       { name: 'scout', pid: scout.pid! },
       { name: 'diary', pid: stranger.pid! },
     ]);
-    expect(await stopLeftovers(path, 2_000)).toEqual(['scout']);
+    expect(await stopLeftovers(path, join(dir, 'nats'), 2_000)).toEqual(['scout']);
     expect(await waitForExit(scout, 2_000)).toBe(true);
     expect(stranger.exitCode).toBeNull();
     expect(stranger.signalCode).toBeNull();
@@ -69,8 +69,8 @@ describe('stopLeftovers', () => {
     await writeFile(main, 'setInterval(() => {}, 1000);\n');
     const scout = spawnIdle([main]);
     const path = await meshWith(process.pid, [{ name: 'scout', pid: scout.pid! }]);
-    expect(await stopLeftovers(path)).toEqual([]);
-    expect(await stopLeftovers(join(dir, 'missing.json'))).toEqual([]);
+    expect(await stopLeftovers(path, join(dir, 'nats'))).toEqual([]);
+    expect(await stopLeftovers(join(dir, 'missing.json'), join(dir, 'nats'))).toEqual([]);
     expect(scout.exitCode).toBeNull();
   });
 });

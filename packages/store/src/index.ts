@@ -9,11 +9,6 @@ export {
   Settlement,
 } from './budget-repository.js';
 export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
-export {
-  type EmbeddedPostgres,
-  type EmbeddedPostgresOptions,
-  startEmbeddedPostgres,
-} from './embedded-postgres.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
 export { PgTaskRepository } from './pg-task-repository.js';
