@@ -36,7 +36,12 @@ export async function buildUpReport(mesh: MeshState, schema: string, elapsedMs: 
     stateDir: options.stateDir,
     operatorKeyFile: paths.operatorKey,
     apiKeysFile: paths.apiKeys,
-    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge, version: nats.info.version },
+    nats: {
+      url: redactNatsUrl(nats.url),
+      startedByForge: nats.startedByForge,
+      version: nats.info.version,
+      pid: nats.pid,
+    },
     postgres: {
       url: redactPostgresUrl(postgres.url),
       embedded: postgres.embedded,
