@@ -23,6 +23,8 @@ export interface TaskAudit {
   readonly rerun: number;
   /** Submissions that needed more than one attempt. */
   readonly retriedSubmissions: number;
+  /** Completed tasks that made a model call (draft-reply) but have no cost-ledger row. */
+  readonly missingFromLedger: string[];
 }
 
 interface Row {
@@ -70,7 +72,9 @@ export async function auditTasks(opts: {
     refused: [] as string[],
     rerun: 0,
     retriedSubmissions: opts.submitted.filter((s) => s.failedAttempts > 0).length,
+    missingFromLedger: [] as string[],
   };
+  const modelTasks = new Map<string, string>();
   for (const submission of opts.submitted) {
     const name = `#${submission.task.index} ${submission.task.agent}.${submission.task.skill}`;
     if (submission.refused !== null) {
@@ -93,9 +97,41 @@ export async function auditTasks(opts: {
     if (row.state !== 'completed') audit.endedOtherwise.push(`${name}: ${row.state}`);
     else if (!submission.task.check(row.output))
       audit.wrongResult.push(`${name}: ${JSON.stringify(row.output).slice(0, 200)}`);
-    else audit.completedRight += 1;
+    else {
+      audit.completedRight += 1;
+      if (submission.task.modelCall) modelTasks.set(row.id, name);
+    }
   }
+  // The router writes ledger rows behind the call (a failed write retried): give them 15 s to land.
+  const ledgerDeadline = Date.now() + 15_000;
+  let unbooked = [...modelTasks.keys()];
+  while (unbooked.length > 0) {
+    try {
+      const booked = await bookedTasks(opts.databaseUrl, opts.schema, unbooked);
+      unbooked = unbooked.filter((id) => !booked.has(id));
+    } catch {
+      // Restarting: try again.
+    }
+    if (unbooked.length === 0 || Date.now() > ledgerDeadline) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  audit.missingFromLedger.push(...unbooked.map((id) => `${modelTasks.get(id)} (${id})`));
   return audit;
+}
+
+async function bookedTasks(databaseUrl: string, schema: string, ids: string[]): Promise<Set<string>> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ task_id: string }>(
+      `select distinct task_id from "${schema}".cost_ledger where task_id = any($1::uuid[])`,
+      [ids],
+    );
+    return new Set(rows.map((row) => row.task_id));
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 async function readRows(databaseUrl: string, schema: string, keys: string[]): Promise<Row[]> {

@@ -10,6 +10,8 @@ export interface PlannedTask {
   readonly agent: 'scout' | 'engagement';
   readonly skill: string;
   readonly input: unknown;
+  /** Whether the skill calls a model (through the router's gateway, so the ledger books it). */
+  readonly modelCall: boolean;
   /** Whether `output` is the result this task must end with. */
   check(output: unknown): boolean;
 }
@@ -22,6 +24,7 @@ export function planTask(index: number): PlannedTask {
       messageId,
       agent: 'engagement',
       skill: 'draft-reply',
+      modelCall: true,
       input: {
         post: { author: `reader${index}`, text: `Routing task ${index} to a small model saved money again.` },
         intent: 'agree-and-extend',
@@ -40,6 +43,7 @@ export function planTask(index: number): PlannedTask {
     messageId,
     agent: 'scout',
     skill: 'parse-feed',
+    modelCall: false,
     input: {
       xml: `<?xml version="1.0"?><rss version="2.0"><channel><title>Feed ${index}</title><link>https://example.com/</link>${entries}</channel></rss>`,
       feedUrl: 'https://example.com/feed.xml',
