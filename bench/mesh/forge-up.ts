@@ -5,9 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root and the compiled CLI (`pnpm build` makes it): the benches run what users run. */
+/** The repository root; the benches run its compiled CLI (`pnpm build` makes it), as users do. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const FORGE_MAIN = join(REPO_ROOT, 'packages', 'cli', 'dist', 'main.js');
 
 /** The parts of `forge up --json`'s ready event the benches read. */
 export interface ReadyEvent {
@@ -34,15 +33,20 @@ export interface ForgeUpProcess {
   stop(graceMs?: number): Promise<number | string | null>;
 }
 
-/** Throws with what to do when the CLI has not been built. */
-export function assertBuilt(): void {
-  if (!existsSync(FORGE_MAIN)) throw new Error(`${FORGE_MAIN} is missing: run \`pnpm build\` first`);
+/** Throws with what to do when the CLI of the checkout at `root` has not been built. */
+export function assertBuilt(root = REPO_ROOT): void {
+  const main = join(root, 'packages', 'cli', 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`pnpm build\` there first`);
 }
 
-/** Spawns `node packages/cli/dist/main.js up --json <args>` with `env`. */
-export function startForgeUp(args: string[], env: NodeJS.ProcessEnv): ForgeUpProcess {
-  const child = spawn(process.execPath, [FORGE_MAIN, 'up', '--json', ...args], {
-    cwd: REPO_ROOT,
+/**
+ * Spawns `node packages/cli/dist/main.js up --json <args>` with `env`, from this checkout or the
+ * one at `root` (a bench may run another build side by side).
+ */
+export function startForgeUp(args: string[], env: NodeJS.ProcessEnv, root = REPO_ROOT): ForgeUpProcess {
+  const main = join(root, 'packages', 'cli', 'dist', 'main.js');
+  const child = spawn(process.execPath, [main, 'up', '--json', ...args], {
+    cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
