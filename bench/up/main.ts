@@ -56,6 +56,8 @@ interface Build {
   readonly root: string;
   readonly cold: StartSample[];
   readonly warm: StartSample[];
+  /** Starts that did not reach ready (with why), e.g. a start timeout of the build itself. */
+  readonly failedStarts: string[];
   load: (PricedCallsResult & Record<string, unknown>) | null;
 }
 
@@ -69,13 +71,16 @@ function dbReadyMs(logs: readonly string[]): number | null {
   return null;
 }
 
-/** One `forge up` to ready and back down; its start time and the database's memory at ready. */
+/**
+ * One `forge up` to ready and back down; its start time and the database's memory at ready, or
+ * null (the reason kept in `failedStarts`) when it did not get there.
+ */
 async function oneStart(
   build: Build,
   stateDir: string,
   brain: string,
   env: NodeJS.ProcessEnv,
-): Promise<StartSample> {
+): Promise<StartSample | null> {
   const portBase = await freePortBase();
   const began = performance.now();
   const args = ['--brain', brain, '--state-dir', stateDir, '--port-base', String(portBase)];
@@ -85,6 +90,12 @@ async function oneStart(
     const wallMs = Math.round(performance.now() - began);
     const db = ready.postgres.pid === null ? NO_MEMORY : await treeMemory(ready.postgres.pid);
     return { wallMs, reportedMs: ready.elapsedMs, dbReadyMs: dbReadyMs(up.logs), db };
+  } catch (error) {
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+    const why = lines.find((line) => line.includes('"error"')) ?? lines[0] ?? 'no ready event';
+    build.failedStarts.push(why);
+    say(`  (${build.name} did not start: ${why})`);
+    return null;
   } finally {
     const code = await up.stop();
     if (code !== 0) say(`  (forge up exited ${code})`);
@@ -159,7 +170,7 @@ function describe(build: Build): string {
   return (
     `${build.name.padEnd(8)}: cold start median ${cold.wallMsMedian} ms (its Postgres ${cold.dbReadyMsMedian} ms), ` +
     `warm ${warm.wallMsMedian} ms (Postgres ${warm.dbReadyMsMedian} ms); database at ready ${cold.dbRssMbMedian} MB RSS, ` +
-    `${cold.dbPssMbMedian} MB PSS (${cold.dbProcesses} processes)`
+    `${cold.dbPssMbMedian} MB PSS (${cold.dbProcesses} processes); ${build.failedStarts.length} starts failed`
   );
 }
 
@@ -186,9 +197,18 @@ async function main(): Promise<void> {
     );
   }
   const o = parsed.data;
-  const builds: Build[] = [{ name: 'this', root: REPO_ROOT, cold: [], warm: [], load: null }];
+  const builds: Build[] = [
+    { name: 'this', root: REPO_ROOT, cold: [], warm: [], failedStarts: [], load: null },
+  ];
   if (o.baseline)
-    builds.unshift({ name: 'baseline', root: resolve(o.baseline), cold: [], warm: [], load: null });
+    builds.unshift({
+      name: 'baseline',
+      root: resolve(o.baseline),
+      cold: [],
+      warm: [],
+      failedStarts: [],
+      load: null,
+    });
   for (const build of builds) assertBuilt(build.root);
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
@@ -210,17 +230,24 @@ async function main(): Promise<void> {
         const brain = uniqueBrain('benchup');
         brains.push(brain);
         const stateDir = join(root, `${build.name}-${run}`);
-        build.cold.push(await oneStart(build, stateDir, brain, env));
-        build.warm.push(await oneStart(build, stateDir, brain, env));
-        const cold = build.cold.at(-1)!;
-        const warm = build.warm.at(-1)!;
+        const cold = await oneStart(build, stateDir, brain, env);
+        const warm = cold && (await oneStart(build, stateDir, brain, env));
+        if (!cold || !warm) continue;
+        build.cold.push(cold);
+        build.warm.push(warm);
         say(
           `start ${run} (${build.name}): cold ${cold.wallMs} ms (its Postgres ${cold.dbReadyMs} ms; db ${cold.db.rssMb} MB RSS / ` +
             `${cold.db.pssMb} MB PSS), warm ${warm.wallMs} ms (Postgres ${warm.dbReadyMs} ms; db ${warm.db.rssMb} MB RSS)`,
         );
       }
     }
-    if (o.calls > 0) for (const build of builds) await loadPhase(build, root, o.calls, env, brains);
+    if (o.calls > 0) {
+      for (const build of builds) {
+        await loadPhase(build, root, o.calls, env, brains).catch((error: unknown) => {
+          say(`  (load phase of ${build.name} failed: ${String(error).split('\n')[0]})`);
+        });
+      }
+    }
     say('');
     for (const build of builds) say(describe(build));
     const [baseline, current] = builds.length === 2 ? builds : [null, builds[0]!];
@@ -231,7 +258,12 @@ async function main(): Promise<void> {
       ...Object.fromEntries(
         builds.map((build) => [
           build.name,
-          { cold: summarize(build.cold), warm: summarize(build.warm), load: build.load },
+          {
+            cold: summarize(build.cold),
+            warm: summarize(build.warm),
+            failedStarts: build.failedStarts,
+            load: build.load,
+          },
         ]),
       ),
     };
