@@ -166,7 +166,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
             dataDir: paths.pgdata,
             port: options.pgPort,
             maxConnections: embeddedMaxConnections(services.length, options.concurrency),
-            quiet: options.logLevel === 'warn' || options.logLevel === 'error',
+            quiet: !['trace', 'debug', 'info'].includes(options.logLevel),
             say,
             timeoutMs: options.readyTimeoutMs,
             supervisor,
