@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, cp, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { chown, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { ForgeError } from '@forge/contracts';
 import {
   allowTraverse,
@@ -186,7 +187,8 @@ async function copyBinaries(
     say(`the Postgres binaries are closed to the postgres account; copying them to ${root}`);
     await mkdir(dirname(root), { recursive: true, mode: 0o755 });
     const partial = `${root}.${process.pid}.partial`;
-    await cp(binaries.root, partial, { recursive: true, verbatimSymlinks: true });
+    // cp -a keeps the shared-library symlinks as links (node's fs.cp copies their targets).
+    await promisify(execFile)('cp', ['-a', binaries.root, partial]);
     await rename(partial, root);
   }
   const info = await stat(ROOT_FALLBACK_DIR);
