@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createPool, migrate, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { quietPostgresLines } from './embedded-postgres.js';
 import { isPortFree } from './ports.js';
 import { type PostgresHandle, probePostgres, startEmbeddedPostgres } from './postgres.js';
 import type { SupervisorEvent, SupervisorHooks } from './supervised-process.js';
@@ -168,3 +169,28 @@ async function query(url: string, text: string): Promise<{ rows: Record<string, 
     await client.end();
   }
 }
+
+describe('the embedded Postgres log at quiet levels', () => {
+  it('drops LOG messages and their continuation lines, keeps warnings, errors and fatals', () => {
+    const keep = quietPostgresLines();
+    const lines = [
+      '[10] LOG:  database system is ready to accept connections',
+      '[11] WARNING:  could not flush dirty data',
+      '[11] DETAIL:  the disk is slow',
+      '[12] LOG:  checkpoint complete',
+      '[12] DETAIL:  wrote 3 buffers',
+      '[13] ERROR:  relation "x" does not exist',
+      '[13] STATEMENT:  select * from x',
+      'a line of its own',
+      '[14] FATAL:  terminating connection due to administrator command',
+    ];
+    expect(lines.filter(keep)).toEqual([
+      '[11] WARNING:  could not flush dirty data',
+      '[11] DETAIL:  the disk is slow',
+      '[13] ERROR:  relation "x" does not exist',
+      '[13] STATEMENT:  select * from x',
+      'a line of its own',
+      '[14] FATAL:  terminating connection due to administrator command',
+    ]);
+  });
+});

@@ -46,7 +46,7 @@ export interface EmbeddedPostgresOptions {
   readonly port: number;
   /** Connections Postgres accepts: every service's whole pool, with room to spare. */
   readonly maxConnections: number;
-  /** forge up's log level: at warn or error, Postgres logs warnings and worse only. */
+  /** forge up's log level is above info: Postgres's routine LOG lines are not shown. */
   readonly quiet: boolean;
   /** One line of forge up's own progress. */
   say(text: string): void;
@@ -112,7 +112,7 @@ function serverArgs(dataDir: string, opts: EmbeddedPostgresOptions): string[] {
     shared_buffers: '64MB',
     huge_pages: 'off',
     log_line_prefix: '[%p] ',
-    log_min_messages: opts.quiet ? 'warning' : 'log',
+    log_min_messages: 'warning',
     log_timezone: 'UTC',
   };
   return ['-D', dataDir, ...Object.entries(settings).flatMap(([key, value]) => ['-c', `${key}=${value}`])];
@@ -195,4 +195,25 @@ async function copyBinaries(
   if ((info.mode & 0o001) === 0)
     throw new ForgeError('UNAVAILABLE', `${ROOT_FALLBACK_DIR} must be passable (mode 755)`);
   return { root, initdb: join(root, 'bin', 'initdb'), postgres: join(root, 'bin', 'postgres') };
+}
+
+/** Severities Postgres prints as `<SEVERITY>:  text`, and the lines that continue a message. */
+const SEVERITY =
+  /^(?:\[\d+\] )?(DEBUG\d?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION):/;
+const CONTINUATION = new Set(['DETAIL', 'HINT', 'CONTEXT', 'STATEMENT', 'QUERY', 'LOCATION']);
+
+/**
+ * A filter for the server's log lines at forge up's quiet levels (warn and above). Postgres ranks
+ * `LOG` above `ERROR` for its own log, so no `log_min_messages` keeps warnings and drops the
+ * routine LOG lines (start, checkpoints, recovery steps): this drops LOG messages and the lines
+ * that continue them, and keeps everything else.
+ */
+export function quietPostgresLines(): (line: string) => boolean {
+  let dropping = false;
+  return (line) => {
+    const severity = SEVERITY.exec(line)?.[1];
+    if (severity === undefined) return !dropping;
+    if (!CONTINUATION.has(severity)) dropping = severity === 'LOG';
+    return !dropping;
+  };
 }

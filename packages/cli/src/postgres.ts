@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { ForgeError } from '@forge/contracts';
 import { createLogger } from '@forge/telemetry';
 import pg from 'pg';
-import { type EmbeddedPostgresOptions, prepareEmbeddedPostgres } from './embedded-postgres.js';
+import {
+  type EmbeddedPostgresOptions,
+  prepareEmbeddedPostgres,
+  quietPostgresLines,
+} from './embedded-postgres.js';
 import { SupervisedProcess, type SupervisorHooks } from './supervised-process.js';
 
 /** Postgres as `forge up` uses it: the URL the services get, and a stop for the embedded one. */
@@ -74,6 +78,7 @@ export async function startEmbeddedPostgres(
 ): Promise<PostgresHandle> {
   const plan = await prepareEmbeddedPostgres(opts);
   if (plan.created) opts.say(`created the embedded database in ${plan.dataDir}`);
+  const keep = opts.quiet ? quietPostgresLines() : () => true;
   const proc = new SupervisedProcess({
     name: 'postgres',
     command: plan.command,
@@ -83,6 +88,9 @@ export async function startEmbeddedPostgres(
     ...(plan.account ? { uid: plan.account.uid, gid: plan.account.gid } : {}),
     stopSignal: 'SIGINT',
     ...opts.supervisor,
+    onLine: (name, line, stream) => {
+      if (keep(line)) opts.supervisor.onLine(name, line, stream);
+    },
   });
   proc.start();
   try {
