@@ -132,6 +132,17 @@ describe('the embedded Postgres of forge up (real PostgreSQL from npm, supervise
   }, async () => {
     await query(pg!.url, 'create table if not exists kept (v int)');
     await query(pg!.url, 'insert into kept values (42)');
+    // Connections held open across the kill: their backends outlive the postmaster for a while,
+    // holding its shared memory, and must not cost a second crash.
+    const { default: pgLib } = await import('pg');
+    const held = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const client = new pgLib.Client({ connectionString: pg!.url });
+        client.on('error', () => {});
+        await client.connect();
+        return client;
+      }),
+    );
     const first = pg!.pid!;
     process.kill(first, 'SIGKILL');
     const back = await waitUntil(async () => {
@@ -144,6 +155,8 @@ describe('the embedded Postgres of forge up (real PostgreSQL from npm, supervise
       expect.objectContaining({ kind: 'crashed', name: 'postgres', signal: 'SIGKILL', crashes: 1 }),
     );
     expect((await query(pg!.url, 'select v from kept')).rows).toEqual([{ v: 42 }]);
+    expect(supervisor.events.filter((event) => event.kind === 'crashed')).toHaveLength(1);
+    await Promise.all(held.map((client) => client.end().catch(() => {})));
   });
 
   it('stops with a fast shutdown and frees its port; the next start reopens the same data', {

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { chown, mkdir, readdir, readFile, readlink, rename, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ForgeError } from '@forge/contracts';
@@ -216,4 +216,40 @@ export function quietPostgresLines(): (line: string) => boolean {
     if (!CONTINUATION.has(severity)) dropping = severity === 'LOG';
     return !dropping;
   };
+}
+
+/**
+ * Ends what a killed postmaster left: its backends and helpers, which keep its shared memory
+ * attached until they notice and exit (a new postmaster refuses to start while they do, "pre-
+ * existing shared memory block is still in use"). They are the processes whose working folder is
+ * the data folder (every Postgres process runs there), so nothing else is touched. SIGKILL, as
+ * Postgres itself does to its children after a crash; waits (bounded) until they are gone.
+ */
+export async function endOrphanedBackends(dataDir: string, timeoutMs = 5_000): Promise<number> {
+  const orphans = await processesIn(dataDir);
+  for (const pid of orphans) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+  const deadline = Date.now() + timeoutMs;
+  while ((await processesIn(dataDir)).length > 0 && Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+  }
+  return orphans.length;
+}
+
+/** Pids whose working folder is `dir` (Linux /proc; none elsewhere). */
+async function processesIn(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return [];
+  }
+  const pids = names.filter((name) => /^\d+$/.test(name)).map(Number);
+  const cwds = await Promise.all(pids.map((pid) => readlink(`/proc/${pid}/cwd`).catch(() => null)));
+  return pids.filter((pid, index) => cwds[index] === dir && pid !== process.pid);
 }

@@ -5,6 +5,7 @@ import { createLogger } from '@forge/telemetry';
 import pg from 'pg';
 import {
   type EmbeddedPostgresOptions,
+  endOrphanedBackends,
   prepareEmbeddedPostgres,
   quietPostgresLines,
 } from './embedded-postgres.js';
@@ -87,6 +88,10 @@ export async function startEmbeddedPostgres(
     env: plan.env,
     ...(plan.account ? { uid: plan.account.uid, gid: plan.account.gid } : {}),
     stopSignal: 'SIGINT',
+    beforeRestart: async () => {
+      const ended = await endOrphanedBackends(plan.dataDir);
+      if (ended > 0) opts.say(`ended ${ended} processes the last postgres left behind`);
+    },
     ...opts.supervisor,
     onLine: (name, line, stream) => {
       if (keep(line)) opts.supervisor.onLine(name, line, stream);

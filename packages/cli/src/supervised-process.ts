@@ -34,6 +34,8 @@ export interface SupervisedProcessOptions {
   readonly gid?: number;
   /** What `stop()` sends first (default SIGTERM; Postgres takes SIGINT, its fast shutdown). */
   readonly stopSignal?: NodeJS.Signals;
+  /** Runs after a crash's backoff, before the process is started again (clean up what it left). */
+  beforeRestart?(): Promise<void>;
   readonly policy: RestartPolicy;
   /**
    * When given, the process starts behind the service gate (with an IPC channel) and is sent
@@ -135,8 +137,12 @@ export class SupervisedProcess {
       restartInMs: decision.delayMs,
       crashes: decision.crashes,
     });
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = setTimeout(async () => {
       this.restartTimer = null;
+      if (this.stopping) return;
+      await this.options.beforeRestart?.().catch((error: unknown) => {
+        this.options.onLine(this.name, `before restart: ${(error as Error).message}`, 'stderr');
+      });
       if (this.stopping) return;
       this.restarts += 1;
       this.start();
