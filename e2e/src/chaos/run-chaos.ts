@@ -58,8 +58,8 @@ const INTERNALS = /ECONNREFUSED|127\.0\.0\.1:\d+|postgres \d{2}[0-9A-Z]{3}|SQLST
  * then every task is audited in Postgres. forge up is stopped and its state removed at the end.
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
-  const say = o.say ?? (() => {});
   const began = performance.now();
+  const say = (line: string) => o.say?.(`[${((performance.now() - began) / 1000).toFixed(1)}s] ${line}`);
   const mesh = await MeshUnderTest.start({ brain: o.brain, env: o.env, readyTimeoutMs: o.readyTimeoutMs });
   let stopped = false;
   try {
@@ -97,12 +97,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     }
     const submitted: Submitted[] = await driving;
     say(`sent ${submitted.length} tasks; waiting for them to settle`);
+    const auditBegan = performance.now();
     const audit = await auditTasks({
       databaseUrl: mesh.databaseUrl,
       schema: `forge_${o.brain}`,
       submitted,
       timeoutMs: o.settleTimeoutMs,
     });
+    say(`settled in ${Math.round(performance.now() - auditBegan)} ms`);
     const leaked = [...new Set(errors.filter((text) => text.startsWith('HTTP') && INTERNALS.test(text)))];
     const exitCode = await mesh.stop();
     stopped = true;
