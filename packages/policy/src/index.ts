@@ -30,6 +30,12 @@ export {
   type RouteStepKind,
   toRoutingDecision,
 } from './decide-route.js';
+export {
+  effectiveRoutingConfig,
+  providerKey,
+  reachableProviders,
+  zeroCostRoutingConfig,
+} from './effective-config.js';
 export { type EscalationPolicy, escalationPolicyFor, nextEscalation } from './escalation.js';
 export { EscalationConfig } from './escalation-config.js';
 export { GatewayConfig } from './gateway-config.js';

@@ -8,7 +8,13 @@ export {
   type ScopeUsage,
   Settlement,
 } from './budget-repository.js';
-export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type CostLedger,
+  CostLedgerEntry,
+  type CostLedgerReader,
+  type LedgerUsageRow,
+  PgCostLedger,
+} from './cost-ledger-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
 export { PgTaskRepository } from './pg-task-repository.js';
@@ -21,7 +27,25 @@ export {
   type RoutingDecisionRepository,
   RoutingStatus,
 } from './routing-decision-repository.js';
+export {
+  type PendingRun,
+  PgScheduleRepository,
+  type SchedulePause,
+  type ScheduleRepository,
+  type ScheduleRunRecord,
+} from './schedule-repository.js';
 export { assertSchemaName, schemaForBrain } from './schema-name.js';
+export {
+  type FeedListing,
+  type FeedState,
+  type FetchRecord,
+  type ItemScore,
+  type NewScoutItem,
+  PgScoutRepository,
+  type RecentItemsQuery,
+  type ScoutItem,
+  type ScoutRepository,
+} from './scout-repository.js';
 export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
 export type {
   CreateTaskOptions,

@@ -5,6 +5,7 @@ import {
   MODEL_CALL_VERSION,
   ModelCallReply,
   ModelCallRequest,
+  ModelStreamChunk,
   TASK_ENVELOPE_VERSION,
   type TaskEnvelope,
 } from '@forge/contracts';
@@ -17,7 +18,6 @@ import type { TaskRouter } from '../routing/task-router.js';
 import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
 import type { CallContext, CallOutcome } from './call-context.js';
 import type { ModelGateway } from './model-gateway.js';
-import { ModelStreamChunk } from './stream-chunk.js';
 
 export interface ModelCallServiceDeps {
   bus: Bus;
@@ -81,7 +81,7 @@ function toReply(outcome: CallOutcome): ModelCallReply {
 /**
  * The model gateway on NATS: `forge.<brain>.model.call` request/reply in queue group `router`, so
  * router replicas share the calls. A call names its task; the gateway runs it on the task's
- * recorded routing (a task that reached its agent without the router, `FORGE_DISPATCH=direct`,
+ * recorded routing (a task that reached its agent without the router, as only a test's direct dispatch does,
  * is routed here on its first call). A repeated request for the same (task, attempt, call), a
  * client retrying after a timeout, joins the call in flight or gets its reply again, so the model
  * is not called and billed twice. With `streamTo` and no output schema, text deltas are published
