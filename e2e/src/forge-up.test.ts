@@ -63,6 +63,20 @@ describe('forge up: the router and six agents against the real NATS and the embe
       | { stamped: string; tier: string; model: string | null; status: string; reasons: string[] }
       | undefined;
 
+  /** The task's ledger rows once at least one is written, or none after `timeoutMs`. */
+  const ledgerRowsOf = async (taskId: string, timeoutMs = 15_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await db.query(
+        `select tier, provider, offline, stands_in_for, cost_micros::int as cost, shadow_cost_micros::int as shadow
+           from "forge_${brain}".cost_ledger where task_id = $1 order by attempt, call_id, seq`,
+        [taskId],
+      );
+      if (rows.length > 0 || Date.now() > deadline) return rows;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   beforeAll(async () => {
     releaseMesh = await acquireMeshLock('forge-up');
     stateDir = await mkdtemp(join(tmpdir(), 'forge-e2e-'));
@@ -118,7 +132,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
     console.log(
       `forge up (cold state folder) ready in ${readyAfterMs} ms (CLI's own measure ${report.elapsedMs} ms); ` +
         `RSS MB: ${rows.map((row) => `${row.name} ${row.rssMb.toFixed(1)}`).join(', ')}; ` +
-        `total ${rows.reduce((sum, row) => sum + row.rssMb, 0).toFixed(0)}; embedded Postgres host ${pgRss.toFixed(1)}`,
+        `total ${rows.reduce((sum, row) => sum + row.rssMb, 0).toFixed(0)}; embedded Postgres (postmaster) ${pgRss.toFixed(1)}`,
     );
     for (const row of rows) expect(row.rssMb, row.name).toBeLessThan(SERVICE_RSS_LIMIT_MB);
   });
@@ -165,11 +179,9 @@ describe('forge up: the router and six agents against the real NATS and the embe
     expect(code, stderr).toBe(0);
     expect(task.status.state).toBe('TASK_STATE_COMPLETED');
     expect(await decisionOf(task.id)).toMatchObject({ stamped: 'mid', tier: 'mid', status: 'routed' });
-    const { rows } = await db.query(
-      `select tier, provider, offline, stands_in_for, cost_micros::int as cost, shadow_cost_micros::int as shadow
-         from "forge_${brain}".cost_ledger where task_id = $1 order by attempt, call_id, seq`,
-      [task.id],
-    );
+    // The router writes ledger rows behind the call (batched within FORGE_LEDGER_FLUSH_MS, a failed
+    // write retried), so a task can complete before its row lands: wait for it, bounded.
+    const rows = await ledgerRowsOf(task.id);
     expect(rows.length).toBeGreaterThan(0);
     expect(rows[0]).toMatchObject({ tier: 'mid', provider: 'offline', offline: true, cost: 0 });
     for (const row of rows) {
@@ -210,11 +222,16 @@ describe('forge up: the router and six agents against the real NATS and the embe
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
+      id: string;
       choices: { message: { content: string } }[];
       forge: { offline: boolean; cost_micros: number };
     };
     expect(body.choices[0]!.message.content.length).toBeGreaterThan(0);
     expect(body.forge).toMatchObject({ offline: true, cost_micros: 0 });
+    // Booked under the request's id (the ledger is written behind the call; the costs test below
+    // compares totals, so this row must have landed first).
+    const rows = await ledgerRowsOf(body.id.replace(/^chatcmpl-/, ''));
+    expect(rows).toEqual([expect.objectContaining({ tier: 'small', offline: true, cost: 0 })]);
   });
 
   it('reports costs from the ledger: no spend, the offline shadow cost apart, against all-frontier', async () => {

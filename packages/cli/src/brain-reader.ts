@@ -56,7 +56,7 @@ export async function openBrainReader(options: LedgerReadOptions): Promise<Brain
   const { url, label } = await locateDatabase(options, mesh);
   const schema = schemaForBrain(options.brain);
   const database = `${label} ${redactPostgresUrl(url)}`;
-  // Two connections: the commands run a few reads, some at once; PGlite keeps spares for this.
+  // Two connections: the commands run a few reads, some at once; forge up keeps spares for this.
   const pool = createPool({
     connectionString: url,
     max: 2,

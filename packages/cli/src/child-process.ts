@@ -26,12 +26,16 @@ export function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boo
 }
 
 /**
- * Sends SIGTERM, waits up to `graceMs` for the child to exit, then SIGKILLs it. Resolves once
- * it is gone; `forced` says whether SIGKILL was needed.
+ * Sends `signal` (SIGTERM by default), waits up to `graceMs` for the child to exit, then
+ * SIGKILLs it. Resolves once it is gone; `forced` says whether SIGKILL was needed.
  */
-export async function stopChild(child: ChildProcess, graceMs: number): Promise<{ forced: boolean }> {
+export async function stopChild(
+  child: ChildProcess,
+  graceMs: number,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<{ forced: boolean }> {
   if (hasExited(child)) return { forced: false };
-  child.kill('SIGTERM');
+  child.kill(signal);
   if (await waitForExit(child, graceMs)) return { forced: false };
   child.kill('SIGKILL');
   await waitForExit(child, 5_000);

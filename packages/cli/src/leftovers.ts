@@ -28,11 +28,12 @@ function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
 
 /**
  * Stops what a `forge up` that died without cleaning up (SIGKILL, a crash) left running: the
- * processes its mesh file lists, when that `forge up` is gone. A pid is only signalled when its
- * command line is still the service's or the Postgres host's, so a reused pid is never touched.
- * Returns the names stopped.
+ * processes its mesh file lists, when that `forge up` is gone: the services first, then the
+ * embedded Postgres (SIGINT, its fast shutdown), then a nats-server it started. A pid is only
+ * signalled when its command line is still that process's (the service's entry, the Postgres
+ * data folder, the NATS store folder), so a reused pid is never touched. Returns the names stopped.
  */
-export async function stopLeftovers(meshPath: string, graceMs = 5_000): Promise<string[]> {
+export async function stopLeftovers(meshPath: string, natsDir: string, graceMs = 5_000): Promise<string[]> {
   let mesh: MeshFile;
   try {
     mesh = MeshFile.parse(JSON.parse(await readFile(meshPath, 'utf8')));
@@ -40,18 +41,25 @@ export async function stopLeftovers(meshPath: string, graceMs = 5_000): Promise<
     return [];
   }
   if ((await commandLine(mesh.pid)) !== null) return [];
-  const candidates = [
+  const candidates: { name: string; pid: number | null; marker: string; signal?: NodeJS.Signals }[] = [
     ...mesh.services.map((service) => ({
       name: service.name,
       pid: service.pid,
       marker: `/services/${service.name}/dist/main.js`,
     })),
-    { name: 'postgres', pid: mesh.postgres.pid, marker: 'pg-host.js' },
+    {
+      name: 'postgres',
+      // Without its data folder (a file of an older version) there is no safe marker.
+      pid: mesh.postgres.dataDir ? mesh.postgres.pid : null,
+      marker: `-D ${mesh.postgres.dataDir}`,
+      signal: 'SIGINT',
+    },
+    { name: 'nats', pid: mesh.nats.pid ?? null, marker: `-sd ${natsDir}` },
   ];
   const stopped: string[] = [];
-  for (const { name, pid, marker } of candidates) {
+  for (const { name, pid, marker, signal } of candidates) {
     if (pid === null || !(await commandLine(pid))?.includes(marker)) continue;
-    process.kill(pid, 'SIGTERM');
+    process.kill(pid, signal ?? 'SIGTERM');
     if (!(await waitGone(pid, graceMs))) process.kill(pid, 'SIGKILL');
     stopped.push(name);
   }

@@ -21,8 +21,19 @@ export const MeshFile = z.object({
   /** The `forge up` process; the file is stale when it is gone. */
   pid: z.number().int(),
   startedAt: z.string(),
-  nats: z.object({ url: z.string(), startedByForge: z.boolean() }),
-  postgres: z.object({ url: z.string(), embedded: z.boolean(), pid: z.number().int().nullable() }),
+  /** `pid`: a nats-server forge up started (absent in files of older versions). */
+  nats: z.object({
+    url: z.string(),
+    startedByForge: z.boolean(),
+    pid: z.number().int().nullable().optional(),
+  }),
+  /** `pid`: the embedded server's postmaster; `dataDir`: its data folder (null for DATABASE_URL). */
+  postgres: z.object({
+    url: z.string(),
+    embedded: z.boolean(),
+    pid: z.number().int().nullable(),
+    dataDir: z.string().nullable().optional(),
+  }),
   operatorKeyFile: z.string(),
   /** The routing config the router runs with, so `route explain` and `costs` read the same one. */
   routingConfig: z.string().optional(),

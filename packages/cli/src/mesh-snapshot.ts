@@ -26,7 +26,7 @@ export interface MeshState {
 /** The report `forge up` prints once every service is ready: endpoints, pids, RSS, the time it took. */
 export async function buildUpReport(mesh: MeshState, schema: string, elapsedMs: number): Promise<UpReport> {
   const { options, paths, nats, postgres, services, procs } = mesh;
-  const pgPid = postgres.process?.pid ?? null;
+  const pgPid = postgres.pid;
   const router = services.find((service) => service.name === ROUTER);
   const routerUrl = router?.url ?? '';
   return {
@@ -36,7 +36,12 @@ export async function buildUpReport(mesh: MeshState, schema: string, elapsedMs: 
     stateDir: options.stateDir,
     operatorKeyFile: paths.operatorKey,
     apiKeysFile: paths.apiKeys,
-    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge, version: nats.info.version },
+    nats: {
+      url: redactNatsUrl(nats.url),
+      startedByForge: nats.startedByForge,
+      version: nats.info.version,
+      pid: nats.pid,
+    },
     postgres: {
       url: redactPostgresUrl(postgres.url),
       embedded: postgres.embedded,
@@ -70,11 +75,12 @@ export function meshSnapshot(mesh: MeshState): MeshFile {
     brain: options.brain,
     pid: process.pid,
     startedAt: new Date().toISOString(),
-    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge },
+    nats: { url: redactNatsUrl(nats.url), startedByForge: nats.startedByForge, pid: nats.pid },
     postgres: {
       url: redactPostgresUrl(postgres.url),
       embedded: postgres.embedded,
-      pid: postgres.process?.pid ?? null,
+      pid: postgres.pid,
+      dataDir: postgres.dataDir,
     },
     operatorKeyFile: paths.operatorKey,
     routingConfig: options.routingConfig,

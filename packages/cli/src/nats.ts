@@ -1,10 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { ForgeError } from '@forge/contracts';
 import { redactUrl } from '@forge/telemetry';
 import type { Env } from './args.js';
-import { findOnPath, stopChild } from './child-process.js';
+import { findOnPath } from './child-process.js';
+import { SupervisedProcess, type SupervisorHooks } from './supervised-process.js';
 
 /** What a NATS server says first on a fresh connection (the fields Forge cares about). */
 export interface NatsInfo {
@@ -74,7 +74,8 @@ export interface NatsHandle {
   readonly url: string;
   readonly startedByForge: boolean;
   readonly info: NatsInfo;
-  readonly process: ChildProcess | null;
+  /** The current pid of a nats-server forge up started (it may have been restarted); else null. */
+  readonly pid: number | null;
   stop(): Promise<void>;
 }
 
@@ -82,14 +83,17 @@ const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
 /**
  * Uses the NATS server at `natsUrl`; when none answers, the URL is local and `nats-server` is on
- * PATH, starts one with JetStream, its data under `dataDir`. Throws UNAVAILABLE with a line that
- * says what to do otherwise, and BAD_CONFIG when the server has no JetStream.
+ * PATH, starts one with JetStream, its data under `dataDir`, as a supervised process named
+ * `nats` (restarted like the services when it exits on its own; JetStream keeps its streams on
+ * disk, and the services reconnect). Throws UNAVAILABLE with a line that says what to do
+ * otherwise, and BAD_CONFIG when the server has no JetStream.
  */
 export async function ensureNats(opts: {
   natsUrl: string;
   dataDir: string;
   env: Env;
-  onOutput?: (child: ChildProcess) => void;
+  supervisor: SupervisorHooks;
+  timeoutMs?: number;
 }): Promise<NatsHandle> {
   const shown = redactNatsUrl(opts.natsUrl);
   const existing = await probeNats(opts.natsUrl);
@@ -97,7 +101,7 @@ export async function ensureNats(opts: {
     if (!existing.jetstream) {
       throw new ForgeError('BAD_CONFIG', `NATS at ${shown} has no JetStream; start nats-server with -js`);
     }
-    return { url: opts.natsUrl, startedByForge: false, info: existing, process: null, stop: async () => {} };
+    return { url: opts.natsUrl, startedByForge: false, info: existing, pid: null, stop: async () => {} };
   }
   const { host, port } = firstNatsServer(opts.natsUrl);
   const binary = findOnPath('nats-server', opts.env);
@@ -108,33 +112,43 @@ export async function ensureNats(opts: {
     throw new ForgeError('UNAVAILABLE', `cannot reach NATS at ${shown} (${hint})`);
   }
   await mkdir(opts.dataDir, { recursive: true });
-  const child = spawn(binary, ['-a', host, '-p', String(port), '-js', '-sd', opts.dataDir], {
-    // Its own process group: Ctrl-C reaches forge up, which stops NATS last, after the services.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // Its own process group (as every supervised process): Ctrl-C reaches forge up, which stops
+  // NATS last, after the services.
+  const proc = new SupervisedProcess({
+    name: 'nats',
+    command: binary,
+    args: natsServerArgs(host, port, opts.dataDir),
+    cwd: opts.dataDir,
+    env: { PATH: opts.env.PATH ?? '/usr/bin:/bin' },
+    ...opts.supervisor,
   });
-  opts.onOutput?.(child);
-  const exited = new Promise<null>((resolve) => child.once('exit', () => resolve(null)));
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const info = await Promise.race([probeNats(opts.natsUrl, 500), exited]);
+  proc.start();
+  const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
+  while (Date.now() < deadline && !proc.gaveUp) {
+    const info = await probeNats(opts.natsUrl, 500);
     if (info) {
       return {
         url: opts.natsUrl,
         startedByForge: true,
         info,
-        process: child,
+        get pid() {
+          return proc.pid;
+        },
         stop: async () => {
-          await stopChild(child, 5_000);
+          await proc.stop(5_000);
         },
       };
     }
-    if (child.exitCode !== null || child.signalCode !== null) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  await stopChild(child, 1_000);
+  await proc.stop(1_000);
   throw new ForgeError(
     'UNAVAILABLE',
-    `cannot reach NATS at ${shown}: the nats-server forge up started did not answer`,
+    `cannot reach NATS at ${shown}: the nats-server forge up started did not answer; see its log lines above`,
   );
+}
+
+/** The command line of a nats-server forge up starts: JetStream, its store in `dataDir`. */
+export function natsServerArgs(host: string, port: number, dataDir: string): string[] {
+  return ['-a', host, '-p', String(port), '-js', '-sd', dataDir];
 }

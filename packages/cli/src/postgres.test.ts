@@ -14,7 +14,7 @@ async function closedPort(): Promise<number> {
 describe('Postgres for forge up', () => {
   it('accepts the machine Postgres', async () => {
     const pg = await externalPostgres(testDatabaseUrl());
-    expect(pg).toMatchObject({ embedded: false, process: null });
+    expect(pg).toMatchObject({ embedded: false, pid: null, dataDir: null });
   });
 
   it('names the unreachable URL with its password masked', async () => {

@@ -1,19 +1,24 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ForgeError } from '@forge/contracts';
 import { createLogger } from '@forge/telemetry';
 import pg from 'pg';
-import { stopChild } from './child-process.js';
-import { PgHostMessage } from './pg-host-protocol.js';
+import {
+  type EmbeddedPostgresOptions,
+  endOrphanedBackends,
+  prepareEmbeddedPostgres,
+  quietPostgresLines,
+} from './embedded-postgres.js';
+import { SupervisedProcess, type SupervisorHooks } from './supervised-process.js';
 
-/** Postgres as `forge up` uses it: the URL the services get, and a stop for the embedded host. */
+/** Postgres as `forge up` uses it: the URL the services get, and a stop for the embedded one. */
 export interface PostgresHandle {
   readonly url: string;
   readonly embedded: boolean;
-  /** The embedded host's process, reported apart from the services. */
-  readonly process: ChildProcess | null;
+  /** The embedded server's current process (its postmaster), reported apart from the services. */
+  readonly pid: number | null;
+  /** Where the embedded server keeps its data; null for DATABASE_URL. */
+  readonly dataDir: string | null;
   stop(): Promise<void>;
 }
 
@@ -56,72 +61,109 @@ export async function probePostgres(url: string, timeoutMs = 3_000): Promise<voi
 /** Uses the Postgres at `DATABASE_URL` after checking it answers. */
 export async function externalPostgres(url: string): Promise<PostgresHandle> {
   await probePostgres(url);
-  return { url, embedded: false, process: null, stop: async () => {} };
+  return { url, embedded: false, pid: null, dataDir: null, stop: async () => {} };
 }
 
-/** The compiled host entry; from `src/` (tests) this also points at `dist/`. */
-function pgHostEntry(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'pg-host.js');
+/** How long a fast shutdown (SIGINT: roll back, checkpoint, exit) gets before SIGKILL. */
+const POSTGRES_GRACE_MS = 15_000;
+
+/**
+ * Starts the embedded Postgres ({@link prepareEmbeddedPostgres}: real PostgreSQL from npm) as a
+ * supervised process named `postgres`: when it exits on its own it is started again with the
+ * services' backoff and log lines, and the services' pools reconnect. Resolves once it accepts
+ * connections; throws UNAVAILABLE (after stopping it) when it does not within `timeoutMs` or keeps
+ * crashing. `stop()` is a fast shutdown.
+ */
+export async function startEmbeddedPostgres(
+  opts: EmbeddedPostgresOptions & { readonly timeoutMs: number; readonly supervisor: SupervisorHooks },
+): Promise<PostgresHandle> {
+  const plan = await prepareEmbeddedPostgres(opts);
+  if (plan.created) opts.say(`created the embedded database in ${plan.dataDir}`);
+  const keep = opts.quiet ? quietPostgresLines() : () => true;
+  const proc = new SupervisedProcess({
+    name: 'postgres',
+    command: plan.command,
+    args: plan.args,
+    cwd: plan.dataDir,
+    env: plan.env,
+    ...(plan.account ? { uid: plan.account.uid, gid: plan.account.gid } : {}),
+    stopSignal: 'SIGINT',
+    beforeRestart: async () => {
+      const ended = await endOrphanedBackends(plan.dataDir);
+      if (ended > 0) opts.say(`ended ${ended} processes the last postgres left behind`);
+    },
+    ...opts.supervisor,
+    onLine: (name, line, stream) => {
+      if (keep(line)) opts.supervisor.onLine(name, line, stream);
+    },
+  });
+  proc.start();
+  try {
+    await waitForPostgres(plan.url, plan.dataDir, proc, Date.now() + opts.timeoutMs);
+  } catch (error) {
+    await proc.stop(POSTGRES_GRACE_MS);
+    throw error;
+  }
+  return {
+    url: plan.url,
+    embedded: true,
+    dataDir: plan.dataDir,
+    get pid() {
+      return proc.pid;
+    },
+    stop: async () => {
+      await proc.stop(POSTGRES_GRACE_MS);
+    },
+  };
 }
 
 /**
- * Starts the embedded Postgres (PGlite behind a Postgres wire socket) in a process of its own,
- * so its memory is apart from the services'. The host stops when it gets SIGTERM or when
- * `forge up` goes away (the IPC channel closes). Resolves once it accepts connections.
+ * Waits until the server says it is ready (`postmaster.pid` names the current pid and ends its
+ * status line with `ready`: no connection attempts that Postgres would log as FATAL meanwhile),
+ * then checks with `select 1`. UNAVAILABLE at the deadline or once the supervisor gave up.
  */
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  port: number;
-  maxConnections: number;
-  timeoutMs?: number;
-  onOutput?: (child: ChildProcess) => void;
-}): Promise<PostgresHandle> {
-  await mkdir(opts.dataDir, { recursive: true });
-  const child = fork(pgHostEntry(), [], {
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    env: {
-      ...process.env,
-      FORGE_PG_DATA_DIR: opts.dataDir,
-      FORGE_PG_HOST: '127.0.0.1',
-      FORGE_PG_PORT: String(opts.port),
-      FORGE_PG_MAX_CONNECTIONS: String(opts.maxConnections),
-    },
-  });
-  opts.onOutput?.(child);
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(
-      () => fail(`did not start within ${Math.round((opts.timeoutMs ?? 30_000) / 1000)}s`),
-      opts.timeoutMs ?? 30_000,
-    );
-    const fail = (reason: string) => {
-      clearTimeout(timer);
-      child.off('message', onMessage);
-      reject(new ForgeError('UNAVAILABLE', `embedded Postgres on port ${opts.port} ${reason}`));
-    };
-    const onMessage = (raw: unknown) => {
-      const message = PgHostMessage.safeParse(raw);
-      if (!message.success) return;
-      if (message.data.type === 'error') return fail(`failed: ${message.data.message}`);
-      clearTimeout(timer);
-      child.off('exit', onExit);
-      resolveUrl(message.data.url);
-    };
-    const onExit = (code: number | null) => fail(`exited (code ${code}) before it was ready`);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  }).catch(async (error: unknown) => {
-    await stopChild(child, 2_000);
-    throw error;
-  });
-  return {
-    url,
-    embedded: true,
-    process: child,
-    stop: async () => {
-      await stopChild(child, 10_000);
-    },
-  };
+async function waitForPostgres(
+  url: string,
+  dataDir: string,
+  proc: SupervisedProcess,
+  deadline: number,
+): Promise<void> {
+  let lastError: unknown = null;
+  for (;;) {
+    if (proc.gaveUp) {
+      throw new ForgeError(
+        'UNAVAILABLE',
+        'the embedded Postgres kept crashing while starting; see its log lines above',
+      );
+    }
+    if (Date.now() > deadline) {
+      const why = lastError instanceof Error ? ` (${lastError.message})` : '';
+      throw new ForgeError(
+        'UNAVAILABLE',
+        `the embedded Postgres did not accept connections in time${why}; see its log lines above`,
+        { cause: lastError },
+      );
+    }
+    if (proc.pid !== null && (await postmasterReady(dataDir, proc.pid))) {
+      try {
+        await probePostgres(url, 2_000);
+        return;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    await new Promise((resolveWait) => setTimeout(resolveWait, 50));
+  }
+}
+
+/** Whether `postmaster.pid` is this server's and its status line (the 8th) says `ready`. */
+async function postmasterReady(dataDir: string, pid: number): Promise<boolean> {
+  try {
+    const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+    return Number(lines[0]) === pid && lines[7]?.trim() === 'ready';
+  } catch {
+    return false;
+  }
 }
 
 let storeModule: Promise<typeof import('@forge/store')> | undefined;

@@ -10,12 +10,13 @@ import { DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
 export const SPARE_CONNECTIONS = 6;
 
 /**
- * The connections the embedded Postgres must accept: PGlite drops any connection over its
- * `maxConnections`, so it covers every service's whole pool. agent-kit sizes a service's pool
- * as its task concurrency plus 6 (one per HTTP edge, relay and registry path).
+ * `max_connections` of the embedded Postgres: every service's whole pool (agent-kit and the router
+ * size it as the task concurrency plus 6), twice over so a pool refilling after a restart never
+ * meets "too many clients" while the old connections are still being torn down, plus spares;
+ * never below Postgres's own default of 100.
  */
 export function embeddedMaxConnections(serviceCount: number, concurrency: number): number {
-  return serviceCount * (concurrency + 6) + SPARE_CONNECTIONS;
+  return Math.max(100, 2 * serviceCount * (concurrency + 6) + SPARE_CONNECTIONS);
 }
 
 /** How to run one service: compiled JavaScript, with its OpenTelemetry hook loaded first. */

@@ -5,7 +5,7 @@ const started: SupervisedProcess[] = [];
 // A failed assertion must not leave a child behind.
 afterEach(() => Promise.all(started.splice(0).map((proc) => proc.stop(200))));
 
-function supervise(script: string, maxCrashes = 3) {
+function supervise(script: string, maxCrashes = 3, stopSignal?: NodeJS.Signals) {
   const events: SupervisorEvent[] = [];
   const lines: string[] = [];
   let notify: () => void = () => {};
@@ -16,6 +16,7 @@ function supervise(script: string, maxCrashes = 3) {
     cwd: process.cwd(),
     env: process.env,
     policy: { initialDelayMs: 20, maxDelayMs: 1_000, maxCrashes, windowMs: 60_000 },
+    ...(stopSignal ? { stopSignal } : {}),
     onLine: (name, line, stream) => {
       lines.push(`${name} ${stream} ${line}`);
       notify();
@@ -85,5 +86,14 @@ describe('SupervisedProcess', () => {
     proc.start();
     await until(() => lines.includes('svc stdout up'));
     expect(await proc.stop(200)).toEqual({ forced: true });
+  });
+
+  it('stops with the signal it was given (Postgres: SIGINT, its fast shutdown)', async () => {
+    const script =
+      'process.on("SIGINT", () => process.exit(0)); process.on("SIGTERM", () => {}); console.log("up"); setInterval(() => {}, 1000)';
+    const { proc, lines, until } = supervise(script, 3, 'SIGINT');
+    proc.start();
+    await until(() => lines.includes('svc stdout up'));
+    expect(await proc.stop(2_000)).toEqual({ forced: false });
   });
 });

@@ -16,12 +16,26 @@ export type SupervisorEvent =
     }
   | { readonly kind: 'gave-up'; readonly name: string; readonly crashes: number; readonly windowMs: number };
 
+/** How `forge up` supervises every process it starts: one restart policy, one way of saying so. */
+export interface SupervisorHooks {
+  readonly policy: RestartPolicy;
+  onLine(name: string, line: string, stream: 'stdout' | 'stderr'): void;
+  onEvent(event: SupervisorEvent): void;
+}
+
 export interface SupervisedProcessOptions {
   readonly name: string;
   readonly command: string;
   readonly args: readonly string[];
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Run as this user and group (forge up as root runs Postgres as `postgres`). */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** What `stop()` sends first (default SIGTERM; Postgres takes SIGINT, its fast shutdown). */
+  readonly stopSignal?: NodeJS.Signals;
+  /** Runs after a crash's backoff, before the process is started again (clean up what it left). */
+  beforeRestart?(): Promise<void>;
   readonly policy: RestartPolicy;
   /**
    * When given, the process starts behind the service gate (with an IPC channel) and is sent
@@ -73,11 +87,13 @@ export class SupervisedProcess {
   }
 
   start(): void {
-    const { name, command, args, cwd, env } = this.options;
+    const { name, command, args, cwd, env, uid, gid } = this.options;
     const { release } = this.options;
     const child = spawn(command, args, {
       cwd,
       env,
+      ...(uid === undefined ? {} : { uid }),
+      ...(gid === undefined ? {} : { gid }),
       // Its own process group: Ctrl-C reaches forge up only, which stops the services in order.
       detached: true,
       stdio: release ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
@@ -121,20 +137,27 @@ export class SupervisedProcess {
       restartInMs: decision.delayMs,
       crashes: decision.crashes,
     });
-    this.restartTimer = setTimeout(() => {
+    this.restartTimer = setTimeout(async () => {
       this.restartTimer = null;
+      if (this.stopping) return;
+      await this.options.beforeRestart?.().catch((error: unknown) => {
+        this.options.onLine(this.name, `before restart: ${(error as Error).message}`, 'stderr');
+      });
       if (this.stopping) return;
       this.restarts += 1;
       this.start();
     }, decision.delayMs);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; no restart afterwards. Resolves once it is gone. */
+  /**
+   * The stop signal (SIGTERM unless the options say otherwise), then SIGKILL after `graceMs`; no
+   * restart afterwards. Resolves once it is gone.
+   */
   async stop(graceMs: number): Promise<{ forced: boolean }> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     if (!this.child) return { forced: false };
-    return stopChild(this.child, graceMs);
+    return stopChild(this.child, graceMs, this.options.stopSignal);
   }
 }

@@ -9,14 +9,20 @@ export interface UpReport {
   readonly stateDir: string;
   readonly operatorKeyFile: string;
   readonly apiKeysFile: string;
-  readonly nats: { readonly url: string; readonly startedByForge: boolean; readonly version: string };
+  /** `pid`: the nats-server forge up started and supervises; null when it uses a running one. */
+  readonly nats: {
+    readonly url: string;
+    readonly startedByForge: boolean;
+    readonly version: string;
+    readonly pid: number | null;
+  };
   readonly postgres: {
     /** Credentials masked. */
     readonly url: string;
     readonly embedded: boolean;
     readonly schema: string;
     readonly pid: number | null;
-    /** The embedded host's RSS, reported apart from the services. */
+    /** The embedded server's postmaster RSS (its backends are processes of their own). */
     readonly rssMb: number | null;
   };
   /** The routing service: where its OpenAI-compatible endpoint is, and which models it reaches. */

@@ -208,7 +208,7 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     const paths = brainPaths(join(root, 'state'), brain.name);
     const mesh = MeshFile.parse(JSON.parse(await readFile(paths.mesh, 'utf8')));
     expect(mesh.pid).toBe(process.pid);
-    expect(mesh.postgres).toEqual({ url: brain.databaseUrl, embedded: false, pid: null });
+    expect(mesh.postgres).toEqual({ url: brain.databaseUrl, embedded: false, pid: null, dataDir: null });
     expect(mesh.routingConfig).toBe(defaultRoutingConfigPath());
     expect(mesh.services.map((service) => service.pid)).toEqual(
       report.services.map((service) => service.pid),

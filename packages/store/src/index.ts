@@ -23,11 +23,6 @@ export {
   PgCostLedger,
 } from './cost-ledger-repository.js';
 export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
-export {
-  type EmbeddedPostgres,
-  type EmbeddedPostgresOptions,
-  startEmbeddedPostgres,
-} from './embedded-postgres.js';
 export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';

@@ -39,9 +39,6 @@ export interface MigrateOptions {
  * Idempotent: a second run applies nothing. Replicas of one brain starting together serialize on
  * an advisory lock per schema (waiting at most 60 s); different brains never wait on each other.
  * All pending migrations commit in one transaction, or none do.
- *
- * On PGlite (one session for all connections) run migrations from one process at a time, before
- * services start; the transaction itself is exclusive there, so it cannot be interleaved.
  */
 export async function migrate(options: MigrateOptions): Promise<{ applied: string[] }> {
   const opts = parseOrThrow(
@@ -99,8 +96,8 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
       retryable: false,
     });
   } finally {
-    // The runner leaves search_path pointing at the schema; on PGlite that setting is shared by
-    // every connection, so put it back before handing the session to anyone else.
+    // The runner leaves search_path pointing at the schema: put it back before the session ends
+    // (a pooler may hand this server session to someone else).
     await client.query('RESET search_path').catch(() => {});
     await client.end().catch(() => {});
   }
@@ -111,7 +108,7 @@ type Loader = Exclude<NonNullable<RunnerOption['migrationLoaderStrategies']>[num
 /**
  * Loads `NNNN_name.sql` files with `-- Up Migration` / `-- Down Migration` sections. Each step
  * starts with `SET LOCAL search_path` to the schema: the runner's own SET happens outside the
- * transaction, where another migrator on a shared PGlite session could change it in between.
+ * transaction, so the migration pins the schema it must land in itself.
  */
 function sqlLoader(schema: string): Loader {
   const pin = `SET LOCAL search_path TO ${quoteIdent(schema)};`;

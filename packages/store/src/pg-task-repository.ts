@@ -28,8 +28,8 @@ import { allowedFromStates, illegalTransition, taskNotFound } from './transition
 const TaskId = z.uuid();
 
 /**
- * TaskRepository over Postgres, in one brain's schema. Every statement names that schema
- * (PGlite runs one session, one search_path, for all connections). Every write but updateA2A is
+ * TaskRepository over Postgres, in one brain's schema. Every statement names that schema (no
+ * statement depends on a session's search_path). Every write but updateA2A is
  * a single statement; updateA2A holds a row lock for two statements and nothing else.
  */
 export class PgTaskRepository implements TaskRepository {

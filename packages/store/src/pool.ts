@@ -14,8 +14,8 @@ const PoolOptions = z.object({
 export interface CreatePoolOptions {
   /** `postgres://user@host:port/db`; never logged with its password. */
   connectionString: string;
-  /** Most connections the pool opens (default 10). On PGlite the sum over all pools must stay
-   *  within the socket server's `maxConnections`, or the extra connections are dropped. */
+  /** Most connections the pool opens (default 10). The sum over all pools must stay within the
+   *  server's `max_connections` (forge up sizes its embedded Postgres for it). */
   max?: number;
   /** Sent as `application_name` so `pg_stat_activity` shows which service holds a connection. */
   applicationName?: string;

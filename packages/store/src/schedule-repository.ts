@@ -120,10 +120,9 @@ export class PgScheduleRepository implements ScheduleRepository {
   }
 
   async claimTick(run: Omit<PendingRun, 'createdAt'>): Promise<boolean> {
-    // One statement, so it is atomic without an explicit transaction (PGlite, the embedded
-    // default, shares one session between connections: a ROLLBACK there would undo other
-    // connections' writes). The compare-and-set only moves forward: a concurrent claim of the same
-    // tick waits on the row lock, re-checks the condition, finds it false and inserts no run.
+    // One statement, so it is atomic without an explicit transaction. The compare-and-set only
+    // moves forward: a concurrent claim of the same tick waits on the row lock, re-checks the
+    // condition, finds it false and inserts no run.
     const result = await this.#query(
       `WITH claimed AS (
          INSERT INTO ${this.#ticks} (schedule, clock, last_tick_at) VALUES ($2, $3, $4)

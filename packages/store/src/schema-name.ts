@@ -32,8 +32,8 @@ export function quoteIdent(name: string): string {
 }
 
 /**
- * `"schema"."table"`: every runtime statement names its schema, because PGlite shares one
- * search_path across all connections and a bare table name could land in another brain.
+ * `"schema"."table"`: every runtime statement names its schema, so a bare table name never lands
+ * in another brain through whatever search_path a pooled session was left with.
  */
 export function qualified(schema: string, table: string): string {
   return `${quoteIdent(assertSchemaName(schema))}.${quoteIdent(table)}`;

@@ -30,12 +30,14 @@ import {
   releaseEnv,
 } from '../service-launcher.js';
 import { DAY, type PlacedService, placeServices, ROUTER } from '../service-table.js';
-import { pipeLines, SupervisedProcess } from '../supervised-process.js';
+import { SupervisedProcess, type SupervisorHooks } from '../supervised-process.js';
 import { formatSupervisorEvent, formatUpReport, offlineWarning, type UpReport } from '../up-report.js';
 
 /** How long each service gets to finish its work after SIGTERM before it is killed. */
 const SERVICE_GRACE_MS = 10_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** What forge up may start besides the services; the mesh cannot run once one of them gives up. */
+const BACKENDS = new Set(['postgres', 'nats']);
 
 /** What a test may put in place of the process's own: the repository root and a stop signal. */
 export interface UpHooks {
@@ -80,7 +82,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   const providers = modelProviders(routing, io.env);
   if (providers.offline) say(offlineWarning(providers.keyVariables));
   else say(`model providers: ${providers.available.join(', ')}`);
-  const leftovers = await stopLeftovers(paths.mesh);
+  const leftovers = await stopLeftovers(paths.mesh, natsDir(options.stateDir));
   if (leftovers.length > 0) say(`stopped ${leftovers.join(', ')}, left running by a forge up that died`);
   const wanted = [...services, ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : [])];
   const busy = await busyPorts(wanted);
@@ -93,6 +95,8 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   }
 
   const stop = new AbortController();
+  /** Set when the mesh must stop because NATS or Postgres, which forge up started, kept crashing. */
+  let backendGaveUp: string | null = null;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) return say(`already stopping (${signal} again)`);
     if (options.json) event({ event: 'stopping', signal });
@@ -120,6 +124,27 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     return Math.round(performance.now() - began);
   };
 
+  let saveMesh = async () => {};
+  /**
+   * One supervisor for every process forge up starts (services, and NATS and Postgres when it
+   * starts them): the same restart policy and the same lines. NATS or Postgres that keeps crashing
+   * stops the whole mesh, which cannot work without it.
+   */
+  const supervisor: SupervisorHooks = {
+    policy: DEFAULT_RESTART_POLICY,
+    onLine,
+    onEvent: (change) => {
+      const line = formatSupervisorEvent(change, options.json);
+      if (line) (options.json ? io.out : say)(line);
+      if (change.kind === 'started' && change.restarts > 0) void saveMesh();
+      if (change.kind === 'gave-up' && BACKENDS.has(change.name) && !stop.signal.aborted) {
+        backendGaveUp = change.name;
+        say(`${change.name} keeps crashing: stopping every service`);
+        stop.abort();
+      }
+    },
+  };
+
   try {
     // Loads while NATS and Postgres come up; a load error surfaces at the migration step.
     preloadStore().catch(() => {});
@@ -130,7 +155,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       natsUrl: options.natsUrl,
       dataDir: natsDir(options.stateDir),
       env: io.env,
-      onOutput: (child) => pipeLines(child, 'nats', onLine),
+      supervisor,
     });
     nats = bus;
     say(
@@ -143,10 +168,14 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     starting =
       external === null
         ? startEmbeddedPostgres({
+            stateDir: options.stateDir,
             dataDir: paths.pgdata,
             port: options.pgPort,
             maxConnections: embeddedMaxConnections(services.length, options.concurrency),
-            onOutput: (child) => pipeLines(child, 'postgres', onLine),
+            quiet: !['trace', 'debug', 'info'].includes(options.logLevel),
+            say,
+            timeoutMs: options.readyTimeoutMs,
+            supervisor,
           })
         : Promise.resolve(external);
     // Awaited below; this only keeps a failure meanwhile from being an unhandled rejection.
@@ -169,19 +198,12 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     };
     if (options.fast)
       say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);
-    let saveMesh = async () => {};
     for (const service of services) {
       const proc = new SupervisedProcess({
         name: service.name,
         ...launchSpec(service, meshEnv, io.env, hooks.root),
-        policy: DEFAULT_RESTART_POLICY,
         release: service.name === ROUTER ? routerGate.opened : agentsGate.opened,
-        onLine,
-        onEvent: (change) => {
-          const line = formatSupervisorEvent(change, options.json);
-          if (line) (options.json ? io.out : say)(line);
-          if (change.kind === 'started' && change.restarts > 0) void saveMesh();
-        },
+        ...supervisor,
       });
       procs.push(proc);
       proc.start();
@@ -244,6 +266,12 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     const tookMs = await shutdown();
     if (options.json) event({ event: 'stopped', elapsedMs: tookMs });
     else say(`stopped in ${(tookMs / 1000).toFixed(1)}s`);
+    if (backendGaveUp !== null) {
+      throw new ForgeError(
+        'UNAVAILABLE',
+        `${backendGaveUp} kept crashing; the mesh was stopped (see the log lines above)`,
+      );
+    }
     return 0;
   } catch (error) {
     await shutdown();

@@ -1,0 +1,3 @@
+// What the benches reuse of the end-to-end harness (bench chaos runs the same fault run, heavier).
+export { type ChaosOptions, type ChaosReport, type FaultResult, runChaos } from './chaos/run-chaos.js';
+export type { TaskAudit } from './chaos/task-audit.js';
