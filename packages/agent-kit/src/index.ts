@@ -5,6 +5,7 @@ export {
   REST_PATH,
   SECURITY_SCHEMES,
 } from './edge/agent-card.js';
+export { boundedJsonBody, type JsonBodyOptions } from './edge/json-body.js';
 export type {
   ModelCallInput,
   ModelCallScope,

@@ -1,6 +1,9 @@
+import { defaultRetryable } from './error-spec.js';
+
 /**
- * Stable error codes. Transports map them (HTTP status, JSON-RPC code, JetStream action) in one
- * file each; code everywhere else matches on `code`, never on message text.
+ * Stable error codes. What each one means on every transport (HTTP status, A2A JSON-RPC code and
+ * HTTP+JSON status, google.rpc status, OpenAI error type, NATS reply, retryability) is one row of
+ * `ERROR_SPECS` (error-spec.ts); code everywhere else matches on `code`, never on message text.
  */
 export const ERROR_CODES = [
   'BAD_INPUT',
@@ -11,6 +14,13 @@ export const ERROR_CODES = [
   'CONFLICT',
   'ILLEGAL_TRANSITION',
   'UNKNOWN_SKILL',
+  'NOT_CANCELABLE',
+  'UNSUPPORTED_OPERATION',
+  'UNSUPPORTED_CONTENT_TYPE',
+  'UNSUPPORTED_VERSION',
+  'PUSH_NOT_SUPPORTED',
+  'METHOD_NOT_FOUND',
+  'PAYLOAD_TOO_LARGE',
   'CANCELED',
   'DEADLINE_EXCEEDED',
   'UNAVAILABLE',
@@ -21,17 +31,14 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Codes that are worth another attempt by default (the thrower may override). */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
-  'UNAVAILABLE',
-  'PROVIDER_ERROR',
-  'DEADLINE_EXCEEDED',
-]);
-
 export interface ForgeErrorOptions {
+  /** Whether another attempt may succeed; the code's row in `ERROR_SPECS` decides by default. */
   retryable?: boolean;
   cause?: unknown;
-  /** Structured detail safe to show a caller (never secrets). */
+  /**
+   * Structured detail safe to show a caller (never secrets). Transports read `field` (the request
+   * field at fault), `issues` (one line per bad field) and `retryAfterSeconds`.
+   */
   details?: Record<string, unknown>;
 }
 
@@ -45,7 +52,7 @@ export class ForgeError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ForgeError';
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.retryable = options.retryable ?? defaultRetryable(code);
     this.details = options.details;
   }
 

@@ -1,5 +1,22 @@
 export { AGENT_EVENT_VERSION, AgentEvent } from './agent-event.js';
 export {
+  DEFAULT_MAX_JSON_DEPTH,
+  type JsonRefusal,
+  jsonDepth,
+  parseBoundedJson,
+} from './bounded-json.js';
+export { type CallerError, callerError, errorDetail, newErrorId } from './caller-error.js';
+export {
+  A2A_ERROR_DOMAIN,
+  type A2AErrorName,
+  ERROR_SPECS,
+  type ErrorSpec,
+  errorSpec,
+  FORGE_ERROR_DOMAIN,
+  type OpenAIErrorType,
+  type RpcStatus,
+} from './error-spec.js';
+export {
   assertNever,
   ERROR_CODES,
   type ErrorCode,
