@@ -47,6 +47,7 @@ export { Origin, OriginKind } from './origin.js';
 export { RoutingDecision } from './routing.js';
 export { SkillManifest } from './skill-manifest.js';
 export {
+  ArtifactChunk,
   CANCEL_REQUEST_VERSION,
   CancelReply,
   CancelRequest,

@@ -1,4 +1,5 @@
 import {
+  ArtifactChunk,
   ForgeError,
   parseOrThrow,
   RoutingDecision,
@@ -8,7 +9,7 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
-import { emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { artifactJson, emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
@@ -101,6 +102,13 @@ export class PgTaskRepository implements TaskRepository {
     return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE id = $1 AND owner = $2`, [id, owner]);
   }
 
+  async getByKey(idempotencyKey: string, owner: string): Promise<TaskRecord | null> {
+    return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE idempotency_key = $1 AND owner = $2`, [
+      idempotencyKey,
+      owner,
+    ]);
+  }
+
   async list(query: ListTasksQuery): Promise<ListTasksResult> {
     const q = parseOrThrow(ListTasksQuery, query, 'list query');
     const params: unknown[] = [q.owner];
@@ -113,14 +121,14 @@ export class PgTaskRepository implements TaskRepository {
     const countParams = [...params];
     if (q.pageToken !== undefined) {
       const cursor = decodePageToken(q.pageToken);
-      const at = params.push(cursor.createdAt);
+      const at = params.push(cursor.updatedAt);
       const id = params.push(cursor.id);
-      where.push(`(created_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
+      where.push(`(updated_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
     }
     const limit = params.push(q.pageSize + 1);
     const page = await this.#query<TaskRow>(
       `SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE ${where.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT $${limit}`,
+       ORDER BY updated_at DESC, id DESC LIMIT $${limit}`,
       params,
     );
     const count = await this.#query<{ total: number }>(
@@ -133,7 +141,7 @@ export class PgTaskRepository implements TaskRepository {
     return {
       records,
       totalSize: count.rows[0]?.total ?? 0,
-      ...(more ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+      ...(more ? { nextPageToken: encodePageToken({ updatedAt: last.updatedAt, id: last.id }) } : {}),
     };
   }
 
@@ -145,7 +153,12 @@ export class PgTaskRepository implements TaskRepository {
       const moved = await this.#one(
         `UPDATE ${this.#tasks}
          SET state = $2, seq = seq + 1, attempt = attempt + $3, status_message = $4,
-             output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error), updated_at = now()
+             output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error),
+             updated_at = date_trunc('milliseconds', now()),
+             a2a = CASE WHEN $8::jsonb IS NULL AND $9::jsonb IS NULL THEN a2a ELSE
+               jsonb_set(jsonb_set(a2a,
+                 '{history}', COALESCE(a2a->'history', '[]'::jsonb) || COALESCE($8::jsonb, '[]'::jsonb)),
+                 '{metadata}', COALESCE(a2a->'metadata', '{}'::jsonb) || COALESCE($9::jsonb, '{}'::jsonb)) END
          WHERE id = $1 AND state = ANY($7::text[])
          RETURNING ${TASK_COLUMNS}`,
         [
@@ -156,6 +169,8 @@ export class PgTaskRepository implements TaskRepository {
           c.output === undefined ? null : JSON.stringify(c.output),
           c.error === undefined ? null : JSON.stringify(c.error),
           allowed,
+          c.history === undefined ? null : JSON.stringify(c.history),
+          c.metadata === undefined ? null : JSON.stringify(c.metadata),
         ],
       );
       if (moved) return moved;
@@ -167,6 +182,39 @@ export class PgTaskRepository implements TaskRepository {
     const found = current.rows[0];
     if (!found) throw taskNotFound(id);
     throw illegalTransition(id, found.state, c.to, c.from);
+  }
+
+  async appendArtifact(id: string, chunk: ArtifactChunk, from: readonly TaskState[]): Promise<TaskRecord> {
+    const c = parseOrThrow(ArtifactChunk, chunk, 'artifact chunk');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    // The merge runs in one statement: the artifact of this id has the chunk's parts appended
+    // (`append`) or is replaced by it; a new id is added at the end. A change like any other:
+    // seq grows, so listeners order it among the state changes.
+    const moved = await this.#one(
+      `UPDATE ${this.#tasks} t
+       SET a2a = jsonb_set(t.a2a, '{artifacts}', CASE
+             WHEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(t.a2a->'artifacts', '[]'::jsonb)) e
+                              WHERE e->>'artifactId' = $2)
+               THEN COALESCE(t.a2a->'artifacts', '[]'::jsonb) || jsonb_build_array($4::jsonb)
+             ELSE (SELECT jsonb_agg(CASE
+                     WHEN e->>'artifactId' <> $2 THEN e
+                     WHEN $3::boolean THEN e || jsonb_build_object('parts', COALESCE(e->'parts', '[]'::jsonb) || ($4::jsonb->'parts'))
+                     ELSE $4::jsonb END ORDER BY o)
+                   FROM jsonb_array_elements(t.a2a->'artifacts') WITH ORDINALITY AS a(e, o))
+           END),
+           seq = t.seq + 1, updated_at = date_trunc('milliseconds', now())
+       WHERE t.id = $1 AND t.state = ANY($5::text[])
+       RETURNING ${TASK_COLUMNS}`,
+      [id, c.artifactId, c.append, JSON.stringify(artifactJson(c)), [...from]],
+    );
+    if (moved) return moved;
+    const current = await this.#query<{ state: TaskState }>(`SELECT state FROM ${this.#tasks} WHERE id = $1`, [id]);
+    const found = current.rows[0];
+    if (!found) throw taskNotFound(id);
+    throw new ForgeError('ILLEGAL_TRANSITION', `task ${id} is ${found.state}; it takes no artifacts now`, {
+      retryable: false,
+      details: { taskId: id, from: found.state },
+    });
   }
 
   async setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision> {
