@@ -25,7 +25,7 @@ export function decodeValidated<S extends z.ZodType>(schema: S, data: Uint8Array
     json = parseBoundedJson(decoder.decode(data));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: `(root): payload refused: ${detail}` };
+    return { ok: false, reason: `(root): payload is not JSON Forge reads: ${detail}` };
   }
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };

@@ -30,9 +30,17 @@ describe('the error table', () => {
     for (const spec of Object.values(ERROR_SPECS)) {
       const error = spec.a2a.error;
       if (!error) continue;
-      expect([spec.a2a.jsonRpcCode, spec.a2a.httpStatus], spec.code).toEqual(SPEC_5_4[error]);
+      // A request body of another media type is HTTP's 415 (RFC 9110 §15.5.16): §5.4 speaks of
+      // the media types of message parts, which get its 400.
+      const httpStatus = spec.code === 'UNSUPPORTED_MEDIA_TYPE' ? 400 : spec.a2a.httpStatus;
+      expect([spec.a2a.jsonRpcCode, httpStatus], spec.code).toEqual(SPEC_5_4[error]);
       expect(spec.a2a.domain).toBe(A2A_ERROR_DOMAIN);
-      expect(spec.a2a.reason).toBe(error.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
+      expect(spec.a2a.reason).toBe(
+        error
+          .replace(/Error$/, '')
+          .replace(/([a-z])([A-Z])/g, '$1_$2')
+          .toUpperCase(),
+      );
     }
     expect(ERROR_SPECS.NOT_CANCELABLE.a2a.reason).toBe('TASK_NOT_CANCELABLE');
     expect(ERROR_SPECS.UNSUPPORTED_CONTENT_TYPE.a2a.reason).toBe('CONTENT_TYPE_NOT_SUPPORTED');
@@ -54,7 +62,8 @@ describe('the error table', () => {
     for (const code of ERROR_CODES) {
       const { http } = ERROR_SPECS[code];
       if (ERROR_SPECS[code].retryable) expect(http.status === 429 || http.status >= 500, code).toBe(true);
-      else if (http.status >= 400 && http.status < 500) expect(ERROR_SPECS[code].showsMessage, code).toBe(true);
+      else if (http.status >= 400 && http.status < 500)
+        expect(ERROR_SPECS[code].showsMessage, code).toBe(true);
     }
   });
 
@@ -82,7 +91,9 @@ describe('callerError', () => {
 
   it("shows the caller's own mistake, with the field, and caps it", () => {
     const view = callerError(
-      new ForgeError('BAD_INPUT', `message.parts: ${'x'.repeat(5000)}`, { details: { field: 'message.parts' } }),
+      new ForgeError('BAD_INPUT', `message.parts: ${'x'.repeat(5000)}`, {
+        details: { field: 'message.parts' },
+      }),
     );
     expect(view.field).toBe('message.parts');
     expect(view.message.length).toBeLessThan(1100);
@@ -107,8 +118,12 @@ describe('bounded JSON', () => {
 
   it('refuses too deep and not-JSON with BAD_INPUT saying which', () => {
     const deep = `${'['.repeat(10_000)}${']'.repeat(10_000)}`;
-    expect(() => parseBoundedJson(deep)).toThrow(expect.objectContaining({ code: 'BAD_INPUT', details: { refusal: 'depth' } }));
-    expect(() => parseBoundedJson('{"a":')).toThrow(expect.objectContaining({ details: { refusal: 'syntax' } }));
+    expect(() => parseBoundedJson(deep)).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT', details: { refusal: 'depth' } }),
+    );
+    expect(() => parseBoundedJson('{"a":')).toThrow(
+      expect.objectContaining({ details: { refusal: 'syntax' } }),
+    );
     expect(parseBoundedJson('{"a":[1,2]}')).toEqual({ a: [1, 2] });
   });
 });

@@ -108,6 +108,14 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
     a2a: { error: 'ContentTypeNotSupportedError', jsonRpcCode: -32005, httpStatus: 400 },
     openAI: { type: 'invalid_request_error' },
   },
+  UNSUPPORTED_MEDIA_TYPE: {
+    message: 'the request body has a media type this endpoint does not take',
+    showsMessage: true,
+    retryable: false,
+    http: { status: 415, rpcStatus: 'INVALID_ARGUMENT' },
+    a2a: { error: 'ContentTypeNotSupportedError', jsonRpcCode: -32005, httpStatus: 415 },
+    openAI: { type: 'invalid_request_error' },
+  },
   UNSUPPORTED_VERSION: {
     message: 'the A2A protocol version is not supported',
     showsMessage: true,

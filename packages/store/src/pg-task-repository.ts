@@ -208,7 +208,10 @@ export class PgTaskRepository implements TaskRepository {
       [id, c.artifactId, c.append, JSON.stringify(artifactJson(c)), [...from]],
     );
     if (moved) return moved;
-    const current = await this.#query<{ state: TaskState }>(`SELECT state FROM ${this.#tasks} WHERE id = $1`, [id]);
+    const current = await this.#query<{ state: TaskState }>(
+      `SELECT state FROM ${this.#tasks} WHERE id = $1`,
+      [id],
+    );
     const found = current.rows[0];
     if (!found) throw taskNotFound(id);
     throw new ForgeError('ILLEGAL_TRANSITION', `task ${id} is ${found.state}; it takes no artifacts now`, {

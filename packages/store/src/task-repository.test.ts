@@ -301,7 +301,9 @@ describe.each([
     async function expectedOrder(): Promise<string[]> {
       const records = await Promise.all(ids.map(async (id) => (await repo().get(id))!));
       return records
-        .sort((a, b) => (a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1))
+        .sort((a, b) =>
+          a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
+        )
         .map((r) => r.id);
     }
 
@@ -379,7 +381,12 @@ describe.each([
       );
       await repo().appendArtifact(
         record.id,
-        { artifactId: 'chart', parts: [{ url: 'https://example.com/c.png', mediaType: 'image/png' }], append: false, lastChunk: true },
+        {
+          artifactId: 'chart',
+          parts: [{ url: 'https://example.com/c.png', mediaType: 'image/png' }],
+          append: false,
+          lastChunk: true,
+        },
         ['working'],
       );
       expect(b.seq).toBe(a.seq + 1);
@@ -388,23 +395,34 @@ describe.each([
         { artifactId: 'report', name: 'Report', parts: [part('one '), part('two')] },
         { artifactId: 'chart', parts: [{ url: 'https://example.com/c.png', mediaType: 'image/png' }] },
       ]);
-      await repo().appendArtifact(record.id, { artifactId: 'report', parts: [part('new')], append: false, lastChunk: true }, [
-        'working',
-      ]);
-      expect((await repo().get(record.id))?.a2a.artifacts[0]).toEqual({ artifactId: 'report', parts: [part('new')] });
+      await repo().appendArtifact(
+        record.id,
+        { artifactId: 'report', parts: [part('new')], append: false, lastChunk: true },
+        ['working'],
+      );
+      expect((await repo().get(record.id))?.a2a.artifacts[0]).toEqual({
+        artifactId: 'report',
+        parts: [part('new')],
+      });
       await repo().transition(record.id, { to: 'completed' });
       await expectCode(
-        repo().appendArtifact(record.id, { artifactId: 'late', parts: [], append: false, lastChunk: true }, ['working']),
+        repo().appendArtifact(record.id, { artifactId: 'late', parts: [], append: false, lastChunk: true }, [
+          'working',
+        ]),
         'ILLEGAL_TRANSITION',
       );
       await expectCode(
-        repo().appendArtifact(randomUUID(), { artifactId: 'x', parts: [], append: false, lastChunk: true }, ['working']),
+        repo().appendArtifact(randomUUID(), { artifactId: 'x', parts: [], append: false, lastChunk: true }, [
+          'working',
+        ]),
         'NOT_FOUND',
       );
     });
 
     it('appends history and merges metadata in the same statement as a move', async () => {
-      const { record } = await repo().create(envelope(), { a2a: { history: [{ messageId: 'm1', role: 'ROLE_USER' }] } });
+      const { record } = await repo().create(envelope(), {
+        a2a: { history: [{ messageId: 'm1', role: 'ROLE_USER' }] },
+      });
       await repo().transition(record.id, { to: 'working' });
       const done = await repo().transition(record.id, {
         to: 'completed',

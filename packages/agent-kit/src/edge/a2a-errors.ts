@@ -1,5 +1,5 @@
 import {
-  A2AError,
+  type A2AError,
   ContentTypeNotSupportedError,
   PushNotificationNotSupportedError,
   RequestMalformedError,
@@ -58,14 +58,17 @@ export function errorDetails(view: CallerError): ErrorDetail[] {
         : [{ field: view.field ?? '', description: view.message }];
     details.push({ '@type': BAD_REQUEST, fieldViolations: violations });
   }
-  if (view.retryAfterSeconds !== undefined) details.push({ '@type': RETRY_INFO, retryDelay: `${view.retryAfterSeconds}s` });
+  if (view.retryAfterSeconds !== undefined)
+    details.push({ '@type': RETRY_INFO, retryDelay: `${view.retryAfterSeconds}s` });
   return details;
 }
 
 /** `message.parts[0]: Invalid input` → `{ field: 'message.parts[0]', description: 'Invalid input' }`. */
 function violationOf(issue: string): { field: string; description: string } {
   const at = issue.indexOf(': ');
-  return at === -1 ? { field: '', description: issue } : { field: issue.slice(0, at), description: issue.slice(at + 2) };
+  return at === -1
+    ? { field: '', description: issue }
+    : { field: issue.slice(0, at), description: issue.slice(at + 2) };
 }
 
 /** The JSON-RPC error object for an error (A2A v1.0 §5.4, §9.5). */
@@ -78,7 +81,14 @@ export function restError(view: CallerError): { status: number; body: RestErrorB
   const status = view.spec.a2a.httpStatus;
   return {
     status,
-    body: { error: { code: status, status: view.spec.http.rpcStatus, message: view.message, details: errorDetails(view) } },
+    body: {
+      error: {
+        code: status,
+        status: view.spec.http.rpcStatus,
+        message: view.message,
+        details: errorDetails(view),
+      },
+    },
   };
 }
 

@@ -1,4 +1,4 @@
-import { callerError, errorDetail, type ErrorCode } from '@forge/contracts';
+import { callerError, type ErrorCode, errorDetail } from '@forge/contracts';
 import type { Logger } from '@forge/telemetry';
 import type { Response } from 'express';
 

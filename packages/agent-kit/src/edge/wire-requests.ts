@@ -21,7 +21,13 @@ function camelKeys(value: unknown): unknown {
   return out;
 }
 
-const object = <T extends z.ZodRawShape>(shape: T) => z.preprocess(camelKeys, z.looseObject(shape));
+const object = <T extends z.ZodRawShape>(shape: T) =>
+  z.preprocess(
+    camelKeys,
+    z.looseObject(shape, {
+      error: (issue) => (issue.input === undefined ? 'is required' : 'must be an object'),
+    }),
+  );
 
 const Metadata = z.record(z.string(), z.unknown(), { error: 'must be an object' });
 const Text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
@@ -41,7 +47,10 @@ const Int = (min: number, max: number) =>
 /** Forge issues task ids; they are UUIDs, so anything else is refused before it nears a subject or SQL. */
 export const TaskIdParam = z
   .string({ error: 'is required' })
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a task id (a UUID)');
+  .regex(
+    /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+    'must be a task id (a UUID)',
+  );
 
 const Base64 = z
   .string()
@@ -102,17 +111,23 @@ export const WireGetTask = object({
   historyLength: Int(0, 1_000_000).optional(),
 });
 
-export const WireTaskId = object({ tenant: Text(200).optional(), id: TaskIdParam, metadata: Metadata.optional() });
+export const WireTaskId = object({
+  tenant: Text(200).optional(),
+  id: TaskIdParam,
+  metadata: Metadata.optional(),
+});
 
 /** A TaskState filter (§4.1.3): `TASK_STATE_WORKING`, its number, or the short name (`working`). */
-export const WireTaskState = z.union([z.string(), z.number()]).transform((value, ctx): TaskState | undefined => {
-  const state = taskStateOf(value);
-  if (state === null) {
-    ctx.addIssue({ code: 'custom', message: `must be a task state such as TASK_STATE_WORKING` });
-    return z.NEVER;
-  }
-  return state;
-});
+export const WireTaskState = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx): TaskState | undefined => {
+    const state = taskStateOf(value);
+    if (state === null) {
+      ctx.addIssue({ code: 'custom', message: `must be a task state such as TASK_STATE_WORKING` });
+      return z.NEVER;
+    }
+    return state;
+  });
 
 const PROTO_STATES: readonly (TaskState | undefined)[] = [
   undefined,
@@ -128,8 +143,13 @@ const PROTO_STATES: readonly (TaskState | undefined)[] = [
 
 /** undefined for UNSPECIFIED (no filter), null for something that is not a state. */
 function taskStateOf(value: string | number): TaskState | undefined | null {
-  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 && value < PROTO_STATES.length ? PROTO_STATES[value] : null;
-  const name = value.trim().toLowerCase().replace(/^task_state_/, '').replaceAll('_', '-');
+  if (typeof value === 'number')
+    return Number.isInteger(value) && value >= 0 && value < PROTO_STATES.length ? PROTO_STATES[value] : null;
+  const name = value
+    .trim()
+    .toLowerCase()
+    .replace(/^task_state_/, '')
+    .replaceAll('_', '-');
   if (name === 'unspecified' || name === '') return undefined;
   return (TASK_STATES as readonly string[]).includes(name) ? (name as TaskState) : null;
 }

@@ -193,8 +193,13 @@ export async function sdkClient(
   binding: Binding,
   key: string = KEYS.alice,
 ): Promise<import('@a2a-js/sdk/client').Client> {
-  const { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, RestTransportFactory } =
-    await import('@a2a-js/sdk/client');
+  const {
+    ClientFactory,
+    ClientFactoryOptions,
+    DefaultAgentCardResolver,
+    JsonRpcTransportFactory,
+    RestTransportFactory,
+  } = await import('@a2a-js/sdk/client');
   const fetchImpl: typeof fetch = (input, init) => {
     const headers = new Headers(init?.headers);
     headers.set('authorization', `Bearer ${key}`);
@@ -231,5 +236,6 @@ export async function rest(
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Loose };
 }
 
-/** JSON read back in a test: every path may be followed (what is not there reads as undefined). */
-export type Loose = { readonly [key: string]: Loose };
+/** JSON read back in a test, to be checked by `expect`: any path may be followed. */
+// biome-ignore lint/suspicious/noExplicitAny: a test's view of JSON it asserts on, field by field
+export type Loose = any;

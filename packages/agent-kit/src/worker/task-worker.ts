@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import {
   type CancelReply,
   type CancelRequest,
+  callerError,
   describeIssues,
+  errorDetail,
   ForgeError,
   type TaskEnvelope,
   type TaskError,
@@ -14,6 +17,8 @@ import { untilAborted } from '../process/abortable.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
 import { isInputRequired } from '../skills/input-required.js';
+import { partToJson } from '../skills/skill-parts.js';
+import { isRejected, isSkillReply, type SkillReply } from '../skills/skill-result.js';
 import { claimTask } from './claim-task.js';
 import { type EarlyEnd, HeldTask } from './held-task.js';
 import { createSkillContext } from './skill-context.js';
@@ -180,6 +185,7 @@ export class TaskWorker {
     const ctx = createSkillContext({
       brain: deps.brain,
       agent: deps.agent.name,
+      skill,
       record,
       signal,
       logger,
@@ -196,20 +202,68 @@ export class TaskWorker {
       return;
     }
     if (held.early) return;
+    if (skill.answer === 'message' || isSkillReply(output)) {
+      if (skill.answer !== 'message' || !isSkillReply(output)) {
+        const said =
+          skill.answer === 'message'
+            ? 'answers with a message but returned none'
+            : 'returned a reply but answers with a task';
+        await this.#bug(
+          record,
+          new ForgeError('INTERNAL', `${record.skill} ${said}`, { retryable: false }),
+          logger,
+        );
+      }
+      await this.#end(record, this.#replyChange(record, output as SkillReply));
+      return;
+    }
     const checked = skill.output.safeParse(output);
     if (!checked.success) {
       const issues = describeIssues(checked.error, 'output');
-      const bug = new ForgeError(
-        'INTERNAL',
-        `${record.skill} returned invalid output: ${issues.join('; ')}`,
-        {
+      await this.#bug(
+        record,
+        new ForgeError('INTERNAL', `${record.skill} returned invalid output: ${issues.join('; ')}`, {
           retryable: false,
-        },
+        }),
+        logger,
       );
-      await this.#end(record, { to: 'failed', error: { code: bug.code, message: bug.message } });
-      throw bug;
     }
-    await this.#end(record, { to: 'completed', output: checked.data });
+    await this.#end(record, {
+      to: 'completed',
+      ...(checked.data === undefined ? {} : { output: checked.data }),
+    });
+  }
+
+  /** A skill's own mistake: the task fails (the caller sees the table's message and an id, the log
+   *  the detail), and the message is dead-lettered. */
+  async #bug(record: TaskRecord, bug: ForgeError, logger: Logger): Promise<never> {
+    await this.#end(record, { to: 'failed', error: this.#taskError(bug, logger) });
+    throw bug;
+  }
+
+  /** The reply of a message skill: committed as the agent's message in the history, the task done. */
+  #replyChange(record: TaskRecord, result: SkillReply): Omit<TransitionChange, 'from'> {
+    const messageId = randomUUID();
+    const message = {
+      messageId,
+      contextId: record.contextId,
+      role: 'ROLE_AGENT',
+      parts: result.parts.map(partToJson),
+      ...(result.metadata ? { metadata: result.metadata } : {}),
+    };
+    return { to: 'completed', history: [message], metadata: { reply: messageId } };
+  }
+
+  /**
+   * What a failed task shows its caller: the code, and a message from the error table (a fault
+   * of the service keeps its driver text, addresses and causes to the log line, under the error
+   * id the caller sees).
+   */
+  #taskError(error: ForgeError, logger: Logger, prefix = ''): TaskError {
+    const view = callerError(error);
+    if (view.spec.showsMessage) return { code: error.code, message: `${prefix}${error.message}` };
+    logger.warn({ errorId: view.errorId, code: error.code, err: errorDetail(error) }, 'task failed');
+    return { code: error.code, message: `${prefix}${view.message}` };
   }
 
   async #failed(
@@ -224,6 +278,10 @@ export class TaskWorker {
       await this.#end(record, { to: 'input-required', message: error.reason });
       return;
     }
+    if (isRejected(error)) {
+      await this.#end(record, { to: 'rejected', message: error.reason });
+      return;
+    }
     if (delivery.signal.aborted) {
       // Shutdown: the bus naks the message for another replica; the task stays `working`.
       throw new ForgeError('UNAVAILABLE', 'the worker is shutting down', { retryable: true, cause: error });
@@ -235,12 +293,11 @@ export class TaskWorker {
       logger.warn({ err: forge.message, code: forge.code }, 'skill failed; will retry');
       throw error;
     }
-    const reason: TaskError = {
-      code: forge.code,
-      message: retryable
-        ? `gave up after ${delivery.deliveryCount} attempts: ${forge.message}`
-        : forge.message,
-    };
+    const reason = this.#taskError(
+      forge,
+      logger,
+      retryable ? `gave up after ${delivery.deliveryCount} attempts: ` : '',
+    );
     logger.warn({ err: forge.message, code: forge.code }, 'skill failed; task failed');
     await this.#end(record, { to: 'failed', error: reason });
     throw error;

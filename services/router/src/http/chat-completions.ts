@@ -93,7 +93,10 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
     } catch (error) {
       if (!res.headersSent) sendOpenAIError(res, error, deps.logger, { requestId, principal });
       else {
-        deps.logger.warn({ requestId, principal, err: errorDetail(error) }, 'chat completion failed mid-stream');
+        deps.logger.warn(
+          { requestId, principal, err: errorDetail(error) },
+          'chat completion failed mid-stream',
+        );
         res.end();
       }
     }
@@ -218,7 +221,10 @@ class SseWriter {
         return;
       }
       const view = callerError(error);
-      logger.warn({ requestId: this.#id, errorId: view.errorId, code: view.code, err: outcome.message }, 'chat completion stream failed');
+      logger.warn(
+        { requestId: this.#id, errorId: view.errorId, code: view.code, err: outcome.message },
+        'chat completion stream failed',
+      );
       this.#send(openAIError(view).body);
       this.#res.end('data: [DONE]\n\n');
       return;

@@ -32,7 +32,9 @@ export function openAIError(view: CallerError): {
   const { openAI } = view.spec;
   return {
     status: openAI.status,
-    body: { error: { message: view.message, type: openAI.type, param: view.field ?? null, code: openAI.code } },
+    body: {
+      error: { message: view.message, type: openAI.type, param: view.field ?? null, code: openAI.code },
+    },
     retryAfterSeconds: view.retryAfterSeconds,
   };
 }
@@ -57,7 +59,8 @@ export function sendOpenAIError(
   context: Record<string, unknown> = {},
 ): void {
   const view = callerError(error);
-  const param = error instanceof ForgeError && typeof error.details?.param === 'string' ? error.details.param : null;
+  const param =
+    error instanceof ForgeError && typeof error.details?.param === 'string' ? error.details.param : null;
   const { status, body, retryAfterSeconds } = openAIError(view);
   if (param !== null) body.error.param = param;
   if (logger) {

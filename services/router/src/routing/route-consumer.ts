@@ -169,7 +169,10 @@ export class RouteConsumer {
  * (JetStream keeps it once); a task's next message has its own. A routing message published
  * without a msgId is named by the task and its stream sequence, which its redeliveries share.
  */
-export function runMsgId(task: TaskEnvelope, ctx: Pick<MessageContext, 'headers' | 'streamSequence'>): string {
+export function runMsgId(
+  task: TaskEnvelope,
+  ctx: Pick<MessageContext, 'headers' | 'streamSequence'>,
+): string {
   const incoming = ctx.headers['Nats-Msg-Id'];
   return incoming ? `run:${incoming}` : `run:${task.id}:seq:${ctx.streamSequence}`;
 }
