@@ -21,9 +21,14 @@ export { type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {
+  type ArtifactWriter,
+  DEFAULT_INPUT_MODES,
+  DEFAULT_OUTPUT_MODES,
   defineSkill,
   type Skill,
+  type SkillArtifact,
   type SkillContext,
+  type SkillMessage,
   type SkillSpec,
   type SkillTask,
 } from './skills/define-skill.js';
@@ -36,4 +41,6 @@ export {
   type SkillMessageOptions,
   skillMessage,
 } from './skills/skill-message.js';
+export { part, type SkillMetadata, type SkillPart } from './skills/skill-parts.js';
+export { isSkillReply, reply, type SkillReply, type SkillResult } from './skills/skill-result.js';
 export { callForOutput, type StructuredCall } from './skills/structured-call.js';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ModelCallScope, ModelClient } from '../models/model-client.js';
 import { defineAgent } from '../skills/define-agent.js';
 import { defineSkill } from '../skills/define-skill.js';
+import { part } from '../skills/skill-parts.js';
 import { type Delivery, TaskWorker } from './task-worker.js';
 
 /** Log lines the worker wrote, parsed (the detail of a hidden failure must be here). */
@@ -139,6 +140,26 @@ describe('TaskWorker', () => {
           },
         }),
         defineSkill({
+          id: 'badart',
+          description: 'sends a media type its card does not list',
+          input: z.object({}),
+          output: z.object({}),
+          tier: 'tool',
+          handler: async (_input, ctx) => {
+            await ctx.artifact({ parts: [part.file(new Uint8Array([1]), { mediaType: 'image/png' })] });
+            return {};
+          },
+        }),
+        defineSkill({
+          id: 'noreply',
+          description: 'declares a message answer and returns JSON',
+          input: z.object({}),
+          output: z.unknown(),
+          answer: 'message',
+          tier: 'tool',
+          handler: async () => ({ not: 'a reply' }),
+        }),
+        defineSkill({
           id: 'waitfail',
           description: 'waits for the gate, then fails in a way worth retrying',
           input: z.object({}),
@@ -260,6 +281,15 @@ describe('TaskWorker', () => {
     const message = (await tasks.get(e.id))?.error?.message;
     expect(message).toMatch(/^internal error \(error id/);
     expect(loggedUnder(message)?.err).toContain('output.ok');
+  });
+
+  it('fails a skill that sends what its card does not list, or answers other than it declares', async () => {
+    const bad = envelope('unit.badart', {});
+    await expect(worker.run(bad, delivery())).rejects.toThrow(/image\/png, which its outputModes/);
+    expect(await tasks.get(bad.id)).toMatchObject({ state: 'failed', a2a: { artifacts: [] } });
+    const none = envelope('unit.noreply', {});
+    await expect(worker.run(none, delivery())).rejects.toThrow(/answers with a message but returned none/);
+    expect((await tasks.get(none.id))?.state).toBe('failed');
   });
 
   it('releases a task on shutdown without writing its state', async () => {
