@@ -1,5 +1,5 @@
 import { ServerCallContext } from '@a2a-js/sdk/server';
-import { type CallerError, callerError, errorDetail } from '@forge/contracts';
+import { type CallerError, callerError, errorDetail, ForgeError } from '@forge/contracts';
 import type { Logger } from '@forge/telemetry';
 import type { Request, RequestHandler } from 'express';
 import type { ApiKeyStore } from '../process/api-keys.js';
@@ -22,7 +22,7 @@ export interface BindingDeps {
  * cause chain, a refused request at `info` (a security-relevant event, A2A v1.0 §13.4).
  */
 export function answered(logger: Logger, error: unknown, context: Record<string, unknown>): CallerError {
-  const view = callerError(error);
+  const view = callerError(fromHttpError(error));
   const line = { ...context, errorId: view.errorId, code: view.code, err: errorDetail(error) };
   if (view.spec.http.status >= 500) logger.error(line, 'A2A call failed');
   else logger.info(line, 'A2A call refused');
@@ -46,4 +46,19 @@ const HTTP_LEVEL = new Set([401, 413, 415]);
 export function jsonRpcStatus(view: CallerError): number {
   const status = view.spec.http.status;
   return view.retryable || status >= 500 || HTTP_LEVEL.has(status) ? status : 200;
+}
+
+/**
+ * An error express or its router raised about the request itself (a path parameter that is not
+ * valid percent-encoding, for one: `status` 400) is the caller's mistake, not a fault of ours.
+ */
+function fromHttpError(error: unknown): unknown {
+  if (error instanceof ForgeError || !(error instanceof Error)) return error;
+  const status = (error as { status?: unknown }).status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ForgeError('BAD_INPUT', 'the request could not be read (its path or headers are malformed)', {
+      cause: error,
+    });
+  }
+  return error;
 }

@@ -1,5 +1,5 @@
 import { type CallerError, ForgeError, isForgeError } from '@forge/contracts';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { jsonRpcError } from './a2a-errors.js';
 import { isA2AMethod } from './a2a-operations.js';
 import { requestedVersion } from './a2a-version.js';
@@ -89,13 +89,13 @@ export function jsonRpcBinding(deps: BindingDeps): Router {
     reply(res, status, null, { error: { ...jsonRpcError(view), code } });
   };
 
-  router.post('/', (req: Request, res: Response, next: NextFunction) => {
+  router.post('/', (req: Request, res: Response) => {
     readBody(req, res, (bodyError?: unknown) => {
       if (bodyError) {
         refuseFraming(res, bodyError, { binding: 'JSONRPC' });
         return;
       }
-      void handle(req, res, next).catch((error: unknown) => fail(res, null, error, { binding: 'JSONRPC' }));
+      void handle(req, res).catch((error: unknown) => fail(res, null, error, { binding: 'JSONRPC' }));
     });
   });
   router.all('/', (req, res) => {
@@ -105,7 +105,7 @@ export function jsonRpcBinding(deps: BindingDeps): Router {
     });
   });
 
-  async function handle(req: Request, res: Response, next: NextFunction): Promise<void> {
+  async function handle(req: Request, res: Response): Promise<void> {
     const envelope = envelopeOf(req.body);
     if ('invalid' in envelope) {
       const view = answered(deps.logger, new ForgeError('BAD_INPUT', envelope.invalid), {
@@ -128,7 +128,9 @@ export function jsonRpcBinding(deps: BindingDeps): Router {
       authenticate(req, res, deps.keys());
       if (requestedVersion(req) === '0.3') {
         req.headers['a2a-version'] = '0.3';
-        deps.legacy(req, res, next);
+        deps.legacy(req, res, (error?: unknown) =>
+          fail(res, id, error ?? new ForgeError('METHOD_NOT_FOUND', 'no A2A v0.3 method here'), context),
+        );
         return;
       }
     } catch (error) {

@@ -1,5 +1,5 @@
 import { ForgeError } from '@forge/contracts';
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { restError } from './a2a-errors.js';
 import type { A2AMethod } from './a2a-operations.js';
 import { requestedVersion } from './a2a-version.js';
@@ -124,7 +124,7 @@ export function restBinding(deps: BindingDeps): Router {
     res.status(status).type(A2A_JSON).send(JSON.stringify(body));
   };
 
-  router.use((req: Request, res: Response, next: NextFunction) => {
+  router.use((req: Request, res: Response) => {
     const context = { binding: 'HTTP+JSON', path: req.path.slice(0, 200) };
     let legacy: boolean;
     try {
@@ -142,7 +142,18 @@ export function restBinding(deps: BindingDeps): Router {
       }
       if (legacy) {
         req.headers['a2a-version'] = '0.3';
-        deps.legacy(req, res, next);
+        // What the compat transport does not serve is answered here, in this binding's format.
+        deps.legacy(req, res, (error?: unknown) =>
+          fail(
+            res,
+            error ??
+              new ForgeError(
+                'METHOD_NOT_FOUND',
+                `no A2A v0.3 operation at ${req.method} ${req.path.slice(0, 200)}`,
+              ),
+            context,
+          ),
+        );
         return;
       }
       void serve(req, res).catch((error: unknown) => fail(res, error, context));
