@@ -33,6 +33,8 @@ const TaskId = z.uuid();
 export class InMemoryTaskRepository implements TaskRepository {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #byKey = new Map<string, string>();
+  /** Keys of follow-up messages: key → owner and task. */
+  readonly #messageKeys = new Map<string, { owner: string; taskId: string }>();
 
   async create(
     envelope: TaskEnvelope,
@@ -50,6 +52,8 @@ export class InMemoryTaskRepository implements TaskRepository {
       }
       return { record: structuredClone(existing), created: false };
     }
+    const held = this.#messageKeys.get(task.idempotencyKey);
+    if (held) throw keyHeld(held.owner === task.origin.by ? held.taskId : undefined);
     const id = task.id.toLowerCase();
     if (this.#tasks.has(id)) {
       throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
@@ -88,12 +92,6 @@ export class InMemoryTaskRepository implements TaskRepository {
 
   async getOwned(id: string, owner: string): Promise<TaskRecord | null> {
     const record = this.#find(id);
-    return record && record.owner === owner ? structuredClone(record) : null;
-  }
-
-  async getByKey(idempotencyKey: string, owner: string): Promise<TaskRecord | null> {
-    const id = this.#byKey.get(idempotencyKey);
-    const record = id === undefined ? undefined : this.#tasks.get(id);
     return record && record.owner === owner ? structuredClone(record) : null;
   }
 
@@ -172,6 +170,22 @@ export class InMemoryTaskRepository implements TaskRepository {
     record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
   }
 
+  async appendMessage(
+    id: string,
+    message: unknown,
+    key: { idempotencyKey: string; owner: string },
+  ): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, { history: [message] }, 'a2a extras');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    const first = this.#byKey.get(key.idempotencyKey);
+    if (first !== undefined && first !== record.id) throw keyHeld(first);
+    const held = this.#messageKeys.get(key.idempotencyKey);
+    if (held && held.taskId !== record.id) throw keyHeld(held.owner === key.owner ? held.taskId : undefined);
+    this.#messageKeys.set(key.idempotencyKey, { owner: key.owner, taskId: record.id });
+    record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
+  }
+
   #find(id: string): TaskRecord | undefined {
     return TaskId.safeParse(id).success ? this.#tasks.get(id.toLowerCase()) : undefined;
   }
@@ -185,6 +199,16 @@ function latestFirst(
   if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt ? 1 : -1;
   if (a.id !== b.id) return a.id < b.id ? 1 : -1;
   return 0;
+}
+
+function keyHeld(taskId: string | undefined): ForgeError {
+  return new ForgeError(
+    'CONFLICT',
+    taskId
+      ? `idempotencyKey: already names a message of task ${taskId}`
+      : 'idempotencyKey: already used by another owner',
+    { retryable: false, ...(taskId ? { details: { taskId } } : {}) },
+  );
 }
 
 /** What a jsonb round trip would make of a value. */

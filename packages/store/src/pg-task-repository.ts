@@ -36,10 +36,12 @@ const TaskId = z.uuid();
 export class PgTaskRepository implements TaskRepository {
   readonly #pool: pg.Pool;
   readonly #tasks: string;
+  readonly #messageKeys: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
     this.#tasks = qualified(schema, 'tasks');
+    this.#messageKeys = qualified(schema, 'message_keys');
   }
 
   async create(
@@ -53,8 +55,9 @@ export class PgTaskRepository implements TaskRepository {
     const inserted = await this.#query<TaskRow>(
       `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
          input, routing, deadline, created_at, a2a)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
-         date_trunc('milliseconds', $12::timestamptz), $13::jsonb)
+       SELECT $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
+         date_trunc('milliseconds', $12::timestamptz), $13::jsonb
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.#messageKeys} WHERE key = $6)
        ON CONFLICT DO NOTHING
        RETURNING ${TASK_COLUMNS}`,
       [
@@ -86,6 +89,12 @@ export class PgTaskRepository implements TaskRepository {
       if (existing.owner !== task.origin.by) throw idempotencyCollision();
       return { record: existing, created: false };
     }
+    const followUp = await this.#query<{ task_id: string; owner: string }>(
+      `SELECT task_id, owner FROM ${this.#messageKeys} WHERE key = $1`,
+      [task.idempotencyKey],
+    );
+    const held = followUp.rows[0];
+    if (held) throw keyHeldByMessage(held.owner === task.origin.by ? held.task_id : undefined);
     throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
       retryable: false,
       details: { taskId: task.id },
@@ -100,13 +109,6 @@ export class PgTaskRepository implements TaskRepository {
   async getOwned(id: string, owner: string): Promise<TaskRecord | null> {
     if (!TaskId.safeParse(id).success) return null;
     return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE id = $1 AND owner = $2`, [id, owner]);
-  }
-
-  async getByKey(idempotencyKey: string, owner: string): Promise<TaskRecord | null> {
-    return this.#one(`SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE idempotency_key = $1 AND owner = $2`, [
-      idempotencyKey,
-      owner,
-    ]);
   }
 
   async list(query: ListTasksQuery): Promise<ListTasksResult> {
@@ -251,7 +253,45 @@ export class PgTaskRepository implements TaskRepository {
     await withPgErrors('merge A2A extras', () => this.#mergeA2A(id, patch));
   }
 
-  async #mergeA2A(id: string, patch: Partial<TaskA2AExtras>): Promise<void> {
+  async appendMessage(
+    id: string,
+    message: unknown,
+    key: { idempotencyKey: string; owner: string },
+  ): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, { history: [message] }, 'a2a extras');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    // Claiming the key and adding the message commit together: a key never names a message the
+    // task does not hold, and a second caller of the same key finds it taken.
+    await withPgErrors('append a message', () =>
+      this.#mergeA2A(id, patch, async (client) => {
+        const first = await client.query<{ id: string }>(
+          `SELECT id FROM ${this.#tasks} WHERE idempotency_key = $1 AND id <> $2`,
+          [key.idempotencyKey, id],
+        );
+        const other = first.rows[0];
+        if (other) throw keyHeldByMessage(other.id);
+        const claimed = await client.query<{ task_id: string }>(
+          `INSERT INTO ${this.#messageKeys} (key, owner, task_id) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO NOTHING RETURNING task_id`,
+          [key.idempotencyKey, key.owner, id],
+        );
+        if (claimed.rows[0]) return;
+        const held = await client.query<{ task_id: string; owner: string }>(
+          `SELECT task_id, owner FROM ${this.#messageKeys} WHERE key = $1`,
+          [key.idempotencyKey],
+        );
+        const row = held.rows[0];
+        if (row && row.task_id !== id)
+          throw keyHeldByMessage(row.owner === key.owner ? row.task_id : undefined);
+      }),
+    );
+  }
+
+  async #mergeA2A(
+    id: string,
+    patch: Partial<TaskA2AExtras>,
+    before?: (client: pg.PoolClient) => Promise<void>,
+  ): Promise<void> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
@@ -263,6 +303,7 @@ export class PgTaskRepository implements TaskRepository {
         );
         const row = read.rows[0];
         if (!row) throw taskNotFound(id);
+        await before?.(client);
         const merged = mergeA2AExtras(normalizeA2AExtras(row.a2a), patch);
         await client.query(`UPDATE ${this.#tasks} SET a2a = $2::jsonb WHERE id = $1`, [
           id,
@@ -291,6 +332,17 @@ export class PgTaskRepository implements TaskRepository {
   #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     return withPgErrors('task repository', () => this.#pool.query<R>(text, values));
   }
+}
+
+/** A key a message already holds: names the task when it is the same caller's (their own data). */
+function keyHeldByMessage(taskId: string | undefined): ForgeError {
+  return new ForgeError(
+    'CONFLICT',
+    taskId
+      ? `idempotencyKey: already names a message of task ${taskId}`
+      : 'idempotencyKey: already used by another owner',
+    { retryable: false, ...(taskId ? { details: { taskId } } : {}) },
+  );
 }
 
 function idempotencyCollision(): ForgeError {

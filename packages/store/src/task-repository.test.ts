@@ -433,12 +433,26 @@ describe.each([
       expect(done.a2a.metadata).toMatchObject({ reply: 'reply' });
     });
 
-    it('finds a task by its idempotency key, for its owner only', async () => {
-      const env = envelope();
-      const { record } = await repo().create(env);
-      expect((await repo().getByKey(env.idempotencyKey, env.origin.by))?.id).toBe(record.id);
-      expect(await repo().getByKey(env.idempotencyKey, 'someone-else')).toBeNull();
-      expect(await repo().getByKey(`nope-${randomUUID()}`, env.origin.by)).toBeNull();
+    it('ties a follow-up message key to one message of one task', async () => {
+      const one = (await repo().create(envelope())).record;
+      const two = (await repo().create(envelope())).record;
+      const key = { idempotencyKey: `alice:${randomUUID()}`, owner: 'alice' };
+      const message = { messageId: 'follow-up', role: 'ROLE_USER', parts: [{ text: 'yes' }] };
+      await repo().appendMessage(one.id, message, key);
+      await repo().appendMessage(one.id, message, key); // a retry: merged, not doubled
+      expect((await repo().get(one.id))?.a2a.history).toEqual([message]);
+      await expectCode(repo().appendMessage(two.id, message, key), 'CONFLICT', new RegExp(one.id));
+      await expectCode(
+        repo().create(envelope({ idempotencyKey: key.idempotencyKey })),
+        'CONFLICT',
+        new RegExp(one.id),
+      );
+      await expectCode(
+        repo().appendMessage(two.id, message, { idempotencyKey: one.idempotencyKey, owner: 'alice' }),
+        'CONFLICT',
+        new RegExp(one.id),
+      );
+      await expectCode(repo().appendMessage(randomUUID(), message, key), 'NOT_FOUND');
     });
   });
 

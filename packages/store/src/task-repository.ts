@@ -107,7 +107,7 @@ export interface TaskRepository {
    *  create with the same idempotencyKey returns the first record unchanged, created=false (its
    *  extras are not merged again, so a retried call never duplicates history). BAD_INPUT for an
    *  invalid envelope or extras (naming the field); CONFLICT when the key or id is taken by
-   *  another owner's task. */
+   *  another owner's task, or the key by a follow-up message (see `appendMessage`). */
   create(
     envelope: TaskEnvelope,
     options?: CreateTaskOptions,
@@ -116,8 +116,6 @@ export interface TaskRepository {
   get(id: string): Promise<TaskRecord | null>;
   /** null when the task does not exist or belongs to someone else (do not reveal which). */
   getOwned(id: string, owner: string): Promise<TaskRecord | null>;
-  /** The task an owner created under this idempotency key, or null. */
-  getByKey(idempotencyKey: string, owner: string): Promise<TaskRecord | null>;
   /** One owner's tasks, most recently updated first, keyset-paged on (updatedAt, id); pageSize
    *  1..100. A task updated between two pages moves to the front (A2A orders by last update). */
   list(query: ListTasksQuery): Promise<ListTasksResult>;
@@ -135,4 +133,9 @@ export interface TaskRepository {
   /** Merges A2A-side extras: history by messageId and artifacts by artifactId (a new entry
    *  replaces the one with its id, others append), metadata key by key. Never touches state. */
   updateA2A(id: string, a2a: Partial<TaskA2AExtras>): Promise<void>;
+  /** Adds a follow-up message to the task's history under its idempotency key, in one
+   *  transaction: the key then names this message of this task for good. The same key for the
+   *  same task again only merges the history (a retry); a key that names another task, or a
+   *  task's first message, is CONFLICT (with `details.taskId` of the task it names). */
+  appendMessage(id: string, message: unknown, key: { idempotencyKey: string; owner: string }): Promise<void>;
 }

@@ -111,6 +111,18 @@ describe('A2A edge faults', () => {
       });
       expect(otherTask.status).toBe(409);
       expect(otherTask.body.error.status).toBe('ALREADY_EXISTS');
+
+      // A messageId first used for a follow-up names that message too: not a new task, not
+      // another task's follow-up.
+      const second = (await rpc(service, 'SendMessage', { message: message('ask', {}) })).body
+        .result as typeof task;
+      const answer = { ...message('ask', { approved: true }), taskId: waiting.id };
+      expect((await rpc(service, 'SendMessage', { message: answer })).body.result).toBeDefined();
+      const asNew = await rpc(service, 'SendMessage', { message: { ...answer, taskId: undefined } });
+      expect(asNew.body.error?.code).toBe(-31409);
+      expect(asNew.body.error?.message).toContain(waiting.id);
+      const asOther = await rpc(service, 'SendMessage', { message: { ...answer, taskId: second.task.id } });
+      expect(asOther.body.error?.code).toBe(-31409);
     });
   });
 

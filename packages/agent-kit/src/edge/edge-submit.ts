@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { Message } from '@a2a-js/sdk';
-import { ForgeError, INTERRUPTED_STATES, isTerminal, type TaskEnvelope } from '@forge/contracts';
+import {
+  ForgeError,
+  INTERRUPTED_STATES,
+  isForgeError,
+  isTerminal,
+  type TaskEnvelope,
+} from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { TaskDispatcher } from '../ports/ports.js';
@@ -103,6 +109,13 @@ function reusedMessageId(messageId: string, why: string): ForgeError {
   );
 }
 
+/** The store's CONFLICT for a key another message holds, as the caller's field. */
+function keyTaken(error: unknown, messageId: string): unknown {
+  if (!isForgeError(error, 'CONFLICT')) return error;
+  const taskId = error.details?.taskId;
+  return reusedMessageId(messageId, typeof taskId === 'string' ? `task ${taskId}` : 'another message');
+}
+
 /**
  * The same caller sent `messageId` before, as the message stored in `record`: a replay when the
  * message is the same (same parts, metadata, context and task), CONFLICT naming what differs
@@ -168,7 +181,11 @@ export async function submitMessage(
   // row: one commit on the call's path, and no row lock for the worker's first write to wait on.
   // A repeated call (same key) finds the first task and adds nothing, so history never doubles.
   const history = [storedForm(message, { id, contextId })];
-  const { record, created } = await deps.tasks.create(envelope, { a2a: { history } });
+  const { record, created } = await deps.tasks
+    .create(envelope, { a2a: { history } })
+    .catch((error: unknown) => {
+      throw keyTaken(error, message.messageId);
+    });
   if (created) {
     return {
       record,
@@ -221,8 +238,6 @@ async function resumeTask(
       send: async () => (await deps.tasks.getOwned(record.id, caller.principal)) ?? record,
     };
   }
-  const earlier = await deps.tasks.getByKey(idempotencyKey, caller.principal);
-  if (earlier && earlier.id !== record.id) throw reusedMessageId(message.messageId, `task ${earlier.id}`);
   // A2A v1.0 §3.4.3: a contextId that is not the task's is refused, never replaced.
   if (message.contextId && message.contextId !== record.contextId) {
     throw new ForgeError('BAD_INPUT', `message.contextId: task ${record.id} belongs to another context`, {
@@ -250,7 +265,12 @@ async function resumeTask(
   }
   checkContentTypes(record.skill, skill, message, params.acceptedOutputModes);
   const input = parseSkillInput(deps.agent.name, skill, messageInput(message));
-  await deps.tasks.updateA2A(record.id, { history: [storedForm(message, record)] });
+  // The follow-up and its key commit together: the messageId names this message of this task.
+  await deps.tasks
+    .appendMessage(record.id, storedForm(message, record), { idempotencyKey, owner: caller.principal })
+    .catch((error: unknown) => {
+      throw keyTaken(error, message.messageId);
+    });
   return {
     record,
     skill,
