@@ -154,8 +154,7 @@ export async function readSse(res: Response, limit = 1_000): Promise<Array<{ eve
     const { done, value } = await reader.read();
     if (done) break;
     buffer += value;
-    let at: number;
-    while ((at = buffer.indexOf('\n')) >= 0) {
+    for (let at = buffer.indexOf('\n'); at >= 0; at = buffer.indexOf('\n')) {
       const line = buffer.slice(0, at).replace(/\r$/, '');
       buffer = buffer.slice(at + 1);
       if (line.startsWith('event:')) event = line.slice(6).trim();
