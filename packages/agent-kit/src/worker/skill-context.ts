@@ -61,11 +61,13 @@ export function skillMessageOf(json: unknown): SkillMessage | null {
 /** Builds the context one run of one skill handler gets. */
 export function createSkillContext(deps: SkillContextDeps): SkillContext {
   const { record, skill } = deps;
-  const history = record.a2a.history.flatMap((json) => {
-    const message = skillMessageOf(json);
-    return message ? [message] : [];
-  });
-  const message = history.findLast((m) => m.role === 'user');
+  // Read from the stored JSON only when a handler asks: most skills never look.
+  let messages: SkillMessage[] | undefined;
+  const history = (): SkillMessage[] =>
+    (messages ??= record.a2a.history.flatMap((json) => {
+      const message = skillMessageOf(json);
+      return message ? [message] : [];
+    }));
 
   /** Refuses parts of a type the skill's card does not list: the card must stay true. */
   const checkParts = (parts: readonly SkillPart[]): void => {
@@ -123,9 +125,11 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
     },
     signal: deps.signal,
     logger: deps.logger,
-    message,
+    get message() {
+      return history().findLast((m) => m.role === 'user');
+    },
     history: (length?: number) =>
-      length === undefined ? history : length <= 0 ? [] : history.slice(-Math.floor(length)),
+      length === undefined ? history() : length <= 0 ? [] : history().slice(-Math.floor(length)),
     // A call that names no signal of its own stops with the task (cancel, deadline, shutdown):
     // otherwise a canceled handler would wait out its model call (up to minutes) and then go on
     // to make the next one, spending budget on a task that has ended.
