@@ -1,20 +1,20 @@
-import {
-  type AgentCard,
-  type CancelTaskRequest,
-  type DeleteTaskPushNotificationConfigRequest,
-  type GetExtendedAgentCardRequest,
-  type GetTaskPushNotificationConfigRequest,
-  type GetTaskRequest,
-  type ListTaskPushNotificationConfigsRequest,
-  type ListTaskPushNotificationConfigsResponse,
-  type ListTasksRequest,
-  type ListTasksResponse,
+import type {
+  AgentCard,
+  CancelTaskRequest,
+  DeleteTaskPushNotificationConfigRequest,
+  GetExtendedAgentCardRequest,
+  GetTaskPushNotificationConfigRequest,
+  GetTaskRequest,
+  ListTaskPushNotificationConfigsRequest,
+  ListTaskPushNotificationConfigsResponse,
+  ListTasksRequest,
+  ListTasksResponse,
   Message,
-  type SendMessageRequest,
-  type StreamResponse,
-  type SubscribeToTaskRequest,
-  type Task,
-  type TaskPushNotificationConfig,
+  SendMessageRequest,
+  StreamResponse,
+  SubscribeToTaskRequest,
+  Task,
+  TaskPushNotificationConfig,
 } from '@a2a-js/sdk';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { ForgeError, isTerminal } from '@forge/contracts';
@@ -28,6 +28,7 @@ import { taskNotFound } from './a2a-errors.js';
 import { type Caller, callerOf } from './caller.js';
 import { cancelTask } from './edge-cancel.js';
 import { historyHas, type Submission, submitMessage } from './edge-submit.js';
+import { messageAnswer, replyOf } from './message-answer.js';
 import { parseHistoryLength, parseListParams, parseSendParams, parseTaskId } from './send-params.js';
 import {
   endsRelay,
@@ -64,14 +65,6 @@ const DEFAULT_PAGE_SIZE = 50;
 
 function pushUnsupported(): ForgeError {
   return new ForgeError('PUSH_NOT_SUPPORTED', 'push notifications are not supported by this agent');
-}
-
-/** The reply a message skill committed (its messageId is in `a2a.metadata.reply`), if any. */
-function replyOf(record: TaskRecord): Message | undefined {
-  const id = record.a2a.metadata.reply;
-  if (typeof id !== 'string') return undefined;
-  const json = record.a2a.history.find((m) => (m as { messageId?: unknown } | null)?.messageId === id);
-  return json === undefined ? undefined : Message.fromJSON(json);
 }
 
 /**
@@ -161,7 +154,14 @@ export class ForgeRequestHandler implements A2ARequestHandler {
       feed = await this.#openFeed(submission.record.id, caller);
       const start = await submission.send();
       if (submission.skill.answer === 'message') {
-        yield* this.#messageStream(feed, start, caller, submission.resuming);
+        const listening = linkedSignal([caller.signal, this.#deps.closing]);
+        try {
+          yield await messageAnswer(feed, start, listening.signal, submission.resuming, () =>
+            this.#load(start.id, caller),
+          );
+        } finally {
+          listening.dispose();
+        }
         return;
       }
       yield { payload: { $case: 'task', value: toA2ATask(start, { historyLength: request.historyLength }) } };
@@ -312,34 +312,6 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     } finally {
       listening.dispose();
     }
-  }
-
-  /**
-   * The stream of a message skill (§3.1.2): exactly one Message once the skill replied; the task
-   * as it ended (a lifecycle stream of one event) when it ended otherwise.
-   */
-  async *#messageStream(
-    feed: TaskFeed,
-    start: TaskRecord,
-    caller: Caller,
-    resuming: boolean,
-  ): AsyncGenerator<StreamResponse, void, undefined> {
-    const listening = linkedSignal([caller.signal, this.#deps.closing]);
-    try {
-      for await (const _change of feed.follow(start, listening.signal, {
-        resuming,
-        until: endsSubscription,
-      })) {
-        // Only the end matters: the reply is read from the committed record.
-      }
-    } finally {
-      listening.dispose();
-    }
-    const final = (await this.#load(start.id, caller)) ?? start;
-    const message = replyOf(final);
-    yield message
-      ? { payload: { $case: 'message', value: message } }
-      : { payload: { $case: 'task', value: toA2ATask(final) } };
   }
 
   /** Runs one unary call in a span, scoped to its caller. */

@@ -1,13 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import {
   type CancelReply,
   type CancelRequest,
-  callerError,
   describeIssues,
-  errorDetail,
   ForgeError,
   type TaskEnvelope,
-  type TaskError,
 } from '@forge/contracts';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
@@ -17,12 +13,12 @@ import { untilAborted } from '../process/abortable.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
 import { isInputRequired } from '../skills/input-required.js';
-import { partToJson } from '../skills/skill-parts.js';
 import { isRejected, isSkillReply, type SkillReply } from '../skills/skill-result.js';
 import { claimTask } from './claim-task.js';
 import { type EarlyEnd, HeldTask } from './held-task.js';
 import { createSkillContext } from './skill-context.js';
 import { commitEnd } from './task-end.js';
+import { replyChange, taskErrorOf } from './task-outcome.js';
 
 /** What the worker needs to know about the delivery it runs. */
 export interface Delivery {
@@ -214,7 +210,7 @@ export class TaskWorker {
           logger,
         );
       }
-      await this.#end(record, this.#replyChange(record, output as SkillReply));
+      await this.#end(record, replyChange(record, output as SkillReply));
       return;
     }
     const checked = skill.output.safeParse(output);
@@ -237,33 +233,8 @@ export class TaskWorker {
   /** A skill's own mistake: the task fails (the caller sees the table's message and an id, the log
    *  the detail), and the message is dead-lettered. */
   async #bug(record: TaskRecord, bug: ForgeError, logger: Logger): Promise<never> {
-    await this.#end(record, { to: 'failed', error: this.#taskError(bug, logger) });
+    await this.#end(record, { to: 'failed', error: taskErrorOf(bug, logger) });
     throw bug;
-  }
-
-  /** The reply of a message skill: committed as the agent's message in the history, the task done. */
-  #replyChange(record: TaskRecord, result: SkillReply): Omit<TransitionChange, 'from'> {
-    const messageId = randomUUID();
-    const message = {
-      messageId,
-      contextId: record.contextId,
-      role: 'ROLE_AGENT',
-      parts: result.parts.map(partToJson),
-      ...(result.metadata ? { metadata: result.metadata } : {}),
-    };
-    return { to: 'completed', history: [message], metadata: { reply: messageId } };
-  }
-
-  /**
-   * What a failed task shows its caller: the code, and a message from the error table (a fault
-   * of the service keeps its driver text, addresses and causes to the log line, under the error
-   * id the caller sees).
-   */
-  #taskError(error: ForgeError, logger: Logger, prefix = ''): TaskError {
-    const view = callerError(error);
-    if (view.spec.showsMessage) return { code: error.code, message: `${prefix}${error.message}` };
-    logger.warn({ errorId: view.errorId, code: error.code, err: errorDetail(error) }, 'task failed');
-    return { code: error.code, message: `${prefix}${view.message}` };
   }
 
   async #failed(
@@ -293,7 +264,7 @@ export class TaskWorker {
       logger.warn({ err: forge.message, code: forge.code }, 'skill failed; will retry');
       throw error;
     }
-    const reason = this.#taskError(
+    const reason = taskErrorOf(
       forge,
       logger,
       retryable ? `gave up after ${delivery.deliveryCount} attempts: ` : '',
