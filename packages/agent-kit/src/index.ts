@@ -24,13 +24,20 @@ export type {
 } from './service/service-extension.js';
 export { type AgentDefinition, type AgentSpec, defineAgent } from './skills/define-agent.js';
 export {
+  type ArtifactWriter,
+  DEFAULT_INPUT_MODES,
+  DEFAULT_OUTPUT_MODES,
   defineSkill,
   type Skill,
+  type SkillArtifact,
   type SkillContext,
+  type SkillMessage,
   type SkillSpec,
   type SkillTask,
 } from './skills/define-skill.js';
 export { InputRequiredSignal, isInputRequired } from './skills/input-required.js';
 export { skillManifests } from './skills/skill-manifests.js';
 export { type SkillMessageOptions, skillMessage } from './skills/skill-message.js';
+export { part, type SkillMetadata, type SkillPart } from './skills/skill-parts.js';
+export { isSkillReply, reply, type SkillReply, type SkillResult } from './skills/skill-result.js';
 export { callForOutput, type StructuredCall } from './skills/structured-call.js';

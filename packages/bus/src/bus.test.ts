@@ -172,7 +172,10 @@ describe('Bus.request / serve', () => {
     const [server, client] = [await connectBus(), await connectBus()];
     const subject = server.subjects.modelCall;
     await server.serve(subject, Ping, Pong, async () => {
-      throw new ForgeError('BUDGET_EXHAUSTED', 'monthly budget spent', { details: { tier: 'frontier' } });
+      throw new ForgeError('BUDGET_EXHAUSTED', 'monthly budget spent', {
+        retryable: false,
+        details: { tier: 'frontier' },
+      });
     }).ready;
     const error = await client.request(subject, Ping, { n: 1 }, Pong).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ForgeError);

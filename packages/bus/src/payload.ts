@@ -1,4 +1,4 @@
-import { describeIssues, parseOrThrow } from '@forge/contracts';
+import { describeIssues, parseBoundedJson, parseOrThrow } from '@forge/contracts';
 import type { z } from 'zod';
 
 const decoder = new TextDecoder();
@@ -15,14 +15,17 @@ export function encodeValidated<S extends z.ZodType>(schema: S, payload: unknown
 /** A decoded incoming payload, or why it is unusable (naming the field). */
 export type Decoded<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-/** Decodes JSON and validates it; an expected outcome for input from outside, so it returns. */
+/**
+ * Decodes JSON (refusing nesting deeper than 64 levels, like every JSON reader of Forge) and
+ * validates it; an expected outcome for input from outside, so it returns.
+ */
 export function decodeValidated<S extends z.ZodType>(schema: S, data: Uint8Array): Decoded<z.output<S>> {
   let json: unknown;
   try {
-    json = JSON.parse(decoder.decode(data));
+    json = parseBoundedJson(decoder.decode(data));
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: `(root): payload is not JSON: ${detail}` };
+    return { ok: false, reason: `(root): payload is not JSON Forge reads: ${detail}` };
   }
   const result = schema.safeParse(json);
   if (result.success) return { ok: true, value: result.data };

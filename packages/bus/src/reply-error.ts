@@ -1,4 +1,4 @@
-import { ERROR_CODES, ForgeError } from '@forge/contracts';
+import { ERROR_CODES, errorSpec, ForgeError } from '@forge/contracts';
 import type { Msg, MsgHdrs } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { recordToHeaders } from './nats-headers.js';
@@ -10,11 +10,16 @@ import { recordToHeaders } from './nats-headers.js';
  */
 export const REPLY_ERROR_HEADER = 'Forge-Error';
 
-/** The body of an error reply: what a caller may see of a `ForgeError` (never its cause or stack). */
+/**
+ * The body of an error reply: what a caller may see of a `ForgeError` (never its cause or stack).
+ * The message crosses as is: a reply stays inside the mesh, and whoever answers an outside caller
+ * with it shows only what the error table allows. A reply that does not say `retryable` gets the
+ * code's row of the error table.
+ */
 export const ReplyErrorBody = z.object({
   code: z.enum(ERROR_CODES),
   message: z.string(),
-  retryable: z.boolean(),
+  retryable: z.boolean().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
 });
 export type ReplyErrorBody = z.infer<typeof ReplyErrorBody>;
@@ -51,5 +56,8 @@ export function decodeReplyError(reply: Msg, subject: string): ForgeError | null
     return new ForgeError('INTERNAL', `${subject} answered with an unreadable error (${marker})`);
   }
   const { code, message, retryable, details } = body.data;
-  return new ForgeError(code, message, { retryable, ...(details ? { details } : {}) });
+  return new ForgeError(code, message, {
+    retryable: retryable ?? errorSpec(code).retryable,
+    ...(details ? { details } : {}),
+  });
 }

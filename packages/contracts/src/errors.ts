@@ -1,37 +1,16 @@
-/**
- * Stable error codes. Transports map them (HTTP status, JSON-RPC code, JetStream action) in one
- * file each; code everywhere else matches on `code`, never on message text.
- */
-export const ERROR_CODES = [
-  'BAD_INPUT',
-  'BAD_CONFIG',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'CONFLICT',
-  'ILLEGAL_TRANSITION',
-  'UNKNOWN_SKILL',
-  'CANCELED',
-  'DEADLINE_EXCEEDED',
-  'UNAVAILABLE',
-  'BUDGET_EXHAUSTED',
-  'PROVIDER_ERROR',
-  'INTERNAL',
-] as const;
+import { ERROR_CODES, type ErrorCode } from './error-code.js';
+import { defaultRetryable } from './error-spec.js';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-/** Codes that are worth another attempt by default (the thrower may override). */
-const RETRYABLE_BY_DEFAULT: ReadonlySet<ErrorCode> = new Set([
-  'UNAVAILABLE',
-  'PROVIDER_ERROR',
-  'DEADLINE_EXCEEDED',
-]);
+export { ERROR_CODES, type ErrorCode };
 
 export interface ForgeErrorOptions {
+  /** Whether another attempt may succeed; the code's row in `ERROR_SPECS` decides by default. */
   retryable?: boolean;
   cause?: unknown;
-  /** Structured detail safe to show a caller (never secrets). */
+  /**
+   * Structured detail safe to show a caller (never secrets). Transports read `field` (the request
+   * field at fault), `issues` (one line per bad field) and `retryAfterSeconds`.
+   */
   details?: Record<string, unknown>;
 }
 
@@ -45,7 +24,7 @@ export class ForgeError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ForgeError';
     this.code = code;
-    this.retryable = options.retryable ?? RETRYABLE_BY_DEFAULT.has(code);
+    this.retryable = options.retryable ?? defaultRetryable(code);
     this.details = options.details;
   }
 

@@ -13,6 +13,23 @@ export {
   SafetyFlag,
 } from './approval.js';
 export {
+  DEFAULT_MAX_JSON_DEPTH,
+  type JsonRefusal,
+  jsonDepth,
+  parseBoundedJson,
+} from './bounded-json.js';
+export { type CallerError, callerError, errorDetail, newErrorId } from './caller-error.js';
+export {
+  A2A_ERROR_DOMAIN,
+  type A2AErrorName,
+  ERROR_SPECS,
+  type ErrorSpec,
+  errorSpec,
+  FORGE_ERROR_DOMAIN,
+  type OpenAIErrorType,
+  type RpcStatus,
+} from './error-spec.js';
+export {
   assertNever,
   ERROR_CODES,
   type ErrorCode,
@@ -54,6 +71,7 @@ export {
 } from './scheduler-control.js';
 export { SkillManifest } from './skill-manifest.js';
 export {
+  ArtifactChunk,
   CANCEL_REQUEST_VERSION,
   CancelReply,
   CancelRequest,

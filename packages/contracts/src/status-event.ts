@@ -11,6 +11,22 @@ export const TaskError = z.object({
 export type TaskError = z.infer<typeof TaskError>;
 
 /**
+ * Part of an artifact a skill produced, as A2A `TaskArtifactUpdateEvent` carries it: the parts
+ * as A2A v1.0 protocol JSON. `append` adds the parts to the artifact of that id (a chunk of a
+ * streamed artifact); otherwise they replace it. `lastChunk` says the artifact is complete.
+ */
+export const ArtifactChunk = z.object({
+  artifactId: z.string().min(1).max(200),
+  name: z.string().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  parts: z.array(z.record(z.string(), z.unknown())).max(100),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  append: z.boolean(),
+  lastChunk: z.boolean(),
+});
+export type ArtifactChunk = z.infer<typeof ArtifactChunk>;
+
+/**
  * A task's state change, published by the worker that holds the task after the change is
  * committed in Postgres. `seq` grows by one per committed change, so a listener can tell a
  * stale event from a new one. Postgres stays the truth; these events are notifications.
@@ -25,6 +41,8 @@ export const StatusEvent = z.object({
   message: z.string().optional(),
   output: z.unknown().optional(),
   error: TaskError.optional(),
+  /** The artifact chunk this change committed (the state stays as it was). */
+  artifact: ArtifactChunk.optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 

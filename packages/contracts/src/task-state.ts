@@ -33,7 +33,8 @@ export function isTerminal(state: TaskState): boolean {
  */
 const LEGAL: Readonly<Record<TaskState, readonly TaskState[]>> = {
   submitted: ['working', 'canceled', 'rejected', 'failed'],
-  working: ['working', 'input-required', 'auth-required', 'completed', 'failed', 'canceled'],
+  // A skill may refuse the work once it has looked at it (A2A: `rejected`, §4.1.3).
+  working: ['working', 'input-required', 'auth-required', 'completed', 'failed', 'canceled', 'rejected'],
   'input-required': ['working', 'canceled', 'failed'],
   'auth-required': ['working', 'canceled', 'failed'],
   completed: [],

@@ -14,6 +14,7 @@ export {
   parseEnv,
 } from './env-fields.js';
 export { hostForUrl } from './host-url.js';
+export { boundedJsonBody, type JsonBodyOptions } from './json-body.js';
 export { type LinkedSignal, linkedSignal } from './linked-signal.js';
 export { checkReadiness, type Readiness, type ReadinessProbe } from './readiness.js';
 export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './service-process.js';

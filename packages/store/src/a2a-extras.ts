@@ -1,3 +1,4 @@
+import type { ArtifactChunk } from '@forge/contracts';
 import type { TaskA2AExtras } from './task-repository.js';
 
 /** A record's extras before the edge has written any. */
@@ -57,4 +58,34 @@ function idOf(entry: unknown, key: string): string | undefined {
   if (typeof entry !== 'object' || entry === null) return undefined;
   const id = (entry as Record<string, unknown>)[key];
   return typeof id === 'string' && id.length > 0 ? id : undefined;
+}
+
+/** An artifact chunk as the artifact JSON it stands for (A2A v1.0 `Artifact`). */
+export function artifactJson(chunk: ArtifactChunk): Record<string, unknown> {
+  return {
+    artifactId: chunk.artifactId,
+    ...(chunk.name === undefined ? {} : { name: chunk.name }),
+    ...(chunk.description === undefined ? {} : { description: chunk.description }),
+    parts: chunk.parts,
+    ...(chunk.metadata === undefined ? {} : { metadata: chunk.metadata }),
+  };
+}
+
+/**
+ * Applies a chunk to stored artifacts: `append` adds its parts to the artifact of its id, else it
+ * replaces that artifact; an artifact not stored yet is added at the end. Pure; the Postgres
+ * repository does the same in SQL.
+ */
+export function mergeArtifactChunk(artifacts: unknown[], chunk: ArtifactChunk): unknown[] {
+  const index = artifacts.findIndex((a) => idOf(a, 'artifactId') === chunk.artifactId);
+  if (index === -1) return [...artifacts, artifactJson(chunk)];
+  const merged = [...artifacts];
+  if (chunk.append) {
+    const current = merged[index] as Record<string, unknown>;
+    const parts = Array.isArray(current.parts) ? current.parts : [];
+    merged[index] = { ...current, parts: [...parts, ...chunk.parts] };
+  } else {
+    merged[index] = artifactJson(chunk);
+  }
+  return merged;
 }

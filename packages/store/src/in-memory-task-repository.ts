@@ -1,6 +1,14 @@
-import { ForgeError, parseOrThrow, RoutingDecision, splitSkillRef, TaskEnvelope } from '@forge/contracts';
+import {
+  ArtifactChunk,
+  ForgeError,
+  parseOrThrow,
+  RoutingDecision,
+  splitSkillRef,
+  TaskEnvelope,
+  type TaskState,
+} from '@forge/contracts';
 import { z } from 'zod';
-import { emptyA2AExtras, mergeA2AExtras } from './a2a-extras.js';
+import { emptyA2AExtras, mergeA2AExtras, mergeArtifactChunk } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import {
   A2AExtrasPatch,
@@ -25,6 +33,8 @@ const TaskId = z.uuid();
 export class InMemoryTaskRepository implements TaskRepository {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #byKey = new Map<string, string>();
+  /** Keys of follow-up messages: key → owner and task. */
+  readonly #messageKeys = new Map<string, { owner: string; taskId: string }>();
 
   async create(
     envelope: TaskEnvelope,
@@ -42,6 +52,8 @@ export class InMemoryTaskRepository implements TaskRepository {
       }
       return { record: structuredClone(existing), created: false };
     }
+    const held = this.#messageKeys.get(task.idempotencyKey);
+    if (held) throw keyHeld(held.owner === task.origin.by ? held.taskId : undefined);
     const id = task.id.toLowerCase();
     if (this.#tasks.has(id)) {
       throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
@@ -95,15 +107,15 @@ export class InMemoryTaskRepository implements TaskRepository {
           (q.state === undefined || r.state === q.state) &&
           (after === undefined || Date.parse(r.updatedAt) >= after),
       )
-      .sort(newestFirst);
-    const rest = cursor === undefined ? matching : matching.filter((r) => newestFirst(r, cursor) > 0);
+      .sort(latestFirst);
+    const rest = cursor === undefined ? matching : matching.filter((r) => latestFirst(r, cursor) > 0);
     const records = rest.slice(0, q.pageSize).map((r) => structuredClone(r));
     const last = records.at(-1);
     const more = rest.length > q.pageSize && last !== undefined;
     return {
       records,
       totalSize: matching.length,
-      ...(more ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+      ...(more ? { nextPageToken: encodePageToken({ updatedAt: last.updatedAt, id: last.id }) } : {}),
     };
   }
 
@@ -121,6 +133,24 @@ export class InMemoryTaskRepository implements TaskRepository {
     else record.statusMessage = c.message;
     if (c.output !== undefined) record.output = jsonCopy(c.output);
     if (c.error !== undefined) record.error = jsonCopy(c.error);
+    if (c.history !== undefined) record.a2a.history = [...record.a2a.history, ...jsonCopy(c.history)];
+    if (c.metadata !== undefined) record.a2a.metadata = { ...record.a2a.metadata, ...jsonCopy(c.metadata) };
+    record.updatedAt = new Date().toISOString();
+    return structuredClone(record);
+  }
+
+  async appendArtifact(id: string, chunk: ArtifactChunk, from: readonly TaskState[]): Promise<TaskRecord> {
+    const c = parseOrThrow(ArtifactChunk, chunk, 'artifact chunk');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    if (!from.includes(record.state)) {
+      throw new ForgeError('ILLEGAL_TRANSITION', `task ${id} is ${record.state}; it takes no artifacts now`, {
+        retryable: false,
+        details: { taskId: id, from: record.state },
+      });
+    }
+    record.a2a.artifacts = mergeArtifactChunk(record.a2a.artifacts, jsonCopy(c));
+    record.seq += 1;
     record.updatedAt = new Date().toISOString();
     return structuredClone(record);
   }
@@ -140,19 +170,45 @@ export class InMemoryTaskRepository implements TaskRepository {
     record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
   }
 
+  async appendMessage(
+    id: string,
+    message: unknown,
+    key: { idempotencyKey: string; owner: string },
+  ): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, { history: [message] }, 'a2a extras');
+    const record = this.#find(id);
+    if (!record) throw taskNotFound(id);
+    const first = this.#byKey.get(key.idempotencyKey);
+    if (first !== undefined && first !== record.id) throw keyHeld(first);
+    const held = this.#messageKeys.get(key.idempotencyKey);
+    if (held && held.taskId !== record.id) throw keyHeld(held.owner === key.owner ? held.taskId : undefined);
+    this.#messageKeys.set(key.idempotencyKey, { owner: key.owner, taskId: record.id });
+    record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
+  }
+
   #find(id: string): TaskRecord | undefined {
     return TaskId.safeParse(id).success ? this.#tasks.get(id.toLowerCase()) : undefined;
   }
 }
 
-/** Orders like `ORDER BY created_at DESC, id DESC`: negative when `a` comes first. */
-function newestFirst(
-  a: Pick<TaskRecord, 'createdAt' | 'id'>,
-  b: Pick<TaskRecord, 'createdAt' | 'id'>,
+/** Orders like `ORDER BY updated_at DESC, id DESC`: negative when `a` comes first. */
+function latestFirst(
+  a: Pick<TaskRecord, 'updatedAt' | 'id'>,
+  b: Pick<TaskRecord, 'updatedAt' | 'id'>,
 ): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  if (a.updatedAt !== b.updatedAt) return a.updatedAt < b.updatedAt ? 1 : -1;
   if (a.id !== b.id) return a.id < b.id ? 1 : -1;
   return 0;
+}
+
+function keyHeld(taskId: string | undefined): ForgeError {
+  return new ForgeError(
+    'CONFLICT',
+    taskId
+      ? `idempotencyKey: already names a message of task ${taskId}`
+      : 'idempotencyKey: already used by another owner',
+    { retryable: false, ...(taskId ? { details: { taskId } } : {}) },
+  );
 }
 
 /** What a jsonb round trip would make of a value. */

@@ -1,17 +1,17 @@
 import { ForgeError } from '@forge/contracts';
 import { z } from 'zod';
 
-/** Where a page ended: the last record's creation time (ISO, ms) and id. */
+/** Where a page ended: the last record's update time (ISO, ms) and id. */
 export interface PageCursor {
-  createdAt: string;
+  updatedAt: string;
   id: string;
 }
 
 const Cursor = z.tuple([z.iso.datetime(), z.uuid()]);
 
-/** Opaque to callers: base64url of `[createdAt, id]`. */
+/** Opaque to callers: base64url of `[updatedAt, id]`. */
 export function encodePageToken(cursor: PageCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+  return Buffer.from(JSON.stringify([cursor.updatedAt, cursor.id])).toString('base64url');
 }
 
 /** Reads a token from `encodePageToken`; BAD_INPUT naming `pageToken` for anything else. */
@@ -26,6 +26,6 @@ export function decodePageToken(token: string): PageCursor {
   if (!result.success) {
     throw new ForgeError('BAD_INPUT', 'pageToken: not a token this service issued', { retryable: false });
   }
-  const [createdAt, id] = result.data;
-  return { createdAt: new Date(createdAt).toISOString(), id: id.toLowerCase() };
+  const [updatedAt, id] = result.data;
+  return { updatedAt: new Date(updatedAt).toISOString(), id: id.toLowerCase() };
 }

@@ -1,4 +1,5 @@
 import {
+  ArtifactChunk,
   ForgeError,
   parseOrThrow,
   RoutingDecision,
@@ -8,7 +9,7 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
-import { emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { artifactJson, emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
@@ -35,10 +36,12 @@ const TaskId = z.uuid();
 export class PgTaskRepository implements TaskRepository {
   readonly #pool: pg.Pool;
   readonly #tasks: string;
+  readonly #messageKeys: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
     this.#tasks = qualified(schema, 'tasks');
+    this.#messageKeys = qualified(schema, 'message_keys');
   }
 
   async create(
@@ -52,8 +55,9 @@ export class PgTaskRepository implements TaskRepository {
     const inserted = await this.#query<TaskRow>(
       `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
          input, routing, deadline, created_at, a2a)
-       VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
-         date_trunc('milliseconds', $12::timestamptz), $13::jsonb)
+       SELECT $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
+         date_trunc('milliseconds', $12::timestamptz), $13::jsonb
+       WHERE NOT EXISTS (SELECT 1 FROM ${this.#messageKeys} WHERE key = $6)
        ON CONFLICT DO NOTHING
        RETURNING ${TASK_COLUMNS}`,
       [
@@ -85,6 +89,12 @@ export class PgTaskRepository implements TaskRepository {
       if (existing.owner !== task.origin.by) throw idempotencyCollision();
       return { record: existing, created: false };
     }
+    const followUp = await this.#query<{ task_id: string; owner: string }>(
+      `SELECT task_id, owner FROM ${this.#messageKeys} WHERE key = $1`,
+      [task.idempotencyKey],
+    );
+    const held = followUp.rows[0];
+    if (held) throw keyHeldByMessage(held.owner === task.origin.by ? held.task_id : undefined);
     throw new ForgeError('CONFLICT', `task id ${task.id} is already used by another task`, {
       retryable: false,
       details: { taskId: task.id },
@@ -113,14 +123,14 @@ export class PgTaskRepository implements TaskRepository {
     const countParams = [...params];
     if (q.pageToken !== undefined) {
       const cursor = decodePageToken(q.pageToken);
-      const at = params.push(cursor.createdAt);
+      const at = params.push(cursor.updatedAt);
       const id = params.push(cursor.id);
-      where.push(`(created_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
+      where.push(`(updated_at, id) < ($${at}::timestamptz, $${id}::uuid)`);
     }
     const limit = params.push(q.pageSize + 1);
     const page = await this.#query<TaskRow>(
       `SELECT ${TASK_COLUMNS} FROM ${this.#tasks} WHERE ${where.join(' AND ')}
-       ORDER BY created_at DESC, id DESC LIMIT $${limit}`,
+       ORDER BY updated_at DESC, id DESC LIMIT $${limit}`,
       params,
     );
     const count = await this.#query<{ total: number }>(
@@ -133,7 +143,7 @@ export class PgTaskRepository implements TaskRepository {
     return {
       records,
       totalSize: count.rows[0]?.total ?? 0,
-      ...(more ? { nextPageToken: encodePageToken({ createdAt: last.createdAt, id: last.id }) } : {}),
+      ...(more ? { nextPageToken: encodePageToken({ updatedAt: last.updatedAt, id: last.id }) } : {}),
     };
   }
 
@@ -145,7 +155,12 @@ export class PgTaskRepository implements TaskRepository {
       const moved = await this.#one(
         `UPDATE ${this.#tasks}
          SET state = $2, seq = seq + 1, attempt = attempt + $3, status_message = $4,
-             output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error), updated_at = now()
+             output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error),
+             updated_at = date_trunc('milliseconds', now()),
+             a2a = CASE WHEN $8::jsonb IS NULL AND $9::jsonb IS NULL THEN a2a ELSE
+               jsonb_set(jsonb_set(a2a,
+                 '{history}', COALESCE(a2a->'history', '[]'::jsonb) || COALESCE($8::jsonb, '[]'::jsonb)),
+                 '{metadata}', COALESCE(a2a->'metadata', '{}'::jsonb) || COALESCE($9::jsonb, '{}'::jsonb)) END
          WHERE id = $1 AND state = ANY($7::text[])
          RETURNING ${TASK_COLUMNS}`,
         [
@@ -156,6 +171,8 @@ export class PgTaskRepository implements TaskRepository {
           c.output === undefined ? null : JSON.stringify(c.output),
           c.error === undefined ? null : JSON.stringify(c.error),
           allowed,
+          c.history === undefined ? null : JSON.stringify(c.history),
+          c.metadata === undefined ? null : JSON.stringify(c.metadata),
         ],
       );
       if (moved) return moved;
@@ -167,6 +184,42 @@ export class PgTaskRepository implements TaskRepository {
     const found = current.rows[0];
     if (!found) throw taskNotFound(id);
     throw illegalTransition(id, found.state, c.to, c.from);
+  }
+
+  async appendArtifact(id: string, chunk: ArtifactChunk, from: readonly TaskState[]): Promise<TaskRecord> {
+    const c = parseOrThrow(ArtifactChunk, chunk, 'artifact chunk');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    // The merge runs in one statement: the artifact of this id has the chunk's parts appended
+    // (`append`) or is replaced by it; a new id is added at the end. A change like any other:
+    // seq grows, so listeners order it among the state changes.
+    const moved = await this.#one(
+      `UPDATE ${this.#tasks} t
+       SET a2a = jsonb_set(t.a2a, '{artifacts}', CASE
+             WHEN NOT EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(t.a2a->'artifacts', '[]'::jsonb)) e
+                              WHERE e->>'artifactId' = $2)
+               THEN COALESCE(t.a2a->'artifacts', '[]'::jsonb) || jsonb_build_array($4::jsonb)
+             ELSE (SELECT jsonb_agg(CASE
+                     WHEN e->>'artifactId' <> $2 THEN e
+                     WHEN $3::boolean THEN e || jsonb_build_object('parts', COALESCE(e->'parts', '[]'::jsonb) || ($4::jsonb->'parts'))
+                     ELSE $4::jsonb END ORDER BY o)
+                   FROM jsonb_array_elements(t.a2a->'artifacts') WITH ORDINALITY AS a(e, o))
+           END),
+           seq = t.seq + 1, updated_at = date_trunc('milliseconds', now())
+       WHERE t.id = $1 AND t.state = ANY($5::text[])
+       RETURNING ${TASK_COLUMNS}`,
+      [id, c.artifactId, c.append, JSON.stringify(artifactJson(c)), [...from]],
+    );
+    if (moved) return moved;
+    const current = await this.#query<{ state: TaskState }>(
+      `SELECT state FROM ${this.#tasks} WHERE id = $1`,
+      [id],
+    );
+    const found = current.rows[0];
+    if (!found) throw taskNotFound(id);
+    throw new ForgeError('ILLEGAL_TRANSITION', `task ${id} is ${found.state}; it takes no artifacts now`, {
+      retryable: false,
+      details: { taskId: id, from: found.state },
+    });
   }
 
   async setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision> {
@@ -200,7 +253,45 @@ export class PgTaskRepository implements TaskRepository {
     await withPgErrors('merge A2A extras', () => this.#mergeA2A(id, patch));
   }
 
-  async #mergeA2A(id: string, patch: Partial<TaskA2AExtras>): Promise<void> {
+  async appendMessage(
+    id: string,
+    message: unknown,
+    key: { idempotencyKey: string; owner: string },
+  ): Promise<void> {
+    const patch = parseOrThrow(A2AExtrasPatch, { history: [message] }, 'a2a extras');
+    if (!TaskId.safeParse(id).success) throw taskNotFound(id);
+    // Claiming the key and adding the message commit together: a key never names a message the
+    // task does not hold, and a second caller of the same key finds it taken.
+    await withPgErrors('append a message', () =>
+      this.#mergeA2A(id, patch, async (client) => {
+        const first = await client.query<{ id: string }>(
+          `SELECT id FROM ${this.#tasks} WHERE idempotency_key = $1 AND id <> $2`,
+          [key.idempotencyKey, id],
+        );
+        const other = first.rows[0];
+        if (other) throw keyHeldByMessage(other.id);
+        const claimed = await client.query<{ task_id: string }>(
+          `INSERT INTO ${this.#messageKeys} (key, owner, task_id) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO NOTHING RETURNING task_id`,
+          [key.idempotencyKey, key.owner, id],
+        );
+        if (claimed.rows[0]) return;
+        const held = await client.query<{ task_id: string; owner: string }>(
+          `SELECT task_id, owner FROM ${this.#messageKeys} WHERE key = $1`,
+          [key.idempotencyKey],
+        );
+        const row = held.rows[0];
+        if (row && row.task_id !== id)
+          throw keyHeldByMessage(row.owner === key.owner ? row.task_id : undefined);
+      }),
+    );
+  }
+
+  async #mergeA2A(
+    id: string,
+    patch: Partial<TaskA2AExtras>,
+    before?: (client: pg.PoolClient) => Promise<void>,
+  ): Promise<void> {
     const client = await this.#pool.connect();
     let broken: Error | undefined;
     try {
@@ -212,6 +303,7 @@ export class PgTaskRepository implements TaskRepository {
         );
         const row = read.rows[0];
         if (!row) throw taskNotFound(id);
+        await before?.(client);
         const merged = mergeA2AExtras(normalizeA2AExtras(row.a2a), patch);
         await client.query(`UPDATE ${this.#tasks} SET a2a = $2::jsonb WHERE id = $1`, [
           id,
@@ -240,6 +332,17 @@ export class PgTaskRepository implements TaskRepository {
   #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
     return withPgErrors('task repository', () => this.#pool.query<R>(text, values));
   }
+}
+
+/** A key a message already holds: names the task when it is the same caller's (their own data). */
+function keyHeldByMessage(taskId: string | undefined): ForgeError {
+  return new ForgeError(
+    'CONFLICT',
+    taskId
+      ? `idempotencyKey: already names a message of task ${taskId}`
+      : 'idempotencyKey: already used by another owner',
+    { retryable: false, ...(taskId ? { details: { taskId } } : {}) },
+  );
 }
 
 function idempotencyCollision(): ForgeError {

@@ -215,17 +215,20 @@ describe('PgTaskStore (A2A TaskStore over PgTaskRepository)', () => {
         envelope({ owner, contextId, createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, i)).toISOString() }),
       );
       created.push(record);
+      // Apart by more than the millisecond the update times are kept at, so the order is theirs.
+      await new Promise((resolve) => setTimeout(resolve, 3));
     }
     await repo.transition(created[0]!.id, { to: 'working' });
     await repo.transition(created[0]!.id, { to: 'completed', output: 1 });
     const ctx = as(owner);
+    // Last updated first (A2A ListTasks): the task that just completed leads.
     const first = await store.list({ contextId, pageSize: 2 } as never, ctx);
-    expect(first.tasks.map((t) => t.id)).toEqual([created[2]!.id, created[1]!.id]);
+    expect(first.tasks.map((t) => t.id)).toEqual([created[0]!.id, created[2]!.id]);
+    expect(first.tasks[0]?.artifacts).toEqual([]);
     expect(first.totalSize).toBe(3);
     expect(first.pageSize).toBe(2);
     const second = await store.list({ contextId, pageSize: 2, pageToken: first.nextPageToken } as never, ctx);
-    expect(second.tasks.map((t) => t.id)).toEqual([created[0]!.id]);
-    expect(second.tasks[0]?.artifacts).toEqual([]);
+    expect(second.tasks.map((t) => t.id)).toEqual([created[1]!.id]);
     expect(second.nextPageToken).toBe('');
 
     const completed = await store.list(

@@ -293,15 +293,21 @@ describe.each([
         ids.push(record.id);
       }
       await repo().create(envelope({ owner: `${owner}-other`, contextId: 'ctx-even' }));
+      await new Promise((resolve) => setTimeout(resolve, 5));
       await repo().transition(ids[0]!, { to: 'working' });
     });
 
-    function expectedOrder(): string[] {
-      const withTimes = ids.map((id, i) => ({ id, t: [0, 1000, 2000, 2000, 3000, 4000, 5000][i]! }));
-      return withTimes.sort((a, b) => b.t - a.t || (a.id < b.id ? 1 : -1)).map((x) => x.id);
+    /** What A2A ListTasks orders by: last update, newest first, then id (read one by one). */
+    async function expectedOrder(): Promise<string[]> {
+      const records = await Promise.all(ids.map(async (id) => (await repo().get(id))!));
+      return records
+        .sort((a, b) =>
+          a.updatedAt === b.updatedAt ? (a.id < b.id ? 1 : -1) : a.updatedAt < b.updatedAt ? 1 : -1,
+        )
+        .map((r) => r.id);
     }
 
-    it('pages newest first with a stable keyset token and a total', async () => {
+    it('pages by last update, newest first, with a stable keyset token and a total', async () => {
       const seen: string[] = [];
       let pageToken: string | undefined;
       let pages = 0;
@@ -314,14 +320,17 @@ describe.each([
         pages += 1;
       } while (pageToken !== undefined && pages < 10);
       expect(pages).toBe(4);
-      expect(seen).toEqual(expectedOrder());
+      expect(seen).toEqual(await expectedOrder());
+      // The task moved to working last comes first, though it was created first.
+      expect(seen[0]).toBe(ids[0]);
     });
 
     it('keeps later pages stable when newer tasks arrive between calls', async () => {
+      const order = await expectedOrder();
       const first = await repo().list({ owner, pageSize: 3 });
       await repo().create(envelope({ owner, createdAt: new Date(base + 9000).toISOString() }));
       const second = await repo().list({ owner, pageSize: 3, pageToken: first.nextPageToken! });
-      expect(second.records.map((r) => r.id)).toEqual(expectedOrder().slice(3, 6));
+      expect(second.records.map((r) => r.id)).toEqual(order.slice(3, 6));
       expect(second.totalSize).toBe(8);
     });
 
@@ -352,6 +361,98 @@ describe.each([
       await expectCode(repo().list({ owner, pageSize: 101 }), 'BAD_INPUT', /pageSize/);
       await expectCode(repo().list({ owner, pageSize: 5, pageToken: 'garbage' }), 'BAD_INPUT', /pageToken/);
       await expectCode(repo().list({ owner: '', pageSize: 5 }), 'BAD_INPUT', /owner/);
+    });
+  });
+
+  describe('artifacts and history', () => {
+    it('appends chunks to an artifact, replaces one, adds another, each as a change', async () => {
+      const { record } = await repo().create(envelope());
+      await repo().transition(record.id, { to: 'working' });
+      const part = (text: string) => ({ text });
+      const a = await repo().appendArtifact(
+        record.id,
+        { artifactId: 'report', name: 'Report', parts: [part('one ')], append: false, lastChunk: false },
+        ['working'],
+      );
+      const b = await repo().appendArtifact(
+        record.id,
+        { artifactId: 'report', parts: [part('two')], append: true, lastChunk: true },
+        ['working'],
+      );
+      await repo().appendArtifact(
+        record.id,
+        {
+          artifactId: 'chart',
+          parts: [{ url: 'https://example.com/c.png', mediaType: 'image/png' }],
+          append: false,
+          lastChunk: true,
+        },
+        ['working'],
+      );
+      expect(b.seq).toBe(a.seq + 1);
+      const stored = await repo().get(record.id);
+      expect(stored?.a2a.artifacts).toEqual([
+        { artifactId: 'report', name: 'Report', parts: [part('one '), part('two')] },
+        { artifactId: 'chart', parts: [{ url: 'https://example.com/c.png', mediaType: 'image/png' }] },
+      ]);
+      await repo().appendArtifact(
+        record.id,
+        { artifactId: 'report', parts: [part('new')], append: false, lastChunk: true },
+        ['working'],
+      );
+      expect((await repo().get(record.id))?.a2a.artifacts[0]).toEqual({
+        artifactId: 'report',
+        parts: [part('new')],
+      });
+      await repo().transition(record.id, { to: 'completed' });
+      await expectCode(
+        repo().appendArtifact(record.id, { artifactId: 'late', parts: [], append: false, lastChunk: true }, [
+          'working',
+        ]),
+        'ILLEGAL_TRANSITION',
+      );
+      await expectCode(
+        repo().appendArtifact(randomUUID(), { artifactId: 'x', parts: [], append: false, lastChunk: true }, [
+          'working',
+        ]),
+        'NOT_FOUND',
+      );
+    });
+
+    it('appends history and merges metadata in the same statement as a move', async () => {
+      const { record } = await repo().create(envelope(), {
+        a2a: { history: [{ messageId: 'm1', role: 'ROLE_USER' }] },
+      });
+      await repo().transition(record.id, { to: 'working' });
+      const done = await repo().transition(record.id, {
+        to: 'completed',
+        history: [{ messageId: 'reply', role: 'ROLE_AGENT', parts: [{ text: 'hi' }] }],
+        metadata: { reply: 'reply' },
+      });
+      expect(done.a2a.history.map((m) => (m as { messageId: string }).messageId)).toEqual(['m1', 'reply']);
+      expect(done.a2a.metadata).toMatchObject({ reply: 'reply' });
+    });
+
+    it('ties a follow-up message key to one message of one task', async () => {
+      const one = (await repo().create(envelope())).record;
+      const two = (await repo().create(envelope())).record;
+      const key = { idempotencyKey: `alice:${randomUUID()}`, owner: 'alice' };
+      const message = { messageId: 'follow-up', role: 'ROLE_USER', parts: [{ text: 'yes' }] };
+      await repo().appendMessage(one.id, message, key);
+      await repo().appendMessage(one.id, message, key); // a retry: merged, not doubled
+      expect((await repo().get(one.id))?.a2a.history).toEqual([message]);
+      await expectCode(repo().appendMessage(two.id, message, key), 'CONFLICT', new RegExp(one.id));
+      await expectCode(
+        repo().create(envelope({ idempotencyKey: key.idempotencyKey })),
+        'CONFLICT',
+        new RegExp(one.id),
+      );
+      await expectCode(
+        repo().appendMessage(two.id, message, { idempotencyKey: one.idempotencyKey, owner: 'alice' }),
+        'CONFLICT',
+        new RegExp(one.id),
+      );
+      await expectCode(repo().appendMessage(randomUUID(), message, key), 'NOT_FOUND');
     });
   });
 

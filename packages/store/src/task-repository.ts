@@ -1,4 +1,5 @@
 import {
+  type ArtifactChunk,
   type Origin,
   type RoutingDecision,
   type SkillRef,
@@ -53,6 +54,10 @@ export const TransitionChange = z.object({
   error: TaskError.optional(),
   /** Counts a new worker start (a first run or a redelivery). */
   newAttempt: z.boolean().optional(),
+  /** A2A messages appended to the task's history in the same statement (e.g. the agent's reply). */
+  history: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
+  /** Keys merged into the task's A2A metadata in the same statement. */
+  metadata: z.record(z.string(), z.unknown()).optional(),
 });
 export type TransitionChange = z.input<typeof TransitionChange>;
 
@@ -68,7 +73,7 @@ export const ListTasksQuery = z.object({
 export type ListTasksQuery = z.input<typeof ListTasksQuery>;
 
 export interface ListTasksResult {
-  /** Newest first (createdAt, then id, descending). */
+  /** Most recently updated first (updatedAt, then id, descending), as A2A ListTasks orders them. */
   records: TaskRecord[];
   /** Present when more records follow; opaque, pass it back as `pageToken`. */
   nextPageToken?: string;
@@ -102,7 +107,7 @@ export interface TaskRepository {
    *  create with the same idempotencyKey returns the first record unchanged, created=false (its
    *  extras are not merged again, so a retried call never duplicates history). BAD_INPUT for an
    *  invalid envelope or extras (naming the field); CONFLICT when the key or id is taken by
-   *  another owner's task. */
+   *  another owner's task, or the key by a follow-up message (see `appendMessage`). */
   create(
     envelope: TaskEnvelope,
     options?: CreateTaskOptions,
@@ -111,16 +116,26 @@ export interface TaskRepository {
   get(id: string): Promise<TaskRecord | null>;
   /** null when the task does not exist or belongs to someone else (do not reveal which). */
   getOwned(id: string, owner: string): Promise<TaskRecord | null>;
-  /** One owner's tasks, newest first, with stable keyset pagination; pageSize 1..100. */
+  /** One owner's tasks, most recently updated first, keyset-paged on (updatedAt, id); pageSize
+   *  1..100. A task updated between two pages moves to the front (A2A orders by last update). */
   list(query: ListTasksQuery): Promise<ListTasksResult>;
   /** Compare-and-set: moves the task only along a legal edge (contracts `canTransition`) and only
    *  from one of `from` when given; bumps seq; `newAttempt` bumps attempt. ILLEGAL_TRANSITION
    *  otherwise (naming the state found and the one asked for), NOT_FOUND if missing. The state,
    *  output, error and status line change together in one statement. */
   transition(id: string, change: TransitionChange): Promise<TaskRecord>;
+  /** Commits a chunk of an artifact (see `ArtifactChunk`: appended to the artifact of its id, or
+   *  replacing it, or added) as a change of the task: seq grows, the state stays. Compare-and-set
+   *  on `from` like `transition` (ILLEGAL_TRANSITION otherwise, NOT_FOUND if missing). */
+  appendArtifact(id: string, chunk: ArtifactChunk, from: readonly TaskState[]): Promise<TaskRecord>;
   /** Stores the routing decision once; a later call returns the stored one unchanged. */
   setRouting(id: string, decision: RoutingDecision): Promise<RoutingDecision>;
   /** Merges A2A-side extras: history by messageId and artifacts by artifactId (a new entry
    *  replaces the one with its id, others append), metadata key by key. Never touches state. */
   updateA2A(id: string, a2a: Partial<TaskA2AExtras>): Promise<void>;
+  /** Adds a follow-up message to the task's history under its idempotency key, in one
+   *  transaction: the key then names this message of this task for good. The same key for the
+   *  same task again only merges the history (a retry); a key that names another task, or a
+   *  task's first message, is CONFLICT (with `details.taskId` of the task it names). */
+  appendMessage(id: string, message: unknown, key: { idempotencyKey: string; owner: string }): Promise<void>;
 }

@@ -15,8 +15,10 @@ export const SECURITY_SCHEMES = { bearer: 'forgeBearer', apiKey: 'forgeApiKey' }
  * - `supportedInterfaces`: JSON-RPC and HTTP+JSON at v1.0, then the same URLs at v0.3 for the
  *   SDK's legacy compatibility (old clients, and requests without `A2A-Version`);
  * - capabilities: streaming yes, push notifications no;
- * - skills with qualified ids (`<agent>.<skill>`) and tags that include `tier:<tier>` (and
- *   `critical` when the skill is accuracy-critical);
+ * - skills with qualified ids (`<agent>.<skill>`), tags that include `tier:<tier>` (and
+ *   `critical` when the skill is accuracy-critical), and the media types each takes and answers in;
+ * - `defaultInputModes`: what the agent takes across its skills; `defaultOutputModes`: what it
+ *   sends, which always includes `text/plain` (status messages carry text parts);
  * - security: the Forge API key, as `Authorization: Bearer <key>` or `X-API-Key: <key>` (either).
  */
 export function buildAgentCard(agent: AgentDefinition, publicUrl: string): AgentCard {
@@ -47,14 +49,21 @@ export function buildAgentCard(agent: AgentDefinition, publicUrl: string): Agent
       { schemes: { [SECURITY_SCHEMES.bearer]: { list: [] } } },
       { schemes: { [SECURITY_SCHEMES.apiKey]: { list: [] } } },
     ],
-    defaultInputModes: ['application/json', 'text/plain'],
-    defaultOutputModes: ['application/json'],
+    defaultInputModes: union(agent.skills.map((skill) => skill.inputModes)),
+    defaultOutputModes: union([...agent.skills.map((skill) => skill.outputModes), ['text/plain']]),
     skills: agent.skills.map((skill) => ({
       id: `${agent.name}.${skill.id}`,
       name: skill.name,
       description: skill.description,
       tags: [...skill.tags, `tier:${skill.tier}`, ...(skill.critical ? ['critical'] : [])],
       examples: [...skill.examples],
+      inputModes: [...skill.inputModes],
+      outputModes: [...skill.outputModes],
     })),
   });
+}
+
+/** Every media type of the lists, once, in the order first seen. */
+function union(lists: readonly (readonly string[])[]): string[] {
+  return [...new Set(lists.flat())];
 }

@@ -1,10 +1,14 @@
 import { ForgeError } from '@forge/contracts';
 import type { ApiKeyStore } from '@forge/service-runtime';
+import type { Logger } from '@forge/telemetry';
 import type { Request, RequestHandler, Response } from 'express';
 import { ForgeUser } from './caller.js';
-import { httpErrorBody } from './http-errors.js';
+import { sendHttpError } from './http-errors.js';
 
 const PRINCIPAL = 'forgePrincipal';
+
+/** The challenge every 401 carries (A2A v1.0 §3.3.2: say which scheme is required). */
+export const WWW_AUTHENTICATE = 'Bearer realm="forge"';
 
 /** The key a request presents: `Authorization: Bearer <key>`, else `X-API-Key: <key>`. */
 export function presentedKey(req: Request): string | undefined {
@@ -18,32 +22,44 @@ export function presentedKey(req: Request): string | undefined {
 }
 
 /**
- * Refuses requests without a valid API key: 401 with `WWW-Authenticate: Bearer` and the JSON
- * body `{"error":{"code":"UNAUTHENTICATED","message":...}}` on every protected path, JSON-RPC
- * included (the request is refused before its body is read, so there is no JSON-RPC id to echo).
- * Keys never reach a log line or an error message.
+ * The principal behind the request's API key, remembered on the response for the SDK's user
+ * builder; UNAUTHENTICATED otherwise, which each binding answers in its own format with 401 and
+ * `WWW-Authenticate`. Keys never reach a log line or an error message.
  */
-export function requireApiKey(keys: () => ApiKeyStore): RequestHandler {
+export function authenticate(req: Request, res: Response, keys: ApiKeyStore): string {
+  const key = presentedKey(req);
+  const principal = key === undefined ? null : keys.authenticate(key);
+  if (principal === null) {
+    throw new ForgeError(
+      'UNAUTHENTICATED',
+      key === undefined
+        ? 'an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>'
+        : 'the API key is not valid',
+    );
+  }
+  res.locals[PRINCIPAL] = principal;
+  return principal;
+}
+
+/**
+ * Guards a service's own plain-HTTP routes (an extension's, e.g. `/approvals`) with the same API
+ * keys as the A2A bindings: 401 with `WWW-Authenticate: Bearer` and the error table's body when
+ * the key is missing or wrong. The A2A bindings call `authenticate` themselves, to answer in
+ * their own formats.
+ */
+export function requireApiKey(keys: () => ApiKeyStore, logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const key = presentedKey(req);
-    const principal = key === undefined ? null : keys().authenticate(key);
-    if (principal === null) {
-      const message =
-        key === undefined
-          ? 'an API key is required: send Authorization: Bearer <key> or X-API-Key: <key>'
-          : 'the API key is not valid';
-      res
-        .status(401)
-        .set('WWW-Authenticate', 'Bearer realm="forge"')
-        .json(httpErrorBody(new ForgeError('UNAUTHENTICATED', message)));
-      return;
+    try {
+      authenticate(req, res, keys());
+      next();
+    } catch (error) {
+      res.set('WWW-Authenticate', 'Bearer realm="forge"');
+      sendHttpError(res, error, logger);
     }
-    res.locals[PRINCIPAL] = principal;
-    next();
   };
 }
 
-/** The principal `requireApiKey` authenticated for this response's request. */
+/** The principal `authenticate` found for this response's request. */
 export function principalOf(res: Response): string {
   const principal = res.locals[PRINCIPAL];
   if (typeof principal !== 'string') {
@@ -53,15 +69,14 @@ export function principalOf(res: Response): string {
 }
 
 /**
- * The SDK's user builder: the principal the middleware found, and a signal that aborts when the
- * response closes (finished, or the client went away), so relays stop for absent clients.
+ * The caller of a request that passed `authenticate`, with a signal that aborts when the
+ * response closes (finished, or the client went away), so relays stop for absent clients. Also
+ * the SDK's user builder, for the v0.3 compat layer.
  */
 export async function userFromRequest(req: Request): Promise<ForgeUser> {
   const res = req.res as Response;
   const principal = res.locals[PRINCIPAL];
-  if (typeof principal !== 'string') {
-    throw new ForgeError('UNAUTHENTICATED', 'this call needs an API key', { retryable: false });
-  }
+  if (typeof principal !== 'string') throw new ForgeError('UNAUTHENTICATED', 'this call needs an API key');
   const controller = new AbortController();
   res.once('close', () => controller.abort(new ForgeError('CANCELED', 'the client went away')));
   return new ForgeUser(principal, controller.signal);

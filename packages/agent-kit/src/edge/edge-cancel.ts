@@ -1,4 +1,3 @@
-import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import { ForgeError, isForgeError, isTerminal } from '@forge/contracts';
 import { linkedSignal } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository } from '@forge/store';
@@ -33,8 +32,9 @@ const REQUEST_TIMEOUT_MS = 1_000;
  *    aborts the handler, commits `canceled` and replies held=true, and the edge waits (bounded by
  *    `cancelWaitMs`) for that change. No reply: its holder died; the intent from step 1 covers it.
  *
- * Answers with the task as it stands afterwards; TaskNotCancelable for a task that already ended
- * otherwise than canceled. Never hangs: every wait is bounded.
+ * Answers with the task as it stands afterwards; NOT_CANCELABLE (A2A TaskNotCancelableError) for
+ * a task that already ended otherwise than canceled, so a second cancel of a canceled task gets
+ * that task again (A2A v1.0 §3.3.1: cancel is idempotent). Never hangs: every wait is bounded.
  */
 export async function cancelTask(deps: CancelDeps, id: string, caller: Caller): Promise<TaskRecord> {
   const load = () => deps.tasks.getOwned(id, caller.principal);
@@ -42,7 +42,7 @@ export async function cancelTask(deps: CancelDeps, id: string, caller: Caller): 
   if (!first) throw taskNotFound(id);
   if (first.state === 'canceled') return first;
   if (isTerminal(first.state))
-    throw new TaskNotCancelableError(`task ${id} is ${first.state}; it cannot be canceled`);
+    throw new ForgeError('NOT_CANCELABLE', `task ${id} is ${first.state}; it cannot be canceled`);
   const feed = await TaskFeed.open(deps.status, id, load, deps.quietMs);
   try {
     await deps.tasks.updateA2A(id, {

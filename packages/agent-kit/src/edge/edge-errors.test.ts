@@ -27,7 +27,8 @@ describe('agent service: errors at the A2A edge', () => {
   it('answers an unknown task with -32001 (JSON-RPC) and 404 (HTTP+JSON)', async () => {
     const id = crypto.randomUUID();
     expect((await rpc(service, 'GetTask', { id })).body.error?.code).toBe(-32001);
-    expect((await rpc(service, 'GetTask', { id: 'not-a-uuid' })).body.error?.code).toBe(-32001);
+    // An id that no task can have is invalid params (A2A v1.0 §3.3.2: "invalid task ID format").
+    expect((await rpc(service, 'GetTask', { id: 'not-a-uuid' })).body.error?.code).toBe(-32602);
     const rest = await fetch(`${service.url}/a2a/rest/tasks/${id}`, {
       headers: { authorization: `Bearer ${KEYS.alice}`, 'a2a-version': '1.0' },
     });
@@ -80,13 +81,13 @@ describe('agent service: errors at the A2A edge', () => {
   it('refuses a missing or wrong key with 401 and a JSON body', async () => {
     const none = await rpc(service, 'GetTask', { id: crypto.randomUUID() }, null);
     expect(none.status).toBe(401);
-    expect(none.body).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect(none.body).toMatchObject({ jsonrpc: '2.0', id: 1, error: { code: -31401 } });
     const wrong = await rpc(service, 'GetTask', { id: crypto.randomUUID() }, 'not-a-key');
     expect(wrong.status).toBe(401);
     expect(JSON.stringify(wrong.body)).not.toContain('not-a-key');
     const rest = await fetch(`${service.url}/a2a/rest/tasks`, { headers: { 'x-api-key': 'nope' } });
     expect(rest.status).toBe(401);
-    expect(await rest.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    expect(await rest.json()).toMatchObject({ error: { code: 401, status: 'UNAUTHENTICATED' } });
     const viaHeader = await fetch(`${service.url}/a2a/rest/tasks`, {
       headers: { 'x-api-key': KEYS.bob, 'a2a-version': '1.0' },
     });
@@ -118,7 +119,7 @@ describe('agent service: errors at the A2A edge', () => {
     expect(await ready.json()).toMatchObject({ ready: true, checks: { nats: true, postgres: true } });
     const nowhere = await fetch(`${service.url}/nowhere`);
     expect(nowhere.status).toBe(404);
-    expect(await nowhere.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await nowhere.json()).toMatchObject({ error: { code: 'METHOD_NOT_FOUND' } });
   });
 
   it('speaks v0.3 JSON-RPC to clients that send no A2A-Version', async () => {

@@ -41,7 +41,7 @@ function submitDeps(tasks: InMemoryTaskRepository) {
 }
 
 function params(message: Message) {
-  return { message, returnImmediately: false, historyLength: undefined };
+  return { message, returnImmediately: false, historyLength: undefined, acceptedOutputModes: [] };
 }
 
 describe('submitMessage', () => {

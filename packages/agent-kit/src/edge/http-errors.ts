@@ -1,50 +1,33 @@
-import { assertNever, type ErrorCode, ForgeError } from '@forge/contracts';
+import { callerError, type ErrorCode, errorDetail } from '@forge/contracts';
+import type { Logger } from '@forge/telemetry';
+import type { Response } from 'express';
+
+/** The body of a plain-HTTP error (health, the card, paths outside the A2A bindings). */
+export interface HttpErrorBody {
+  error: { code: ErrorCode; message: string; errorId: string };
+}
 
 /**
- * The plain-HTTP error mapping (health, auth, body parsing: everything outside the A2A SDK's own
- * handlers), in one place. Bodies are always JSON: `{"error":{"code":"<CODE>","message":"..."}}`.
+ * Answers anything thrown on a plain-HTTP path from the error table: its HTTP status, the
+ * caller's view of the message, the error id, and `Retry-After` where a wait is meaningful. The
+ * detail goes to the log line under the same id (server faults at `error`).
  */
-export function httpStatusOf(code: ErrorCode): number {
-  switch (code) {
-    case 'BAD_INPUT':
-    case 'UNKNOWN_SKILL':
-    case 'BAD_CONFIG':
-      return 400;
-    case 'UNAUTHENTICATED':
-      return 401;
-    case 'FORBIDDEN':
-      return 403;
-    case 'NOT_FOUND':
-      return 404;
-    case 'CONFLICT':
-    case 'ILLEGAL_TRANSITION':
-      return 409;
-    case 'CANCELED':
-      return 499;
-    case 'UNAVAILABLE':
-      return 503;
-    case 'DEADLINE_EXCEEDED':
-      return 504;
-    case 'BUDGET_EXHAUSTED':
-      return 429;
-    case 'PROVIDER_ERROR':
-      return 502;
-    case 'INTERNAL':
-      return 500;
-    default:
-      return assertNever(code, 'error code');
+export function sendHttpError(
+  res: Response,
+  error: unknown,
+  logger: Logger,
+  context: Record<string, unknown> = {},
+): void {
+  const view = callerError(error);
+  const status = view.spec.http.status;
+  const line = { ...context, errorId: view.errorId, code: view.code, err: errorDetail(error) };
+  if (status >= 500) logger.error(line, 'request failed');
+  else logger.debug(line, 'request refused');
+  if (res.headersSent) {
+    res.end();
+    return;
   }
-}
-
-/** The JSON body for a plain-HTTP error; INTERNAL hides its message. */
-export function httpErrorBody(error: ForgeError): { error: { code: ErrorCode; message: string } } {
-  return {
-    error: { code: error.code, message: error.code === 'INTERNAL' ? 'internal error' : error.message },
-  };
-}
-
-/** Status and body for anything thrown. */
-export function toHttpError(error: unknown): { status: number; body: ReturnType<typeof httpErrorBody> } {
-  const forge = ForgeError.from(error);
-  return { status: httpStatusOf(forge.code), body: httpErrorBody(forge) };
+  if (view.retryAfterSeconds !== undefined) res.set('Retry-After', String(view.retryAfterSeconds));
+  const body: HttpErrorBody = { error: { code: view.code, message: view.message, errorId: view.errorId } };
+  res.status(status).json(body);
 }

@@ -16,12 +16,6 @@ import type {
   Task,
   TaskPushNotificationConfig,
 } from '@a2a-js/sdk';
-import {
-  A2AError,
-  ExtendedAgentCardNotConfiguredError,
-  PushNotificationNotSupportedError,
-  UnsupportedOperationError,
-} from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { ForgeError, isTerminal } from '@forge/contracts';
 import { linkedSignal } from '@forge/service-runtime';
@@ -30,12 +24,20 @@ import { type Logger, withSpan } from '@forge/telemetry';
 import type { Span } from '@opentelemetry/api';
 import type { CancelRequester, StatusPublisher, TaskDispatcher } from '../ports/ports.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
-import { taskNotFound, toA2AError } from './a2a-errors.js';
+import { taskNotFound } from './a2a-errors.js';
 import { type Caller, callerOf } from './caller.js';
 import { cancelTask } from './edge-cancel.js';
 import { historyHas, type Submission, submitMessage } from './edge-submit.js';
+import { messageAnswer, replyOf } from './message-answer.js';
 import { parseHistoryLength, parseListParams, parseSendParams, parseTaskId } from './send-params.js';
-import { endsRelay, type StatusSource, TaskFeed } from './task-feed.js';
+import {
+  endsRelay,
+  endsSendStream,
+  endsSubscription,
+  type RelayEnd,
+  type StatusSource,
+  TaskFeed,
+} from './task-feed.js';
 import { changeToStream, fromA2AState, type TaskChange, toA2ATask } from './task-mapping.js';
 
 export interface EdgeDeps {
@@ -61,13 +63,19 @@ export interface EdgeDeps {
 
 const DEFAULT_PAGE_SIZE = 50;
 
+function pushUnsupported(): ForgeError {
+  return new ForgeError('PUSH_NOT_SUPPORTED', 'push notifications are not supported by this agent');
+}
+
 /**
- * Forge's A2A request handler, mounted with the SDK's JSON-RPC and HTTP+JSON transports. It
+ * Forge's A2A request handler: what both bindings (and the SDK's v0.3 compat layer) call. It
  * replaces the SDK's DefaultRequestHandler because the work runs in other processes: the edge
  * creates the task record and publishes an envelope; the worker that takes it is the one writer
  * of its state; the edge relays the worker's status events (subscribe first, then publish or read,
  * re-reading Postgres when the events go quiet), so any replica can answer or stream any task.
  * Every call is scoped to the caller's principal: another caller's task is "not found".
+ *
+ * Errors leave as ForgeErrors; each binding answers them from the error table.
  */
 export class ForgeRequestHandler implements A2ARequestHandler {
   readonly #deps: EdgeDeps;
@@ -80,11 +88,12 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     return this.#deps.card();
   }
 
+  /** The card says `extendedAgentCard: false`, so A2A v1.0 §3.3.4 asks for UnsupportedOperation. */
   async getAuthenticatedExtendedAgentCard(
     _params: GetExtendedAgentCardRequest,
     _context: ServerCallContext,
   ): Promise<AgentCard> {
-    throw new ExtendedAgentCardNotConfiguredError('this agent has no extended card');
+    throw new ForgeError('UNSUPPORTED_OPERATION', 'this agent has no extended agent card');
   }
 
   sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
@@ -93,7 +102,9 @@ export class ForgeRequestHandler implements A2ARequestHandler {
       const submission = await submitMessage(this.#submitDeps(), request, caller);
       span.setAttributes({ 'forge.task.id': submission.record.id, 'forge.skill': submission.record.skill });
       const view = { historyLength: request.historyLength };
-      if (request.returnImmediately) return toA2ATask(await submission.send(), view);
+      const answersWithMessage = submission.skill.answer === 'message';
+      // A message answer has no task to poll: `returnImmediately` has no effect on it (§3.2.2).
+      if (request.returnImmediately && !answersWithMessage) return toA2ATask(await submission.send(), view);
       const feed = await this.#openFeed(submission.record.id, caller);
       const waiting = linkedSignal([caller.signal, this.#deps.closing], {
         ms: this.#deps.blockingWaitMs,
@@ -102,7 +113,11 @@ export class ForgeRequestHandler implements A2ARequestHandler {
       try {
         const start = await submission.send();
         let last: TaskChange | undefined;
-        for await (const change of feed.follow(start, waiting.signal, { resuming: submission.resuming })) {
+        const until = answersWithMessage ? endsSubscription : endsRelay;
+        for await (const change of feed.follow(start, waiting.signal, {
+          resuming: submission.resuming,
+          until,
+        })) {
           last = change;
         }
         // The change that ended the wait, when it carries the whole committed record (this
@@ -113,12 +128,13 @@ export class ForgeRequestHandler implements A2ARequestHandler {
         const ended = last?.record;
         const final =
           ended &&
-          endsRelay(ended.state) &&
+          until(ended.state) &&
           ended.owner === caller.principal &&
-          historyHas(ended, request.message.messageId)
+          historyHas(ended, request.message.messageId) &&
+          (!answersWithMessage || replyOf(ended) !== undefined || ended.state !== 'completed')
             ? ended
             : ((await this.#load(start.id, caller)) ?? start);
-        return toA2ATask(final, view);
+        return (answersWithMessage ? replyOf(final) : undefined) ?? toA2ATask(final, view);
       } finally {
         waiting.dispose();
         feed.close();
@@ -131,16 +147,25 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     let feed: TaskFeed | undefined;
+    const caller = callerOf(context);
+    const request = parseSendParams(params);
+    const submission: Submission = await submitMessage(this.#submitDeps(), request, caller);
     try {
-      const caller = callerOf(context);
-      const request = parseSendParams(params);
-      const submission: Submission = await submitMessage(this.#submitDeps(), request, caller);
       feed = await this.#openFeed(submission.record.id, caller);
       const start = await submission.send();
+      if (submission.skill.answer === 'message') {
+        const listening = linkedSignal([caller.signal, this.#deps.closing]);
+        try {
+          yield await messageAnswer(feed, start, listening.signal, submission.resuming, () =>
+            this.#load(start.id, caller),
+          );
+        } finally {
+          listening.dispose();
+        }
+        return;
+      }
       yield { payload: { $case: 'task', value: toA2ATask(start, { historyLength: request.historyLength }) } };
-      yield* this.#relay(feed, start, caller, submission.resuming);
-    } catch (error) {
-      throw this.#mapError('SendStreamingMessage', error);
+      yield* this.#relay(feed, start, caller, endsSendStream, submission.resuming);
     } finally {
       feed?.close();
     }
@@ -151,22 +176,23 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     context: ServerCallContext,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     let feed: TaskFeed | undefined;
+    const caller = callerOf(context);
+    const id = parseTaskId(params.id);
     try {
-      const caller = callerOf(context);
-      const id = parseTaskId(params.id);
       // Subscribe first, then read: no change can fall between the two.
       feed = await this.#openFeed(id, caller);
       const record = await this.#load(id, caller);
       if (!record) throw taskNotFound(id);
       if (isTerminal(record.state)) {
-        throw new UnsupportedOperationError(
+        throw new ForgeError(
+          'UNSUPPORTED_OPERATION',
           `task ${id} is ${record.state}; there is nothing left to subscribe to`,
         );
       }
+      // The task as it stands first (§3.1.6), then every change until it ends: an interrupted
+      // task keeps the stream open, for the follow-up that resumes it may come from anyone.
       yield { payload: { $case: 'task', value: toA2ATask(record) } };
-      yield* this.#relay(feed, record, caller);
-    } catch (error) {
-      throw this.#mapError('SubscribeToTask', error);
+      yield* this.#relay(feed, record, caller, endsSubscription);
     } finally {
       feed?.close();
     }
@@ -275,51 +301,32 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     feed: TaskFeed,
     start: TaskRecord,
     caller: Caller,
+    until: RelayEnd,
     resuming = false,
   ): AsyncGenerator<StreamResponse, void, undefined> {
     const listening = linkedSignal([caller.signal, this.#deps.closing]);
     const task = { contextId: start.contextId, skill: start.skill };
     try {
-      for await (const change of feed.follow(start, listening.signal, { resuming }))
+      for await (const change of feed.follow(start, listening.signal, { resuming, until }))
         yield* changeToStream(change, task);
     } finally {
       listening.dispose();
     }
   }
 
-  /** Runs one unary call in a span, scoped to its caller, with errors mapped for the SDK. */
+  /** Runs one unary call in a span, scoped to its caller. */
   async #call<T>(
     method: string,
     context: ServerCallContext,
     fn: (caller: Caller, span: Span) => Promise<T>,
   ): Promise<T> {
-    try {
-      const caller = callerOf(context);
-      return await withSpan(`a2a ${method}`, (span) => fn(caller, span), {
-        attributes: {
-          'forge.brain': this.#deps.brain,
-          'forge.agent': this.#deps.agent.name,
-          'a2a.method': method,
-        },
-      });
-    } catch (error) {
-      throw this.#mapError(method, error);
-    }
+    const caller = callerOf(context);
+    return withSpan(`a2a ${method}`, (span) => fn(caller, span), {
+      attributes: {
+        'forge.brain': this.#deps.brain,
+        'forge.agent': this.#deps.agent.name,
+        'a2a.method': method,
+      },
+    });
   }
-
-  /** Maps for the SDK; what becomes an internal error is logged here (its message only). */
-  #mapError(method: string, error: unknown): Error {
-    const mapped = toA2AError(error);
-    if (!(mapped instanceof A2AError)) {
-      this.#deps.logger.error(
-        { method, err: error instanceof Error ? error.message : String(error) },
-        'A2A call failed',
-      );
-    }
-    return mapped;
-  }
-}
-
-function pushUnsupported(): Error {
-  return new PushNotificationNotSupportedError('push notifications are not supported by this agent');
 }

@@ -1,7 +1,7 @@
 import { type Message, Role, type SendMessageRequest } from '@a2a-js/sdk';
-import { PushNotificationNotSupportedError } from '@a2a-js/sdk/errors';
-import { parseOrThrow } from '@forge/contracts';
+import { ForgeError, parseOrThrow } from '@forge/contracts';
 import { z } from 'zod';
+import { TaskIdParam } from './wire-requests.js';
 
 /** Longest messageId accepted: the idempotency key `a2a:<principal>:<messageId>` must fit 400. */
 const MAX_MESSAGE_ID = 190;
@@ -15,7 +15,7 @@ const SendShape = z.object({
       role: z
         .number()
         .refine((r) => r === Role.ROLE_USER || r === Role.ROLE_UNSPECIFIED, 'must be ROLE_USER'),
-      parts: z.array(z.unknown()).min(1, 'needs at least one part'),
+      parts: z.array(z.unknown()).min(1, 'needs at least one part').max(100),
     },
     { error: 'is required' },
   ),
@@ -32,28 +32,47 @@ export interface SendParams {
   readonly message: Message;
   readonly returnImmediately: boolean;
   readonly historyLength: number | undefined;
+  /** Media types the caller accepts in answers; empty: any. */
+  readonly acceptedOutputModes: readonly string[];
 }
 
 /**
- * Checks what the SDK's lenient decoding lets through: a message with an id, a user role and at
- * least one part. BAD_INPUT naming the field (`message.messageId: is required`); push
- * notification configs are refused as the card says (-32003).
+ * Checks what the SDK's decoding lets through (the v1.0 bindings check the wire JSON before,
+ * the v0.3 compat layer does not): a message with an id, a user role and at least one part, each
+ * holding content. BAD_INPUT naming the field (`message.messageId: is required`); a push
+ * notification config is refused as the card says (PUSH_NOT_SUPPORTED).
  */
 export function parseSendParams(params: SendMessageRequest): SendParams {
   parseOrThrow(SendShape, params, 'SendMessage params');
+  const message = params.message!;
+  message.parts.forEach((part, index) => {
+    if (!part?.content) {
+      throw new ForgeError(
+        'BAD_INPUT',
+        `message.parts[${index}]: a part holds one of text, raw, url or data`,
+        {
+          details: { field: `message.parts[${index}]` },
+        },
+      );
+    }
+  });
   if (params.configuration?.taskPushNotificationConfig !== undefined) {
-    throw new PushNotificationNotSupportedError('push notifications are not supported by this agent');
+    throw new ForgeError('PUSH_NOT_SUPPORTED', 'push notifications are not supported by this agent');
   }
   return {
-    message: params.message!,
+    message,
     returnImmediately: params.configuration?.returnImmediately ?? false,
     historyLength: params.configuration?.historyLength,
+    acceptedOutputModes: params.configuration?.acceptedOutputModes ?? [],
   };
 }
 
-/** A task id from a request: present and of sane length, else BAD_INPUT naming `field`. */
+/**
+ * A task id from a request. Forge's task ids are UUIDs: anything else is refused here as BAD_INPUT
+ * naming `field`, before it can reach a NATS subject or a query.
+ */
 export function parseTaskId(id: unknown, field = 'id'): string {
-  return parseOrThrow(z.string().min(1, 'is required').max(200), id, 'task id', field);
+  return parseOrThrow(TaskIdParam, id, 'task id', field).toLowerCase();
 }
 
 /** historyLength from GetTask/ListTasks: absent, or 0 or more. */

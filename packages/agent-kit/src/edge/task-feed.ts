@@ -13,9 +13,26 @@ export interface StatusSource {
   ): Promise<{ unsubscribe(): void }>;
 }
 
-/** True for the states where a relay stops: terminal, or waiting on someone outside Forge. */
+/** Where a relay stops, by the state a change moved the task to. */
+export type RelayEnd = (state: TaskState) => boolean;
+
+/** A blocking SendMessage (A2A v1.0 §3.2.2): the task ended, or waits on someone outside Forge. */
 export function endsRelay(state: TaskState): boolean {
   return isTerminal(state) || INTERRUPTED_STATES.has(state);
+}
+
+/**
+ * SendStreamingMessage (§3.1.2, §11.7): the task ended, or waits for the caller's input (the
+ * caller answers with a new message). `auth-required` keeps the stream open: the credential may
+ * come out of band and the task go on (§7.6.1).
+ */
+export function endsSendStream(state: TaskState): boolean {
+  return isTerminal(state) || state === 'input-required';
+}
+
+/** SubscribeToTask (§3.1.6): only the end of the task ends the stream. */
+export function endsSubscription(state: TaskState): boolean {
+  return isTerminal(state);
 }
 
 /**
@@ -54,35 +71,39 @@ export class TaskFeed {
   }
 
   /**
-   * Yields each committed change after `from` (by `seq`), in order, until a change ends the relay
-   * (terminal or interrupted) or `signal` aborts. Changes skipped by a gap in the events are not
-   * replayed: a later change carries the state that matters. When `from` already ends the relay
-   * nothing is yielded, unless `resuming` (the caller just answered an interrupted task and waits
-   * for what follows).
+   * Yields each committed change after `from` (by `seq`), in order, until a change's state ends
+   * the relay (`until`, default: terminal or interrupted) or `signal` aborts. Changes skipped by a
+   * gap in the events are not replayed one by one: the re-read record stands for them (marked
+   * `snapshot`, so a stream can resend the artifacts as they are). When `from` already ends the
+   * relay nothing is yielded, unless `resuming` (the caller just answered an interrupted task and
+   * waits for what follows).
    */
   async *follow(
     from: TaskRecord,
     signal: AbortSignal,
-    opts: { resuming?: boolean } = {},
+    opts: { resuming?: boolean; until?: RelayEnd } = {},
   ): AsyncGenerator<TaskChange, void, undefined> {
+    const ends = opts.until ?? endsRelay;
     let last = from.seq;
-    if (endsRelay(from.state) && !(opts.resuming && !isTerminal(from.state))) return;
+    if (ends(from.state) && !(opts.resuming && !isTerminal(from.state))) return;
     while (!signal.aborted && !this.closed) {
       const next = this.queue.shift();
       let change: TaskChange | undefined;
       if (next) {
         if (next.event.seq <= last) continue;
-        change = next.record ? changeFromRecord(next.record) : changeFromEvent(next.event);
+        change = next.record
+          ? changeFromRecord(next.record, next.event.artifact)
+          : changeFromEvent(next.event);
       } else {
         const woke = await this.waitForEvent(signal);
         if (woke || signal.aborted || this.closed) continue;
         const record = await this.load();
-        if (record && record.seq > last) change = changeFromRecord(record);
+        if (record && record.seq > last) change = { ...changeFromRecord(record), snapshot: true };
       }
       if (!change) continue;
       last = change.seq;
       yield change;
-      if (endsRelay(change.state)) return;
+      if (ends(change.state)) return;
     }
   }
 

@@ -1,6 +1,6 @@
 import {
   TaskState as A2AState,
-  type Artifact,
+  Artifact,
   type Message,
   type Part,
   Role,
@@ -8,7 +8,13 @@ import {
   type Task,
   type TaskStatus,
 } from '@a2a-js/sdk';
-import type { StatusEvent, TaskError, TaskState } from '@forge/contracts';
+import {
+  type ArtifactChunk,
+  isTerminal,
+  type StatusEvent,
+  type TaskError,
+  type TaskState,
+} from '@forge/contracts';
 import { RESULT_ARTIFACT_ID, recordToTask, type TaskRecord, toSdkState } from '@forge/store';
 
 /**
@@ -73,11 +79,17 @@ export interface TaskChange {
   /** The whole committed record, when the change was read from Postgres or handed over by this
    *  process's worker (absent for an event that came over NATS). */
   readonly record?: TaskRecord | undefined;
+  /** The artifact chunk this change committed (the state did not move). */
+  readonly artifact?: ArtifactChunk | undefined;
+  /** Read from Postgres after a gap in the events: changes in between (artifact chunks among
+   *  them) are known only by their result, so a stream resends the stored artifacts whole. */
+  readonly snapshot?: boolean;
 }
 
-export function changeFromRecord(record: TaskRecord): TaskChange {
+export function changeFromRecord(record: TaskRecord, artifact?: ArtifactChunk): TaskChange {
   return {
     record,
+    artifact,
     taskId: record.id,
     seq: record.seq,
     state: record.state,
@@ -97,6 +109,7 @@ export function changeFromEvent(event: StatusEvent): TaskChange {
     message: event.message,
     output: event.output,
     error: event.error,
+    artifact: event.artifact,
   };
 }
 
@@ -144,15 +157,43 @@ function resultArtifact(skill: string, output: unknown): Artifact {
   };
 }
 
+function artifactUpdate(
+  change: TaskChange,
+  contextId: string,
+  artifact: Artifact,
+  append: boolean,
+  lastChunk: boolean,
+): StreamResponse {
+  return {
+    payload: {
+      $case: 'artifactUpdate',
+      value: { taskId: change.taskId, contextId, artifact, append, lastChunk, metadata: { seq: change.seq } },
+    },
+  };
+}
+
 /**
- * A change as stream responses: the result artifact first when the change carries output, then
- * the status update, so a client holds the result by the time it sees `completed`.
+ * A change as stream responses (A2A v1.0 §4.2): an artifact chunk as one artifact update with its
+ * `append` and `lastChunk`; a re-read after a gap resends every stored artifact whole; output
+ * comes as the `result` artifact before the status update, so a client holds the result by the
+ * time it sees `completed`.
  */
 export function changeToStream(
   change: TaskChange,
   task: { contextId: string; skill: string },
 ): StreamResponse[] {
+  if (change.artifact) {
+    const { append, lastChunk, ...json } = change.artifact;
+    return [artifactUpdate(change, task.contextId, Artifact.fromJSON(json), append, lastChunk)];
+  }
   const out: StreamResponse[] = [];
+  if (change.snapshot && change.record) {
+    for (const json of change.record.a2a.artifacts) {
+      const artifact = Artifact.fromJSON(json);
+      if (artifact.artifactId !== RESULT_ARTIFACT_ID)
+        out.push(artifactUpdate(change, task.contextId, artifact, false, isTerminal(change.state)));
+    }
+  }
   if (change.output !== undefined) {
     out.push({
       payload: {

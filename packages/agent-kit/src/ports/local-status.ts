@@ -1,7 +1,8 @@
+import type { ArtifactChunk } from '@forge/contracts';
 import type { TaskRecord } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 
-type Listener = (record: TaskRecord) => void;
+type Listener = (record: TaskRecord, artifact?: ArtifactChunk) => void;
 
 /**
  * Committed task changes handed from this process's worker to this process's feeds directly.
@@ -36,12 +37,12 @@ export class LocalStatus {
   }
 
   /** Hands a committed change to this process's listeners of its task. Never throws. */
-  publish(record: TaskRecord): void {
+  publish(record: TaskRecord, artifact?: ArtifactChunk): void {
     const set = this.#listeners.get(record.id);
     if (!set) return;
     for (const listener of [...set]) {
       try {
-        listener(record);
+        listener(record, artifact);
       } catch (error) {
         this.#logger.warn({ taskId: record.id, err: String(error) }, 'local status listener failed');
       }

@@ -63,7 +63,9 @@ export function natsPorts(
     },
     status: {
       async subscribe(taskId, onEvent) {
-        const stopLocal = local.subscribe(taskId, (record) => onEvent(statusEventOf(record), record));
+        const stopLocal = local.subscribe(taskId, (record, artifact) =>
+          onEvent(statusEventOf(record, artifact), record),
+        );
         const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event));
         const unsubscribe = () => {
           stopLocal();
@@ -82,14 +84,14 @@ export function natsPorts(
       },
     },
     publisher: {
-      publish(record) {
+      publish(record, artifact) {
         try {
-          bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record));
+          bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record, artifact));
         } catch (error) {
           // Listeners re-read Postgres when events go quiet; a lost notice only delays them.
           logger.warn({ taskId: record.id, err: (error as Error).message }, 'status event not sent');
         }
-        local.publish(record);
+        local.publish(record, artifact);
       },
     },
     events: {

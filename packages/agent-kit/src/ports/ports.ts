@@ -1,4 +1,11 @@
-import type { AgentEvent, CancelReply, CancelRequest, StatusEvent, TaskEnvelope } from '@forge/contracts';
+import type {
+  AgentEvent,
+  ArtifactChunk,
+  CancelReply,
+  CancelRequest,
+  StatusEvent,
+  TaskEnvelope,
+} from '@forge/contracts';
 import type { TaskRecord } from '@forge/store';
 
 /**
@@ -15,8 +22,9 @@ export interface TaskDispatcher {
 
 /** Announces a committed change of a task (core NATS `status.<taskId>`). */
 export interface StatusPublisher {
-  /** Fire-and-forget: Postgres holds the truth, listeners re-read it when an event is lost. */
-  publish(record: TaskRecord): void;
+  /** Fire-and-forget: Postgres holds the truth, listeners re-read it when an event is lost.
+   *  `artifact`: the chunk this change committed, when it was one. */
+  publish(record: TaskRecord, artifact?: ArtifactChunk): void;
 }
 
 /** Publishes an AgentEvent to the EVENTS stream. */
@@ -38,7 +46,7 @@ export interface CancelListener {
 }
 
 /** The status event for a record's current state; `output` only once completed. */
-export function statusEventOf(record: TaskRecord): StatusEvent {
+export function statusEventOf(record: TaskRecord, artifact?: ArtifactChunk): StatusEvent {
   return {
     v: 1,
     taskId: record.id,
@@ -48,5 +56,6 @@ export function statusEventOf(record: TaskRecord): StatusEvent {
     ...(record.statusMessage !== undefined ? { message: record.statusMessage } : {}),
     ...(record.state === 'completed' && record.output !== undefined ? { output: record.output } : {}),
     ...(record.error ? { error: record.error } : {}),
+    ...(artifact ? { artifact } : {}),
   };
 }

@@ -95,10 +95,9 @@ describe('agent service: the A2A edge', () => {
     });
     expect(AgentCard.toJSON(card)).toEqual(json);
 
-    const legacy = (await (await fetch(`${a.url}/.well-known/agent-card.json`)).json()) as Record<
-      string,
-      unknown
-    >;
+    const legacy = (await (
+      await fetch(`${a.url}/.well-known/agent-card.json`, { headers: { 'A2A-Version': '0.3' } })
+    ).json()) as Record<string, unknown>;
     expect(legacy).toMatchObject({
       protocolVersion: '0.3',
       url: `${a.url}/a2a/jsonrpc`,

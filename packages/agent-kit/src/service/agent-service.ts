@@ -106,6 +106,7 @@ export function createAgentService(
   setMaxListeners(0, closing.signal);
   const running: Running = {};
   let card: AgentCard | undefined;
+  let cardSince = new Date();
   let url: string | undefined;
   let accepting = false;
   let stopped: Promise<void> | undefined;
@@ -226,6 +227,7 @@ export function createAgentService(
     const app = createHttpApp({
       handler,
       card: cardNow,
+      cardSince: () => cardSince,
       keys: () => keys,
       bodyLimit: config.bodyLimit,
       logger,
@@ -250,6 +252,8 @@ export function createAgentService(
     const port = (server.address() as AddressInfo).port;
     url = (config.publicUrl ?? `http://${hostForUrl(config.host)}:${port}`).replace(/\/$/, '');
     card = buildAgentCard(agent, url);
+    // HTTP dates have whole seconds: a conditional request compares at that precision.
+    cardSince = new Date(Math.floor(Date.now() / 1000) * 1000);
 
     await running.consumer.start();
     await running.deadLetters.start();

@@ -68,9 +68,8 @@ describe('resolveSkillCall', () => {
     expect(() => resolveSkillCall(review, msg({ parts: [{ text: 'x' }] }))).toThrow(
       /message.metadata.skill: the message names no skill/,
     );
-    expect(() => resolveSkillCall(single, msg({ parts: [{ url: 'http://x/y.png' }] }))).toThrow(
-      /message.parts/,
-    );
+    // Only a file: the input is `{}` (whether the skill takes files is the edge's content-type check).
+    expect(resolveSkillCall(single, msg({ parts: [{ url: 'http://x/y.png' }] })).input).toEqual({});
   });
 });
 

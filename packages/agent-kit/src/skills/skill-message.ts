@@ -89,8 +89,9 @@ export function resolveSkillCall(agent: AgentDefinition, message: Message): Skil
 
 /**
  * The skill input a message carries: the `.input` of a first data part shaped `{ skill, input }`,
- * else the first data part's data, else the text parts joined by newlines as `{ text }`.
- * BAD_INPUT naming `message.parts` when there is neither text nor data.
+ * else the first data part's data, else the text parts joined by newlines as `{ text }`, else
+ * (only files) `{}`: a skill that takes files reads them from `ctx.message.parts`, and its input
+ * schema says whether it needs more.
  */
 export function messageInput(message: Message): unknown {
   const data = dataParts(message);
@@ -101,11 +102,7 @@ export function messageInput(message: Message): unknown {
     .map((p) => p.content)
     .filter((c): c is { $case: 'text'; value: string } => c?.$case === 'text')
     .map((c) => c.value);
-  if (texts.length === 0) {
-    throw new ForgeError('BAD_INPUT', 'message.parts: needs a text or data part with the skill input', {
-      details: { field: 'message.parts' },
-    });
-  }
+  if (texts.length === 0) return {};
   return { text: texts.join('\n') };
 }
 

@@ -185,3 +185,62 @@ export async function waitForTask(
     await sleep(50);
   }
 }
+
+/** Which A2A binding a client speaks. */
+export type Binding = 'JSONRPC' | 'HTTP+JSON';
+
+/**
+ * The SDK's own client (what an outside A2A caller uses), speaking v1.0 over one `binding`, with
+ * a caller's key on every request.
+ */
+export async function sdkClient(
+  service: AgentService | string,
+  binding: Binding,
+  key: string = KEYS.alice,
+): Promise<import('@a2a-js/sdk/client').Client> {
+  const {
+    ClientFactory,
+    ClientFactoryOptions,
+    DefaultAgentCardResolver,
+    JsonRpcTransportFactory,
+    RestTransportFactory,
+  } = await import('@a2a-js/sdk/client');
+  const fetchImpl: typeof fetch = (input, init) => {
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', `Bearer ${key}`);
+    return fetch(input, { ...init, headers });
+  };
+  const factory = new ClientFactory(
+    ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+      transports: [new JsonRpcTransportFactory({ fetchImpl }), new RestTransportFactory({ fetchImpl })],
+      cardResolver: new DefaultAgentCardResolver({ fetchImpl }),
+      preferredTransports: [binding],
+    }),
+  );
+  return factory.createFromUrl(typeof service === 'string' ? service : service.url);
+}
+
+/** A raw HTTP+JSON (v1.0) call with a caller's key. */
+export async function rest(
+  service: AgentService,
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  body?: unknown,
+  key: string | null = KEYS.alice,
+): Promise<{ status: number; headers: Headers; body: Loose }> {
+  const res = await fetch(`${service.url}/a2a/rest${path}`, {
+    method,
+    headers: {
+      'a2a-version': '1.0',
+      ...(body === undefined ? {} : { 'content-type': 'application/a2a+json' }),
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Loose };
+}
+
+/** JSON read back in a test, to be checked by `expect`: any path may be followed. */
+// biome-ignore lint/suspicious/noExplicitAny: a test's view of JSON it asserts on, field by field
+export type Loose = any;

@@ -7,9 +7,27 @@ import { z } from 'zod';
 import type { ModelCallScope, ModelClient } from '../models/model-client.js';
 import { defineAgent } from '../skills/define-agent.js';
 import { defineSkill } from '../skills/define-skill.js';
+import { part } from '../skills/skill-parts.js';
 import { type Delivery, TaskWorker } from './task-worker.js';
 
-const logger = createLogger({ name: 'worker-test', level: 'silent' });
+/** Log lines the worker wrote, parsed (the detail of a hidden failure must be here). */
+const logged: Array<Record<string, unknown>> = [];
+const logger = createLogger({
+  name: 'worker-test',
+  level: 'warn',
+  destination: {
+    write(chunk: string) {
+      logged.push(JSON.parse(chunk) as Record<string, unknown>);
+      return true;
+    },
+  } as unknown as NodeJS.WritableStream,
+});
+
+/** The error id a task's shown message ends with, and the log line that carries it. */
+function loggedUnder(message: string | undefined): Record<string, unknown> | undefined {
+  const id = /\(error id ([0-9a-f]{16})\)$/.exec(message ?? '')?.[1];
+  return id ? logged.find((line) => line.errorId === id) : undefined;
+}
 
 function envelope(skill: string, input: unknown, extra: Partial<TaskEnvelope> = {}): TaskEnvelope {
   return {
@@ -122,6 +140,26 @@ describe('TaskWorker', () => {
           },
         }),
         defineSkill({
+          id: 'badart',
+          description: 'sends a media type its card does not list',
+          input: z.object({}),
+          output: z.object({}),
+          tier: 'tool',
+          handler: async (_input, ctx) => {
+            await ctx.artifact({ parts: [part.file(new Uint8Array([1]), { mediaType: 'image/png' })] });
+            return {};
+          },
+        }),
+        defineSkill({
+          id: 'noreply',
+          description: 'declares a message answer and returns JSON',
+          input: z.object({}),
+          output: z.unknown(),
+          answer: 'message',
+          tier: 'tool',
+          handler: async () => ({ not: 'a reply' }),
+        }),
+        defineSkill({
           id: 'waitfail',
           description: 'waits for the gate, then fails in a way worth retrying',
           input: z.object({}),
@@ -219,23 +257,39 @@ describe('TaskWorker', () => {
     await expect(worker.run(e, delivery(1, 2))).rejects.toThrow('upstream broke');
     expect((await tasks.get(e.id))?.state).toBe('working');
     await expect(worker.run(e, delivery(2, 2))).rejects.toThrow('upstream broke');
-    expect(await tasks.get(e.id)).toMatchObject({
-      state: 'failed',
-      attempt: 2,
-      error: { code: 'PROVIDER_ERROR', message: 'gave up after 2 attempts: upstream broke' },
-    });
+    const record = await tasks.get(e.id);
+    expect(record).toMatchObject({ state: 'failed', attempt: 2, error: { code: 'PROVIDER_ERROR' } });
+    expect(record?.error?.message).toMatch(
+      /^gave up after 2 attempts: the model provider failed; try again later/,
+    );
+    expect(loggedUnder(record?.error?.message)?.err).toBe('upstream broke');
   });
 
   it('fails a non-retryable failure at once and rethrows it for the dead-letter queue', async () => {
     const e = envelope('unit.flaky', { retryable: false });
     await expect(worker.run(e, delivery(1, 5))).rejects.toThrow('upstream broke');
-    expect((await tasks.get(e.id))?.error).toEqual({ code: 'PROVIDER_ERROR', message: 'upstream broke' });
+    // The caller sees the table's message and an id; the provider's own words stay in the log.
+    const error = (await tasks.get(e.id))?.error;
+    expect(error?.code).toBe('PROVIDER_ERROR');
+    expect(error?.message).not.toContain('upstream broke');
+    expect(loggedUnder(error?.message)?.err).toBe('upstream broke');
   });
 
   it('fails a task whose skill returns the wrong shape', async () => {
     const e = envelope('unit.liar', {});
     await expect(worker.run(e, delivery())).rejects.toThrow(/invalid output/);
-    expect((await tasks.get(e.id))?.error?.message).toContain('output.ok');
+    const message = (await tasks.get(e.id))?.error?.message;
+    expect(message).toMatch(/^internal error \(error id/);
+    expect(loggedUnder(message)?.err).toContain('output.ok');
+  });
+
+  it('fails a skill that sends what its card does not list, or answers other than it declares', async () => {
+    const bad = envelope('unit.badart', {});
+    await expect(worker.run(bad, delivery())).rejects.toThrow(/image\/png, which its outputModes/);
+    expect(await tasks.get(bad.id)).toMatchObject({ state: 'failed', a2a: { artifacts: [] } });
+    const none = envelope('unit.noreply', {});
+    await expect(worker.run(none, delivery())).rejects.toThrow(/answers with a message but returned none/);
+    expect((await tasks.get(none.id))?.state).toBe('failed');
   });
 
   it('releases a task on shutdown without writing its state', async () => {

@@ -4,7 +4,6 @@ import {
   describeIssues,
   ForgeError,
   type TaskEnvelope,
-  type TaskError,
 } from '@forge/contracts';
 import { untilAborted } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
@@ -14,10 +13,12 @@ import type { EventPublisher, StatusPublisher } from '../ports/ports.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
 import { isInputRequired } from '../skills/input-required.js';
+import { isRejected, isSkillReply, type SkillReply } from '../skills/skill-result.js';
 import { claimTask } from './claim-task.js';
 import { type EarlyEnd, HeldTask } from './held-task.js';
 import { createSkillContext } from './skill-context.js';
 import { commitEnd } from './task-end.js';
+import { replyChange, taskErrorOf } from './task-outcome.js';
 
 /** What the worker needs to know about the delivery it runs. */
 export interface Delivery {
@@ -180,6 +181,7 @@ export class TaskWorker {
     const ctx = createSkillContext({
       brain: deps.brain,
       agent: deps.agent.name,
+      skill,
       record,
       signal,
       logger,
@@ -196,20 +198,43 @@ export class TaskWorker {
       return;
     }
     if (held.early) return;
+    if (skill.answer === 'message' || isSkillReply(output)) {
+      if (skill.answer !== 'message' || !isSkillReply(output)) {
+        const said =
+          skill.answer === 'message'
+            ? 'answers with a message but returned none'
+            : 'returned a reply but answers with a task';
+        await this.#bug(
+          record,
+          new ForgeError('INTERNAL', `${record.skill} ${said}`, { retryable: false }),
+          logger,
+        );
+      }
+      await this.#end(record, replyChange(record, output as SkillReply));
+      return;
+    }
     const checked = skill.output.safeParse(output);
     if (!checked.success) {
       const issues = describeIssues(checked.error, 'output');
-      const bug = new ForgeError(
-        'INTERNAL',
-        `${record.skill} returned invalid output: ${issues.join('; ')}`,
-        {
+      await this.#bug(
+        record,
+        new ForgeError('INTERNAL', `${record.skill} returned invalid output: ${issues.join('; ')}`, {
           retryable: false,
-        },
+        }),
+        logger,
       );
-      await this.#end(record, { to: 'failed', error: { code: bug.code, message: bug.message } });
-      throw bug;
     }
-    await this.#end(record, { to: 'completed', output: checked.data });
+    await this.#end(record, {
+      to: 'completed',
+      ...(checked.data === undefined ? {} : { output: checked.data }),
+    });
+  }
+
+  /** A skill's own mistake: the task fails (the caller sees the table's message and an id, the log
+   *  the detail), and the message is dead-lettered. */
+  async #bug(record: TaskRecord, bug: ForgeError, logger: Logger): Promise<never> {
+    await this.#end(record, { to: 'failed', error: taskErrorOf(bug, logger) });
+    throw bug;
   }
 
   async #failed(
@@ -224,6 +249,10 @@ export class TaskWorker {
       await this.#end(record, { to: 'input-required', message: error.reason });
       return;
     }
+    if (isRejected(error)) {
+      await this.#end(record, { to: 'rejected', message: error.reason });
+      return;
+    }
     if (delivery.signal.aborted) {
       // Shutdown: the bus naks the message for another replica; the task stays `working`.
       throw new ForgeError('UNAVAILABLE', 'the worker is shutting down', { retryable: true, cause: error });
@@ -235,12 +264,11 @@ export class TaskWorker {
       logger.warn({ err: forge.message, code: forge.code }, 'skill failed; will retry');
       throw error;
     }
-    const reason: TaskError = {
-      code: forge.code,
-      message: retryable
-        ? `gave up after ${delivery.deliveryCount} attempts: ${forge.message}`
-        : forge.message,
-    };
+    const reason = taskErrorOf(
+      forge,
+      logger,
+      retryable ? `gave up after ${delivery.deliveryCount} attempts: ` : '',
+    );
     logger.warn({ err: forge.message, code: forge.code }, 'skill failed; task failed');
     await this.#end(record, { to: 'failed', error: reason });
     throw error;

@@ -1,4 +1,5 @@
 import { ForgeError } from '@forge/contracts';
+import { boundedJsonBody } from '@forge/service-runtime';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { type ChatCompletionsDeps, chatCompletionsHandler } from './chat-completions.js';
 import { sendOpenAIError } from './openai-errors.js';
@@ -11,8 +12,9 @@ export interface RouterAppDeps extends ChatCompletionsDeps {
 
 /**
  * The router's HTTP surface: `/livez` (the process is up), `/readyz` (ready to route and serve),
- * and the OpenAI-compatible `POST /v1/chat/completions`. Bodies that are not JSON or exceed the
- * limit are answered 400/413 in OpenAI's error format.
+ * and the OpenAI-compatible `POST /v1/chat/completions`. Bodies that are not JSON, nest deeper
+ * than 64 levels or exceed the limit are answered 400/413 in OpenAI's error format; every error
+ * answer comes from the error table (openai-errors.ts).
  */
 export function createRouterApp(deps: RouterAppDeps): Express {
   const app = express();
@@ -28,36 +30,20 @@ export function createRouterApp(deps: RouterAppDeps): Express {
       .ready()
       .then((ready) => res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' }), next);
   });
-  app.post('/v1/chat/completions', express.json({ limit: deps.bodyLimit }), chatCompletionsHandler(deps));
+  app.post(
+    '/v1/chat/completions',
+    boundedJsonBody({ limit: deps.bodyLimit, types: ['application/json'] }),
+    chatCompletionsHandler(deps),
+  );
   app.use((req, res) => {
-    sendOpenAIError(
-      res,
-      new ForgeError('NOT_FOUND', `no route ${req.method} ${req.path}`, { retryable: false }),
-    );
+    sendOpenAIError(res, new ForgeError('METHOD_NOT_FOUND', `no route ${req.method} ${req.path}`));
   });
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (res.headersSent) {
       res.end();
       return;
     }
-    const status = (error as { status?: number; type?: string }).status;
-    if ((error as { type?: string }).type === 'entity.too.large') {
-      res.status(413).json({
-        error: {
-          message: `request body is larger than ${deps.bodyLimit}`,
-          type: 'invalid_request_error',
-          param: null,
-          code: 'body_too_large',
-        },
-      });
-      return;
-    }
-    if (status === 400) {
-      sendOpenAIError(res, new ForgeError('BAD_INPUT', 'body: not valid JSON', { retryable: false }));
-      return;
-    }
-    deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'request failed');
-    sendOpenAIError(res, error);
+    sendOpenAIError(res, error, deps.logger, { path: req.path });
   });
   return app;
 }

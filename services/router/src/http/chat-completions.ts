@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ForgeError } from '@forge/contracts';
+import { callerError, errorDetail, ForgeError } from '@forge/contracts';
 import { estimatePromptTokens } from '@forge/models';
 import { escalationPolicyFor, type ModelTier } from '@forge/policy';
 import type { ApiKeyStore } from '@forge/service-runtime';
@@ -11,7 +11,7 @@ import type { RouteDecider } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import { type ChatCall, parseChatRequest } from './chat-request.js';
 import { type ForgeExtras, openAIFinishReason, openAIUsage } from './chat-response.js';
-import { openAIErrorBody, openAIStatusOf, sendOpenAIError } from './openai-errors.js';
+import { openAIError, outcomeError, sendOpenAIError } from './openai-errors.js';
 
 /** The skill every endpoint call is accounted under; a route in config for it shapes `forge:auto`. */
 export const API_SKILL = 'api.chat-completions';
@@ -64,7 +64,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       principal = authenticate(req, deps.keys());
       call = parseChatRequest(req.body);
     } catch (error) {
-      sendOpenAIError(res, error);
+      sendOpenAIError(res, error, deps.logger);
       return;
     }
     const requestId = randomUUID();
@@ -88,15 +88,17 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
         started,
       );
-      if (stream) stream.end(outcome, call.includeUsage);
-      else reply(res, requestId, outcome);
+      if (stream) stream.end(outcome, call.includeUsage, deps.logger);
+      else reply(res, requestId, outcome, deps.logger);
     } catch (error) {
-      // The request's child logger is made only here: building one per request costs every call.
-      deps.logger
-        .child({ requestId, principal })
-        .warn({ err: error instanceof Error ? error.message : String(error) }, 'chat completion failed');
-      if (!res.headersSent) sendOpenAIError(res, error);
-      else res.end();
+      if (!res.headersSent) sendOpenAIError(res, error, deps.logger, { requestId, principal });
+      else {
+        deps.logger.warn(
+          { requestId, principal, err: errorDetail(error) },
+          'chat completion failed mid-stream',
+        );
+        res.end();
+      }
     }
   };
 }
@@ -161,9 +163,9 @@ function extras(outcome: Extract<CallOutcome, { ok: true }>): ForgeExtras {
   };
 }
 
-function reply(res: Response, id: string, outcome: CallOutcome): void {
+function reply(res: Response, id: string, outcome: CallOutcome, logger: Logger): void {
   if (!outcome.ok) {
-    res.status(openAIStatusOf(outcome.code).status).json(openAIErrorBody(outcome.code, outcome.message));
+    sendOpenAIError(res, outcomeError(outcome.code, outcome.message), logger, { requestId: id });
     return;
   }
   // Written straight to the socket: express's `res.json` would re-parse the content type and
@@ -210,16 +212,20 @@ class SseWriter {
     this.#chunk({ content: text }, null);
   }
 
-  end(outcome: CallOutcome, includeUsage: boolean): void {
+  end(outcome: CallOutcome, includeUsage: boolean, logger: Logger): void {
     if (this.#res.writableEnded || this.#res.destroyed) return;
     if (!outcome.ok) {
+      const error = outcomeError(outcome.code, outcome.message);
       if (!this.#started) {
-        this.#res
-          .status(openAIStatusOf(outcome.code).status)
-          .json(openAIErrorBody(outcome.code, outcome.message));
+        sendOpenAIError(this.#res, error, logger, { requestId: this.#id });
         return;
       }
-      this.#send(openAIErrorBody(outcome.code, outcome.message));
+      const view = callerError(error);
+      logger.warn(
+        { requestId: this.#id, errorId: view.errorId, code: view.code, err: outcome.message },
+        'chat completion stream failed',
+      );
+      this.#send(openAIError(view).body);
       this.#res.end('data: [DONE]\n\n');
       return;
     }

@@ -1,67 +1,73 @@
-import { ERROR_CODES, type ErrorCode, ForgeError } from '@forge/contracts';
+import {
+  type CallerError,
+  callerError,
+  ERROR_CODES,
+  type ErrorCode,
+  errorDetail,
+  ForgeError,
+  type OpenAIErrorType,
+} from '@forge/contracts';
+import type { Logger } from '@forge/telemetry';
 import type { Response } from 'express';
 
-/** OpenAI's error `type` words, so OpenAI clients show the right message and retry the right calls. */
-type OpenAIErrorType =
-  | 'invalid_request_error'
-  | 'authentication_error'
-  | 'insufficient_quota'
-  | 'rate_limit_error'
-  | 'server_error'
-  | 'service_unavailable';
+/** OpenAI's error body: `{"error":{"message","type","param","code"}}`. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: OpenAIErrorType; param: string | null; code: string };
+}
 
 function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
 
-/** HTTP status and OpenAI error type for a Forge error code (the endpoint's one mapping). */
-export function openAIStatusOf(code: string): { status: number; type: OpenAIErrorType } {
-  if (!isErrorCode(code)) return { status: 502, type: 'server_error' };
-  switch (code) {
-    case 'BAD_INPUT':
-    case 'UNKNOWN_SKILL':
-      return { status: 400, type: 'invalid_request_error' };
-    case 'UNAUTHENTICATED':
-      return { status: 401, type: 'authentication_error' };
-    case 'FORBIDDEN':
-      return { status: 403, type: 'invalid_request_error' };
-    case 'NOT_FOUND':
-      return { status: 404, type: 'invalid_request_error' };
-    case 'BUDGET_EXHAUSTED':
-      return { status: 429, type: 'insufficient_quota' };
-    case 'CANCELED':
-      return { status: 499, type: 'invalid_request_error' };
-    case 'DEADLINE_EXCEEDED':
-      return { status: 504, type: 'server_error' };
-    case 'UNAVAILABLE':
-      return { status: 503, type: 'service_unavailable' };
-    case 'PROVIDER_ERROR':
-      return { status: 502, type: 'server_error' };
-    case 'CONFLICT':
-    case 'ILLEGAL_TRANSITION':
-      return { status: 409, type: 'invalid_request_error' };
-    case 'BAD_CONFIG':
-    case 'INTERNAL':
-      return { status: 500, type: 'server_error' };
-  }
-}
-
-/** The OpenAI error body: `{"error":{"message","type","param","code"}}`. INTERNAL hides its message. */
-export function openAIErrorBody(code: string, message: string, param: string | null = null) {
-  const { type } = openAIStatusOf(code);
+/**
+ * The endpoint's answer for an error, from the error table's OpenAI column: status, body and the
+ * `Retry-After` seconds when "try later" has a meaningful wait. The message is the caller's view
+ * (the table's message and error id for server faults; the field at fault for bad requests).
+ */
+export function openAIError(view: CallerError): {
+  status: number;
+  body: OpenAIErrorBody;
+  retryAfterSeconds: number | undefined;
+} {
+  const { openAI } = view.spec;
   return {
-    error: {
-      message: code === 'INTERNAL' ? 'internal error' : message,
-      type,
-      param,
-      code: code === 'UNAUTHENTICATED' ? 'invalid_api_key' : code.toLowerCase(),
+    status: openAI.status,
+    body: {
+      error: { message: view.message, type: openAI.type, param: view.field ?? null, code: openAI.code },
     },
+    retryAfterSeconds: view.retryAfterSeconds,
   };
 }
 
-/** Sends anything thrown as an OpenAI-style JSON error. */
-export function sendOpenAIError(res: Response, error: unknown): void {
-  const forge = ForgeError.from(error);
-  const param = typeof forge.details?.param === 'string' ? forge.details.param : null;
-  res.status(openAIStatusOf(forge.code).status).json(openAIErrorBody(forge.code, forge.message, param));
+/**
+ * An error outcome the gateway reported by code (a string from the wire): its caller view. An
+ * unknown code is a provider's failure (502). The outcome's message is the gateway's own: it is
+ * logged with the error id and shown only where the table shows messages.
+ */
+export function outcomeError(code: string, message: string): ForgeError {
+  return new ForgeError(isErrorCode(code) ? code : 'PROVIDER_ERROR', message);
+}
+
+/**
+ * Sends anything thrown as an OpenAI-style JSON error. The detail (cause chain included) goes to
+ * the log line under the error id; server faults at `error`, a caller's mistake at `info`.
+ */
+export function sendOpenAIError(
+  res: Response,
+  error: unknown,
+  logger?: Logger,
+  context: Record<string, unknown> = {},
+): void {
+  const view = callerError(error);
+  const param =
+    error instanceof ForgeError && typeof error.details?.param === 'string' ? error.details.param : null;
+  const { status, body, retryAfterSeconds } = openAIError(view);
+  if (param !== null) body.error.param = param;
+  if (logger) {
+    const line = { ...context, errorId: view.errorId, code: view.code, err: errorDetail(error) };
+    if (status >= 500) logger.error(line, 'request failed');
+    else logger.info(line, 'request refused');
+  }
+  if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));
+  res.status(status).json(body);
 }

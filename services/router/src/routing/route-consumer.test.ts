@@ -50,10 +50,9 @@ afterAll(async () => {
 });
 
 /** Submits a task as an agent's edge does: task row, then `task.route`. */
-async function submit(task: TaskEnvelope): Promise<void> {
-  await h.bus.publish(h.bus.subjects.taskRoute, TaskEnvelope, task, {
-    msgId: `route:${task.id}:${randomUUID()}`,
-  });
+async function submit(task: TaskEnvelope, msgId = `route:${task.id}:${randomUUID()}`): Promise<string> {
+  await h.bus.publish(h.bus.subjects.taskRoute, TaskEnvelope, task, { msgId });
+  return msgId;
 }
 
 /** Waits until the router has taken and acked everything on `task.route`. */
@@ -90,10 +89,10 @@ async function exhaust(agent: string, usd: number): Promise<void> {
 describe('route consumer', () => {
   it('stamps the decision, records it, and forwards the task once to its agent', async () => {
     const task = await h.task({ skill: 'scout.score', tierHint: 'mid' });
-    await submit(task);
+    const msgId = await submit(task);
     await waitFor(() => forwarded.has(task.id), 5_000, 'the forwarded task');
     const [arrived] = forwarded.get(task.id)!;
-    expect(arrived?.msgId).toBe(`run:${task.id}`);
+    expect(arrived?.msgId).toBe(`run:${msgId}`);
     expect(arrived?.task.routing).toMatchObject({
       tier: 'small',
       model: 'anthropic:claude-haiku-5.5',
@@ -112,9 +111,27 @@ describe('route consumer', () => {
     expect(decision?.budget).toMatchObject({ policyVersion: 'test-1', action: 'none' });
   });
 
+  it('forwards every message of a task, a follow-up within the duplicate window included', async () => {
+    const task = await h.task({ skill: 'scout.score' });
+    const publish = (messageId: string) =>
+      h.bus.publish(h.bus.subjects.taskRoute, TaskEnvelope, task, { msgId: `${task.id}:${messageId}` });
+    await publish('first');
+    await waitFor(() => forwarded.get(task.id)?.length === 1, 5_000, 'the first run');
+    // The caller answers the task (input-required) seconds later: a second message of the task.
+    await publish('follow-up');
+    await waitFor(() => forwarded.get(task.id)?.length === 2, 5_000, 'the follow-up run');
+    // The same message again (a re-publish of it) is stored once, on both hops.
+    await publish('follow-up');
+    await routerIdle();
+    expect(forwarded.get(task.id)?.map((f) => f.msgId)).toEqual([
+      `run:${task.id}:first`,
+      `run:${task.id}:follow-up`,
+    ]);
+  });
+
   it('reuses the stored decision for a task it sees again, even after the config changed', async () => {
     const task = await h.task({ skill: 'scout.score' });
-    await submit(task);
+    const msgId = await submit(task);
     await waitFor(() => forwarded.has(task.id), 5_000, 'the first forward');
     const first = forwarded.get(task.id)![0]!.task.routing;
     await h.writeConfig(
@@ -125,12 +142,17 @@ describe('route consumer', () => {
     );
     expect(await h.router.reload()).toBe(true);
     try {
-      await submit(task);
+      // The same routing message again (a redelivery, or a re-publish of it): the forward carries
+      // the same msgId, so JetStream keeps it once.
+      await submit(task, msgId);
       await routerIdle();
       expect((await h.decisions.get(task.id))?.decision).toEqual(first);
       expect((await h.tasks.get(task.id))?.routing).toEqual(first);
-      // The second forward carried the same msgId, so JetStream dropped it as a duplicate.
       expect(forwarded.get(task.id)).toHaveLength(1);
+      // Another message of the task: routed with the stored decision, forwarded under its own msgId.
+      await submit(task);
+      await waitFor(() => forwarded.get(task.id)?.length === 2, 5_000, 'the second message');
+      expect(forwarded.get(task.id)![1]!.task.routing).toEqual(first);
     } finally {
       await h.writeConfig(await testRoutingConfig({ routes: ROUTES, budgets: BUDGETS }));
       await h.router.reload();

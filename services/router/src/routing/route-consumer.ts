@@ -1,4 +1,4 @@
-import type { Bus, TaskConsumer } from '@forge/bus';
+import type { Bus, MessageContext, TaskConsumer } from '@forge/bus';
 import {
   isForgeError,
   STATUS_EVENT_VERSION,
@@ -24,8 +24,9 @@ export interface RouteConsumerDeps {
 
 /**
  * The durable `router` consumer on `task.route`. Per task: the decision (see `TaskRouter`), then
- * routed → the envelope, routing stamped, to `task.run.<agent>` with msgId `run:<taskId>` (so a
- * redelivery never runs it twice); budget `reject` or an unknown skill → the task is rejected
+ * routed → the envelope, routing stamped, to `task.run.<agent>` with a msgId naming the message it
+ * carries (see `runMsgId`), so a redelivery never runs it twice and a task's next message (a
+ * follow-up to input-required) is never taken for a repeat; budget `reject` or an unknown skill → the task is rejected
  * with the reason; budget `queue` → an approval row, the task stays submitted and its status says
  * it waits for approval. The message is acked only after all of that is stored and the forward
  * is acknowledged by JetStream; a failure before that naks it for another try.
@@ -44,7 +45,7 @@ export class RouteConsumer {
       filterSubject: bus.subjects.taskRoute,
       schema: TaskEnvelope,
       concurrency: deps.concurrency,
-      handler: (task) => this.#handle(task),
+      handler: (task, ctx) => this.#handle(task, ctx),
     });
   }
 
@@ -60,7 +61,7 @@ export class RouteConsumer {
     return this.#consumer.inFlight;
   }
 
-  async #handle(task: TaskEnvelope): Promise<void> {
+  async #handle(task: TaskEnvelope, ctx: MessageContext): Promise<void> {
     const { router, cache, bus, decisions } = this.#deps;
     const logger = this.#deps.logger.child({ taskId: task.id, skill: task.skill });
     const routing = await this.#telemetry.traced(task, () => router.route(task));
@@ -78,9 +79,7 @@ export class RouteConsumer {
           bus.subjects.taskRun(record.agent),
           TaskEnvelope,
           { ...task, routing: decision },
-          {
-            msgId: `run:${task.id}`,
-          },
+          { msgId: runMsgId(task, ctx) },
         );
         logger.info(
           { tier: decision.tier, model: decision.model, reused, reasons: decision.reasons },
@@ -164,4 +163,19 @@ export class RouteConsumer {
       ...(error ? { error } : {}),
     });
   }
+}
+
+/**
+ * The msgId of a forward to `task.run.<agent>`: `run:` and the msgId of the message being routed
+ * (the edge names each message of a task: `<taskId>:<A2A messageId>`), so every hop's msgId names
+ * the message it carries. A redelivery of one routing message forwards under the same msgId
+ * (JetStream keeps it once); a task's next message has its own. A routing message published
+ * without a msgId is named by the task and its stream sequence, which its redeliveries share.
+ */
+export function runMsgId(
+  task: TaskEnvelope,
+  ctx: Pick<MessageContext, 'headers' | 'streamSequence'>,
+): string {
+  const incoming = ctx.headers['Nats-Msg-Id'];
+  return incoming ? `run:${incoming}` : `run:${task.id}:seq:${ctx.streamSequence}`;
 }
