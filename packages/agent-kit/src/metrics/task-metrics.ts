@@ -15,8 +15,8 @@ export function meteredStatusPublisher(inner: StatusPublisher, agent: string): S
     description: tasks.description,
   });
   return {
-    publish(record) {
-      inner.publish(record);
+    publish(record, artifact) {
+      inner.publish(record, artifact);
       if (TERMINAL_STATES.has(record.state) || INTERRUPTED_STATES.has(record.state)) {
         counter.add(1, {
           'forge.task.state': record.state,
