@@ -9,6 +9,7 @@ export {
 } from './errors.js';
 export {
   ChatMessage,
+  DeferredCall,
   MODEL_CALL_VERSION,
   ModelCallFailure,
   ModelCallReply,
@@ -16,6 +17,7 @@ export {
   ModelCallSuccess,
   ModelPurpose,
   ModelUsage,
+  StablePromptPart,
 } from './model-call.js';
 export { ModelId, ModelPrice, ProviderKind } from './model-price.js';
 export {
