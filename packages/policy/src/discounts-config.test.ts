@@ -48,10 +48,14 @@ describe('discount settings in the routing config', () => {
   it('names the field of a bad duration, a window past the vendors’ 24 hours, or a deferred tool skill', () => {
     const bad = (routes: unknown) => () =>
       parseRoutingConfig(JSON.stringify({ ...baseConfigObject(), routes }), 'test.json');
-    expect(bad({ 'a.b': { tier: 'mid', cadence: 'often' } })).toThrow(/routes\.a\.b\.cadence.*duration/);
-    expect(bad({ 'a.b': { tier: 'mid', deferrable: { maxWait: '2d' } } })).toThrow(
-      /deferrable\.maxWait.*at most 1d/,
+    expect(bad({ 'a.b': { tier: 'mid', cadence: 'often' } })).toThrow(
+      /routes\["a\.b"\]\.cadence: must be a duration/,
     );
-    expect(bad({ 'a.b': { tier: 'tool', deferrable: {} } })).toThrow(/routes\.a\.b\.deferrable.*no model/);
+    expect(bad({ 'a.b': { tier: 'mid', deferrable: { maxWait: '2d' } } })).toThrow(
+      /deferrable\.maxWait: must be at most 1d/,
+    );
+    expect(bad({ 'a.b': { tier: 'tool', deferrable: {} } })).toThrow(
+      /routes\["a\.b"\]\.deferrable: .*no model/,
+    );
   });
 });
