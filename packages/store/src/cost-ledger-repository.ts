@@ -67,6 +67,15 @@ export interface CostLedger {
   forTask(taskId: string): Promise<CostLedgerEntry[]>;
 }
 
+/** When a skill's model calls were made: what the prompt cache planner learns a skill's rhythm from. */
+export interface CallHistory {
+  /**
+   * The times of the skill's most recent answered calls (one per call, not per attempt) since
+   * `since`, newest first, at most `limit`.
+   */
+  recentCalls(skill: string, since: Date, limit: number): Promise<Date[]>;
+}
+
 interface LedgerRow {
   task_id: string;
   attempt: number;
@@ -209,11 +218,12 @@ function fromRow(r: LedgerRow): CostLedgerEntry {
   };
 }
 
-/** CostLedger over the `cost_ledger` table of one brain's schema. */
-export class PgCostLedger implements CostLedger {
+/** CostLedger (and the calls' history) over the `cost_ledger` table of one brain's schema. */
+export class PgCostLedger implements CostLedger, CallHistory {
   readonly #pool: pg.Pool;
   readonly #insert: string;
   readonly #select: string;
+  readonly #recent: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
@@ -222,6 +232,16 @@ export class PgCostLedger implements CostLedger {
       SELECT ${NAMES} FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS.join(', ')})
       ON CONFLICT (task_id, attempt, call_id, seq) DO NOTHING`;
     this.#select = `SELECT ${NAMES} FROM ${table} WHERE task_id = $1 ORDER BY attempt, call_id, seq`;
+    this.#recent = `SELECT max(created_at) AS at FROM ${table}
+      WHERE skill = $1 AND created_at > $2 AND outcome = 'ok' AND source = 'task'
+      GROUP BY task_id, attempt, call_id ORDER BY at DESC LIMIT $3`;
+  }
+
+  async recentCalls(skill: string, since: Date, limit: number): Promise<Date[]> {
+    const result = await withPgErrors('cost ledger history', () =>
+      this.#pool.query<{ at: Date }>(this.#recent, [skill, since, limit]),
+    );
+    return result.rows.map((r) => r.at);
   }
 
   async append(entries: CostLedgerEntry[]): Promise<number> {

@@ -8,7 +8,12 @@ export {
   type ScopeUsage,
   Settlement,
 } from './budget-repository.js';
-export { type CostLedger, CostLedgerEntry, PgCostLedger } from './cost-ledger-repository.js';
+export {
+  type CallHistory,
+  type CostLedger,
+  CostLedgerEntry,
+  PgCostLedger,
+} from './cost-ledger-repository.js';
 export {
   type EmbeddedPostgres,
   type EmbeddedPostgresOptions,
@@ -16,6 +21,16 @@ export {
 } from './embedded-postgres.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
+export {
+  type BatchProvider,
+  type DeferredKey,
+  type DeferredRequest,
+  type Lease,
+  type ModelBatch,
+  type ModelBatchRepository,
+  type NewDeferredRequest,
+  PgModelBatchRepository,
+} from './model-batch-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';
 export { type CreatePoolOptions, createPool } from './pool.js';
