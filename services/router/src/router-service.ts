@@ -16,6 +16,7 @@ import { createLogger, type Logger } from '@forge/telemetry';
 import type pg from 'pg';
 import { BudgetGate } from './budgets/budget-gate.js';
 import type { RouterConfig } from './config.js';
+import { CachePlanner } from './gateway/cache-planner.js';
 import { CircuitBreakers } from './gateway/circuit-breaker.js';
 import { GatewayStats } from './gateway/gateway-stats.js';
 import { ModelCallService } from './gateway/model-call-service.js';
@@ -33,6 +34,11 @@ import { TaskRoutingCache } from './routing/task-routing-cache.js';
 
 export interface RouterServiceDeps {
   logger?: Logger;
+  /**
+   * The clock the prompt cache planner reads a skill's rhythm by (epoch ms); `Date.now` by
+   * default. The cost-month bench passes its simulated month's clock.
+   */
+  clock?: () => number;
 }
 
 /** A running router; `start`/`stop` are its only lifecycle. Parts are exposed for tests and benchmarks. */
@@ -120,8 +126,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const tasks = new PgTaskRepository(pool, schema);
     const decisions = new PgRoutingDecisionRepository(pool, schema);
     const budgets = new PgBudgetRepository(pool, schema);
+    const costLedger = new PgCostLedger(pool, schema);
     const writer = new LedgerWriter({
-      ledger: new PgCostLedger(pool, schema),
+      ledger: costLedger,
       budgets,
       flushMs: config.ledgerFlushMs,
       logger,
@@ -137,6 +144,11 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       breakers: new CircuitBreakers(source.current.config.gateway.breaker),
       stats,
       logger: logger.child({ component: 'model-gateway' }),
+      cache: new CachePlanner({
+        history: costLedger,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        logger: logger.child({ component: 'cache-planner' }),
+      }),
     });
     partial.gateway = gateway;
     const backlog = new BacklogMonitor({

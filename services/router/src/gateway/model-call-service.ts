@@ -205,6 +205,7 @@ export class ModelCallService {
       {
         purpose: req.purpose,
         system: req.system,
+        stable: req.stable,
         messages: req.messages,
         maxTokens: req.maxTokens,
         temperature: req.temperature,
