@@ -7,6 +7,7 @@ export {
 } from './edge/agent-card.js';
 export type {
   ModelCallInput,
+  ModelCallOptions,
   ModelCallScope,
   ModelClient,
   ModelClientFactory,

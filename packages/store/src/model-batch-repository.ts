@@ -90,6 +90,8 @@ export interface ModelBatchRepository {
   /** Ends a batch: `ended` (results read) or `failed` (the vendor gave up on it). */
   endBatch(batchId: string, state: 'ended' | 'failed', error?: string): Promise<void>;
   requestsOf(batchId: string): Promise<DeferredRequest[]>;
+  /** Makes a call due now (its batch gave no answer): the next round answers it with a normal call. */
+  makeDue(key: DeferredKey): Promise<void>;
   /** Answers a call; false when it was answered already (the first answer stands). */
   resolve(key: DeferredKey, reply: unknown, resolution: string): Promise<boolean>;
   /**
@@ -360,6 +362,16 @@ export class PgModelBatchRepository implements ModelBatchRepository {
       ]),
     );
     return result.rows.map(fromRequestRow);
+  }
+
+  async makeDue(key: DeferredKey): Promise<void> {
+    await withPgErrors('deferred call due', () =>
+      this.#pool.query(
+        `UPDATE ${this.#requests} SET due_by = least(due_by, now())
+         WHERE task_id = $1 AND call_id = $2 AND fingerprint = $3 AND state <> 'done'`,
+        [key.taskId, key.callId, key.fingerprint],
+      ),
+    );
   }
 
   async resolve(key: DeferredKey, reply: unknown, resolution: string): Promise<boolean> {

@@ -7,6 +7,7 @@ import {
   migrate,
   PgBudgetRepository,
   PgCostLedger,
+  PgModelBatchRepository,
   PgRoutingDecisionRepository,
   PgSkillRegistry,
   PgTaskRepository,
@@ -14,6 +15,7 @@ import {
 } from '@forge/store';
 import { createLogger, type Logger } from '@forge/telemetry';
 import type pg from 'pg';
+import { DeferredCalls } from './batch/deferred-calls.js';
 import { BudgetGate } from './budgets/budget-gate.js';
 import type { RouterConfig } from './config.js';
 import { CachePlanner } from './gateway/cache-planner.js';
@@ -65,6 +67,8 @@ export interface RouterService {
   readonly ledger: LedgerWriter;
   readonly stats: GatewayStats;
   readonly routing: RoutingConfigSource;
+  /** Deferrable skills' calls in vendor batches. */
+  readonly deferred: DeferredCalls;
 }
 
 interface Running {
@@ -75,6 +79,7 @@ interface Running {
   gate: BudgetGate;
   gateway: ModelGateway;
   modelCalls: ModelCallService;
+  deferred: DeferredCalls;
   consumer: RouteConsumer;
   backlog: BacklogMonitor;
   server: Server;
@@ -178,6 +183,16 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       concurrency: config.concurrency,
       logger: logger.child({ component: 'route-consumer' }),
     });
+    const deferred = new DeferredCalls({
+      brain: config.brain,
+      source,
+      gateway,
+      gate,
+      writer,
+      repo: new PgModelBatchRepository(pool, schema),
+      tasks,
+      logger: logger.child({ component: 'deferred-calls' }),
+    });
     const modelCalls = new ModelCallService({
       bus,
       gateway,
@@ -186,6 +201,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       router: taskRouter,
       tasks,
       logger,
+      deferred,
     });
     const app = createRouterApp({
       brain: config.brain,
@@ -203,8 +219,10 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     partial.consumer = consumer;
     modelCalls.start();
     partial.modelCalls = modelCalls;
+    deferred.start();
+    partial.deferred = deferred;
     await backlog.start();
-    running = { source, pool, bus, writer, gate, gateway, modelCalls, consumer, backlog, server };
+    running = { source, pool, bus, writer, gate, gateway, modelCalls, deferred, consumer, backlog, server };
     ready = true;
     logger.info({ url: urlOf(server, config.host), brain: config.brain }, 'router ready');
   }
@@ -222,6 +240,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     await Promise.allSettled([
       r.consumer?.stop(work),
       r.modelCalls?.stop(work),
+      // Deferred calls live in Postgres: a batch round still running is finished or aborted (a
+      // normal call cut short is billed, and the next router makes it again).
+      r.deferred?.stop(work),
       r.server ? closeHttpServer(r.server, work) : undefined,
     ]);
     // Aborted calls end quickly; their ledger rows must be queued before the last flush.
@@ -274,6 +295,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     },
     get routing() {
       return (running ?? notStarted()).source;
+    },
+    get deferred() {
+      return (running ?? notStarted()).deferred;
     },
     stats,
   };

@@ -11,11 +11,12 @@ import {
 import { escalationPolicyFor } from '@forge/policy';
 import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
+import type { DeferredCalls } from '../batch/deferred-calls.js';
 import { principalOf } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
-import type { CallContext, CallOutcome } from './call-context.js';
+import type { CallContext, CallInput, CallOutcome } from './call-context.js';
 import type { ModelGateway } from './model-gateway.js';
 import { ModelStreamChunk } from './stream-chunk.js';
 
@@ -29,6 +30,8 @@ export interface ModelCallServiceDeps {
   logger: Logger;
   /** How long a finished reply is kept to answer a repeated request (same task, attempt, call). */
   replayMs?: number;
+  /** Deferrable skills' calls through the vendors' batch APIs; without it every call is made now. */
+  deferred?: DeferredCalls;
 }
 
 const REPLAY_MAX = 2_000;
@@ -52,7 +55,8 @@ function failure(code: string, message: string, retryable = false): ModelCallRep
   return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
 }
 
-function toReply(outcome: CallOutcome): ModelCallReply {
+/** The gateway's outcome as the wire reply (shared with deferred calls, which store it). */
+export function toReply(outcome: CallOutcome): ModelCallReply {
   if (!outcome.ok) {
     // A failure reply has no notes field: what was tried on the way goes into the message.
     const tried = outcome.notes.length > 0 ? ` (tried: ${outcome.notes.join('; ')})` : '';
@@ -148,7 +152,8 @@ export class ModelCallService {
       return Promise.resolve(replay.reply);
     const running = this.#run(req, started)
       .then((reply) => {
-        this.#remember(key, reply);
+        // A deferred call's state changes: every ask reads it afresh.
+        if (reply.ok || reply.deferred === undefined) this.#remember(key, reply);
         return reply;
       })
       .finally(() => this.#inFlight.delete(key));
@@ -194,23 +199,28 @@ export class ModelCallService {
       maxTier: record.maxTier,
       escalation: escalationPolicyFor(source.current.config, record.skill),
     };
+    const input: CallInput = {
+      purpose: req.purpose,
+      system: req.system,
+      stable: req.stable,
+      messages: req.messages,
+      maxTokens: req.maxTokens,
+      temperature: req.temperature,
+      output: req.output,
+    };
     let index = 0;
     const streamTo = req.output === undefined ? req.streamTo : undefined;
+    if (req.deferrable && streamTo === undefined && this.#deps.deferred) {
+      const deferred = await this.#deps.deferred.offer(ctx, input);
+      if (deferred) return deferred;
+    }
     // The shutdown signal goes down as it is: every listener put on it below (the providers'
     // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
     // so none pile up on it and no per-call signal needs to be made and linked.
     const signal = this.#shutdown.signal;
     const outcome = await gateway.call(
       ctx,
-      {
-        purpose: req.purpose,
-        system: req.system,
-        stable: req.stable,
-        messages: req.messages,
-        maxTokens: req.maxTokens,
-        temperature: req.temperature,
-        output: req.output,
-      },
+      input,
       streamTo === undefined
         ? { signal }
         : {

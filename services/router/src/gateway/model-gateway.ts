@@ -49,6 +49,11 @@ export class ModelGateway {
     this.#deps = deps;
   }
 
+  /** The prompt cache planner, when the gateway has one (deferred calls plan their batch requests with it). */
+  get cache(): CachePlanner | undefined {
+    return this.#deps.cache;
+  }
+
   /** Calls in progress, from any transport. */
   get active(): number {
     return this.#active.size;

@@ -1,5 +1,13 @@
 import { ForgeError, type ModelId, type ProviderKind } from '@forge/contracts';
-import { AnthropicProvider, type ModelProvider, OfflineProvider, OpenAIProvider } from '@forge/models';
+import {
+  AnthropicBatches,
+  AnthropicProvider,
+  type BatchApi,
+  type ModelProvider,
+  OfflineProvider,
+  OpenAIBatches,
+  OpenAIProvider,
+} from '@forge/models';
 import { type ModelCandidate, providerOf, type RoutingConfig } from '@forge/policy';
 import { readSecret } from './secrets.js';
 
@@ -27,6 +35,7 @@ export interface ResolvedModel {
  */
 export class ProviderPool {
   readonly #vendors = new Map<string, ModelProvider>();
+  readonly #batches = new Map<'anthropic' | 'openai', BatchApi>();
   readonly #offline = new OfflineProvider();
   /** The keys handed to the SDKs, only to cut them out of what vendors answer (see `redact`). */
   readonly #secrets: string[] = [];
@@ -39,19 +48,17 @@ export class ProviderPool {
     if (anthropicKey !== undefined) {
       pool.#secrets.push(anthropicKey);
       const baseUrl = env.baseUrls.anthropic ?? config.providers.anthropic.baseUrl;
-      pool.#vendors.set(
-        'anthropic',
-        new AnthropicProvider({ apiKey: anthropicKey, ...(baseUrl ? { baseUrl } : {}) }),
-      );
+      const options = { apiKey: anthropicKey, ...(baseUrl ? { baseUrl } : {}) };
+      pool.#vendors.set('anthropic', new AnthropicProvider(options));
+      pool.#batches.set('anthropic', new AnthropicBatches(options));
     }
     const openaiKey = readSecret(env.secretsEnv, config.providers.openai.apiKeyEnv);
     if (openaiKey !== undefined) {
       pool.#secrets.push(openaiKey);
       const baseUrl = env.baseUrls.openai ?? config.providers.openai.baseUrl;
-      pool.#vendors.set(
-        'openai',
-        new OpenAIProvider({ kind: 'openai', apiKey: openaiKey, ...(baseUrl ? { baseUrl } : {}) }),
-      );
+      const options = { apiKey: openaiKey, ...(baseUrl ? { baseUrl } : {}) };
+      pool.#vendors.set('openai', new OpenAIProvider({ kind: 'openai', ...options }));
+      pool.#batches.set('openai', new OpenAIBatches(options));
     }
     for (const [server, spec] of Object.entries(config.providers.openaiCompatible)) {
       const key = spec.apiKeyEnv === undefined ? undefined : readSecret(env.secretsEnv, spec.apiKeyEnv);
@@ -81,6 +88,11 @@ export class ProviderPool {
       if (error.stack?.includes(secret)) error.stack = error.stack.replaceAll(secret, REDACTED);
     }
     return error;
+  }
+
+  /** The vendor's batch API, when the vendor has a key (OpenAI-compatible servers have none). */
+  batchApi(provider: ProviderKind): BatchApi | undefined {
+    return provider === 'anthropic' || provider === 'openai' ? this.#batches.get(provider) : undefined;
   }
 
   /** True when no real provider is reachable: every call is answered offline. */
