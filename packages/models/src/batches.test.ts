@@ -96,7 +96,7 @@ describe.each(cases)('%s through the SDK', (_name, make, model) => {
     fake.completeBatches();
     const [failure] = await api.results(errored.id, one);
     expect(failure).toMatchObject({ ok: false, outcome: 'errored' });
-    expect(!failure?.ok && (failure?.error as ProviderError).kind).toBe('client');
+    expect(failure && !failure.ok && (failure.error as ProviderError).kind).toBe('client');
 
     const expiring = await api.submit([{ customId: 'plain', request: reqs.get('plain')! }]);
     fake.expireBatches();
