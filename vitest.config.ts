@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { conditions: ['forge-source'] },
   ssr: { resolve: { conditions: ['forge-source'], externalConditions: ['forge-source'] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'services/*/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'services/*/src/**/*.test.ts',
+      'tools/*/src/**/*.test.ts',
+      'e2e/**/*.test.ts',
+    ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

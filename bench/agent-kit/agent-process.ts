@@ -45,8 +45,10 @@ nc.subscribe(`bench-echo.${config.brain}`, {
   },
 });
 
+// The kit alone is measured (no router): tasks go straight to the agent, the test-only path.
 const service = createAgentService(agent, config, {
   logger: createLogger({ name: 'bench-agent', level: 'warn', destination: process.stderr }),
+  testOnlyDirectDispatch: true,
 });
 let cpuSince = process.cpuUsage();
 let profiler: Session | undefined;

@@ -21,7 +21,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hashApiKey } from '@forge/agent-kit';
+import { hashApiKey } from '@forge/service-runtime';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';

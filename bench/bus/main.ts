@@ -8,28 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { Bus } from '@forge/bus';
 import { createLogger } from '@forge/telemetry';
-import { startTelemetry } from '@forge/telemetry/sdk';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { trace } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { type Load, type RoundResult, runRound } from './driver.js';
+import { startTracing } from './instrumentation.js';
 import { type Options, parseOptions, USAGE } from './options.js';
 import { type BenchPath, ForgePath, RawPath } from './sides.js';
 import { type PathStats, round, summarize } from './stats.js';
-
-/**
- * Tracing as a service runs it: the SDK's context manager and W3C propagator, and spans that are
- * recorded (not exported). Without an endpoint startTelemetry registers no tracer provider, so
- * one that records and drops is added; otherwise the forge path would skip span work.
- */
-function startTracing() {
-  const telemetry = startTelemetry({ serviceName: 'forge-bench' });
-  const probe = trace.getTracer('bench').startSpan('probe');
-  if (!probe.isRecording()) trace.setGlobalTracerProvider(new BasicTracerProvider());
-  probe.end();
-  return telemetry;
-}
 
 async function main(options: Options): Promise<void> {
   const telemetry = startTracing();

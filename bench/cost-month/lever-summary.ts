@@ -1,7 +1,7 @@
 import { type LedgerLine, sumBy } from './ledger-bill.js';
 import type { Lever } from './levers.js';
 import type { SimulatedTask } from './month-simulation.js';
-import type { RoutedMonth } from './summarize.js';
+import type { RoutedMonth } from './routed-month.js';
 
 /** How a set of calls met the prompt cache: from the answering ledger rows. */
 export interface CacheStats {

@@ -24,11 +24,12 @@ import { LEVER_LABEL, type Lever, leverConfig } from './levers.js';
 import { simulateMonth } from './month-simulation.js';
 import { type Options, parseOptions, USAGE } from './options.js';
 import { formatReport, jsonLine } from './report.js';
+import type { RoutedMonth } from './routed-month.js';
 import { buildTimeline } from './schedule.js';
 import { checkSkills, MANIFESTS } from './service-skills.js';
 import { SimClock } from './sim-clock.js';
 import { SimulatedAgents } from './simulated-agents.js';
-import { type LeveredFrontier, type RoutedMonth, summarize, toolTierTypes } from './summarize.js';
+import { type LeveredFrontier, summarize, toolTierTypes } from './summarize.js';
 import { loadWorkload, stableShare, type Workload } from './workload.js';
 
 interface Common {

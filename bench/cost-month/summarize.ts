@@ -1,16 +1,10 @@
 import { type RunCost, runKey } from './baseline-runs.js';
-import { type DecisionLine, type LedgerLine, sumBy } from './ledger-bill.js';
+import { sumBy } from './ledger-bill.js';
 import type { CacheStats, VariantBill } from './lever-summary.js';
 import type { Lever } from './levers.js';
 import type { SimulatedTask } from './month-simulation.js';
+import type { RoutedMonth } from './routed-month.js';
 import type { Workload } from './workload.js';
-
-/** The routed month as it happened: what the bench saw of each task, and the router's own tables. */
-export interface RoutedMonth {
-  tasks: SimulatedTask[];
-  ledger: LedgerLine[];
-  decisions: DecisionLine[];
-}
 
 export interface TypeBill {
   id: string;

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { hashApiKey } from '@forge/agent-kit';
 import { type SkillManifest, TASK_ENVELOPE_VERSION } from '@forge/contracts';
 import type { RoutingConfig } from '@forge/policy';
+import { hashApiKey } from '@forge/service-runtime';
 import { PgSkillRegistry, PgTaskRepository } from '@forge/store';
 import type pg from 'pg';
 

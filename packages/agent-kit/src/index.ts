@@ -13,9 +13,6 @@ export type {
   ModelClientFactory,
 } from './models/model-client.js';
 export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './models/nats-model-client.js';
-export { ApiKeyStore, ApiKeysFile, hashApiKey } from './process/api-keys.js';
-export { type LinkedSignal, linkedSignal } from './process/linked-signal.js';
-export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './process/service-process.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
 export { type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';
@@ -29,11 +26,5 @@ export {
 } from './skills/define-skill.js';
 export { InputRequiredSignal, isInputRequired } from './skills/input-required.js';
 export { skillManifests } from './skills/skill-manifests.js';
-export {
-  messageInput,
-  resolveSkillCall,
-  type SkillCall,
-  type SkillMessageOptions,
-  skillMessage,
-} from './skills/skill-message.js';
+export { type SkillMessageOptions, skillMessage } from './skills/skill-message.js';
 export { callForOutput, type StructuredCall } from './skills/structured-call.js';

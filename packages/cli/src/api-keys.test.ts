@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiKeysFile, hashApiKey } from '@forge/agent-kit';
+import { ApiKeysFile, hashApiKey } from '@forge/service-runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ensureOperatorKey, readOperatorKey } from './api-keys.js';
 import { type BrainPaths, brainPaths } from './paths.js';

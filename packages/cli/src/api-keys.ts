@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-// The keys file's schema and hash belong to agent-kit, which reads the file in every service.
-import { ApiKeysFile, hashApiKey } from '@forge/agent-kit';
 import { ForgeError, parseOrThrow } from '@forge/contracts';
+// The keys file's schema and hash belong to agent-kit, which reads the file in every service.
+import { ApiKeysFile, hashApiKey } from '@forge/service-runtime';
 import { z } from 'zod';
 import type { BrainPaths } from './paths.js';
 

@@ -214,3 +214,26 @@ describe('parseCommand', () => {
     expect(parseCommand(['help', 'up', '--json'], {})).toEqual({ name: 'help', topic: 'up', json: true });
   });
 });
+
+describe('forge schedule and up --fast', () => {
+  it('parses the four schedule actions and names what is wrong', () => {
+    expect(parseCommand(['schedule', 'list', '--json'], {})).toMatchObject({
+      name: 'schedule',
+      options: { action: 'list', name: undefined, json: true, timeoutMs: 30_000 },
+    });
+    expect(parseCommand(['schedule', 'pause', 'fetch-news-feeds', '--reason', 'holiday'], {})).toMatchObject({
+      name: 'schedule',
+      options: { action: 'pause', name: 'fetch-news-feeds', reason: 'holiday' },
+    });
+    expect(() => parseCommand(['schedule'], {})).toThrow(/expected list, run, pause or resume/);
+    expect(() => parseCommand(['schedule', 'delete', 'x'], {})).toThrow(/unknown action 'delete'/);
+    expect(() => parseCommand(['schedule', 'run'], {})).toThrow(/run needs a schedule name/);
+    expect(() => parseCommand(['schedule', 'run', 'Bad_Name'], {})).toThrow(/invalid <name>/);
+    expect(() => parseCommand(['schedule', 'list', 'x'], {})).toThrow(/unexpected argument 'x'/);
+  });
+
+  it('takes --fast on up', () => {
+    expect(parseCommand(['up', '--fast'], {})).toMatchObject({ name: 'up', options: { fast: true } });
+    expect(parseCommand(['up'], {})).toMatchObject({ name: 'up', options: { fast: false } });
+  });
+});

@@ -24,6 +24,8 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       return (await import('./commands/route-explain.js')).runRouteExplain(command.options, io);
     case 'costs':
       return (await import('./commands/costs.js')).runCosts(command.options, io);
+    case 'schedule':
+      return (await import('./commands/schedule.js')).runSchedule(command.options, io);
   }
 }
 

@@ -1,8 +1,8 @@
 import type { ModelUsage, Tier } from '@forge/contracts';
 import { type RoutingConfigInput, routingConfigFromObject } from '@forge/policy';
+import type { LedgerUsageRow } from '@forge/store';
 import { describe, expect, it } from 'vitest';
 import { buildCostReport } from './cost-report.js';
-import type { LedgerUsageRow } from './ledger-rows.js';
 
 const price = (input: number, output: number) => ({ input, output, readOn: '2026-11-29' });
 const BASE: RoutingConfigInput = {

@@ -1,4 +1,4 @@
-import type { RoutingConfig } from '@forge/policy';
+import { type RoutingConfig, reachableProviders } from '@forge/policy';
 import type { Env } from './arg-rules.js';
 
 /** Which model providers the router will reach with this environment; names only, never values. */
@@ -18,20 +18,13 @@ function isSet(env: Env, name: string): boolean {
 }
 
 /**
- * The router's own rule (its provider pool), read from the same routing config and environment:
- * a vendor is there when its key variable, or `<NAME>_FILE`, is set; an OpenAI-compatible server
- * is there unless it names a key variable that is unset. The CLI only looks at whether a variable
- * is set; the router reads the values (and a `_FILE` it cannot read stops it, naming the variable).
+ * The router's own rule (`reachableProviders` in @forge/policy, which its provider pool uses),
+ * over the same routing config and environment: a key variable counts when it, or `<NAME>_FILE`,
+ * is set. The CLI only looks at whether a variable is set; the router reads the values (and a
+ * `_FILE` it cannot read stops it, naming the variable).
  */
 export function modelProviders(config: RoutingConfig, env: Env): ModelProviders {
-  const available: string[] = [];
-  if (isSet(env, config.providers.anthropic.apiKeyEnv)) available.push('anthropic');
-  if (isSet(env, config.providers.openai.apiKeyEnv)) available.push('openai');
-  for (const [server, spec] of Object.entries(config.providers.openaiCompatible)) {
-    if (spec.apiKeyEnv === undefined || isSet(env, spec.apiKeyEnv)) {
-      available.push(`openai-compatible:${server}`);
-    }
-  }
+  const available = reachableProviders(config, (name) => isSet(env, name));
   return {
     available,
     offline: available.length === 0,

@@ -1,4 +1,9 @@
-import { budgetView, routingConfigFromObject } from '@forge/policy';
+import {
+  budgetView,
+  effectiveRoutingConfig,
+  routingConfigFromObject,
+  zeroCostRoutingConfig,
+} from '@forge/policy';
 import { describe, expect, it } from 'vitest';
 import { explainRoute, inputTokens } from './route-explanation.js';
 
@@ -117,5 +122,50 @@ describe('explainRoute', () => {
     const busy = explainRoute({ ...ask, manifest: LESSONS, budget: budgetView(CONFIG), pendingTasks: 500 });
     expect([calm.tier, calm.pendingTasks]).toEqual(['frontier', null]);
     expect([busy.tier, busy.pendingTasks]).toEqual(['mid', 500]);
+  });
+});
+
+describe('explainRoute over the effective config', () => {
+  const withFreeModel = routingConfigFromObject(
+    {
+      version: 'effective-test',
+      tiers: {
+        small: ['anthropic:claude-haiku-5.5', 'openai-compatible:local/llama3'],
+        mid: ['anthropic:claude-sonnet-5.5'],
+        frontier: ['anthropic:claude-opus-5.5'],
+      },
+      prices: {
+        'anthropic:claude-haiku-5.5': price(0.1, 0.5),
+        'openai-compatible:local/llama3': price(0, 0),
+        'anthropic:claude-sonnet-5.5': price(2, 10),
+        'anthropic:claude-opus-5.5': price(4, 20),
+      },
+      providers: { openaiCompatible: { local: { baseUrl: 'http://127.0.0.1:8080/v1' } } },
+      routes: { 'scout.score-headlines': { tier: 'small' } },
+      budgets: { perTier: { small: { usd: 1, onExhausted: 'queue' } } },
+    },
+    'test',
+  );
+
+  it('lets a $0 model of the tier take a task the budget would queue, as the router does', () => {
+    const effective = effectiveRoutingConfig(withFreeModel, ['anthropic', 'openai-compatible:local']);
+    const spent = budgetView(effective, { 'tier:small': { spentMicros: 1_000_000, reservedMicros: 0 } });
+    const ask = {
+      manifest: { skill: 'scout.score-headlines', agent: 'scout', tierHint: 'small', critical: false },
+      config: effective,
+      input: {},
+      brain: 'b',
+      originKind: 'schedule',
+      principal: 'cron',
+      budget: spent,
+      now: new Date('2026-11-29T12:00:00Z'),
+    } as const;
+    expect(explainRoute(ask)).toMatchObject({ budgetAction: 'queue', zeroCost: false });
+    expect(explainRoute({ ...ask, zeroCost: zeroCostRoutingConfig(effective) })).toMatchObject({
+      tier: 'small',
+      model: 'openai-compatible:local/llama3',
+      budgetAction: 'none',
+      zeroCost: true,
+    });
   });
 });

@@ -46,9 +46,9 @@ export interface RouteExplanation {
 /** The question: a skill, a would-be task's input and who sends it, the budgets now. */
 export interface ExplainRequest {
   readonly manifest: Pick<SkillManifest, 'skill' | 'agent' | 'tierHint' | 'critical'>;
-  /** The effective config (see `effectiveRoutingConfig`): what the router decides on. */
+  /** The effective config (@forge/policy `effectiveRoutingConfig`): what the router decides on. */
   readonly config: RoutingConfig;
-  /** Its $0 narrowing (see `zeroCostRoutingConfig`); the same object when nothing narrows. */
+  /** Its $0 narrowing (@forge/policy `zeroCostRoutingConfig`); the same object when nothing narrows. */
   readonly zeroCost?: RoutingConfig | undefined;
   readonly input: unknown;
   readonly brain: string;

@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
-import { type PlacedService, ROUTER } from './service-table.js';
+import { DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
 
 /** Connections beyond the services' pools: the migrations, `psql`, a test's own check. */
 export const SPARE_CONNECTIONS = 6;
@@ -63,6 +63,10 @@ export interface MeshEnv {
   readonly concurrency: number;
   /** The routing config file the router runs with (absolute). */
   readonly routingConfig: string;
+  /** The offline day's loopback URL (`FORGE_DAY_URL`): the default feeds and sensor schedules use it. */
+  readonly dayUrl?: string;
+  /** `forge up --fast`: the scheduler and the day server run this clock (speed, and its start). */
+  readonly fastClock?: { readonly speed: number; readonly anchor: string };
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -74,14 +78,18 @@ export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string,
 }
 
 /**
- * What only some services are told: the router gets its routing config; every agent dispatches
- * new tasks through the router (`FORGE_DISPATCH=router`: edge → router, tier stamped and the
- * decision stored → agent), never straight to its own workers.
+ * What only some services are told: the router gets its routing config; agents need nothing
+ * of their own (they always dispatch through the router); every other service learns where
+ * the offline day is (`FORGE_DAY_URL`), and with `--fast` the scheduler and the day server share
+ * the fast clock.
  */
 function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> {
-  return service.name === ROUTER
-    ? { FORGE_ROUTING_CONFIG: mesh.routingConfig }
-    : { FORGE_DISPATCH: 'router' };
+  const day: Record<string, string> = mesh.dayUrl ? { FORGE_DAY_URL: mesh.dayUrl } : {};
+  const clock: Record<string, string> =
+    mesh.fastClock && (service.name === SCHEDULER || service.name === DAY)
+      ? { FORGE_CLOCK_SPEED: String(mesh.fastClock.speed), FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor }
+      : {};
+  return service.name === ROUTER ? { FORGE_ROUTING_CONFIG: mesh.routingConfig } : { ...day, ...clock };
 }
 
 /**

@@ -33,10 +33,17 @@ describe('the service table', () => {
     });
   });
 
-  it('counts the router as a service but not as an agent', () => {
-    expect(AGENT_TABLE.map((spec) => spec.name)).toEqual(
-      SERVICE_TABLE.filter((spec) => spec.name !== ROUTER).map((spec) => spec.name),
-    );
+  it('counts the router, the scheduler and the day server as services but not as agents', () => {
+    expect(AGENT_TABLE.map((spec) => spec.name)).toEqual([
+      'scout',
+      'engagement',
+      'compliance',
+      'publisher',
+      'marketing',
+      'diary',
+    ]);
+    expect(SERVICE_TABLE.map((spec) => spec.name)).toContain('scheduler');
+    expect(findAgent('scheduler')).toBeNull();
     expect(findAgent(ROUTER)).toBeNull();
     expect(findAgent('compliance')).toMatchObject({ offset: 3 });
   });

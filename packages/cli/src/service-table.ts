@@ -7,7 +7,7 @@ export interface ServiceSpec {
   readonly name: string;
   /** Its HTTP port is `portBase + offset`. */
   readonly offset: number;
-  /** False for a service without an A2A agent card (router, console): only /readyz is probed. */
+  /** False for a service without an A2A agent card (router, scheduler, day): only /readyz is probed. */
   readonly agent?: false;
 }
 
@@ -17,6 +17,12 @@ export const RESERVED_OFFSETS: Readonly<Record<number, string>> = { 50: 'postgre
 /** The routing service's name: `forge up` lets it run first, and the agents dispatch through it. */
 export const ROUTER = 'router';
 
+/** The scheduler: starts with the agents and submits every tick through the router. */
+export const SCHEDULER = 'scheduler';
+
+/** The offline day's loopback server: the default feeds config and the sensor schedules point at it. */
+export const DAY = 'day';
+
 export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: ROUTER, offset: 0, agent: false },
   { name: 'scout', offset: 1 },
@@ -25,6 +31,10 @@ export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: 'publisher', offset: 4 },
   { name: 'marketing', offset: 5 },
   { name: 'diary', offset: 6 },
+  // Ticks the 16 schedules through the router (services/scheduler).
+  { name: SCHEDULER, offset: 7, agent: false },
+  // The offline day: the shipped feeds and sensor readings on loopback (services/day).
+  { name: DAY, offset: 8, agent: false },
 ];
 
 /** Default embedded Postgres port offset from the port base. */

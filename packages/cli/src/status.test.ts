@@ -120,6 +120,8 @@ describe('forge status', () => {
       ['publisher', 1104],
       ['marketing', 1105],
       ['diary', 1106],
+      ['scheduler', 1107],
+      ['day', 1108],
     ]);
   });
 });

@@ -84,6 +84,7 @@ export function formatUpReport(report: UpReport): string[] {
     `       pnpm --silent forge send <agent> <skill> --input '{...}'`,
     `       pnpm --silent forge route explain <agent>.<skill>`,
     `       pnpm --silent forge costs`,
+    `       pnpm --silent forge schedule list`,
     '  Ctrl-C stops everything.',
   ];
   return lines;

@@ -143,10 +143,8 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
     for (const service of report.services) {
       const card = await fakeCard(service);
       expect(card.name).toBe(service.name);
-      const role =
-        service.name === ROUTER
-          ? { FORGE_ROUTING_CONFIG: defaultRoutingConfigPath() }
-          : { FORGE_DISPATCH: 'router' };
+      // FORGE_DISPATCH is gone: agents route through the router with nothing set.
+      const role = service.name === ROUTER ? { FORGE_ROUTING_CONFIG: defaultRoutingConfigPath() } : {};
       expect(card.instrumented).toBe(true);
       expect(card.seen).toEqual({
         FORGE_BRAIN: brain.name,

@@ -1,5 +1,5 @@
 /** The commands the CLI knows; `help` prints the usage of the others. */
-export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'help'] as const;
+export const COMMANDS = ['up', 'status', 'send', 'route', 'costs', 'schedule', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const COMMON = `  --brain <name>        brain prefix (FORGE_BRAIN, default local)
@@ -13,14 +13,23 @@ const LEDGER = `  --config <file>       routing config (FORGE_ROUTING_CONFIG; de
 const USAGE: Readonly<Record<CommandName, string>> = {
   up: `usage: forge up [flags]
   Starts the local mesh: NATS (NATS_URL), Postgres (DATABASE_URL, else embedded), the router, then
-  every agent. Model keys (ANTHROPIC_API_KEY, OPENAI_API_KEY, or *_FILE) pass through to the
+  every agent, the scheduler and the offline day (its feeds and sensors on loopback). Model keys (ANTHROPIC_API_KEY, OPENAI_API_KEY, or *_FILE) pass through to the
   router; without any, models run OFFLINE (the built-in offline provider, shadow costs only).
 ${COMMON}
   --config <file>       routing config for the router (FORGE_ROUTING_CONFIG, default config/forge.yaml)
   --pg-port <port>      embedded Postgres port (FORGE_PG_PORT, default port-base+50)
   --log-level <level>   services' log level (FORGE_LOG_LEVEL, default info)
   --json-logs           pass service logs through as raw JSON lines
-  --ready-timeout <s>   give up when not every service is ready after this long (default 60)`,
+  --ready-timeout <s>   give up when not every service is ready after this long (default 60)
+  --fast                run the day 360 times faster: a tick every few seconds, a day in 4 minutes`,
+  schedule: `usage: forge schedule list|run <name>|pause <name>|resume <name> [flags]
+  The scheduler's schedules (config/schedules.yaml): list shows each one's cron, skill and tier, its
+  next run and its last run with the task's state; run submits one now (a manual run, under the
+  same overlap rule); pause stops its ticks (they are not run later); resume starts them again.
+  Asks the running scheduler over NATS (NATS_URL, else the running mesh's).
+${COMMON}
+  --reason <text>       why (pause), recorded with who paused
+  --timeout <s>         give up waiting for the scheduler after this long (default 30)`,
   status: `usage: forge status [flags]
   Probes every service's /readyz and agent card.
 ${COMMON}`,
@@ -53,6 +62,7 @@ ${LEDGER}
     send           send a task to an agent and print the resulting A2A task
     route explain  show the tier the router gives a skill, and why
     costs          spend by tier, agent and day, against an all-frontier baseline
+    schedule       list, run, pause or resume the scheduled tasks
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };
 

@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
+  AgentEvent,
   canTransition,
   ForgeError,
   forgeSubjects,
   nextTier,
   parseOrThrow,
+  SchedulerControlRequest,
+  StorySurfacedEvent,
   TASK_STATES,
   TaskEnvelope,
   TERMINAL_STATES,
@@ -34,6 +37,14 @@ describe('subjects', () => {
     expect(a.status('x')).not.toMatch(/^forge\.alpha\.task\./);
     expect(a.deadLetter('forge.alpha.task.run.scout')).toBe('forge.alpha.dlq.task.run.scout');
   });
+  it('names the surfaced-story event and the scheduler control inside the brain', () => {
+    const a = forgeSubjects('alpha');
+    expect(a.storySurfaced).toBe(a.event('scout', 'story-surfaced'));
+    expect(a.storySurfaced).toBe('forge.alpha.event.scout.story-surfaced');
+    expect(a.schedulerControl).toBe('forge.alpha.scheduler.control');
+    // Outside the task and event streams: a request/reply subject must not be captured.
+    expect(a.schedulerControl).not.toMatch(/^forge\.alpha\.(task|event|dlq)\./);
+  });
   it('refuses a brain name that would break a subject', () => {
     expect(() => forgeSubjects('a.b')).toThrow(/brain/);
     expect(() => forgeSubjects('')).toThrow(ForgeError);
@@ -61,5 +72,61 @@ describe('tiers', () => {
   it('escalates one step and stops at the top', () => {
     expect(nextTier('small')).toBe('mid');
     expect(nextTier('frontier')).toBeNull();
+  });
+});
+
+describe('story-surfaced event', () => {
+  const event = {
+    v: 1,
+    id: '1b4e28ba-2fa1-4d3b-a3f5-ef19b5a7633b',
+    brain: 'alpha',
+    agent: 'scout',
+    kind: 'story-surfaced',
+    at: '2025-06-10T12:00:00.000Z',
+    data: {
+      item: {
+        hash: 'a'.repeat(64),
+        title: 'METRC adds transfer checks',
+        link: 'https://news.example.com/metrc',
+        summary: null,
+        published: null,
+        author: null,
+        categories: [],
+        feed: { id: 'cannabis-business', title: 'Cannabis Business', tags: ['news'] },
+        firstSeenAt: '2025-06-10T11:30:00.000Z',
+      },
+      score: {
+        relevance: 0.8,
+        topics: ['cannabis-operations'],
+        why: null,
+        confidence: 0.9,
+        model: 'offline:small',
+        scoredAt: '2025-06-10T11:35:00.000Z',
+      },
+      threshold: 0.6,
+    },
+  };
+  it('is an AgentEvent of scout/story-surfaced with typed data', () => {
+    expect(StorySurfacedEvent.parse(event)).toEqual(event);
+    expect(AgentEvent.safeParse(event).success).toBe(true);
+  });
+  it('names the bad field', () => {
+    const bad = structuredClone(event);
+    bad.data.item.hash = 'not-a-hash';
+    expect(() => parseOrThrow(StorySurfacedEvent, bad, 'event')).toThrow(/data\.item\.hash/);
+    expect(() => parseOrThrow(StorySurfacedEvent, { ...event, kind: 'other' }, 'event')).toThrow(/kind/);
+  });
+});
+
+describe('scheduler control', () => {
+  it('takes the four operations and names a bad schedule name', () => {
+    expect(SchedulerControlRequest.parse({ v: 1, op: 'list' }).op).toBe('list');
+    expect(
+      SchedulerControlRequest.parse({ v: 1, op: 'run', name: 'fetch-news-feeds', by: 'operator' }).op,
+    ).toBe('run');
+    expect(() =>
+      parseOrThrow(SchedulerControlRequest, { v: 1, op: 'pause', name: 'Bad Name', by: 'x' }, 'request'),
+    ).toThrow(/name/);
+    expect(SchedulerControlRequest.safeParse({ v: 1, op: 'delete', name: 'x' }).success).toBe(false);
   });
 });

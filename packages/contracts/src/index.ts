@@ -16,6 +16,7 @@ export {
   ModelCallRequest,
   ModelCallSuccess,
   ModelPurpose,
+  ModelStreamChunk,
   ModelUsage,
   StablePromptPart,
 } from './model-call.js';
@@ -30,6 +31,16 @@ export {
 } from './names.js';
 export { Origin, OriginKind } from './origin.js';
 export { RoutingDecision } from './routing.js';
+export {
+  SCHEDULER_CONTROL_VERSION,
+  ScheduleName,
+  ScheduleRunOutcome,
+  ScheduleRunTrigger,
+  ScheduleRunView,
+  SchedulerControlReply,
+  SchedulerControlRequest,
+  ScheduleView,
+} from './scheduler-control.js';
 export { SkillManifest } from './skill-manifest.js';
 export {
   CANCEL_REQUEST_VERSION,
@@ -39,6 +50,7 @@ export {
   StatusEvent,
   TaskError,
 } from './status-event.js';
+export { STORY_SURFACED, StorySurfaced, StorySurfacedEvent } from './story-surfaced.js';
 export { type ForgeSubjects, forgeSubjects, HEADERS, type StreamSpec } from './subjects.js';
 export { TASK_ENVELOPE_VERSION, TaskEnvelope } from './task-envelope.js';
 export {

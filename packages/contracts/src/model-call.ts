@@ -143,3 +143,18 @@ export type ModelCallFailure = z.infer<typeof ModelCallFailure>;
 
 export const ModelCallReply = z.discriminatedUnion('ok', [ModelCallSuccess, ModelCallFailure]);
 export type ModelCallReply = z.infer<typeof ModelCallReply>;
+
+/**
+ * One text delta of a streamed model call, published (core NATS) by the gateway to the request's
+ * `streamTo` subject as it arrives. `index` counts from 0 within the call; the call's reply, sent
+ * after the last delta, ends the stream (a delta may be lost on core NATS; the reply's text is whole).
+ */
+export const ModelStreamChunk = z.object({
+  v: z.literal(MODEL_CALL_VERSION),
+  taskId: z.uuid(),
+  attempt: z.number().int().positive(),
+  callId: z.number().int().nonnegative(),
+  index: z.number().int().nonnegative(),
+  text: z.string(),
+});
+export type ModelStreamChunk = z.infer<typeof ModelStreamChunk>;

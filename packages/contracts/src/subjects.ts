@@ -1,4 +1,5 @@
 import { BrainName } from './names.js';
+import { STORY_SURFACED } from './story-surfaced.js';
 import { parseOrThrow } from './validation.js';
 
 /** Names of a JetStream stream and the subjects it captures. */
@@ -18,6 +19,9 @@ export interface StreamSpec {
  * - `forge.<brain>.status.<taskId>`      task state changes, core NATS, outside `task.>`
  * - `forge.<brain>.cancel.<agent>`       cancel requests to whichever worker holds the task, core NATS
  * - `forge.<brain>.model.call`           model gateway request/reply, core NATS
+ * - `forge.<brain>.scheduler.control`    the scheduler's list/run/pause/resume, core NATS request/reply
+ *
+ * Named events (on `event.<agent>.<kind>`): `storySurfaced` = `event.scout.story-surfaced`.
  */
 export interface ForgeSubjects {
   readonly brain: BrainName;
@@ -38,6 +42,10 @@ export interface ForgeSubjects {
   /** The dead-letter subject for a message that came from `sourceSubject`. */
   deadLetter(sourceSubject: string): string;
   readonly modelCall: string;
+  /** The scout's surfaced stories (`StorySurfacedEvent`), what the engagement agent drafts takes on. */
+  readonly storySurfaced: string;
+  /** Requests to the scheduler (`SchedulerControlRequest` → `SchedulerControlReply`). */
+  readonly schedulerControl: string;
   readonly consumers: { readonly router: string; agent(agent: string): string };
 }
 
@@ -64,6 +72,8 @@ export function forgeSubjects(brain: string): ForgeSubjects {
     deadLetter: (source) =>
       `${prefix}.dlq.${source.startsWith(`${prefix}.`) ? source.slice(prefix.length + 1) : source}`,
     modelCall: `${prefix}.model.call`,
+    storySurfaced: `${prefix}.event.${STORY_SURFACED.agent}.${STORY_SURFACED.kind}`,
+    schedulerControl: `${prefix}.scheduler.control`,
     consumers: { router: 'router', agent: (agent) => `agent-${agent}` },
   };
 }

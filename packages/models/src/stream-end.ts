@@ -2,7 +2,7 @@ import type { ForgeError, ModelUsage, ProviderKind } from '@forge/contracts';
 import type { CallControl } from './call-control.js';
 import { estimatePromptTokens, estimateTokens } from './estimate-tokens.js';
 import type { FinishReason } from './finish-reason.js';
-import type { ProviderRequest } from './provider.js';
+import { type ProviderRequest, zeroUsage } from './provider.js';
 import { ProviderError } from './provider-error.js';
 import { toForgeError } from './sdk-error.js';
 
@@ -19,14 +19,7 @@ export function partialUsage(
 ): ModelUsage {
   const generated = estimateTokens(received);
   if (known) return { ...known, outputTokens: Math.max(known.outputTokens, generated) };
-  return {
-    inputTokens: estimatePromptTokens(request),
-    outputTokens: generated,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
+  return { ...zeroUsage(), inputTokens: estimatePromptTokens(request), outputTokens: generated };
 }
 
 export interface StreamBreak {

@@ -31,6 +31,12 @@ export {
   toRoutingDecision,
 } from './decide-route.js';
 export { Duration, formatDuration } from './duration.js';
+export {
+  effectiveRoutingConfig,
+  providerKey,
+  reachableProviders,
+  zeroCostRoutingConfig,
+} from './effective-config.js';
 export { type EscalationPolicy, escalationPolicyFor, nextEscalation } from './escalation.js';
 export { EscalationConfig } from './escalation-config.js';
 export { GatewayConfig } from './gateway-config.js';

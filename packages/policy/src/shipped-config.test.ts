@@ -60,6 +60,9 @@ describe('config/forge.yaml', () => {
     );
     expect(decided).toEqual({
       'scout.parse-feed': 'tool',
+      'scout.fetch-feeds': 'tool',
+      'scout.recent-items': 'tool',
+      'scout.score-new': 'small',
       'scout.score-headlines': 'small',
       'compliance.check-text': 'tool',
       'compliance.review': 'frontier',

@@ -86,6 +86,63 @@ describe('PgCostLedger', () => {
     expect(await ledger.forTask(row.taskId)).toHaveLength(2);
   });
 
+  it('reads the rows since a time, oldest first, as spend reports need them', async () => {
+    // A schema of its own, so rows the other tests wrote do not count here.
+    const schema = `${schemaForBrain(brain.name)}_since`;
+    await migrate({ databaseUrl: brain.databaseUrl, schema, logger: quietLogger() });
+    const own = new PgCostLedger(pool, schema);
+    try {
+      const taskId = randomUUID();
+      const old = entry({ taskId, createdAt: '2026-03-31T23:59:59.999Z' });
+      const later = entry({
+        taskId,
+        seq: 1,
+        tier: 'mid',
+        agent: null,
+        model: 'offline:mid',
+        offline: true,
+        standsInFor: 'anthropic:claude-sonnet-5',
+        costMicros: 0,
+        shadowCostMicros: 9_007_199_254_740_991,
+        createdAt: '2026-04-02T10:00:00.000Z',
+      });
+      const first = entry({ createdAt: '2026-04-01T00:00:00.000Z', model: 'anthropic:claude-haiku-5.5' });
+      await own.append([old, later, first]);
+      const rows = await own.usageSince(new Date('2026-04-01T00:00:00.000Z'));
+      expect(rows).toEqual([
+        {
+          at: new Date(first.createdAt),
+          tier: 'small',
+          agent: 'scout',
+          model: 'anthropic:claude-haiku-5.5',
+          offline: false,
+          usage: {
+            inputTokens: 1200,
+            outputTokens: 300,
+            cacheReadTokens: 5000,
+            cacheWriteTokens: 700,
+            cacheWrite1hTokens: 100,
+            reasoningTokens: 40,
+          },
+          costMicros: 9_007_199_254_740_000,
+          shadowCostMicros: 0,
+        },
+        expect.objectContaining({
+          at: new Date(later.createdAt),
+          tier: 'mid',
+          agent: null,
+          offline: true,
+          costMicros: 0,
+          shadowCostMicros: 9_007_199_254_740_991,
+        }),
+      ]);
+      expect(await own.usageSince(new Date('2026-05-01T00:00:00.000Z'))).toEqual([]);
+      await expect(own.usageSince(new Date('not a date'))).rejects.toMatchObject({ code: 'BAD_INPUT' });
+    } finally {
+      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+    }
+  });
+
   it('refuses a charged offline row, naming the field', async () => {
     const error = await ledger
       .append([entry({ offline: true, costMicros: 5, standsInFor: 'anthropic:claude-haiku-5.5' })])

@@ -1,4 +1,4 @@
-import { parseOrThrow, Tier } from '@forge/contracts';
+import { ForgeError, type ModelUsage, parseOrThrow, Tier } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
 import { withPgErrors } from './pg-errors.js';
@@ -74,6 +74,49 @@ export interface CallHistory {
    * `since`, newest first, at most `limit`.
    */
   recentCalls(skill: string, since: Date, limit: number): Promise<Date[]>;
+}
+
+/** How spend reports (`forge costs`) read the ledger. */
+export interface CostLedgerReader {
+  /**
+   * Every row written at or after `from`, oldest first (then in key order), as spend reports
+   * need it: no raw usage, reasons or latencies. Reads the `created_at` index. BAD_INPUT for an
+   * invalid date.
+   */
+  usageSince(from: Date): Promise<LedgerUsageRow[]>;
+}
+
+/** One ledger row as a spend report (`forge costs`) needs it: when, who, what tier, tokens and money. */
+export interface LedgerUsageRow {
+  /** When the attempt was booked (`createdAt`). */
+  readonly at: Date;
+  readonly tier: Tier;
+  /** The agent that asked, or `api` for the OpenAI-compatible endpoint; null if unknown. */
+  readonly agent: string | null;
+  /** `provider:model` that answered (an `offline:` model for offline rows). */
+  readonly model: string;
+  readonly offline: boolean;
+  /** The contracts' normalised usage (input excludes cache, output includes reasoning). */
+  readonly usage: ModelUsage;
+  /** Integer micro-USD, exact (bigint read as text, then a safe integer). */
+  readonly costMicros: number;
+  readonly shadowCostMicros: number;
+}
+
+interface UsageRow {
+  created_at: Date;
+  tier: Tier;
+  agent: string | null;
+  model: string;
+  offline: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_write_5m_tokens: number;
+  cache_write_1h_tokens: number;
+  reasoning_tokens: number;
+  cost_micros: string;
+  shadow_cost_micros: string;
 }
 
 interface LedgerRow {
@@ -218,11 +261,12 @@ function fromRow(r: LedgerRow): CostLedgerEntry {
   };
 }
 
-/** CostLedger (and the calls' history) over the `cost_ledger` table of one brain's schema. */
-export class PgCostLedger implements CostLedger, CallHistory {
+/** CostLedger, CostLedgerReader and the calls' history over the `cost_ledger` table of one brain's schema. */
+export class PgCostLedger implements CostLedger, CostLedgerReader, CallHistory {
   readonly #pool: pg.Pool;
   readonly #insert: string;
   readonly #select: string;
+  readonly #usageSince: string;
   readonly #recent: string;
 
   constructor(pool: pg.Pool, schema: string) {
@@ -232,6 +276,10 @@ export class PgCostLedger implements CostLedger, CallHistory {
       SELECT ${NAMES} FROM jsonb_to_recordset($1::jsonb) AS x(${COLUMNS.join(', ')})
       ON CONFLICT (task_id, attempt, call_id, seq) DO NOTHING`;
     this.#select = `SELECT ${NAMES} FROM ${table} WHERE task_id = $1 ORDER BY attempt, call_id, seq`;
+    this.#usageSince = `SELECT created_at, tier, agent, model, offline, input_tokens, output_tokens,
+        cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens,
+        cost_micros::text AS cost_micros, shadow_cost_micros::text AS shadow_cost_micros
+      FROM ${table} WHERE created_at >= $1 ORDER BY created_at, task_id, attempt, call_id, seq`;
     this.#recent = `SELECT max(created_at) AS at FROM ${table}
       WHERE skill = $1 AND created_at > $2 AND outcome = 'ok' AND source = 'task'
       GROUP BY task_id, attempt, call_id ORDER BY at DESC LIMIT $3`;
@@ -259,5 +307,29 @@ export class PgCostLedger implements CostLedger, CallHistory {
       this.#pool.query<LedgerRow>(this.#select, [id]),
     );
     return result.rows.map(fromRow);
+  }
+
+  async usageSince(from: Date): Promise<LedgerUsageRow[]> {
+    if (Number.isNaN(from.getTime())) throw new ForgeError('BAD_INPUT', 'from: must be a valid date');
+    const result = await withPgErrors('cost ledger read', () =>
+      this.#pool.query<UsageRow>(this.#usageSince, [from]),
+    );
+    return result.rows.map((r) => ({
+      at: r.created_at,
+      tier: r.tier,
+      agent: r.agent,
+      model: r.model,
+      offline: r.offline,
+      usage: {
+        inputTokens: r.input_tokens,
+        outputTokens: r.output_tokens,
+        cacheReadTokens: r.cache_read_tokens,
+        cacheWriteTokens: r.cache_write_5m_tokens,
+        cacheWrite1hTokens: r.cache_write_1h_tokens,
+        reasoningTokens: r.reasoning_tokens,
+      },
+      costMicros: Number(r.cost_micros),
+      shadowCostMicros: Number(r.shadow_cost_micros),
+    }));
   }
 }

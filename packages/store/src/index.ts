@@ -12,6 +12,8 @@ export {
   type CallHistory,
   type CostLedger,
   CostLedgerEntry,
+  type CostLedgerReader,
+  type LedgerUsageRow,
   PgCostLedger,
 } from './cost-ledger-repository.js';
 export {
@@ -41,7 +43,25 @@ export {
   type RoutingDecisionRepository,
   RoutingStatus,
 } from './routing-decision-repository.js';
+export {
+  type PendingRun,
+  PgScheduleRepository,
+  type SchedulePause,
+  type ScheduleRepository,
+  type ScheduleRunRecord,
+} from './schedule-repository.js';
 export { assertSchemaName, schemaForBrain } from './schema-name.js';
+export {
+  type FeedListing,
+  type FeedState,
+  type FetchRecord,
+  type ItemScore,
+  type NewScoutItem,
+  PgScoutRepository,
+  type RecentItemsQuery,
+  type ScoutItem,
+  type ScoutRepository,
+} from './scout-repository.js';
 export { PgSkillRegistry, type SkillRegistry } from './skill-registry.js';
 export type {
   CreateTaskOptions,

@@ -1,4 +1,5 @@
-import { type AgentService, ApiKeyStore, createAgentService, hashApiKey } from '@forge/agent-kit';
+import { type AgentService, createAgentService } from '@forge/agent-kit';
+import { ApiKeyStore, hashApiKey } from '@forge/service-runtime';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complianceAgent } from './index.js';
@@ -50,12 +51,12 @@ describe('compliance service over A2A, on the real NATS and Postgres', () => {
         databaseUrl: brain.databaseUrl,
         concurrency: 2,
         shutdownGraceMs: 5_000,
-        dispatch: 'direct',
         logLevel: 'warn',
         bodyLimit: '256kb',
         blockingWaitMs: 10_000,
       },
-      { apiKeys },
+      // No router runs here: the task goes straight to the agent (a test-only path).
+      { apiKeys, testOnlyDirectDispatch: true },
     );
     await service.start();
   });

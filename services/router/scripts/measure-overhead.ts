@@ -5,7 +5,7 @@
  * provider), against the real Postgres and the fake LLM server. Not a test: it prints p50/p99 and
  * the load average, and asserts nothing.
  *
- *   cd /work/main && npx tsx --conditions=forge-source services/router/scripts/measure-overhead.ts [calls]
+ *   (from the repository root) pnpm exec tsx --conditions=forge-source services/router/scripts/measure-overhead.ts [calls]
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';

@@ -1,8 +1,17 @@
 import { fileURLToPath } from 'node:url';
-import { BrainName, describeIssues, ForgeError } from '@forge/contracts';
+import { BrainName } from '@forge/contracts';
+import {
+  BodyLimit,
+  emptyAsUnset,
+  intFromEnv,
+  LogLevel,
+  OptionalHttpUrl,
+  OptionalText,
+  optionalIntFromEnv,
+  PostgresUrl,
+  parseEnv,
+} from '@forge/service-runtime';
 import { z } from 'zod';
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
  * The repo's `config/forge.yaml`: `src/config.ts` and `dist/config.js` both sit three levels
@@ -12,31 +21,23 @@ export const DEFAULT_ROUTING_CONFIG_PATH = fileURLToPath(
   new URL('../../../config/forge.yaml', import.meta.url),
 );
 
-const emptyAsUnset = (v: unknown) => (v === '' ? undefined : v);
-const IntFromEnv = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const optionalUrl = z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional());
-const optionalPath = z.preprocess(emptyAsUnset, z.string().min(1).optional());
-
 const RouterEnv = z.object({
   FORGE_BRAIN: z.preprocess(emptyAsUnset, BrainName.default('local')),
   FORGE_HOST: z.string().min(1).default('127.0.0.1'),
-  FORGE_PORT: IntFromEnv(0, 65535).default(7400),
+  FORGE_PORT: intFromEnv(0, 65535, 7400),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  DATABASE_URL: PostgresUrl,
   FORGE_ROUTING_CONFIG: z.preprocess(emptyAsUnset, z.string().min(1).default(DEFAULT_ROUTING_CONFIG_PATH)),
-  FORGE_API_KEYS_FILE: optionalPath,
-  FORGE_CONCURRENCY: IntFromEnv(1, 256).default(8),
-  FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).default(10_000),
-  FORGE_LEDGER_FLUSH_MS: IntFromEnv(1, 10_000).default(25),
-  FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  FORGE_BODY_LIMIT: z
-    .string()
-    .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb or 1mb')
-    .default('4mb'),
-  FORGE_PG_POOL_MAX: z.preprocess(emptyAsUnset, IntFromEnv(1, 200).optional()),
-  ANTHROPIC_BASE_URL: optionalUrl,
-  OPENAI_BASE_URL: optionalUrl,
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  FORGE_API_KEYS_FILE: OptionalText,
+  FORGE_CONCURRENCY: intFromEnv(1, 256, 8),
+  FORGE_SHUTDOWN_GRACE_MS: intFromEnv(0, 600_000, 10_000),
+  FORGE_LEDGER_FLUSH_MS: intFromEnv(1, 10_000, 25),
+  FORGE_LOG_LEVEL: LogLevel.default('info'),
+  FORGE_BODY_LIMIT: BodyLimit.default('4mb'),
+  FORGE_PG_POOL_MAX: optionalIntFromEnv(1, 200),
+  ANTHROPIC_BASE_URL: OptionalHttpUrl,
+  OPENAI_BASE_URL: OptionalHttpUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
 /** How the router runs; made by {@link loadRouterConfig} or by hand in tests. */
@@ -57,7 +58,7 @@ export interface RouterConfig {
   shutdownGraceMs: number;
   /** Longest a ledger row or settlement waits before it is written (write-behind batching). */
   ledgerFlushMs: number;
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
   bodyLimit: string;
   /**
    * Postgres connections; default `FORGE_CONCURRENCY + 6`, what `forge up` sizes the embedded
@@ -81,15 +82,7 @@ export interface RouterConfig {
  * `FORGE_PORT: Too big: expected number to be <=65535; DATABASE_URL: must be a postgres:// URL`.
  */
 export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
-  const parsed = RouterEnv.safeParse(env);
-  if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
-    throw new ForgeError('BAD_CONFIG', `invalid router configuration: ${issues.join('; ')}`, {
-      retryable: false,
-      details: { issues },
-    });
-  }
-  const e = parsed.data;
+  const e = parseEnv(RouterEnv, env, 'invalid router configuration');
   return {
     brain: e.FORGE_BRAIN,
     host: e.FORGE_HOST,

@@ -3,7 +3,6 @@ export type { CallContext, CallHooks, CallInput, CallOutcome } from './gateway/c
 export { GatewayStats } from './gateway/gateway-stats.js';
 export { ModelCallService } from './gateway/model-call-service.js';
 export { ModelGateway } from './gateway/model-gateway.js';
-export { ModelStreamChunk } from './gateway/stream-chunk.js';
 export { API_AGENT, API_SKILL } from './http/chat-completions.js';
 export { createRouterService, type RouterService, type RouterServiceDeps } from './router-service.js';
 export { RoutingConfigSource, type RoutingState } from './routing/routing-config-source.js';

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApiKeyStore } from '@forge/agent-kit';
 import { Bus } from '@forge/bus';
+import { ApiKeyStore, checkReadiness, closeHttpServer, hostForUrl } from '@forge/service-runtime';
 import {
   createPool,
   migrate,
@@ -24,7 +24,6 @@ import { GatewayStats } from './gateway/gateway-stats.js';
 import { ModelCallService } from './gateway/model-call-service.js';
 import { ModelGateway } from './gateway/model-gateway.js';
 import { createRouterApp } from './http/app.js';
-import { closeHttpServer } from './http/close-http.js';
 import { LedgerWriter } from './ledger/ledger-writer.js';
 import { BacklogMonitor } from './routing/backlog-monitor.js';
 import { RouteConsumer } from './routing/route-consumer.js';
@@ -211,7 +210,16 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       keys: () => keys,
       logger: logger.child({ component: 'http' }),
       bodyLimit: config.bodyLimit,
-      ready: async () => ready && bus.isConnected() && (await pingPostgres(pool)),
+      ready: async () => {
+        const readiness = await checkReadiness({
+          accepting: () => ready,
+          natsConnected: () => bus.isConnected(),
+          pingPostgres: async () => {
+            await pool.query('SELECT 1');
+          },
+        });
+        return readiness.ready;
+      },
     });
     const server = await listen(app, config.host, config.port);
     partial.server = server;
@@ -303,15 +311,6 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
   };
 }
 
-async function pingPostgres(pool: pg.Pool): Promise<boolean> {
-  try {
-    await pool.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function listen(app: ReturnType<typeof createRouterApp>, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => (error ? reject(error) : resolve(server)));
@@ -320,6 +319,5 @@ function listen(app: ReturnType<typeof createRouterApp>, host: string, port: num
 
 function urlOf(server: Server, host: string): string {
   const { port } = server.address() as AddressInfo;
-  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
+  return `http://${hostForUrl(host)}:${port}`;
 }

@@ -1,4 +1,4 @@
-import { runServiceProcess, type ServiceProcess } from '@forge/agent-kit';
+import { runServiceProcess, type ServiceProcess } from '@forge/service-runtime';
 import { loadRouterConfig, type RouterConfig } from './config.js';
 import { createRouterService, type RouterService } from './router-service.js';
 

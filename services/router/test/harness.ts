@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashApiKey } from '@forge/agent-kit';
 import { Bus } from '@forge/bus';
 import {
   MODEL_CALL_VERSION,
@@ -13,6 +12,7 @@ import {
   type TaskEnvelope,
 } from '@forge/contracts';
 import { loadRoutingConfigFile, type RoutingConfigInput } from '@forge/policy';
+import { hashApiKey } from '@forge/service-runtime';
 import {
   createPool,
   PgBudgetRepository,

@@ -8,18 +8,26 @@ describe('scout agent definition', () => {
     const card = buildAgentCard(scoutAgent, 'http://127.0.0.1:7400');
     expect(card.name).toBe('scout');
     expect(card.description.length).toBeGreaterThan(20);
-    expect(card.skills.map((s) => s.id)).toEqual(['scout.parse-feed', 'scout.score-headlines']);
+    expect(card.skills.map((s) => s.id)).toEqual([
+      'scout.fetch-feeds',
+      'scout.score-new',
+      'scout.recent-items',
+      'scout.parse-feed',
+      'scout.score-headlines',
+    ]);
     expect(card.skills.map((s) => s.tags.find((t) => t.startsWith('tier:'))?.slice(5))).toEqual([
       'tool',
       'small',
+      'tool',
+      'tool',
+      'small',
     ]);
-    expect(card.skills.map((s) => s.tags.includes('critical'))).toEqual([false, false]);
-    expect(scoutAgent.defaultSkill).toBe('parse-feed');
+    expect(card.skills.some((s) => s.tags.includes('critical'))).toBe(false);
+    expect(scoutAgent.defaultSkill).toBe('fetch-feeds');
   });
 
   it('gives every skill a valid manifest with object JSON Schemas for input and output', () => {
     const manifests = skillManifests(scoutAgent);
-    expect(manifests.map((m) => m.skill)).toEqual(['scout.parse-feed', 'scout.score-headlines']);
     for (const manifest of manifests) {
       expect(SkillManifest.parse(manifest)).toEqual(manifest);
       expect(manifest.inputSchema.type).toBe('object');

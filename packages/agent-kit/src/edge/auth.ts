@@ -1,6 +1,6 @@
 import { ForgeError } from '@forge/contracts';
+import type { ApiKeyStore } from '@forge/service-runtime';
 import type { Request, RequestHandler, Response } from 'express';
-import type { ApiKeyStore } from '../process/api-keys.js';
 import { ForgeUser } from './caller.js';
 import { httpErrorBody } from './http-errors.js';
 

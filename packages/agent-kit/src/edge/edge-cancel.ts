@@ -1,9 +1,9 @@
 import { TaskNotCancelableError } from '@a2a-js/sdk/errors';
 import { ForgeError, isForgeError, isTerminal } from '@forge/contracts';
+import { linkedSignal } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { CancelRequester, StatusPublisher } from '../ports/ports.js';
-import { linkedSignal } from '../process/linked-signal.js';
 import { taskNotFound } from './a2a-errors.js';
 import type { Caller } from './caller.js';
 import { type StatusSource, TaskFeed } from './task-feed.js';

@@ -24,11 +24,11 @@ import {
 } from '@a2a-js/sdk/errors';
 import type { A2ARequestHandler, ServerCallContext } from '@a2a-js/sdk/server';
 import { ForgeError, isTerminal } from '@forge/contracts';
+import { linkedSignal } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import type { Span } from '@opentelemetry/api';
 import type { CancelRequester, StatusPublisher, TaskDispatcher } from '../ports/ports.js';
-import { linkedSignal } from '../process/linked-signal.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { taskNotFound, toA2AError } from './a2a-errors.js';
 import { type Caller, callerOf } from './caller.js';

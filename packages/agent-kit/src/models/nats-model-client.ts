@@ -8,7 +8,7 @@ import {
   ModelCallRequest,
   type ModelCallSuccess,
 } from '@forge/contracts';
-import { untilAborted } from '../process/abortable.js';
+import { untilAborted } from '@forge/service-runtime';
 import { InputRequiredSignal } from '../skills/input-required.js';
 import type { ModelCallInput, ModelCallOptions, ModelCallScope, ModelClient } from './model-client.js';
 

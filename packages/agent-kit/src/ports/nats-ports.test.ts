@@ -1,5 +1,5 @@
 import { Bus } from '@forge/bus';
-import { StatusEvent } from '@forge/contracts';
+import { StatusEvent, TaskEnvelope } from '@forge/contracts';
 import type { TaskRecord } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
 import { type TestBrain, testBrain } from '@forge/testkit';
@@ -25,8 +25,45 @@ describe('natsPorts (real NATS)', () => {
     await brain?.cleanup();
   });
 
+  it('sends a new task to the router, and straight to the agent only on the test-only path', async () => {
+    await edge.ensureStreams();
+    const routed: string[] = [];
+    const direct: string[] = [];
+    const onRoute = worker.subscribe(worker.subjects.taskRoute, TaskEnvelope, (e) => routed.push(e.id));
+    const onRun = worker.subscribe(worker.subjects.taskRun('unit'), TaskEnvelope, (e) => direct.push(e.id));
+    await Promise.all([onRoute.ready, onRun.ready]);
+    const envelope = (id: string): TaskEnvelope => ({
+      v: 1,
+      id,
+      skill: 'unit.echo',
+      input: { text: 'hi' },
+      origin: { kind: 'a2a', brain: brain.name, by: 'alice' },
+      idempotencyKey: `k:${id}`,
+      contextId: 'c',
+      createdAt: new Date().toISOString(),
+    });
+    try {
+      const viaRouter = crypto.randomUUID();
+      await natsPorts(edge, 'unit', 'router', logger).dispatcher.dispatch(envelope(viaRouter), viaRouter);
+      const straight = crypto.randomUUID();
+      await natsPorts(edge, 'unit', 'direct-for-tests', logger).dispatcher.dispatch(
+        envelope(straight),
+        straight,
+      );
+      const until = Date.now() + 5_000;
+      while ((routed.length < 1 || direct.length < 1) && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(routed).toEqual([viaRouter]);
+      expect(direct).toEqual([straight]);
+    } finally {
+      onRoute.unsubscribe();
+      onRun.unsubscribe();
+    }
+  });
+
   it('subscribes to a status subject in one round trip, before another connection publishes', async () => {
-    const ports = natsPorts(edge, 'unit', 'direct', logger);
+    const ports = natsPorts(edge, 'unit', 'router', logger);
     const flush = edge.nc.flush.bind(edge.nc);
     let flushes = 0;
     edge.nc.flush = () => {
@@ -66,7 +103,7 @@ describe('natsPorts (real NATS)', () => {
 
   it("hands this process's committed changes to its own feeds at once, and still emits them on NATS", async () => {
     const local = new LocalStatus(logger);
-    const ports = natsPorts(edge, 'unit', 'direct', logger, local);
+    const ports = natsPorts(edge, 'unit', 'router', logger, local);
     const record = taskRecord(crypto.randomUUID());
     const elsewhere: number[] = [];
     let heard = () => {};

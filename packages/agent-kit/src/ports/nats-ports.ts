@@ -34,21 +34,27 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /**
- * The kit's ports over one Bus. `dispatch` decides where new tasks go: `direct` to the agent's
- * own run subject, `router` to `task.route` for the routing service to stamp a tier first.
+ * Where new tasks go: `router` (the one production path) publishes to `task.route`, so the routing
+ * service stamps a tier, records the decision and forwards the task to `task.run.<agent>`;
+ * `direct-for-tests` publishes to the agent's own run subject, for tests that run an agent with
+ * no router (see `AgentServiceDeps.testOnlyDirectDispatch`).
  */
+export type DispatchPath = 'router' | 'direct-for-tests';
+
+/** The kit's ports over one Bus; new tasks go the way `dispatch` says. */
 export function natsPorts(
   bus: Bus,
   agent: string,
-  dispatch: 'direct' | 'router',
+  dispatch: DispatchPath,
   logger: Logger,
   local: LocalStatus = new LocalStatus(logger),
 ): NatsPorts {
   const subjects = bus.subjects;
+  const dispatchSubject = dispatch === 'router' ? subjects.taskRoute : subjects.taskRun(agent);
   return {
     dispatcher: {
       async dispatch(envelope, msgId) {
-        const subject = dispatch === 'direct' ? subjects.taskRun(agent) : subjects.taskRoute;
+        const subject = dispatchSubject;
         await bus.publish(subject, TaskEnvelope, envelope, {
           msgId,
           headers: { [HEADERS.taskId]: envelope.id },

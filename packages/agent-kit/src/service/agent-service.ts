@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { AgentCard } from '@a2a-js/sdk';
 import { Bus, type TaskConsumer } from '@forge/bus';
 import { ForgeError, TaskEnvelope } from '@forge/contracts';
+import { ApiKeyStore, closeHttpServer, hostForUrl } from '@forge/service-runtime';
 import { createPool, migrate, PgSkillRegistry, PgTaskRepository, schemaForBrain } from '@forge/store';
 import { createLogger, type Logger, redactUrl } from '@forge/telemetry';
 import type pg from 'pg';
@@ -14,12 +15,10 @@ import type { ModelClientFactory } from '../models/model-client.js';
 import { NatsModelClient } from '../models/nats-model-client.js';
 import { watchDeadLetters } from '../ports/dead-letter-watch.js';
 import { natsPorts } from '../ports/nats-ports.js';
-import { ApiKeyStore } from '../process/api-keys.js';
-import { closeHttpServer } from '../process/close-http.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { skillManifests } from '../skills/skill-manifests.js';
 import { TaskWorker } from '../worker/task-worker.js';
-import { type AgentConfig, hostForUrl } from './config.js';
+import type { AgentConfig } from './config.js';
 
 /** Optional overrides, for tests and for services with special needs. */
 export interface AgentServiceDeps {
@@ -28,6 +27,14 @@ export interface AgentServiceDeps {
   apiKeys?: ApiKeyStore;
   /** Default: `NatsModelClient` over the service's own bus. */
   models?: (bus: Bus) => ModelClientFactory;
+  /**
+   * TESTS ONLY: publish new tasks straight to the agent's own `task.run.<agent>` subject instead
+   * of `task.route`, for a test or benchmark that runs an agent with no router. Such a task has no
+   * routing decision until its first model call (the gateway routes it then), and a tool-tier
+   * task never gets one. No environment variable or config file sets this: a service started by
+   * `runAgentService` (by hand, by helm, by `forge up`) always dispatches through the router.
+   */
+  testOnlyDirectDispatch?: boolean;
 }
 
 /** A running agent: HTTP edge, worker, and their connections. */
@@ -132,7 +139,8 @@ export function createAgentService(
     await bus.ensureStreams();
     await new PgSkillRegistry(pool, schema).register(skillManifests(agent));
 
-    const ports = natsPorts(bus, agent.name, config.dispatch, logger);
+    const dispatch = deps.testOnlyDirectDispatch ? 'direct-for-tests' : 'router';
+    const ports = natsPorts(bus, agent.name, dispatch, logger);
     const models = deps.models?.(bus) ?? ((scope) => new NatsModelClient(bus, scope));
     const worker = new TaskWorker({
       agent,
@@ -219,7 +227,7 @@ export function createAgentService(
       {
         url,
         brain: config.brain,
-        dispatch: config.dispatch,
+        dispatch,
         concurrency: config.concurrency,
         skills: agent.skills.length,
       },

@@ -15,7 +15,6 @@ describe('loadAgentConfig', () => {
       apiKeysFile: undefined,
       concurrency: 4,
       shutdownGraceMs: 10_000,
-      dispatch: 'direct',
       logLevel: 'info',
       bodyLimit: '1mb',
       otlpEndpoint: undefined,
@@ -32,7 +31,6 @@ describe('loadAgentConfig', () => {
       FORGE_API_KEYS_FILE: '/etc/forge/keys.json',
       FORGE_CONCURRENCY: '8',
       FORGE_SHUTDOWN_GRACE_MS: '20000',
-      FORGE_DISPATCH: 'router',
       FORGE_LOG_LEVEL: 'debug',
       FORGE_BODY_LIMIT: '512kb',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318',
@@ -44,7 +42,6 @@ describe('loadAgentConfig', () => {
       apiKeysFile: '/etc/forge/keys.json',
       concurrency: 8,
       shutdownGraceMs: 20_000,
-      dispatch: 'router',
       logLevel: 'debug',
       bodyLimit: '512kb',
       otlpEndpoint: 'http://jaeger:4318',
@@ -60,7 +57,6 @@ describe('loadAgentConfig', () => {
         FORGE_BRAIN: 'Bad Brain',
         DATABASE_URL: 'mysql://root:hunter2@db/x',
         FORGE_CONCURRENCY: '0',
-        FORGE_DISPATCH: 'sideways',
         FORGE_BODY_LIMIT: 'huge',
       });
     } catch (error) {
@@ -72,7 +68,6 @@ describe('loadAgentConfig', () => {
       'FORGE_PORT',
       'DATABASE_URL',
       'FORGE_CONCURRENCY',
-      'FORGE_DISPATCH',
       'FORGE_BODY_LIMIT',
     ]) {
       expect(message).toContain(`${name}:`);

@@ -1,40 +1,30 @@
-import { BrainName, describeIssues, ForgeError } from '@forge/contracts';
+import { BrainName } from '@forge/contracts';
+import {
+  BodyLimit,
+  emptyAsUnset,
+  hostForUrl,
+  intFromEnv,
+  LogLevel,
+  OptionalHttpUrl,
+  OptionalText,
+  PostgresUrl,
+  parseEnv,
+} from '@forge/service-runtime';
 import { z } from 'zod';
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-
-/** `1mb`, `512kb`, `100000` (bytes): what express's body parser accepts as a limit. */
-const BodyLimit = z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 512kb or 1mb');
-
-/** An integer variable; absent or empty means "not set" (so a default applies, or "is required"). */
-const IntFromEnv = (min: number, max: number) => {
-  const range = `must be an integer from ${min} to ${max}`;
-  return z.preprocess(
-    (v) => (v === undefined || v === '' ? undefined : Number(v)),
-    z
-      .number({ error: (issue) => (issue.input === undefined ? 'is required' : range) })
-      .int(range)
-      .min(min, range)
-      .max(max, range),
-  );
-};
-
-const optionalUrl = z.preprocess((v) => (v === '' ? undefined : v), z.url().optional());
-
 const AgentEnv = z.object({
-  FORGE_BRAIN: z.preprocess((v) => (v === '' ? undefined : v), BrainName.default('local')),
+  FORGE_BRAIN: z.preprocess(emptyAsUnset, BrainName.default('local')),
   FORGE_HOST: z.string().min(1).default('127.0.0.1'),
-  FORGE_PORT: IntFromEnv(0, 65535),
-  FORGE_PUBLIC_URL: optionalUrl,
+  FORGE_PORT: intFromEnv(0, 65535),
+  FORGE_PUBLIC_URL: OptionalHttpUrl,
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  FORGE_API_KEYS_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(1).optional()),
-  FORGE_CONCURRENCY: IntFromEnv(1, 256).optional().default(4),
-  FORGE_SHUTDOWN_GRACE_MS: IntFromEnv(0, 600_000).optional().default(10_000),
-  FORGE_DISPATCH: z.enum(['direct', 'router']).default('direct'),
-  FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  DATABASE_URL: PostgresUrl,
+  FORGE_API_KEYS_FILE: OptionalText,
+  FORGE_CONCURRENCY: intFromEnv(1, 256, 4),
+  FORGE_SHUTDOWN_GRACE_MS: intFromEnv(0, 600_000, 10_000),
+  FORGE_LOG_LEVEL: LogLevel.default('info'),
   FORGE_BODY_LIMIT: BodyLimit.default('1mb'),
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
 /** How an agent service runs; made by {@link loadAgentConfig} or by hand in tests. */
@@ -53,9 +43,7 @@ export interface AgentConfig {
   concurrency: number;
   /** Budget for the whole stop sequence, in ms. */
   shutdownGraceMs: number;
-  /** `direct`: publish to `task.run.<agent>`; `router`: publish to `task.route`. */
-  dispatch: 'direct' | 'router';
-  logLevel: (typeof LOG_LEVELS)[number];
+  logLevel: LogLevel;
   bodyLimit: string;
   otlpEndpoint?: string | undefined;
   /** Longest a blocking SendMessage waits before answering with the task as it stands. Default 60 s. */
@@ -76,15 +64,7 @@ export interface AgentConfig {
  * `FORGE_PORT: Invalid input; DATABASE_URL: must be a postgres:// URL`.
  */
 export function loadAgentConfig(env: Record<string, string | undefined>): AgentConfig {
-  const parsed = AgentEnv.safeParse(env);
-  if (!parsed.success) {
-    const issues = describeIssues(parsed.error);
-    throw new ForgeError('BAD_CONFIG', `invalid configuration: ${issues.join('; ')}`, {
-      retryable: false,
-      details: { issues },
-    });
-  }
-  const e = parsed.data;
+  const e = parseEnv(AgentEnv, env, 'invalid configuration');
   const publicUrl =
     e.FORGE_PUBLIC_URL ??
     (e.FORGE_PORT > 0 ? `http://${hostForUrl(e.FORGE_HOST)}:${e.FORGE_PORT}` : undefined);
@@ -98,15 +78,8 @@ export function loadAgentConfig(env: Record<string, string | undefined>): AgentC
     apiKeysFile: e.FORGE_API_KEYS_FILE,
     concurrency: e.FORGE_CONCURRENCY,
     shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
-    dispatch: e.FORGE_DISPATCH,
     logLevel: e.FORGE_LOG_LEVEL,
     bodyLimit: e.FORGE_BODY_LIMIT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
   };
-}
-
-/** IPv6 literals need brackets in a URL; `0.0.0.0` is not a place to send callers. */
-export function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,4 +1,4 @@
-import { runServiceProcess, type ServiceProcess } from '../process/service-process.js';
+import { runServiceProcess, type ServiceProcess } from '@forge/service-runtime';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import { type AgentService, createAgentService } from './agent-service.js';
 import { type AgentConfig, loadAgentConfig } from './config.js';

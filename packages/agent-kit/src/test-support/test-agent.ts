@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ForgeError } from '@forge/contracts';
+import { ApiKeyStore, hashApiKey } from '@forge/service-runtime';
 import type { TestBrain } from '@forge/testkit';
 import { z } from 'zod';
-import { ApiKeyStore, hashApiKey } from '../process/api-keys.js';
 import { type AgentService, createAgentService } from '../service/agent-service.js';
 import type { AgentConfig } from '../service/config.js';
 import { type AgentDefinition, defineAgent } from '../skills/define-agent.js';
@@ -116,7 +116,6 @@ export function testConfig(brain: TestBrain, overrides: Partial<AgentConfig> = {
     databaseUrl: brain.databaseUrl,
     concurrency: 4,
     shutdownGraceMs: 5_000,
-    dispatch: 'direct',
     logLevel: 'warn',
     bodyLimit: '16kb',
     statusQuietMs: 500,
@@ -127,13 +126,19 @@ export function testConfig(brain: TestBrain, overrides: Partial<AgentConfig> = {
   };
 }
 
-/** Starts an instance of `agent` in `brain`; the caller stops it. */
+/**
+ * Starts an instance of `agent` in `brain`; the caller stops it. No router runs in the kit's
+ * tests, so new tasks go straight to the agent (`testOnlyDirectDispatch`).
+ */
 export async function startInstance(
   agent: AgentDefinition,
   brain: TestBrain,
   overrides: Partial<AgentConfig> = {},
 ): Promise<AgentService> {
-  const service = createAgentService(agent, testConfig(brain, overrides), { apiKeys: testKeys() });
+  const service = createAgentService(agent, testConfig(brain, overrides), {
+    apiKeys: testKeys(),
+    testOnlyDirectDispatch: true,
+  });
   await service.start();
   return service;
 }

@@ -6,11 +6,11 @@ import {
   type TaskEnvelope,
   type TaskError,
 } from '@forge/contracts';
+import { untilAborted } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import type { ModelClientFactory } from '../models/model-client.js';
 import type { EventPublisher, StatusPublisher } from '../ports/ports.js';
-import { untilAborted } from '../process/abortable.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
 import { isInputRequired } from '../skills/input-required.js';

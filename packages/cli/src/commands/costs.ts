@@ -1,9 +1,9 @@
+import { PgCostLedger } from '@forge/store';
 import type { CostsOptions } from '../args.js';
 import { openBrainReader } from '../brain-reader.js';
 import { buildCostReport } from '../cost-report.js';
 import { formatCostReport } from '../cost-table.js';
 import type { Io } from '../io.js';
-import { readLedgerSince } from '../ledger-rows.js';
 import { monthStart, resolveSince } from '../since.js';
 
 /**
@@ -18,7 +18,7 @@ export async function runCosts(options: CostsOptions, io: Io): Promise<number> {
     const since = resolveSince(options.since, now);
     // Month to date needs the whole month even when the window is shorter.
     const from = new Date(Math.min(since.getTime(), monthStart(now).getTime()));
-    const rows = await readLedgerSince(reader.pool, reader.schema, from);
+    const rows = await new PgCostLedger(reader.pool, reader.schema).usageSince(from);
     const report = buildCostReport({ rows, config: reader.config, since, now });
     if (options.json) {
       io.out(

@@ -1,9 +1,9 @@
 import { ForgeError } from '@forge/contracts';
+import { effectiveRoutingConfig, zeroCostRoutingConfig } from '@forge/policy';
 import { PgSkillRegistry } from '@forge/store';
 import type { RouteExplainOptions } from '../args.js';
 import { openBrainReader } from '../brain-reader.js';
 import { readBudgetView } from '../budget-snapshot.js';
-import { effectiveRoutingConfig, zeroCostRoutingConfig } from '../effective-config.js';
 import type { Io } from '../io.js';
 import { modelProviders } from '../model-providers.js';
 import { explainRoute, type RouteExplanation } from '../route-explanation.js';

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { ForgeError } from '@forge/contracts';
 import { loadRoutingConfigFile } from '@forge/policy';
 import { ensureOperatorKey } from '../api-keys.js';
-import type { UpOptions } from '../args.js';
+import { FAST_DAY_SPEED, type UpOptions } from '../args.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
@@ -22,8 +22,14 @@ import {
 } from '../postgres.js';
 import { waitForAllReady } from '../probes.js';
 import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
-import { embeddedMaxConnections, launchSpec, nodeArgs, releaseEnv } from '../service-launcher.js';
-import { placeServices, ROUTER } from '../service-table.js';
+import {
+  embeddedMaxConnections,
+  launchSpec,
+  type MeshEnv,
+  nodeArgs,
+  releaseEnv,
+} from '../service-launcher.js';
+import { DAY, type PlacedService, placeServices, ROUTER } from '../service-table.js';
 import { pipeLines, SupervisedProcess } from '../supervised-process.js';
 import { formatSupervisorEvent, formatUpReport, offlineWarning, type UpReport } from '../up-report.js';
 
@@ -157,7 +163,10 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       logLevel: options.logLevel,
       concurrency: options.concurrency,
       routingConfig: options.routingConfig,
+      ...dayEnv(services, options.fast),
     };
+    if (options.fast)
+      say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);
     let saveMesh = async () => {};
     for (const service of services) {
       const proc = new SupervisedProcess({
@@ -241,6 +250,15 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
     hooks.stop?.removeEventListener('abort', onStopHook);
   }
+}
+
+/** Where the offline day is, and with `--fast` the clock the scheduler and the day server share. */
+function dayEnv(services: PlacedService[], fast: boolean): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
+  const day = services.find((service) => service.name === DAY);
+  return {
+    ...(day ? { dayUrl: day.url } : {}),
+    ...(fast ? { fastClock: { speed: FAST_DAY_SPEED, anchor: new Date().toISOString() } } : {}),
+  };
 }
 
 /** A gate the services wait at: `open(env)` lets them run, with the settings known by then. */

@@ -9,6 +9,7 @@ import {
   ProviderRequest,
   type ProviderResult,
   type ProviderStreamEvent,
+  zeroUsage,
 } from '../provider.js';
 import { ProviderError } from '../provider-error.js';
 import { fillSources } from './fill-sources.js';
@@ -129,14 +130,7 @@ export class OfflineProvider implements ModelProvider {
     return {
       text,
       ...(req.output ? { output } : {}),
-      usage: {
-        inputTokens: estimatePromptTokens(req),
-        outputTokens: estimateTokens(text),
-        cacheReadTokens: 0,
-        cacheWriteTokens: 0,
-        cacheWrite1hTokens: 0,
-        reasoningTokens: 0,
-      },
+      usage: { ...zeroUsage(), inputTokens: estimatePromptTokens(req), outputTokens: estimateTokens(text) },
       rawUsage: null,
       usageEstimated: true,
       finishReason,

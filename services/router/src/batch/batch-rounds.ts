@@ -8,13 +8,28 @@ import {
   zeroUsage,
 } from '@forge/models';
 import { type ModelCandidate, nextEscalation } from '@forge/policy';
-import type { DeferredRequest, ModelBatch } from '@forge/store';
+import type { DeferredRequest, ModelBatch, ModelBatchRepository, TaskRepository } from '@forge/store';
+import type { Logger } from '@forge/telemetry';
+import type { BudgetGate } from '../budgets/budget-gate.js';
 import type { CallContext, CallInput } from '../gateway/call-context.js';
+import { toReply } from '../gateway/call-reply.js';
 import { confidenceOf } from '../gateway/confidence.js';
-import { toReply } from '../gateway/model-call-service.js';
+import type { ModelGateway } from '../gateway/model-gateway.js';
 import { CallLedger } from '../ledger/call-ledger.js';
-import type { DeferredCallsDeps } from './deferred-calls.js';
+import type { LedgerWriter } from '../ledger/ledger-writer.js';
+import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import { batchSuccess, withNote } from './deferred-reply.js';
+
+export interface DeferredCallsDeps {
+  brain: string;
+  source: RoutingConfigSource;
+  gateway: ModelGateway;
+  gate: BudgetGate;
+  writer: LedgerWriter;
+  repo: ModelBatchRepository;
+  tasks: TaskRepository;
+  logger: Logger;
+}
 
 export interface BatchRoundsDeps extends DeferredCallsDeps {
   /** This replica's name on the leases it takes. */

@@ -3,27 +3,10 @@ import { hostname } from 'node:os';
 import type { ModelCallReply } from '@forge/contracts';
 import { estimatePromptTokens, type ProviderRequest } from '@forge/models';
 import { discountsFor, type ModelCandidate, tierCandidates } from '@forge/policy';
-import type { ModelBatchRepository, TaskRepository } from '@forge/store';
-import type { Logger } from '@forge/telemetry';
-import type { BudgetGate } from '../budgets/budget-gate.js';
 import type { CallContext, CallInput } from '../gateway/call-context.js';
-import type { ModelGateway } from '../gateway/model-gateway.js';
-import type { LedgerWriter } from '../ledger/ledger-writer.js';
-import type { RoutingConfigSource } from '../routing/routing-config-source.js';
-import { BatchRounds } from './batch-rounds.js';
+import { BatchRounds, type DeferredCallsDeps } from './batch-rounds.js';
 import { callFingerprint } from './call-fingerprint.js';
 import { replyOf } from './deferred-reply.js';
-
-export interface DeferredCallsDeps {
-  brain: string;
-  source: RoutingConfigSource;
-  gateway: ModelGateway;
-  gate: BudgetGate;
-  writer: LedgerWriter;
-  repo: ModelBatchRepository;
-  tasks: TaskRepository;
-  logger: Logger;
-}
 
 /** Both vendors keep a batch running for at most a day: its hold must last that long after submission. */
 const VENDOR_WINDOW_MS = 86_400_000;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ModelUsage } from '@forge/contracts';
+import { ModelStreamChunk, type ModelUsage } from '@forge/contracts';
 import { costMicros } from '@forge/models';
 import { escalationPolicyFor, routingConfigFromObject } from '@forge/policy';
 import type { CostLedgerEntry } from '@forge/store';
@@ -14,7 +14,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gatewayTestRoutes, ok } from '../../test/gateway-fixtures.js';
 import { type Harness, realPrices, startHarness, testRoutingConfig } from '../../test/harness.js';
 import type { CallContext } from './call-context.js';
-import { ModelStreamChunk } from './stream-chunk.js';
 
 let h: Harness;
 const spans = new InMemorySpanExporter();

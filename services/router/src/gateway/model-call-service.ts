@@ -5,6 +5,7 @@ import {
   MODEL_CALL_VERSION,
   ModelCallReply,
   ModelCallRequest,
+  ModelStreamChunk,
   TASK_ENVELOPE_VERSION,
   type TaskEnvelope,
 } from '@forge/contracts';
@@ -16,9 +17,9 @@ import { principalOf } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
-import type { CallContext, CallInput, CallOutcome } from './call-context.js';
+import type { CallContext, CallInput } from './call-context.js';
+import { toReply } from './call-reply.js';
 import type { ModelGateway } from './model-gateway.js';
-import { ModelStreamChunk } from './stream-chunk.js';
 
 export interface ModelCallServiceDeps {
   bus: Bus;
@@ -55,37 +56,10 @@ function failure(code: string, message: string, retryable = false): ModelCallRep
   return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
 }
 
-/** The gateway's outcome as the wire reply (shared with deferred calls, which store it). */
-export function toReply(outcome: CallOutcome): ModelCallReply {
-  if (!outcome.ok) {
-    // A failure reply has no notes field: what was tried on the way goes into the message.
-    const tried = outcome.notes.length > 0 ? ` (tried: ${outcome.notes.join('; ')})` : '';
-    return {
-      v: MODEL_CALL_VERSION,
-      ok: false,
-      error: { code: outcome.code, message: `${outcome.message}${tried}`, retryable: outcome.retryable },
-      ...(outcome.inputRequired === undefined ? {} : { inputRequired: outcome.inputRequired }),
-    };
-  }
-  return {
-    v: MODEL_CALL_VERSION,
-    ok: true,
-    text: outcome.text,
-    ...(outcome.output === undefined ? {} : { output: outcome.output }),
-    tier: outcome.tier,
-    model: outcome.model,
-    offline: outcome.offline,
-    usage: outcome.usage,
-    costMicros: outcome.costMicros,
-    shadowCostMicros: outcome.shadowCostMicros,
-    notes: outcome.notes,
-  };
-}
-
 /**
  * The model gateway on NATS: `forge.<brain>.model.call` request/reply in queue group `router`, so
  * router replicas share the calls. A call names its task; the gateway runs it on the task's
- * recorded routing (a task that reached its agent without the router, `FORGE_DISPATCH=direct`,
+ * recorded routing (a task that reached its agent without the router, as only a test's direct dispatch does,
  * is routed here on its first call). A repeated request for the same (task, attempt, call), a
  * client retrying after a timeout, joins the call in flight or gets its reply again, so the model
  * is not called and billed twice. With `streamTo` and no output schema, text deltas are published

@@ -8,7 +8,7 @@ import {
   OpenAIBatches,
   OpenAIProvider,
 } from '@forge/models';
-import { type ModelCandidate, providerOf, type RoutingConfig } from '@forge/policy';
+import { type ModelCandidate, providerKey, type RoutingConfig, reachableProviders } from '@forge/policy';
 import { readSecret } from './secrets.js';
 
 const REDACTED = '[redacted]';
@@ -28,13 +28,15 @@ export interface ResolvedModel {
 
 /**
  * The provider adapters one routing config can reach, built once per config (and again on
- * reload): a vendor whose key variable is unset is absent, so its models are skipped; servers
- * under `openaiCompatible` are present unless they name a key variable that is unset; the
- * offline provider is always there. Keys are read here and handed to the SDKs, never kept
- * elsewhere or logged.
+ * reload) by the one rule `forge route explain` applies too (`reachableProviders`, @forge/policy):
+ * a vendor whose key variable is unset is absent, so its models are skipped; servers under
+ * `openaiCompatible` are present unless they name a key variable that is unset; the offline
+ * provider is always there. Keys are read here and handed to the SDKs, never kept elsewhere or
+ * logged.
  */
 export class ProviderPool {
   readonly #vendors = new Map<string, ModelProvider>();
+  /** The vendors' batch APIs, with the same keys and endpoints as their adapters. */
   readonly #batches = new Map<'anthropic' | 'openai', BatchApi>();
   readonly #offline = new OfflineProvider();
   /** The keys handed to the SDKs, only to cut them out of what vendors answer (see `redact`). */
@@ -44,36 +46,58 @@ export class ProviderPool {
 
   static build(config: RoutingConfig, env: ProviderEnv): ProviderPool {
     const pool = new ProviderPool();
-    const anthropicKey = readSecret(env.secretsEnv, config.providers.anthropic.apiKeyEnv);
-    if (anthropicKey !== undefined) {
-      pool.#secrets.push(anthropicKey);
-      const baseUrl = env.baseUrls.anthropic ?? config.providers.anthropic.baseUrl;
-      const options = { apiKey: anthropicKey, ...(baseUrl ? { baseUrl } : {}) };
-      pool.#vendors.set('anthropic', new AnthropicProvider(options));
-      pool.#batches.set('anthropic', new AnthropicBatches(options));
-    }
-    const openaiKey = readSecret(env.secretsEnv, config.providers.openai.apiKeyEnv);
-    if (openaiKey !== undefined) {
-      pool.#secrets.push(openaiKey);
-      const baseUrl = env.baseUrls.openai ?? config.providers.openai.baseUrl;
-      const options = { apiKey: openaiKey, ...(baseUrl ? { baseUrl } : {}) };
-      pool.#vendors.set('openai', new OpenAIProvider({ kind: 'openai', ...options }));
-      pool.#batches.set('openai', new OpenAIBatches(options));
-    }
-    for (const [server, spec] of Object.entries(config.providers.openaiCompatible)) {
-      const key = spec.apiKeyEnv === undefined ? undefined : readSecret(env.secretsEnv, spec.apiKeyEnv);
-      if (spec.apiKeyEnv !== undefined && key === undefined) continue;
-      if (key !== undefined) pool.#secrets.push(key);
-      pool.#vendors.set(
-        `openai-compatible:${server}`,
-        new OpenAIProvider({
-          kind: 'openai-compatible',
-          baseUrl: spec.baseUrl,
-          ...(key ? { apiKey: key } : {}),
-        }),
-      );
+    // Each key variable is read once (a `_FILE` is read from disk), whether to decide which
+    // providers are there or to hand the key to its SDK.
+    const keys = new Map<string, string | undefined>();
+    const key = (name: string | undefined): string | undefined => {
+      if (name === undefined) return undefined;
+      if (!keys.has(name)) keys.set(name, readSecret(env.secretsEnv, name));
+      return keys.get(name);
+    };
+    const { providers } = config;
+    for (const name of reachableProviders(config, (envVar) => key(envVar) !== undefined)) {
+      pool.#vendors.set(name, pool.#adapter(name, providers, env, key));
     }
     return pool;
+  }
+
+  /** The adapter for one reachable provider (a name `reachableProviders` gave), its key noted for `redact`. */
+  #adapter(
+    name: string,
+    providers: RoutingConfig['providers'],
+    env: ProviderEnv,
+    key: (envVar: string | undefined) => string | undefined,
+  ): ModelProvider {
+    // A vendor is reachable only when its key is there, so `!` holds below.
+    if (name === 'anthropic') {
+      const apiKey = this.#noted(key(providers.anthropic.apiKeyEnv))!;
+      const baseUrl = env.baseUrls.anthropic ?? providers.anthropic.baseUrl;
+      const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
+      this.#batches.set('anthropic', new AnthropicBatches(options));
+      return new AnthropicProvider(options);
+    }
+    if (name === 'openai') {
+      const apiKey = this.#noted(key(providers.openai.apiKeyEnv))!;
+      const baseUrl = env.baseUrls.openai ?? providers.openai.baseUrl;
+      const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
+      this.#batches.set('openai', new OpenAIBatches(options));
+      return new OpenAIProvider({ kind: 'openai', ...options });
+    }
+    const server = name.slice('openai-compatible:'.length);
+    const spec = providers.openaiCompatible[server];
+    if (!spec) throw new ForgeError('BAD_CONFIG', `no openaiCompatible server ${server}`);
+    const apiKey = this.#noted(key(spec.apiKeyEnv));
+    return new OpenAIProvider({
+      kind: 'openai-compatible',
+      baseUrl: spec.baseUrl,
+      ...(apiKey ? { apiKey } : {}),
+    });
+  }
+
+  /** Keeps `secret` for `redact` and hands it back. */
+  #noted(secret: string | undefined): string | undefined {
+    if (secret !== undefined) this.#secrets.push(secret);
+    return secret;
   }
 
   /**
@@ -108,14 +132,14 @@ export class ProviderPool {
   /** Whether `model` can be called: its vendor has a key, or its compatible server is configured. */
   isAvailable(model: ModelId, provider: ProviderKind): boolean {
     if (provider === 'offline') return true;
-    return this.#vendors.has(vendorKey(model, provider));
+    return this.#vendors.has(providerKey(model, provider));
   }
 
   /** The adapter and vendor model name for a candidate; UNAVAILABLE if its provider is absent. */
   resolve(candidate: ModelCandidate): ResolvedModel {
     const name = candidate.model.slice(candidate.model.indexOf(':') + 1);
     if (candidate.provider === 'offline') return { provider: this.#offline, vendorModel: name };
-    const provider = this.#vendors.get(vendorKey(candidate.model, candidate.provider));
+    const provider = this.#vendors.get(providerKey(candidate.model, candidate.provider));
     if (!provider) {
       throw new ForgeError('UNAVAILABLE', `no provider configured for ${candidate.model}`, {
         retryable: false,
@@ -124,10 +148,4 @@ export class ProviderPool {
     const vendorModel = candidate.provider === 'openai-compatible' ? name.slice(name.indexOf('/') + 1) : name;
     return { provider, vendorModel };
   }
-}
-
-function vendorKey(model: ModelId, provider: ProviderKind = providerOf(model)): string {
-  if (provider !== 'openai-compatible') return provider;
-  const name = model.slice(model.indexOf(':') + 1);
-  return `openai-compatible:${name.slice(0, name.indexOf('/'))}`;
 }

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { ApiKeyStore } from '@forge/agent-kit';
 import { ForgeError } from '@forge/contracts';
 import { estimatePromptTokens } from '@forge/models';
 import { escalationPolicyFor, type ModelTier } from '@forge/policy';
+import type { ApiKeyStore } from '@forge/service-runtime';
 import type { Logger } from '@forge/telemetry';
 import type { Request, Response } from 'express';
 import type { CallContext, CallOutcome } from '../gateway/call-context.js';

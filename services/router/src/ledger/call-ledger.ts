@@ -1,4 +1,5 @@
 import type { ModelUsage, Tier } from '@forge/contracts';
+import { zeroUsage } from '@forge/models';
 import type { ModelCandidate } from '@forge/policy';
 import type { CostLedgerEntry } from '@forge/store';
 import type { CallContext } from '../gateway/call-context.js';
@@ -30,17 +31,6 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function zero(): ModelUsage {
-  return {
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    cacheWrite1hTokens: 0,
-    reasoningTokens: 0,
-  };
-}
-
 /**
  * The ledger rows of one gateway call: every attempt (retries, fallbacks, escalations, budget
  * refusals) is a row keyed by the call's (task, attempt, call) and a growing `seq`, queued on the
@@ -51,7 +41,7 @@ export class CallLedger {
   readonly #brain: string;
   readonly #writer: LedgerWriter;
   #seq = 0;
-  readonly usage: ModelUsage = zero();
+  readonly usage: ModelUsage = zeroUsage();
   costMicros = 0;
   shadowCostMicros = 0;
 

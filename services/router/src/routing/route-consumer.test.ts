@@ -49,7 +49,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Submits a task as an edge with FORGE_DISPATCH=router does: task row, then `task.route`. */
+/** Submits a task as an agent's edge does: task row, then `task.route`. */
 async function submit(task: TaskEnvelope): Promise<void> {
   await h.bus.publish(h.bus.subjects.taskRoute, TaskEnvelope, task, {
     msgId: `route:${task.id}:${randomUUID()}`,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TIERS } from '@forge/contracts';
-import { routingConfigFromObject } from '@forge/policy';
+import { routingConfigFromObject, zeroCostRoutingConfig } from '@forge/policy';
 import { budgetPeriod, createPool, migrate, PgBudgetRepository, schemaForBrain } from '@forge/store';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import fc from 'fast-check';
@@ -8,7 +8,6 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quietLogger, testRoutingConfig } from '../../test/harness.js';
 import { RouteDecider } from './route-decider.js';
-import { zeroCostConfig } from './routing-config-source.js';
 
 const LOCAL = 'openai-compatible:local/llama3';
 
@@ -124,7 +123,7 @@ describe('routing against live budgets (property)', () => {
               tokensEstimate: 100,
             },
             now,
-            zeroCostConfig(effective),
+            zeroCostRoutingConfig(effective),
           );
           if (c.critical) {
             expect(decision.tier).toBe('frontier');

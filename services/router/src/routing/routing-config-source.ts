@@ -1,11 +1,9 @@
 import { ForgeError } from '@forge/contracts';
 import {
-  isZeroPrice,
+  effectiveRoutingConfig,
   loadRoutingConfigFile,
-  MODEL_TIERS,
-  type ModelTier,
   type RoutingConfig,
-  tierCandidates,
+  zeroCostRoutingConfig,
 } from '@forge/policy';
 import type { Logger } from '@forge/telemetry';
 import { type ProviderEnv, ProviderPool } from '../gateway/provider-pool.js';
@@ -14,8 +12,9 @@ import { type ProviderEnv, ProviderPool } from '../gateway/provider-pool.js';
 export interface RoutingState {
   readonly config: RoutingConfig;
   /**
-   * The config as the providers at hand make it: each tier lists only the models that can be
-   * called, or its offline stand-in when none can. Routing decisions read this one, so a
+   * The config as the providers at hand make it (@forge/policy `effectiveRoutingConfig`, the
+   * rule `forge route explain` uses too): each tier lists only the models that can be called,
+   * or its offline stand-in when none can. Routing decisions read this one, so a
    * decision names the model that will really answer, and a tier only offline can serve is $0
    * (never limited by a budget).
    */
@@ -67,11 +66,11 @@ export class RoutingConfigSource {
   /** A source over an already-validated config (tests, embedded use); `reload` re-reads nothing. */
   static fixed(config: RoutingConfig, env: ProviderEnv, logger: Logger): RoutingConfigSource {
     const providers = ProviderPool.build(config, env);
-    const effective = effectiveConfig(config, providers);
+    const effective = effectiveRoutingConfig(config, providers.available);
     const state = {
       config,
       effective,
-      zeroCost: zeroCostConfig(effective),
+      zeroCost: zeroCostRoutingConfig(effective),
       providers,
       source: '(fixed)',
       loadedAt: new Date(),
@@ -128,40 +127,13 @@ async function build(path: string, env: ProviderEnv): Promise<RoutingState> {
   } catch (error) {
     throw ForgeError.from(error, 'BAD_CONFIG');
   }
-  const effective = effectiveConfig(config, providers);
+  const effective = effectiveRoutingConfig(config, providers.available);
   return {
     config,
     effective,
-    zeroCost: zeroCostConfig(effective),
+    zeroCost: zeroCostRoutingConfig(effective),
     providers,
     source: path,
     loadedAt: new Date(),
   };
-}
-
-function effectiveConfig(config: RoutingConfig, providers: ProviderPool): RoutingConfig {
-  const tiers = {} as Record<ModelTier, string[]>;
-  for (const tier of MODEL_TIERS) {
-    tiers[tier] = tierCandidates(config, tier, (model, provider) =>
-      providers.isAvailable(model, provider),
-    ).map((c) => c.model);
-  }
-  return Object.freeze({ ...config, tiers: Object.freeze(tiers) });
-}
-
-/** `effective` with each tier that has $0 models narrowed to them (the same object when none is). */
-export function zeroCostConfig(effective: RoutingConfig): RoutingConfig {
-  const tiers = {} as Record<ModelTier, string[]>;
-  let narrowed = false;
-  for (const tier of MODEL_TIERS) {
-    const models = effective.tiers[tier];
-    const free = models.filter((model) => {
-      if (model.startsWith('offline:')) return true;
-      const price = effective.prices[model];
-      return price !== undefined && isZeroPrice(price);
-    });
-    tiers[tier] = free.length > 0 ? free : models;
-    narrowed ||= free.length > 0 && free.length < models.length;
-  }
-  return narrowed ? Object.freeze({ ...effective, tiers: Object.freeze(tiers) }) : effective;
 }

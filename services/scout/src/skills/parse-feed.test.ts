@@ -80,11 +80,11 @@ describe('parseFeed', () => {
       link: 'https://news.example.com/',
     });
     expect(out.counts).toEqual({
-      total: 5,
+      total: 4,
       new: 3,
       duplicateInBatch: 1,
       alreadySeen: 0,
-      skipped: 1,
+      skipped: 0,
       overLimit: 0,
     });
     const [metrc, agents, relative] = out.items;
@@ -174,10 +174,15 @@ describe('parseFeed', () => {
   });
 
   it.each([
-    ['<html><body>nope</body></html>', 'not an RSS or Atom feed: root element is <html>'],
-    ['<feed><entry/></feed>', 'not an RSS or Atom feed: root element is <feed>'],
-    ['<rss version="2.0"></rss>', '<rss> has no <channel>'],
-    ['<rss><channel><item><title>x</item></channel></rss>', 'mismatched end tag </item>: expected </title>'],
+    ['<html><body>nope</body></html>', 'not an RSS, Atom or JSON feed: root element <html> is not <rss>'],
+    ['<feed><entry/></feed>', 'not an RSS, Atom or JSON feed: <feed> holds no channel, items or entries'],
+    ['<rss version="2.0"></rss>', '<rss> holds no channel, items or entries that can be read'],
+    [
+      '<rss><channel><item><title>x</item></channel></rss>',
+      "malformed XML at line 1, column 29: Expected closing tag 'title'",
+    ],
+    ['{"version": "https://jsonfeed.org/version/1.1", "items": [', 'starts like JSON but is not'],
+    ['   ', 'the document is empty'],
   ])('rejects %j with BAD_INPUT naming the problem', (xml, message) => {
     expect(() => parseFeed({ xml })).toThrow(ForgeError);
     expect(() => parseFeed({ xml })).toThrow(message);

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { type FeedEntry, readFeed } from '../feed/feed-reader.js';
+import { type FeedEntry, readFeedText } from '../feed/feed-reader.js';
 import { truncateText } from '../feed/html-text.js';
-import { parseXml } from '../feed/xml-reader.js';
 
 /** Largest feed document accepted, in UTF-16 code units (about 10 MB of ASCII). */
 export const MAX_FEED_CHARS = 10_000_000;
@@ -13,7 +12,7 @@ const ContentHash = z
   .transform((h) => h.toLowerCase());
 
 export const ParseFeedInput = z.object({
-  /** The feed document as fetched (RSS 0.9x/2.0, RSS 1.0 or Atom 1.0). */
+  /** The feed document as fetched: RSS 0.9x/2.0, RSS 0.90/1.0 (RDF), Atom 0.3/1.0 or JSON Feed. */
   xml: z.string().min(1).max(MAX_FEED_CHARS),
   /** The URL the feed was fetched from; relative links resolve against it. */
   feedUrl: z.url({ protocol: /^https?$/ }).optional(),
@@ -36,12 +35,14 @@ export const FeedItem = z.object({
   summary: z.string().nullable(),
   author: z.string().nullable(),
   categories: z.array(z.string()),
+  /** The first enclosure, attachment or media URL, or null. */
+  media: z.string().nullable(),
 });
 export type FeedItem = z.infer<typeof FeedItem>;
 
 export const ParseFeedOutput = z.object({
   feed: z.object({
-    format: z.enum(['rss', 'rdf', 'atom']),
+    format: z.enum(['rss', 'rdf', 'atom', 'json']),
     title: z.string().nullable(),
     link: z.string().nullable(),
   }),
@@ -88,7 +89,7 @@ export function contentHash(identityText: string): string {
  */
 export function parseFeed(rawInput: ParseFeedInput): ParseFeedOutput {
   const input = ParseFeedInput.parse(rawInput);
-  const doc = readFeed(parseXml(input.xml), input.feedUrl);
+  const doc = readFeedText(input.xml, input.feedUrl);
   const seen = new Set(input.seenHashes);
   const inBatch = new Set<string>();
   const counts = {
@@ -129,6 +130,7 @@ export function parseFeed(rawInput: ParseFeedInput): ParseFeedOutput {
       summary: entry.summary === null ? null : truncateText(entry.summary, input.summaryMaxChars),
       author: entry.author,
       categories: [...new Set(entry.categories)],
+      media: entry.media,
     });
   }
   counts.new = items.length;
@@ -140,7 +142,7 @@ export const parseFeedSkill = {
   id: 'parse-feed',
   name: 'Parse feed',
   description:
-    'Parses RSS 2.0, RSS 1.0 or Atom XML, normalises items (canonical links, ISO dates, plain-text ' +
+    'Parses RSS, RDF, Atom or JSON Feed, normalises items (canonical links, ISO dates, plain-text ' +
     'summaries) and drops items already seen, by content hash.',
   tags: ['rss', 'atom', 'dedupe'],
   examples: [

@@ -1,0 +1,1 @@
+export { loadYamlConfigFile, parseYamlConfig, type YamlConfigOptions } from './yaml-config.js';
