@@ -8,7 +8,7 @@ import {
   chooseCacheTtl,
   expectedPrefixPrice,
 } from './cache-economics.js';
-import { CallCadence } from './call-cadence.js';
+import { CallCadence, shareWithin } from './call-cadence.js';
 
 let prices: Record<string, CachePrices>;
 
@@ -78,23 +78,33 @@ describe('the break-even rule', () => {
 describe('call cadence', () => {
   const MIN = 60_000;
 
-  it("reads a prefix's own gaps, the current call included, else its skill's", () => {
+  it("reads a prefix's own gaps, the current call's included", () => {
     const cadence = new CallCadence(20);
     cadence.record('s', 'a', 0);
-    expect(cadence.hitShare('s', 'a', 5 * MIN, 2 * MIN)).toBe(1);
-    expect(cadence.hitShare('s', 'a', 5 * MIN, 10 * MIN)).toBe(0);
-    // A new prefix of the same skill borrows the skill's rhythm.
-    cadence.record('s', 'a', 2 * MIN);
-    expect(cadence.hitShare('s', 'b', 5 * MIN, 4 * MIN)).toBe(1);
-    expect(cadence.hitShare(null, 'c', 5 * MIN, 4 * MIN)).toBeUndefined();
+    expect(shareWithin(cadence.prefixGaps('s', 'a', 2 * MIN)!, 5 * MIN)).toBe(1);
+    expect(shareWithin(cadence.prefixGaps('s', 'a', 10 * MIN)!, 5 * MIN)).toBe(0);
+    expect(cadence.prefixGaps(null, 'c', 4 * MIN)).toBeUndefined();
   });
 
-  it('counts a gap at the very end of the TTL as a miss, and keeps only the last calls', () => {
+  it('lends a new prefix how soon the skill’s other prefixes were asked again, not the gaps between prefixes', () => {
+    const cadence = new CallCadence(20);
+    // Two prefixes of one skill, each every 3 hours, half an hour apart from each other.
+    for (let h = 0; h < 12; h += 3) {
+      cadence.record('s', 'a', h * 60 * MIN);
+      cadence.record('s', 'b', (h + 0.5) * 60 * MIN);
+    }
+    // Prefix c is new: its skill's prefixes come back every 3 hours, so an hour's cache would not be read.
+    expect(shareWithin(cadence.prefixGaps('s', 'c', 12 * 60 * MIN)!, 60 * MIN)).toBe(0);
+    // Any two calls of the skill are often half an hour apart: the raw rhythm, the last resort, says otherwise.
+    expect(shareWithin(cadence.skillGaps('s', 12 * 60 * MIN)!, 60 * MIN)).toBeGreaterThan(0.4);
+  });
+
+  it('counts a gap at the very end of the TTL as a miss, keeps only the last calls, and takes the ledger’s', () => {
     const cadence = new CallCadence(3);
     for (const t of [0, 5, 10, 15]) cadence.record('s', 'a', t * MIN);
-    expect(cadence.hitShare('s', 'a', 5 * MIN, 20 * MIN)).toBe(0);
-    expect(cadence.hitShare('s', 'a', 60 * MIN, 20 * MIN)).toBe(1);
+    expect(shareWithin(cadence.prefixGaps('s', 'a', 20 * MIN)!, 5 * MIN)).toBe(0);
+    expect(shareWithin(cadence.prefixGaps('s', 'a', 20 * MIN)!, 60 * MIN)).toBe(1);
     cadence.seed('t', [0, MIN, 2 * MIN]);
-    expect(cadence.hitShare('t', 'z', 5 * MIN, 3 * MIN)).toBe(1);
+    expect(shareWithin(cadence.skillGaps('t', 3 * MIN)!, 5 * MIN)).toBe(1);
   });
 });

@@ -5,7 +5,7 @@ import { discountsFor, type ModelCandidate, type RoutingConfig } from '@forge/po
 import type { CallHistory } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import { CACHE_TTL_MS, CACHE_TTLS, type CacheTtl, cachePrices, chooseCacheTtl } from './cache-economics.js';
-import { CallCadence, EXPIRY_MARGIN_MS } from './call-cadence.js';
+import { CallCadence, shareWithin } from './call-cadence.js';
 import type { CallInput } from './call-context.js';
 
 /** A call's cacheable prefix, and what the planner decided for it. */
@@ -32,10 +32,11 @@ export interface CachePlannerDeps {
  * Decides, per attempt, whether and how long a call's stable prefix is cached, by the
  * break-even rule (see `cache-economics.ts`): the prefix must reach `gateway.caching.minPrefixTokens`
  * (vendors cache nothing shorter); at Anthropic the lifetime is the cheapest of none, 5 minutes
- * and 1 hour given how often the prefix is asked again (its own recent calls, else its skill's,
- * from this router and the ledger, else the route's `cadence`; with nothing known, no cache until
- * the second call shows a rhythm; the first call of a skill in a process waits for one ledger
- * read); at OpenAI, which bills no writes, the prefix is always named
+ * and 1 hour given how often the prefix is asked again (its own recent calls, else how soon the
+ * skill's other prefixes were asked again, else the route's `cadence`, else the gaps between any
+ * of the skill's calls, this router's and the ledger's; with nothing known, no cache until the
+ * second call shows a rhythm; the first call of a skill in a process waits for one ledger read);
+ * at OpenAI, which bills no writes, the prefix is always named
  * and kept with extended retention. Offline and OpenAI-compatible models are never planned.
  */
 export class CachePlanner {
@@ -82,14 +83,16 @@ export class CachePlanner {
       // No write is billed: naming the prefix and keeping it long can only save.
       return { key, prefixTokens, request: { ttl: '1h', key }, decision: '1h' };
     }
+    // How soon this prefix is asked again: its own calls, else its skill's other prefixes, else
+    // the schedule in config, else any two calls of the skill (this router's and the ledger's).
+    const now = this.#clock();
     const hinted = skill === null ? undefined : discountsFor(config, skill).cadenceMs;
+    const gaps =
+      cadence.prefixGaps(skill, key, now) ??
+      (hinted === undefined ? cadence.skillGaps(skill, now) : [hinted]);
+    if (gaps === undefined) return { key, prefixTokens, decision: 'none: no rhythm known yet' };
     const shares = {} as Record<CacheTtl, number>;
-    for (const ttl of CACHE_TTLS) {
-      const seen = cadence.hitShare(skill, key, CACHE_TTL_MS[ttl], this.#clock());
-      if (seen !== undefined) shares[ttl] = seen;
-      else if (hinted !== undefined) shares[ttl] = hinted <= CACHE_TTL_MS[ttl] - EXPIRY_MARGIN_MS ? 1 : 0;
-      else return { key, prefixTokens, decision: 'none: no rhythm known yet' };
-    }
+    for (const ttl of CACHE_TTLS) shares[ttl] = shareWithin(gaps, CACHE_TTL_MS[ttl]);
     const choice = chooseCacheTtl(cachePrices(price, true), shares);
     if (choice.ttl === null) {
       return {
