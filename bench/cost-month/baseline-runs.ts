@@ -47,6 +47,7 @@ export async function representativeRuns(opts: {
         purpose: task.purpose,
         scale,
         run: 0,
+        minute: 0,
         calls,
       });
       ended.push(

@@ -35,6 +35,8 @@ export interface BrainRouterOptions {
   databaseUrl: string;
   logger: Logger;
   keep?: boolean;
+  /** The simulated month's clock, for the gateway's prompt cache planner. */
+  clock?: () => number;
 }
 
 /**
@@ -75,7 +77,7 @@ export async function startBrainRouter(opts: BrainRouterOptions): Promise<BrainR
       ANTHROPIC_BASE_URL: opts.fake.anthropicBaseUrl,
       OPENAI_BASE_URL: opts.fake.openaiBaseUrl,
     }),
-    { logger: opts.logger },
+    { logger: opts.logger, ...(opts.clock ? { clock: opts.clock } : {}) },
   );
   let bus: Bus | undefined;
   let pool: pg.Pool | undefined;

@@ -1,12 +1,12 @@
-import type { FakeUsage } from '@forge/testkit';
-import type { WorkloadTask } from './workload.js';
+import { stableShare, type WorkloadTask } from './workload.js';
 
-/** One model call of one task, as the fake LLM server will report it and the skill will ask it. */
+/** One model call of one task: the prompt the skill sends and what the model is scripted to write. */
 export interface PlannedCall {
-  /** Normalised usage (input excludes cache tokens), rendered by the fake in each vendor's semantics. */
-  usage: FakeUsage;
-  /** Whole prompt of the call (input + cache read + cache write): sets the request's size. */
+  /** Whole prompt of the call by the fake's count (characters / 4). */
   promptTokens: number;
+  /** Of it, the stable prefix the skill declares (sent as a stable part, first). */
+  stableTokens: number;
+  outputTokens: number;
   maxTokens: number;
 }
 
@@ -20,8 +20,9 @@ function split(total: number, parts: number): number[] {
 /**
  * The calls of one run of `task`, grouped per router task (`tasksPerRun` lists of `callsPerTask`),
  * with the run's tokens split evenly over them so the run's totals are exact. `scale` multiplies
- * the run's token estimates (the bench's sensitivity runs halve and double the tool tier's).
- * Cache shares apply to each call's prompt; cache writes are 5-minute writes.
+ * the run's token estimates (the bench's sensitivity runs halve and double the tool tier's). The
+ * stable share of each prompt is sent as a stable part; whether any of it is read from or written
+ * to a cache is the gateway's and the fake vendor's business.
  */
 export function planRun(task: WorkloadTask, scale = 1): PlannedCall[][] {
   const { tasksPerRun, callsPerTask } = task.batch;
@@ -30,25 +31,16 @@ export function planRun(task: WorkloadTask, scale = 1): PlannedCall[][] {
   const tokensOut = Math.round(task.tokensOut.perRun * scale);
   const ins = split(tokensIn, calls);
   const outs = split(tokensOut, calls);
-  const readShare = task.cache?.readShare ?? 0;
-  const writeShare = task.cache?.writeShare ?? 0;
-  const planned = ins.map((prompt, i): PlannedCall => {
-    const cacheReadTokens = Math.round(prompt * readShare);
-    const cacheWriteTokens = Math.min(prompt - cacheReadTokens, Math.round(prompt * writeShare));
-    const outputTokens = outs[i]!;
-    return {
-      usage: {
-        inputTokens: prompt - cacheReadTokens - cacheWriteTokens,
-        outputTokens,
-        cacheReadTokens,
-        cacheWriteTokens,
-        cacheWrite1hTokens: 0,
-        reasoningTokens: 0,
-      },
+  const share = stableShare(task);
+  const planned = ins.map(
+    (prompt, i): PlannedCall => ({
       promptTokens: prompt,
-      maxTokens: task.maxTokens?.perCall ?? Math.max(16, 2 * outputTokens),
-    };
-  });
+      // At least one variable token, so runs differ after their prefix as real inputs do.
+      stableTokens: Math.min(prompt - 1, Math.round(prompt * share)),
+      outputTokens: outs[i]!,
+      maxTokens: task.maxTokens?.perCall ?? Math.max(16, 2 * outs[i]!),
+    }),
+  );
   return Array.from({ length: tasksPerRun }, (_, t) =>
     planned.slice(t * callsPerTask, (t + 1) * callsPerTask),
   );
@@ -57,11 +49,13 @@ export function planRun(task: WorkloadTask, scale = 1): PlannedCall[][] {
 const FILLER = 'Material the skill hands the model: feed items, readings, posts, rules, observations. ';
 
 /**
- * Text of about `tokens` tokens by the gateway's estimate (characters / 4): the size of what a
- * skill would send, so admission reserves for a prompt of the real size. Repetitive on purpose:
- * Postgres compresses it when the task input is stored.
+ * Text of exactly `tokens` tokens by the gateway's and the fake's count (characters / 4), the
+ * size of what a skill would send. `seed` makes texts differ from the first character (two task
+ * types' stable parts, two runs' inputs), so only what is truly the same is ever cached.
+ * Repetitive on purpose: Postgres compresses it when the task input is stored.
  */
-export function materialOfTokens(tokens: number): string {
-  const chars = Math.max(1, tokens * 4);
-  return FILLER.repeat(Math.ceil(chars / FILLER.length)).slice(0, chars);
+export function materialOfTokens(tokens: number, seed = ''): string {
+  const chars = Math.max(0, tokens * 4);
+  const head = seed === '' ? '' : `[${seed}] `;
+  return (head + FILLER.repeat(Math.ceil(chars / FILLER.length) + 1)).slice(0, chars);
 }

@@ -82,9 +82,18 @@ export async function simulateMonth(opts: {
 
 function routeRun(agents: SimulatedAgents, scheduled: ScheduledRun, day: number): Promise<SimulatedTask>[] {
   const { task, run } = scheduled;
+  // The run's calls happen at its scheduled minute of the simulated month.
   return planRun(task).map((calls) =>
     agents
-      .submit({ typeId: task.id, skill: task.skill, purpose: task.purpose, scale: 1, run, calls })
+      .submit({
+        typeId: task.id,
+        skill: task.skill,
+        purpose: task.purpose,
+        scale: 1,
+        run,
+        minute: scheduled.minute,
+        calls,
+      })
       .then((outcome) => ({ typeId: task.id, day, outcome })),
   );
 }

@@ -1,3 +1,5 @@
+import { type CacheStats, hitRates } from './lever-summary.js';
+import { LEVER_LABEL, type Lever } from './levers.js';
 import type { MonthSummary } from './summarize.js';
 
 /** The seed's claim: under $500 a month routed, where frontier-by-default work burns about $50,000. */
@@ -18,6 +20,87 @@ export interface RunFacts {
   routeAll: boolean;
   routedSeconds: number;
   elapsedSeconds: number;
+}
+
+const change = (micros: number, base: number): string =>
+  base === 0 ? '' : ` (${micros <= base ? '−' : '+'}${pct(Math.abs(base - micros) / base)})`;
+
+function hitText(stats: CacheStats | undefined): string {
+  const r = hitRates(stats);
+  if (r.calls === 0) return '-';
+  return `${Math.round(r.hitRate * r.calls)}/${r.calls} calls, ${pct(r.cachedShare)} of prompt`;
+}
+
+function table(header: string[], rows: string[][], leftColumns: number): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < leftColumns ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)];
+}
+
+/** The levers section: the routed month under each, all-frontier with the same discounts, cache hits. */
+function leverReport(s: MonthSummary): string[] {
+  const levers = s.levers.map((v) => v.lever);
+  const base = s.levers.find((v) => v.lever === 'none');
+  const header = [
+    'task type',
+    ...levers.map((l) => LEVER_LABEL[l]),
+    'all-frontier',
+    '+ cache + batch',
+    `cache hits (${LEVER_LABEL[s.mainLever]})`,
+  ];
+  const rows = s.types
+    .filter((t) => !t.toolTier || s.leveredFrontier.simulated.has(t.id))
+    .map((t) => [
+      t.id,
+      ...levers.map((l) => money(t.routedByLever[l] ?? 0)),
+      money(t.allFrontierMicros),
+      money(t.allFrontierLeveredMicros),
+      hitText(t.cache),
+    ]);
+  rows.push([
+    'total (all types)',
+    ...s.levers.map((v) => money(v.routedMicros)),
+    money(s.allFrontierMicros),
+    money(s.allFrontierLeveredMicros),
+    '',
+  ]);
+  const byLever = s.levers
+    .map(
+      (v) =>
+        `${LEVER_LABEL[v.lever]} ${money(v.routedMicros)}${base && v !== base ? change(v.routedMicros, base.routedMicros) : ''}`,
+    )
+    .join(' · ');
+  const main = s.levers.find((v) => v.lever === s.mainLever);
+  const skills = main ? [...main.cacheBySkill].sort(([a], [b]) => a.localeCompare(b)) : [];
+  const frontierSkills = [...s.leveredFrontier.cacheBySkill].sort(([a], [b]) => a.localeCompare(b));
+  return [
+    "the vendors' discounts: the routed month under each lever (types with model calls; tool-tier types cost $0 routed),",
+    'and all-frontier naive and with the same caching and batching (types no discount touches cost as naive there):',
+    '',
+    ...table(header, rows, 1),
+    '',
+    `routed month by lever: ${byLever}`,
+    ...s.levers
+      .filter((v) => v.batchRows > 0 || v.deferredTasks > 0)
+      .map(
+        (v) =>
+          `  ${LEVER_LABEL[v.lever]}: ${v.batchRows} ledger rows through a vendor batch (${money(v.batchMicros)}), ${v.deferredTasks} tasks waited for one`,
+      ),
+    `all-frontier: naive ${money(s.allFrontierMicros)}, with caching and batching ${money(s.allFrontierLeveredMicros)}${change(s.allFrontierLeveredMicros, s.allFrontierMicros)}`,
+    `routed / all-frontier with the same discounts = ${pct(ratioOf(s.routedMicros, s.allFrontierLeveredMicros))}` +
+      (base ? `   (naive / naive ${pct(ratioOf(base.routedMicros, s.allFrontierMicros))})` : ''),
+    `cache hit rate per skill, routed with ${LEVER_LABEL[s.mainLever]}:`,
+    ...(skills.length === 0
+      ? ['  (no model calls)']
+      : skills.map(([skill, stats]) => `  ${skill}: ${hitText(stats)}`)),
+    ...(frontierSkills.length === 0
+      ? []
+      : [
+          'cache hit rate per skill, all-frontier with caching and batching (simulated types):',
+          ...frontierSkills.map(([skill, stats]) => `  ${skill}: ${hitText(stats)}`),
+        ]),
+  ];
 }
 
 /** A third, two thirds and the end of the period (fewer when the period is that short). */
@@ -66,8 +149,10 @@ export function formatReport(s: MonthSummary, facts: RunFacts): string {
     `cost-month: workload ${facts.workload} (${s.types.length} task types) for ${s.days} simulated days, routing config ${facts.configVersion}`,
     `routed month: ${s.days} days in ${facts.slotMinutes}-minute slots through the real router (route consumer, decision,`,
     `budgets) and model gateway (admission, ledger) against the fake LLM server, in ${facts.routedSeconds.toFixed(1)} s: ${routing(s, facts)};`,
-    'baselines: one run of each task type through a router with every skill routed to frontier (or mid), no rules',
-    "and no budgets, costed from its ledger and multiplied by the month's runs (every run of a type costs the same there).",
+    'baselines: one run of each task type through a router with every skill routed to frontier (or mid), no rules,',
+    "no budgets and no vendor discount, costed from its ledger and multiplied by the month's runs (every run of a type",
+    `costs the same there). The routed column is the month with ${LEVER_LABEL[s.mainLever]}; prompt caching runs on the`,
+    "simulated month's clock, so cache entries expire on the schedule's time.",
     '',
     line(header),
     ...rows.map(line),
@@ -81,7 +166,9 @@ export function formatReport(s: MonthSummary, facts: RunFacts): string {
       .map((d) => money(s.spentByDayMicros[d - 1] ?? 0))
       .join(' / ')}`,
     `ledger check: replies ${money(s.repliedMicros)} vs ledger ${money(s.routedMicros)}` +
-      `${s.usageMismatches > 0 ? `; ${s.usageMismatches} calls billed other usage than scripted` : ''}`,
+      `${s.usageMismatches > 0 ? `; ${s.usageMismatches} calls billed other usage than planned` : ''}`,
+    '',
+    ...leverReport(s),
     '',
     `routed ${money(s.routedMicros)}   all-frontier ${money(s.allFrontierMicros)}   all-mid ${money(s.allMidMicros)}`,
     `routed / all-frontier = ${pct(ratio)}   (seed claims ~${pct(SEED_CLAIM.ratio)}: $${SEED_CLAIM.routedUsd} against ~$${SEED_CLAIM.allFrontierUsd.toLocaleString('en-US')})`,
@@ -134,6 +221,37 @@ export function jsonLine(s: MonthSummary, facts: RunFacts): string {
     escalations: s.escalations,
     fallbacks: s.fallbacks,
     spentByDayUsd: s.spentByDayMicros.map(usd),
+    mainLever: s.mainLever,
+    levers: Object.fromEntries(
+      s.levers.map((v) => [
+        v.lever,
+        {
+          routedUsd: usd(v.routedMicros),
+          routedMicros: v.routedMicros,
+          byTierUsd: {
+            small: usd(v.byTierMicros.small),
+            mid: usd(v.byTierMicros.mid),
+            frontier: usd(v.byTierMicros.frontier),
+          },
+          batchRows: v.batchRows,
+          batchUsd: usd(v.batchMicros),
+          deferredTasks: v.deferredTasks,
+          usageMismatches: v.usageMismatches,
+          seconds: Number(v.seconds.toFixed(1)),
+        },
+      ]),
+    ),
+    allFrontierLeveredUsd: usd(s.allFrontierLeveredMicros),
+    ratioLevered: Number(ratioOf(s.routedMicros, s.allFrontierLeveredMicros).toFixed(5)),
+    cacheHitRate: Object.fromEntries(
+      [...(s.levers.find((v) => v.lever === s.mainLever)?.cacheBySkill ?? [])].map(([skill, stats]) => [
+        skill,
+        rateJson(stats),
+      ]),
+    ),
+    allFrontierCacheHitRate: Object.fromEntries(
+      [...s.leveredFrontier.cacheBySkill].map(([skill, stats]) => [skill, rateJson(stats)]),
+    ),
     perType: Object.fromEntries(
       s.types.map((t) => [
         t.id,
@@ -144,6 +262,11 @@ export function jsonLine(s: MonthSummary, facts: RunFacts): string {
           routedUsd: usd(t.routedMicros),
           allFrontierUsd: usd(t.allFrontierMicros),
           allMidUsd: usd(t.allMidMicros),
+          routedByLeverUsd: Object.fromEntries(
+            (Object.entries(t.routedByLever) as [Lever, number][]).map(([l, m]) => [l, usd(m)]),
+          ),
+          allFrontierLeveredUsd: usd(t.allFrontierLeveredMicros),
+          cacheHitRate: rateJson(t.cache),
         },
       ]),
     ),
@@ -151,4 +274,13 @@ export function jsonLine(s: MonthSummary, facts: RunFacts): string {
     routedSeconds: Number(facts.routedSeconds.toFixed(1)),
     elapsedSeconds: Number(facts.elapsedSeconds.toFixed(1)),
   });
+}
+
+function rateJson(stats: CacheStats | undefined) {
+  const r = hitRates(stats);
+  return {
+    calls: r.calls,
+    hitRate: Number(r.hitRate.toFixed(4)),
+    cachedShare: Number(r.cachedShare.toFixed(4)),
+  };
 }

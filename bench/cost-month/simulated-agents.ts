@@ -13,6 +13,7 @@ import { PgTaskRepository } from '@forge/store';
 import type { FakeLlm } from '@forge/testkit';
 import type { BrainRouter } from './brain-router.js';
 import { materialOfTokens, type PlannedCall } from './call-plan.js';
+import type { SimClock } from './sim-clock.js';
 
 /** One task the bench submits: which task type and run it belongs to, and the calls its skill makes. */
 export interface TaskPlan {
@@ -22,6 +23,8 @@ export interface TaskPlan {
   /** Multiplier of the task type's token estimates (1, or 0.5 / 2 in sensitivity runs). */
   scale: number;
   run: number;
+  /** When the run is scheduled, in minutes from the month's start: the simulated clock of its calls. */
+  minute: number;
   calls: PlannedCall[];
 }
 
@@ -30,7 +33,7 @@ export type TaskOutcome =
   /** Routed to `tool`: plain code, no model call. */
   | { kind: 'tool'; taskId: string }
   /** Routed to a model tier; every call answered. */
-  | { kind: 'ran'; taskId: string; tier: Tier; costMicros: number; usageMismatches: number }
+  | { kind: 'ran'; taskId: string; tier: Tier; costMicros: number; usageMismatches: number; deferred: number }
   /** A call was refused by budget admission (BUDGET_EXHAUSTED); the skill stops there. */
   | { kind: 'refused'; taskId: string; tier: Tier; costMicros: number; reason: string }
   /** A call failed otherwise, or the task came without a routing decision (tier null). */
@@ -50,22 +53,27 @@ interface Pending {
  * `NatsModelClient` (the model gateway over NATS, as skills call it). What the router holds back
  * (queued for approval, rejected) is seen on its status events.
  *
- * Before each call the fake LLM server is scripted with the call's usage; calls are made one at a
- * time (the fake's script is one queue), and a call that never reached the fake (refused by
+ * Each call sends the task type's stable prefix as a stable part (the same text on every run) and
+ * a variable part of its own, each of the planned size; the fake LLM server is scripted with the
+ * call's output only, and counts the prompt itself, cache reads and writes included, as the
+ * vendor would. Before each call the simulated clock moves to the run's minute. Calls are made one
+ * at a time (the fake's script is one queue), and a call that never reached the fake (refused by
  * budget) leaves nothing behind, because the script is cleared first.
  */
 export class SimulatedAgents {
   readonly #brain: BrainRouter;
   readonly #fake: FakeLlm;
+  readonly #clock: SimClock | undefined;
   readonly #tasks: PgTaskRepository;
   readonly #pending = new Map<string, Pending>();
   #consumer: TaskConsumer | undefined;
   #status: { unsubscribe(): void } | undefined;
   #callChain: Promise<unknown> = Promise.resolve();
 
-  constructor(brain: BrainRouter, fake: FakeLlm) {
+  constructor(brain: BrainRouter, fake: FakeLlm, clock?: SimClock) {
     this.#brain = brain;
     this.#fake = fake;
+    this.#clock = clock;
     this.#tasks = new PgTaskRepository(brain.pool, brain.schema);
   }
 
@@ -161,17 +169,35 @@ export class SimulatedAgents {
     );
     let costMicros = 0;
     let usageMismatches = 0;
+    let deferred = 0;
     let outcome: TaskOutcome | undefined;
-    for (const call of plan.calls) {
+    for (const [i, call] of plan.calls.entries()) {
       try {
         const reply = await this.#serially(() => {
-          this.#fake.reset();
-          this.#fake.script({ text: 'ok', usage: call.usage });
-          return client.call({
-            purpose: plan.purpose,
-            messages: [{ role: 'user', content: materialOfTokens(call.promptTokens) }],
-            maxTokens: call.maxTokens,
-          });
+          this.#clock?.at(plan.minute);
+          this.#fake.clearScript();
+          this.#fake.script({ text: 'ok', usage: { outputTokens: call.outputTokens, reasoningTokens: 0 } });
+          const stable = materialOfTokens(call.stableTokens, `${plan.typeId} stable ${i}`);
+          return client.call(
+            {
+              purpose: plan.purpose,
+              ...(stable === ''
+                ? {}
+                : { stable: [{ name: 'instructions', role: 'system' as const, text: stable }] }),
+              messages: [
+                {
+                  role: 'user',
+                  content: materialOfTokens(call.promptTokens - call.stableTokens, `${task.id} ${i}`),
+                },
+              ],
+              maxTokens: call.maxTokens,
+            },
+            {
+              onWaiting: () => {
+                deferred += 1;
+              },
+            },
+          );
         });
         costMicros += reply.costMicros;
         if (!sameUsage(reply.usage, call)) usageMismatches += 1;
@@ -191,7 +217,7 @@ export class SimulatedAgents {
       }
     }
     this.#take(task.id)?.resolve(
-      outcome ?? { kind: 'ran', taskId: task.id, tier, costMicros, usageMismatches },
+      outcome ?? { kind: 'ran', taskId: task.id, tier, costMicros, usageMismatches, deferred },
     );
   }
 
@@ -203,14 +229,18 @@ export class SimulatedAgents {
   }
 }
 
-/** Whether the gateway billed the usage the fake was scripted to report (a retry or fallback would not). */
+/** Whether the gateway billed the prompt and output planned (a retry, fallback or escalation would not). */
 function sameUsage(
-  usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number },
+  usage: {
+    inputTokens: number;
+    outputTokens: number;
+    cacheReadTokens: number;
+    cacheWriteTokens: number;
+    cacheWrite1hTokens: number;
+  },
   call: PlannedCall,
 ): boolean {
-  return (
-    usage.inputTokens === call.usage.inputTokens &&
-    usage.outputTokens === call.usage.outputTokens &&
-    usage.cacheReadTokens === call.usage.cacheReadTokens
-  );
+  const prompt =
+    usage.inputTokens + usage.cacheReadTokens + usage.cacheWriteTokens + usage.cacheWrite1hTokens;
+  return prompt === call.promptTokens && usage.outputTokens === call.outputTokens;
 }

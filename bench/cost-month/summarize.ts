@@ -1,14 +1,10 @@
 import { type RunCost, runKey } from './baseline-runs.js';
-import { type DecisionLine, type LedgerLine, sumBy } from './ledger-bill.js';
+import { sumBy } from './ledger-bill.js';
+import type { CacheStats, VariantBill } from './lever-summary.js';
+import type { Lever } from './levers.js';
 import type { SimulatedTask } from './month-simulation.js';
+import type { RoutedMonth } from './routed-month.js';
 import type { Workload } from './workload.js';
-
-/** The routed month as it happened: what the bench saw of each task, and the router's own tables. */
-export interface RoutedMonth {
-  tasks: SimulatedTask[];
-  ledger: LedgerLine[];
-  decisions: DecisionLine[];
-}
 
 export interface TypeBill {
   id: string;
@@ -24,6 +20,20 @@ export interface TypeBill {
   allMidMicros: number;
   /** Every task of this type was routed to `tool`. */
   toolTier: boolean;
+  /** The routed bill under each lever run. */
+  routedByLever: Partial<Record<Lever, number>>;
+  /** All-frontier with the same caching and batching. */
+  allFrontierLeveredMicros: number;
+  /** How the main lever's routed calls met the prompt cache. */
+  cache: CacheStats | undefined;
+}
+
+/** All-frontier with caching and batching: the types a lever touches simulated, the rest as naive. */
+export interface LeveredFrontier {
+  perTypeMicros: ReadonlyMap<string, number>;
+  /** Types simulated through the month (a stable prefix or a deferrable skill); others cost as naive. */
+  simulated: ReadonlySet<string>;
+  cacheBySkill: ReadonlyMap<string, CacheStats>;
 }
 
 export interface BudgetEffects {
@@ -59,6 +69,11 @@ export interface MonthSummary {
   /** Sum of the costs the gateway answered the calls with, to reconcile with the ledger. */
   repliedMicros: number;
   usageMismatches: number;
+  /** Every lever's routed month, in the order run; `mainLever` is the one the tables show. */
+  levers: VariantBill[];
+  mainLever: Lever;
+  allFrontierLeveredMicros: number;
+  leveredFrontier: LeveredFrontier;
 }
 
 function costOf(task: SimulatedTask): number {
@@ -87,6 +102,9 @@ export function summarize(opts: {
   routed: RoutedMonth;
   frontier: ReadonlyMap<string, RunCost>;
   mid: ReadonlyMap<string, RunCost>;
+  levers: VariantBill[];
+  mainLever: Lever;
+  leveredFrontier: LeveredFrontier;
 }): MonthSummary {
   const { workload, routed, days } = opts;
   const toolTypes = toolTierTypes(routed.tasks);
@@ -120,6 +138,11 @@ export function summarize(opts: {
       allFrontierMicros: perRun(opts.frontier, task.id, 1) * runs,
       allMidMicros: perRun(opts.mid, task.id, 1) * runs,
       toolTier: toolTypes.has(task.id),
+      routedByLever: Object.fromEntries(opts.levers.map((v) => [v.lever, v.perTypeMicros.get(task.id) ?? 0])),
+      allFrontierLeveredMicros: opts.leveredFrontier.simulated.has(task.id)
+        ? (opts.leveredFrontier.perTypeMicros.get(task.id) ?? 0)
+        : perRun(opts.frontier, task.id, 1) * runs,
+      cache: opts.levers.find((v) => v.lever === opts.mainLever)?.cacheByType.get(task.id),
     };
   });
   const sum = (f: (t: TypeBill) => number) => types.reduce((acc, t) => acc + f(t), 0);
@@ -180,5 +203,9 @@ export function summarize(opts: {
       (acc, t) => acc + (t.outcome?.kind === 'ran' ? t.outcome.usageMismatches : 0),
       0,
     ),
+    levers: opts.levers,
+    mainLever: opts.mainLever,
+    allFrontierLeveredMicros: sum((t) => t.allFrontierLeveredMicros),
+    leveredFrontier: opts.leveredFrontier,
   };
 }

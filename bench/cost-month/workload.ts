@@ -74,6 +74,15 @@ const Cache = z
     path: ['writeShare'],
   });
 
+/**
+ * How much of each call's prompt is the same on every run (instructions, rule packs, voice
+ * guides, tool definitions): what the skill declares stable, so the prompt cache can keep it.
+ */
+const Stable = z.strictObject({
+  share: z.number().min(0).max(1),
+  reason: Reason,
+});
+
 const TaskTypeId = z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be kebab-case (a-z, 0-9, -)');
 
 /** One scheduled task type: what runs, how often, and what the same work costs a model. */
@@ -91,7 +100,13 @@ export const WorkloadTask = z
     tokensIn: Tokens,
     /** Everything generated in one run (reasoning included), when a model does the work. */
     tokensOut: Tokens,
+    /**
+     * Older files: the share of the prompt read from / written to the cache. Their sum is read as
+     * the stable share when `stable` is absent; the fake server's prompt cache decides the rest.
+     */
     cache: Cache.optional(),
+    /** Share of each call's prompt that is a stable prefix (default: the `cache` shares' sum, else 0). */
+    stable: Stable.optional(),
     /** `max_tokens` of each call (what admission reserves); default twice the call's output. */
     maxTokens: z
       .strictObject({ perCall: z.number().int().positive().max(200_000), reason: Reason })
@@ -108,6 +123,13 @@ export const WorkloadTask = z
     }
   });
 export type WorkloadTask = z.output<typeof WorkloadTask>;
+
+/** The share of each call's prompt that is a stable prefix: `stable.share`, else the `cache` shares' sum, else 0. */
+export function stableShare(task: WorkloadTask): number {
+  if (task.stable) return task.stable.share;
+  if (task.cache) return Math.min(1, task.cache.readShare + task.cache.writeShare);
+  return 0;
+}
 
 /**
  * A workload file (`bench/workloads/*.yaml`): the scheduled task types of one operator's day.

@@ -8,6 +8,7 @@ export {
 export { principalOf } from './edge/auth.js';
 export type {
   ModelCallInput,
+  ModelCallOptions,
   ModelCallScope,
   ModelClient,
   ModelClientFactory,

@@ -39,6 +39,7 @@ export {
 } from './errors.js';
 export {
   ChatMessage,
+  DeferredCall,
   MODEL_CALL_VERSION,
   ModelCallFailure,
   ModelCallReply,
@@ -47,6 +48,7 @@ export {
   ModelPurpose,
   ModelStreamChunk,
   ModelUsage,
+  StablePromptPart,
 } from './model-call.js';
 export { ModelId, ModelPrice, ProviderKind } from './model-price.js';
 export {

@@ -15,6 +15,38 @@ export const ChatMessage = z.object({
 export type ChatMessage = z.infer<typeof ChatMessage>;
 
 /**
+ * A stable part of a prompt: text that is the same on many calls of a skill (its instructions, a
+ * rule pack, a voice guide, reference text), so a vendor's prompt cache can keep it. `role`
+ * says where it belongs: `system` parts are instructions; `user` parts are material (quoted
+ * sources, records), never placed among the instructions.
+ */
+export const StablePromptPart = z.object({
+  /** What the part is, for spans and notes: `instructions`, `rules`, `voice`, `sources`. */
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'must be 1-40 of a-z, 0-9, - and start with a letter'),
+  role: z.enum(['system', 'user']),
+  text: z.string().min(1).max(800_000),
+});
+export type StablePromptPart = z.infer<typeof StablePromptPart>;
+
+/**
+ * Where a deferred call stands (see `ModelCallFailure.deferred`): the gateway put it in a vendor's
+ * batch, which answers at half price within hours, and a normal call takes over at `dueBy`.
+ */
+export const DeferredCall = z.object({
+  /** `queued` (gathered for the next batch), `submitted` (in the vendor's batch), `resolving`. */
+  state: z.enum(['queued', 'submitted', 'resolving']),
+  /** `provider:model` the batch runs on. */
+  model: z.string(),
+  /** When the gateway stops waiting for the batch and answers with a normal call (ISO time). */
+  dueBy: z.iso.datetime({ offset: true }),
+  /** Ask again (the same request) after this long. */
+  pollAfterMs: z.number().int().positive(),
+  /** The vendor's batch id, once submitted. */
+  batch: z.string().optional(),
+});
+export type DeferredCall = z.infer<typeof DeferredCall>;
+
+/**
  * A skill's request to the model gateway (NATS request/reply on `forge.<brain>.model.call`).
  * The gateway picks the model from the task's stamped tier; the skill never names one.
  * `callId` numbers the calls within one attempt of a task, so a ledger row is keyed by
@@ -27,7 +59,14 @@ export const ModelCallRequest = z.object({
   callId: z.number().int().nonnegative(),
   skill: SkillRef,
   purpose: ModelPurpose,
+  /** Instructions that vary between calls; stable instructions go in `stable`. */
   system: z.string().optional(),
+  /**
+   * The stable parts of the prompt, in order. The gateway puts them first (stable instructions
+   * before `system`, stable material before the messages), so the prompt starts with what does
+   * not change, and marks them for the vendor's prompt cache when the cache pays for itself.
+   */
+  stable: z.array(StablePromptPart).min(1).max(4).optional(),
   messages: z.array(ChatMessage).min(1),
   maxTokens: z.number().int().positive().max(200_000),
   temperature: z.number().min(0).max(2).optional(),
@@ -40,6 +79,12 @@ export const ModelCallRequest = z.object({
     .optional(),
   /** When set, the gateway publishes text deltas to this core NATS subject as they arrive. */
   streamTo: z.string().min(1).optional(),
+  /**
+   * The caller can wait for a batch: when config marks the skill deferrable, the gateway may
+   * answer `deferred` and the caller asks again (the same request) until the answer comes. A
+   * caller that cannot wait leaves it unset and always gets a normal call.
+   */
+  deferrable: z.boolean().optional(),
 });
 export type ModelCallRequest = z.infer<typeof ModelCallRequest>;
 
@@ -88,6 +133,11 @@ export const ModelCallFailure = z.object({
   error: z.object({ code: z.string(), message: z.string(), retryable: z.boolean() }),
   /** Set when no model may judge this call and a person must (offline mode, critical skill). */
   inputRequired: z.string().optional(),
+  /**
+   * Set (with a retryable UNAVAILABLE error) when the call waits in a vendor batch: not an
+   * answer yet. Sent only to a request that said `deferrable`; ask again after `pollAfterMs`.
+   */
+  deferred: DeferredCall.optional(),
 });
 export type ModelCallFailure = z.infer<typeof ModelCallFailure>;
 

@@ -32,6 +32,11 @@ export const ModelPrice = z.object({
       cacheWrite1h: UsdPerMTok.optional(),
     })
     .optional(),
+  /**
+   * The share taken off every token price of a call made through the vendor's batch API (0.5:
+   * half price, as both Anthropic and OpenAI sell it). Absent: the model has no batch price.
+   */
+  batchDiscount: z.number().min(0).max(1).optional(),
   readOn: z.iso.date(),
   source: z.string().optional(),
 });

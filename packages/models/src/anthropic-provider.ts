@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { type ModelUsage, parseOrThrow } from '@forge/contracts';
-import { z } from 'zod';
+import { anthropicBadResponse, anthropicBody, anthropicResult } from './anthropic-message.js';
 import { CallControl } from './call-control.js';
 import { fromAnthropicStopReason } from './finish-reason.js';
 import type {
@@ -11,29 +11,11 @@ import type {
   ProviderStreamEvent,
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
-import { ProviderError } from './provider-error.js';
 import { ProviderOptions } from './provider-options.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
-import { checkStructured, type ObjectRoot, objectRoot } from './structured-output.js';
+import { checkStructured, objectRoot } from './structured-output.js';
 import { AnthropicUsage, fromAnthropicUsage } from './usage.js';
-
-/** The parts of a `message` the adapter reads; anything else the vendor adds is ignored. */
-const AnthropicMessage = z.looseObject({
-  model: z.string(),
-  content: z.array(
-    z.looseObject({
-      type: z.string(),
-      text: z.string().optional(),
-      name: z.string().optional(),
-      input: z.unknown().optional(),
-    }),
-  ),
-  stop_reason: z.string().nullable(),
-  usage: AnthropicUsage,
-});
-
-const TOOL_DESCRIPTION = 'Return the result as structured JSON matching the input schema.';
 
 /**
  * Anthropic's messages API through `@anthropic-ai/sdk`. Structured output is a forced tool call
@@ -62,10 +44,10 @@ export class AnthropicProvider implements ModelProvider {
     const control = new CallControl(options);
     try {
       const raw = await this.#client.messages.create(
-        { ...this.#body(req, root), stream: false },
+        { ...anthropicBody(req, root), stream: false },
         { signal: control.signal, timeout: control.timeoutMs },
       );
-      return this.#result(req, root, raw);
+      return anthropicResult(req, root, raw);
     } catch (error) {
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
     } finally {
@@ -83,7 +65,7 @@ export class AnthropicProvider implements ModelProvider {
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
       events = await this.#client.messages.create(
-        { ...this.#body(req, root), stream: true },
+        { ...anthropicBody(req, root), stream: true },
         { signal: control.signal, timeout: control.timeoutMs },
       );
     } catch (error) {
@@ -146,7 +128,7 @@ export class AnthropicProvider implements ModelProvider {
         yield {
           type: 'final',
           result,
-          error: this.#badResponse(req.model, checked.reason, result.usage, text === ''),
+          error: anthropicBadResponse(req.model, checked.reason, result.usage, text === ''),
         };
       return;
     }
@@ -162,66 +144,6 @@ export class AnthropicProvider implements ModelProvider {
       result: { ...base, text: text || json, usage, usageEstimated: true, finishReason: ended.finishReason },
       ...(ended.error ? { error: ended.error } : {}),
     };
-  }
-
-  #body(req: ProviderRequestType, root: ObjectRoot | undefined): Anthropic.MessageCreateParamsNonStreaming {
-    const body: Anthropic.MessageCreateParamsNonStreaming = {
-      model: req.model,
-      max_tokens: req.maxTokens,
-      messages: req.messages.map((message) => ({ role: message.role, content: message.content })),
-    };
-    if (req.system !== undefined) body.system = req.system;
-    // `temperature` is not sent: the messages API of SDK 1.14 no longer takes sampling settings.
-    if (req.output && root) {
-      body.tools = [
-        {
-          name: req.output.name,
-          description: TOOL_DESCRIPTION,
-          input_schema: root.schema as Anthropic.Tool.InputSchema,
-        },
-      ];
-      body.tool_choice = { type: 'tool', name: req.output.name };
-    }
-    return body;
-  }
-
-  #result(req: ProviderRequestType, root: ObjectRoot | undefined, raw: unknown): ProviderResult {
-    const parsed = AnthropicMessage.safeParse(raw);
-    if (!parsed.success) {
-      const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-      throw this.#badResponse(req.model, `reply is not an Anthropic message (${where})`, undefined, true);
-    }
-    const message = parsed.data;
-    const usage = fromAnthropicUsage(message.usage);
-    const text = message.content.map((block) => (block.type === 'text' ? (block.text ?? '') : '')).join('');
-    const result: ProviderResult = {
-      text,
-      usage,
-      rawUsage: message.usage,
-      usageEstimated: false,
-      finishReason: fromAnthropicStopReason(message.stop_reason, req.output !== undefined),
-      rawFinishReason: message.stop_reason,
-      model: message.model,
-      provider: this.kind,
-    };
-    if (!req.output || !root) return result;
-    const call = message.content.find(
-      (block) => block.type === 'tool_use' && block.name === req.output?.name,
-    );
-    // Without the tool call, a model may still have answered with the JSON as text.
-    const checked = checkStructured(call ? { value: call.input } : { text }, root);
-    if (!checked.ok) throw this.#badResponse(req.model, checked.reason, usage, true);
-    return { ...result, text: call ? JSON.stringify(checked.value) : text, output: checked.value };
-  }
-
-  #badResponse(model: string, reason: string, usage: ModelUsage | undefined, beforeFirstToken: boolean) {
-    return new ProviderError(`anthropic ${model}: ${reason}`, {
-      kind: 'bad_response',
-      provider: this.kind,
-      model,
-      beforeFirstToken,
-      ...(usage ? { usage } : {}),
-    });
   }
 }
 

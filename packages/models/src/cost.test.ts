@@ -224,3 +224,48 @@ describe('maxCostMicros', () => {
     expect(costMicros(cached, opus)).toBeLessThanOrEqual(reserved);
   });
 });
+
+describe('batch prices and cache-write reservations', () => {
+  const batchOpus: ModelPrice = { ...opus, batchDiscount: 0.5 };
+
+  it('takes the batch discount off every token kind, exactly', () => {
+    const u = usage({
+      inputTokens: 1_000,
+      outputTokens: 500,
+      cacheReadTokens: 2_000,
+      cacheWrite1hTokens: 300,
+    });
+    // 1000×4 + 500×20 + 2000×0.2 + 300×8 = 4000 + 10000 + 400 + 2400 = 16,800 micro-USD at list.
+    expect(costMicros(u, batchOpus)).toBe(16_800);
+    expect(costMicros(u, batchOpus, { batch: true })).toBe(8_400);
+    // A model without a batch price is billed at list even for a batch call.
+    expect(costMicros(u, opus, { batch: true })).toBe(16_800);
+    // Odd totals round half up once, after the discount: 1 token of output at 20 → 20 → 10; 3 of
+    // Haiku input at 0.1 → 0.3 → 0.15 → 0.
+    expect(costMicros(usage({ inputTokens: 3 }), { ...haiku, batchDiscount: 0.5 }, { batch: true })).toBe(0);
+    expect(costMicros(usage({ inputTokens: 5 }), { ...haiku, batchDiscount: 0.5 }, { batch: true })).toBe(0);
+    expect(costMicros(usage({ inputTokens: 10 }), { ...haiku, batchDiscount: 0.5 }, { batch: true })).toBe(1);
+  });
+
+  it('reserves the cached prefix at its write price, the rest at input', () => {
+    // 10,000 prompt tokens of which 8,000 are asked to be cached for an hour, 1,000 of output.
+    const plain = maxCostMicros(10_000, 1_000, opus);
+    expect(plain).toBe(10_000 * 4 + 1_000 * 20);
+    expect(maxCostMicros(10_000, 1_000, opus, { cacheWrite: { tokens: 8_000, ttl: '1h' } })).toBe(
+      2_000 * 4 + 8_000 * 8 + 1_000 * 20,
+    );
+    expect(maxCostMicros(10_000, 1_000, opus, { cacheWrite: { tokens: 8_000, ttl: '5m' } })).toBe(
+      2_000 * 4 + 8_000 * 5 + 1_000 * 20,
+    );
+    // OpenAI bills no writes: the prefix stays at input (the default write price is never lower).
+    expect(
+      maxCostMicros(
+        10_000,
+        1_000,
+        { ...astra, cacheWrite5m: 1 },
+        { cacheWrite: { tokens: 8_000, ttl: '5m' } },
+      ),
+    ).toBe(10_000 * 10 + 1_000 * 50);
+    expect(maxCostMicros(10_000, 1_000, batchOpus, { batch: true })).toBe(plain / 2);
+  });
+});

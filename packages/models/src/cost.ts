@@ -78,6 +78,26 @@ function total(terms: Array<[number, Rate]>): Rate {
   return sum;
 }
 
+/**
+ * The factor a batch call's token prices are multiplied by: 1 − the model's `batchDiscount`
+ * (exact to six decimals); 1 when the call is not a batch call or the model has no batch price.
+ */
+function batchFactor(price: ModelPrice, batch: boolean | undefined): Rate {
+  if (!batch || price.batchDiscount === undefined) return { num: 1n, den: 1n };
+  const off = BigInt(Math.round(price.batchDiscount * 1_000_000));
+  return { num: 1_000_000n - off, den: 1_000_000n };
+}
+
+function scaled(r: Rate, factor: Rate): Rate {
+  return { num: r.num * factor.num, den: r.den * factor.den };
+}
+
+/** How a call was made, where that changes its price. */
+export interface CallPricing {
+  /** Made through the vendor's batch API: every token price less the model's `batchDiscount`. */
+  batch?: boolean;
+}
+
 function roundHalfUpMicros(pico: Rate): number {
   const den = pico.den * PICO_PER_MICRO;
   return Number((pico.num * 2n + den) / (den * 2n));
@@ -94,31 +114,54 @@ function ceilMicros(pico: Rate): number {
  * + cache writes) exceeds `longContext.aboveInputTokens`. Reasoning tokens are already inside
  * `outputTokens` and are not added again.
  */
-export function costMicros(usage: ModelUsage, price: ModelPrice): number {
+export function costMicros(usage: ModelUsage, price: ModelPrice, pricing: CallPricing = {}): number {
   const rates = ratesFor(price, promptTokens(usage));
-  return roundHalfUpMicros(
-    total([
-      [usage.inputTokens, rates.input],
-      [usage.outputTokens, rates.output],
-      [usage.cacheReadTokens, rates.cacheRead],
-      [usage.cacheWriteTokens, rates.cacheWrite5m],
-      [usage.cacheWrite1hTokens, rates.cacheWrite1h],
-    ]),
-  );
+  const sum = total([
+    [usage.inputTokens, rates.input],
+    [usage.outputTokens, rates.output],
+    [usage.cacheReadTokens, rates.cacheRead],
+    [usage.cacheWriteTokens, rates.cacheWrite5m],
+    [usage.cacheWrite1hTokens, rates.cacheWrite1h],
+  ]);
+  return roundHalfUpMicros(scaled(sum, batchFactor(price, pricing.batch)));
+}
+
+/** What the most a call may cost depends on besides its prompt and `maxTokens`. */
+export interface MaxCostOptions extends CallPricing {
+  /**
+   * Tokens of the prompt the call asks the vendor to write to its cache, and for how long:
+   * at worst every one of them is written (1.25× or 2× input at Anthropic), none read.
+   */
+  cacheWrite?: { tokens: number; ttl: '5m' | '1h' };
 }
 
 /**
  * The most a call can cost, for an admission reservation, in integer micro-USD rounded up: the
- * whole prompt as uncached input (the adapters never ask for cache writes), `maxTokens` of output,
- * at long-context prices when the prompt estimate is over their threshold. Callers who distrust
- * their estimate pad it before calling.
+ * prompt as uncached input, except the part the call asks to cache (`cacheWrite`), taken at the
+ * write price when that is higher; `maxTokens` of output; long-context prices when the prompt
+ * estimate is over their threshold; less the batch discount for a batch call. Callers who
+ * distrust their estimate pad it before calling.
  */
-export function maxCostMicros(inputTokensEstimate: number, maxTokens: number, price: ModelPrice): number {
+export function maxCostMicros(
+  inputTokensEstimate: number,
+  maxTokens: number,
+  price: ModelPrice,
+  options: MaxCostOptions = {},
+): number {
   const rates = ratesFor(price, inputTokensEstimate);
-  return ceilMicros(
-    total([
-      [inputTokensEstimate, rates.input],
-      [maxTokens, rates.output],
-    ]),
-  );
+  const write = options.cacheWrite;
+  const written = write ? Math.min(inputTokensEstimate, Math.max(0, write.tokens)) : 0;
+  const writeRate = write?.ttl === '1h' ? rates.cacheWrite1h : rates.cacheWrite5m;
+  // A write priced under input (no vendor does that) must not lower the reservation.
+  const cacheRate = written > 0 && atLeast(writeRate, rates.input) ? writeRate : rates.input;
+  const sum = total([
+    [inputTokensEstimate - written, rates.input],
+    [written, cacheRate],
+    [maxTokens, rates.output],
+  ]);
+  return ceilMicros(scaled(sum, batchFactor(price, options.batch)));
+}
+
+function atLeast(a: Rate, b: Rate): boolean {
+  return a.num * b.den >= b.num * a.den;
 }

@@ -1,5 +1,14 @@
+export { AnthropicBatches } from './anthropic-batches.js';
 export { AnthropicProvider } from './anthropic-provider.js';
-export { costMicros, maxCostMicros } from './cost.js';
+export {
+  BATCH_CUSTOM_ID,
+  type BatchApi,
+  type BatchCallOptions,
+  type BatchItem,
+  type BatchItemResult,
+  type BatchStatus,
+} from './batch-api.js';
+export { type CallPricing, costMicros, type MaxCostOptions, maxCostMicros } from './cost.js';
 export { estimatePromptTokens, estimateTokens } from './estimate-tokens.js';
 export { type FinishReason, fromAnthropicStopReason, fromOpenAIFinishReason } from './finish-reason.js';
 export { checkJsonText, checkJsonValue, type JsonCheck, type JsonSchema } from './json-output.js';
@@ -12,10 +21,20 @@ export {
 } from './model-call-span.js';
 export { OFFLINE_JUDGE_REASON, OfflineProvider } from './offline/offline-provider.js';
 export { isOfflineRefusal, OfflineRefusal } from './offline/offline-refusal.js';
+export { OpenAIBatches } from './openai-batches.js';
 export { OpenAIProvider, OpenAIProviderOptions } from './openai-provider.js';
+export {
+  cacheablePrefix,
+  cacheablePrefixChars,
+  flatMessages,
+  flatSystem,
+  PART_SEPARATOR,
+  type PromptFields,
+} from './prompt-layout.js';
 export {
   DEFAULT_TIMEOUT_MS,
   type ModelProvider,
+  PromptCacheRequest,
   type ProviderCallOptions,
   ProviderRequest,
   type ProviderResult,

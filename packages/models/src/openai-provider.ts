@@ -1,8 +1,9 @@
-import { type ModelUsage, parseOrThrow } from '@forge/contracts';
+import { parseOrThrow } from '@forge/contracts';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { CallControl } from './call-control.js';
 import { fromOpenAIFinishReason } from './finish-reason.js';
+import { openAIBadResponse, openAIBody, openAIResult } from './openai-chat.js';
 import type {
   ModelProvider,
   ProviderCallOptions,
@@ -11,26 +12,11 @@ import type {
   ProviderStreamEvent,
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
-import { ProviderError } from './provider-error.js';
 import { ProviderOptions } from './provider-options.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
-import { checkStructured, type ObjectRoot, objectRoot } from './structured-output.js';
+import { checkStructured, objectRoot } from './structured-output.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
-
-/** The parts of a `chat.completion` the adapter reads. */
-const OpenAICompletion = z.looseObject({
-  model: z.string(),
-  choices: z
-    .array(
-      z.looseObject({
-        message: z.looseObject({ content: z.string().nullable(), refusal: z.string().nullish() }),
-        finish_reason: z.string().nullable(),
-      }),
-    )
-    .min(1),
-  usage: OpenAIUsage.nullish(),
-});
 
 export const OpenAIProviderOptions = ProviderOptions.extend({
   /**
@@ -82,10 +68,10 @@ export class OpenAIProvider implements ModelProvider {
     const control = new CallControl(options);
     try {
       const raw = await this.#client.chat.completions.create(
-        { ...this.#body(req, root), stream: false },
+        { ...openAIBody(req, root, this.kind), stream: false },
         { signal: control.signal, timeout: control.timeoutMs },
       );
-      return this.#result(req, root, raw);
+      return openAIResult(req, root, raw, this.kind);
     } catch (error) {
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
     } finally {
@@ -103,7 +89,7 @@ export class OpenAIProvider implements ModelProvider {
     let chunks: AsyncIterable<OpenAI.ChatCompletionChunk>;
     try {
       chunks = await this.#client.chat.completions.create(
-        { ...this.#body(req, root), stream: true, stream_options: { include_usage: true } },
+        { ...openAIBody(req, root, this.kind), stream: true, stream_options: { include_usage: true } },
         { signal: control.signal, timeout: control.timeoutMs },
       );
     } catch (error) {
@@ -169,65 +155,11 @@ export class OpenAIProvider implements ModelProvider {
     }
     const checked = checkStructured({ text }, root);
     if (checked.ok) yield { type: 'final', result: { ...result, output: checked.value } };
-    else yield { type: 'final', result, error: this.#badResponse(req.model, checked.reason, usage, false) };
-  }
-
-  #body(
-    req: ProviderRequestType,
-    root: ObjectRoot | undefined,
-  ): OpenAI.ChatCompletionCreateParamsNonStreaming {
-    const messages: OpenAI.ChatCompletionMessageParam[] = [];
-    if (req.system !== undefined) messages.push({ role: 'system', content: req.system });
-    for (const message of req.messages) messages.push({ role: message.role, content: message.content });
-    const body: OpenAI.ChatCompletionCreateParamsNonStreaming = { model: req.model, messages };
-    // OpenAI's reasoning models take only max_completion_tokens; local servers know max_tokens.
-    if (this.kind === 'openai') body.max_completion_tokens = req.maxTokens;
-    else body.max_tokens = req.maxTokens;
-    if (req.temperature !== undefined) body.temperature = req.temperature;
-    if (req.output && root) {
-      body.response_format = {
-        type: 'json_schema',
-        json_schema: { name: req.output.name, schema: root.schema, strict: false },
+    else
+      yield {
+        type: 'final',
+        result,
+        error: openAIBadResponse(this.kind, req.model, checked.reason, usage, false),
       };
-    }
-    return body;
-  }
-
-  #result(req: ProviderRequestType, root: ObjectRoot | undefined, raw: unknown): ProviderResult {
-    const parsed = OpenAICompletion.safeParse(raw);
-    if (!parsed.success) {
-      const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-      throw this.#badResponse(req.model, `reply is not a chat completion (${where})`, undefined, true);
-    }
-    const completion = parsed.data;
-    const choice = completion.choices[0]!;
-    const refusal = choice.message.refusal ?? null;
-    const text = choice.message.content ?? refusal ?? '';
-    const usage = completion.usage ? fromOpenAIUsage(completion.usage) : partialUsage(req, text, undefined);
-    const result: ProviderResult = {
-      text,
-      usage,
-      rawUsage: completion.usage ?? null,
-      usageEstimated: !completion.usage,
-      finishReason: refusal !== null ? 'refusal' : fromOpenAIFinishReason(choice.finish_reason),
-      rawFinishReason: choice.finish_reason,
-      model: completion.model,
-      provider: this.kind,
-    };
-    if (!root) return result;
-    if (refusal !== null) throw this.#badResponse(req.model, `model refused: ${refusal}`, usage, true);
-    const checked = checkStructured({ text }, root);
-    if (!checked.ok) throw this.#badResponse(req.model, checked.reason, usage, true);
-    return { ...result, output: checked.value };
-  }
-
-  #badResponse(model: string, reason: string, usage: ModelUsage | undefined, beforeFirstToken: boolean) {
-    return new ProviderError(`${this.kind} ${model}: ${reason}`, {
-      kind: 'bad_response',
-      provider: this.kind,
-      model,
-      beforeFirstToken,
-      ...(usage ? { usage } : {}),
-    });
   }
 }

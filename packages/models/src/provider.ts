@@ -1,4 +1,10 @@
-import { ChatMessage, ModelPurpose, type ModelUsage, type ProviderKind } from '@forge/contracts';
+import {
+  ChatMessage,
+  ModelPurpose,
+  type ModelUsage,
+  type ProviderKind,
+  StablePromptPart,
+} from '@forge/contracts';
 import { z } from 'zod';
 import type { FinishReason } from './finish-reason.js';
 import type { ProviderError } from './provider-error.js';
@@ -7,9 +13,25 @@ import type { ProviderError } from './provider-error.js';
  * One call to one model, in Forge's terms. The gateway builds it from a `ModelCallRequest`
  * after it has picked the model; `model` is the vendor's model name (no `provider:` prefix).
  */
+/**
+ * How a request asks the vendor's prompt cache to keep its stable prefix: for `ttl` (Anthropic's
+ * 5-minute or 1-hour cache; at OpenAI `1h` asks for extended retention), under `key` (OpenAI's
+ * `prompt_cache_key`, so requests sharing the prefix reach the same cache). Chosen by the
+ * gateway (see its cache plan); absent, nothing is marked.
+ */
+export const PromptCacheRequest = z.object({
+  ttl: z.enum(['5m', '1h']),
+  key: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/),
+});
+export type PromptCacheRequest = z.infer<typeof PromptCacheRequest>;
+
 export const ProviderRequest = z.object({
   model: z.string().min(1),
   system: z.string().optional(),
+  /** Stable parts, laid out first (see `prompt-layout.ts`). */
+  stable: z.array(StablePromptPart).min(1).max(4).optional(),
+  /** Mark the cacheable prefix for the vendor's prompt cache. */
+  cache: PromptCacheRequest.optional(),
   messages: z.array(ChatMessage).min(1),
   maxTokens: z.number().int().positive(),
   temperature: z.number().min(0).max(2).optional(),

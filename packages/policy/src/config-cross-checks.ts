@@ -135,6 +135,12 @@ function checkRoute(skill: string, route: SkillRoute): ConfigIssue[] {
       message: `must not be below the route's tier (${tier})`,
     });
   }
+  if (route.deferrable && tier === 'tool') {
+    issues.push({
+      path: ['routes', skill, 'deferrable'],
+      message: 'a tool-tier skill runs no model: there is no call to defer to a batch',
+    });
+  }
   return issues;
 }
 

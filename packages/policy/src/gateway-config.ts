@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Duration } from './duration.js';
 
 const Ms = z.number().int().positive().max(3_600_000);
 
@@ -13,6 +14,15 @@ const Ms = z.number().int().positive().max(3_600_000);
  * - `breaker`: per model; `failureThreshold` failures within `windowMs` open it, it stays open
  *   `cooldownMs`, then lets one probe call through (success closes it, failure reopens it).
  * - `reservationTtlMs`: a budget reservation not settled by then is released (its caller died).
+ * - `caching`: prompt caching of the stable parts skills declare. A prefix under
+ *   `minPrefixTokens` is never marked (vendors cache nothing that short); otherwise the gateway
+ *   marks it for 5 minutes, 1 hour or not at all, whichever the skill's rhythm makes cheapest
+ *   (the last `historySize` calls of the prefix, the ledger's last `historyWindow`, else the
+ *   route's `cadence`).
+ * - `batch`: deferrable skills' calls gathered for `collectMs`, sent as one vendor batch of at
+ *   most `maxRequests`, polled every `pollMs`; a waiting caller asks again every `clientPollMs`;
+ *   a call waits at most `maxWait` (a route may say less) and never past its task's deadline less
+ *   `fallbackMarginMs`, the time left for the normal call that then answers it.
  */
 export const GatewayConfig = z
   .strictObject({
@@ -39,6 +49,25 @@ export const GatewayConfig = z
       })
       .prefault({}),
     reservationTtlMs: Ms.default(600_000),
+    caching: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        minPrefixTokens: z.number().int().positive().max(1_000_000).default(1024),
+        historySize: z.number().int().min(2).max(1000).default(20),
+        historyWindow: Duration(7 * 86_400_000).default(86_400_000),
+      })
+      .prefault({}),
+    batch: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        collectMs: Ms.default(5_000),
+        pollMs: Ms.default(30_000),
+        clientPollMs: Ms.default(15_000),
+        maxRequests: z.number().int().positive().max(10_000).default(1_000),
+        maxWait: Duration(86_400_000).default(43_200_000),
+        fallbackMarginMs: Ms.default(300_000),
+      })
+      .prefault({}),
   })
   .prefault({});
 export type GatewayConfig = z.infer<typeof GatewayConfig>;

@@ -30,6 +30,7 @@ export {
   type RouteStepKind,
   toRoutingDecision,
 } from './decide-route.js';
+export { Duration, formatDuration } from './duration.js';
 export {
   effectiveRoutingConfig,
   providerKey,
@@ -45,9 +46,10 @@ export { formatMicros, MICROS_PER_USD, usdToMicros } from './money.js';
 export { parseRoutingConfig, routingConfigFromObject } from './parse-routing-config.js';
 export { ConfigModelPrice, isZeroPrice, PriceField } from './price-config.js';
 export { BaseUrl, CompatibleServerName, EnvVarName, ProvidersConfig } from './providers-config.js';
-export { SkillRoute } from './route-config.js';
+export { MAX_DEFERRAL_MS, SkillRoute } from './route-config.js';
 export { type RoutingConfig, type RoutingConfigInput, RoutingConfigSchema } from './routing-config.js';
 export { RoutingRule, RuleEffect, RuleWhen } from './routing-rule.js';
+export { discountsFor, type SkillDiscounts } from './skill-discounts.js';
 export { SkillGlob } from './skill-glob.js';
 export {
   isFreeTier,

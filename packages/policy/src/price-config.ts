@@ -8,6 +8,7 @@ export const PriceField = z.enum([
   'cacheRead',
   'cacheWrite5m',
   'cacheWrite1h',
+  'batchDiscount',
   'longContext.input',
   'longContext.output',
   'longContext.cacheRead',

@@ -25,7 +25,8 @@ export const AdmitRequest = z.object({
   /** The most the call can cost. */
   amountMicros: Micros,
   /** After this, an unsettled hold stops counting (its caller is presumed dead). */
-  ttlMs: z.number().int().positive().max(86_400_000),
+  /** At most two days: a deferred call's hold lasts while its vendor batch may run (a day) and then some. */
+  ttlMs: z.number().int().positive().max(172_800_000),
 });
 export type AdmitRequest = z.input<typeof AdmitRequest>;
 

@@ -151,3 +151,21 @@ describe('PgCostLedger', () => {
     expect((error as Error).message).toMatch(/entries\.0\.costMicros/);
   });
 });
+
+describe('call history', () => {
+  it("reads a skill's answered calls, one time per call, newest first", async () => {
+    const taskId = randomUUID();
+    const skill = `diary.history-${randomUUID().slice(0, 8)}`;
+    const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
+    await ledger.append([
+      entry({ taskId, skill, callId: 0, seq: 0, outcome: 'rate_limited', createdAt: at(30) }),
+      entry({ taskId, skill, callId: 0, seq: 1, createdAt: at(29) }),
+      entry({ taskId, skill, callId: 1, seq: 0, createdAt: at(10) }),
+      entry({ taskId, skill, callId: 2, seq: 0, createdAt: at(60 * 30) }),
+      entry({ taskId, skill: 'other.skill', callId: 3, seq: 0, createdAt: at(5) }),
+    ]);
+    const times = await ledger.recentCalls(skill, new Date(Date.now() - 86_400_000), 10);
+    expect(times.map((t) => Math.round((Date.now() - t.getTime()) / 60_000))).toEqual([10, 29]);
+    expect(await ledger.recentCalls(skill, new Date(Date.now() - 86_400_000), 1)).toHaveLength(1);
+  });
+});

@@ -67,6 +67,15 @@ export interface CostLedger {
   forTask(taskId: string): Promise<CostLedgerEntry[]>;
 }
 
+/** When a skill's model calls were made: what the prompt cache planner learns a skill's rhythm from. */
+export interface CallHistory {
+  /**
+   * The times of the skill's most recent answered calls (one per call, not per attempt) since
+   * `since`, newest first, at most `limit`.
+   */
+  recentCalls(skill: string, since: Date, limit: number): Promise<Date[]>;
+}
+
 /** How spend reports (`forge costs`) read the ledger. */
 export interface CostLedgerReader {
   /**
@@ -252,12 +261,13 @@ function fromRow(r: LedgerRow): CostLedgerEntry {
   };
 }
 
-/** CostLedger and CostLedgerReader over the `cost_ledger` table of one brain's schema. */
-export class PgCostLedger implements CostLedger, CostLedgerReader {
+/** CostLedger, CostLedgerReader and the calls' history over the `cost_ledger` table of one brain's schema. */
+export class PgCostLedger implements CostLedger, CostLedgerReader, CallHistory {
   readonly #pool: pg.Pool;
   readonly #insert: string;
   readonly #select: string;
   readonly #usageSince: string;
+  readonly #recent: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
@@ -270,6 +280,16 @@ export class PgCostLedger implements CostLedger, CostLedgerReader {
         cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens,
         cost_micros::text AS cost_micros, shadow_cost_micros::text AS shadow_cost_micros
       FROM ${table} WHERE created_at >= $1 ORDER BY created_at, task_id, attempt, call_id, seq`;
+    this.#recent = `SELECT max(created_at) AS at FROM ${table}
+      WHERE skill = $1 AND created_at > $2 AND outcome = 'ok' AND source = 'task'
+      GROUP BY task_id, attempt, call_id ORDER BY at DESC LIMIT $3`;
+  }
+
+  async recentCalls(skill: string, since: Date, limit: number): Promise<Date[]> {
+    const result = await withPgErrors('cost ledger history', () =>
+      this.#pool.query<{ at: Date }>(this.#recent, [skill, since, limit]),
+    );
+    return result.rows.map((r) => r.at);
   }
 
   async append(entries: CostLedgerEntry[]): Promise<number> {

@@ -16,6 +16,7 @@ export {
   Settlement,
 } from './budget-repository.js';
 export {
+  type CallHistory,
   type CostLedger,
   CostLedgerEntry,
   type CostLedgerReader,
@@ -26,6 +27,16 @@ export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './
 export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';
 export { MIGRATIONS_DIR, type MigrateOptions, migrate } from './migrate.js';
+export {
+  type BatchProvider,
+  type DeferredKey,
+  type DeferredRequest,
+  type Lease,
+  type ModelBatch,
+  type ModelBatchRepository,
+  type NewDeferredRequest,
+  PgModelBatchRepository,
+} from './model-batch-repository.js';
 export { PgApprovalRepository } from './pg-approval-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';

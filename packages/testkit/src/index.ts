@@ -1,3 +1,4 @@
+export type { FakeBatchView } from './fake-llm/fake-batches.js';
 export { type FakeLlm, type FakeLlmOptions, startFakeLlm } from './fake-llm/fake-llm-server.js';
 export type { FakeReply, FakeRoute, FakeUsage, RecordedRequest } from './fake-llm/fake-reply.js';
 export {

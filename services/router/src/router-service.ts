@@ -7,6 +7,7 @@ import {
   migrate,
   PgBudgetRepository,
   PgCostLedger,
+  PgModelBatchRepository,
   PgRoutingDecisionRepository,
   PgSkillRegistry,
   PgTaskRepository,
@@ -14,9 +15,11 @@ import {
 } from '@forge/store';
 import { createLogger, type Logger, type MetricsScrape, withMetricsEndpoint } from '@forge/telemetry';
 import type pg from 'pg';
+import { DeferredCalls } from './batch/deferred-calls.js';
 import { BudgetGate } from './budgets/budget-gate.js';
 import { observeBudgetRemaining } from './budgets/budget-metrics.js';
 import type { RouterConfig } from './config.js';
+import { CachePlanner } from './gateway/cache-planner.js';
 import { CircuitBreakers } from './gateway/circuit-breaker.js';
 import { GatewayStats } from './gateway/gateway-stats.js';
 import { ModelCallService } from './gateway/model-call-service.js';
@@ -36,6 +39,11 @@ export interface RouterServiceDeps {
   logger?: Logger;
   /** The Prometheus scrape to answer at `/metrics` on the router's port (the telemetry SDK's). */
   scrape?: MetricsScrape | undefined;
+  /**
+   * The clock the prompt cache planner reads a skill's rhythm by (epoch ms); `Date.now` by
+   * default. The cost-month bench passes its simulated month's clock.
+   */
+  clock?: () => number;
 }
 
 /** A running router; `start`/`stop` are its only lifecycle. Parts are exposed for tests and benchmarks. */
@@ -62,6 +70,8 @@ export interface RouterService {
   readonly ledger: LedgerWriter;
   readonly stats: GatewayStats;
   readonly routing: RoutingConfigSource;
+  /** Deferrable skills' calls in vendor batches. */
+  readonly deferred: DeferredCalls;
 }
 
 interface Running {
@@ -72,6 +82,7 @@ interface Running {
   gate: BudgetGate;
   gateway: ModelGateway;
   modelCalls: ModelCallService;
+  deferred: DeferredCalls;
   consumer: RouteConsumer;
   backlog: BacklogMonitor;
   server: Server;
@@ -125,8 +136,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const decisions = new PgRoutingDecisionRepository(pool, schema);
     const budgets = new PgBudgetRepository(pool, schema);
     const models = new ModelMetrics();
+    const costLedger = new PgCostLedger(pool, schema);
     const writer = new LedgerWriter({
-      ledger: new PgCostLedger(pool, schema),
+      ledger: costLedger,
       budgets,
       flushMs: config.ledgerFlushMs,
       logger,
@@ -143,6 +155,11 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       breakers: new CircuitBreakers(source.current.config.gateway.breaker),
       stats,
       logger: logger.child({ component: 'model-gateway' }),
+      cache: new CachePlanner({
+        history: costLedger,
+        ...(deps.clock ? { clock: deps.clock } : {}),
+        logger: logger.child({ component: 'cache-planner' }),
+      }),
     });
     partial.gateway = gateway;
     const backlog = new BacklogMonitor({
@@ -172,6 +189,16 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       concurrency: config.concurrency,
       logger: logger.child({ component: 'route-consumer' }),
     });
+    const deferred = new DeferredCalls({
+      brain: config.brain,
+      source,
+      gateway,
+      gate,
+      writer,
+      repo: new PgModelBatchRepository(pool, schema),
+      tasks,
+      logger: logger.child({ component: 'deferred-calls' }),
+    });
     const modelCalls = new ModelCallService({
       bus,
       gateway,
@@ -180,6 +207,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       router: taskRouter,
       tasks,
       logger,
+      deferred,
     });
     const app = createRouterApp({
       brain: config.brain,
@@ -206,6 +234,8 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     partial.consumer = consumer;
     modelCalls.start();
     partial.modelCalls = modelCalls;
+    deferred.start();
+    partial.deferred = deferred;
     await backlog.start();
     const stopObserving = observeBudgetRemaining(
       () => source.current.effective,
@@ -220,6 +250,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       gateway,
       modelCalls,
       consumer,
+      deferred,
       backlog,
       server,
       stopObserving,
@@ -242,6 +273,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     await Promise.allSettled([
       r.consumer?.stop(work),
       r.modelCalls?.stop(work),
+      // Deferred calls live in Postgres: a batch round still running is finished or aborted (a
+      // normal call cut short is billed, and the next router makes it again).
+      r.deferred?.stop(work),
       r.server ? closeHttpServer(r.server, work) : undefined,
     ]);
     // Aborted calls end quickly; their ledger rows must be queued before the last flush.
@@ -294,6 +328,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     },
     get routing() {
       return (running ?? notStarted()).source;
+    },
+    get deferred() {
+      return (running ?? notStarted()).deferred;
     },
     stats,
   };

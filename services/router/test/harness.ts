@@ -99,6 +99,10 @@ export interface HarnessOptions {
   /** A second router replica on the same brain. */
   replicas?: number;
   logger?: Logger;
+  /** One clock for the fake's prompt cache and batches and the routers' cache planners. */
+  clock?: () => number;
+  /** The fake's batch delay on its clock (default 0: a batch ends when next read). */
+  batchDelayMs?: number;
 }
 
 /** A brain with its router(s), the fake LLM, and direct handles on the tables, for one test file. */
@@ -138,7 +142,10 @@ let callIds = 0;
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const brain = await testBrain('router');
-  const fake = await startFakeLlm();
+  const fake = await startFakeLlm({
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.batchDelayMs === undefined ? {} : { batchDelayMs: options.batchDelayMs }),
+  });
   const dir = await mkdtemp(join(tmpdir(), 'forge-router-'));
   const configPath = join(dir, 'forge.yaml');
   const writeConfig = (config: RoutingConfigInput | string) =>
@@ -173,7 +180,10 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const schema = schemaForBrain(brain.name);
   const logger = options.logger ?? quietLogger();
   for (let i = 0; i < (options.replicas ?? 1); i++) {
-    const router = createRouterService(loadRouterConfig(env), { logger });
+    const router = createRouterService(loadRouterConfig(env), {
+      logger,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     routers.push(router);
     await router.start();
   }

@@ -3,13 +3,14 @@ import {
   ERROR_CODES,
   type ErrorCode,
   ForgeError,
+  isForgeError,
   ModelCallReply,
   ModelCallRequest,
   type ModelCallSuccess,
 } from '@forge/contracts';
 import { untilAborted } from '@forge/service-runtime';
 import { InputRequiredSignal } from '../skills/input-required.js';
-import type { ModelCallInput, ModelCallScope, ModelClient } from './model-client.js';
+import type { ModelCallInput, ModelCallOptions, ModelCallScope, ModelClient } from './model-client.js';
 
 /** How long a model call may take end to end (the gateway's retries and fallbacks included). */
 export const DEFAULT_MODEL_CALL_TIMEOUT_MS = 120_000;
@@ -18,12 +19,34 @@ function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
 
+/** Waits `ms`, or rejects with the signal's reason when it aborts first. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /**
  * The production ModelClient: a `ModelCallRequest` to the router's model gateway on
  * `forge.<brain>.model.call`, answered with a `ModelCallReply`. A failure reply becomes a
  * ForgeError with the gateway's code (PROVIDER_ERROR when the code is not Forge's) and
  * `retryable`; `inputRequired` becomes the kit's input-required signal. Abort via `signal`
  * stops waiting (the gateway may still finish the call; its ledger row stands).
+ *
+ * Calls say they can wait (`deferrable`, unless the request says otherwise or streams): when the
+ * gateway answers `deferred` (the skill is deferrable in config and the call went to a vendor
+ * batch), the client tells `onWaiting`, asks again with the same request after `pollAfterMs`,
+ * and keeps asking through a router restart (a failed ask is retried) until the answer comes or
+ * the call's due time plus the call timeout has passed.
  */
 export class NatsModelClient implements ModelClient {
   readonly #bus: Pick<Bus, 'request' | 'subjects'>;
@@ -41,17 +64,53 @@ export class NatsModelClient implements ModelClient {
     this.#timeoutMs = opts.timeoutMs ?? DEFAULT_MODEL_CALL_TIMEOUT_MS;
   }
 
-  async call(request: ModelCallInput, opts: { signal?: AbortSignal } = {}): Promise<ModelCallSuccess> {
+  async call(request: ModelCallInput, opts: ModelCallOptions = {}): Promise<ModelCallSuccess> {
     opts.signal?.throwIfAborted();
     const callId = this.#nextCallId++;
     const payload = {
       ...request,
+      deferrable: request.deferrable ?? request.streamTo === undefined,
       v: 1 as const,
       taskId: this.#scope.taskId,
       attempt: this.#scope.attempt,
       callId,
       skill: this.#scope.skill,
     };
+    let told: string | undefined;
+    let waitUntil: number | undefined;
+    for (;;) {
+      let reply: ModelCallReply;
+      try {
+        reply = await this.#ask(payload, opts.signal);
+      } catch (error) {
+        // While a call waits in a batch its state is in Postgres: an ask that fails (a router
+        // restarting) is asked again, until the time the answer is due is well past.
+        if (waitUntil === undefined || Date.now() > waitUntil || !isForgeError(error) || !error.retryable)
+          throw error;
+        await pause(Math.min(5_000, this.#timeoutMs), opts.signal);
+        continue;
+      }
+      if (reply.ok) return reply;
+      if (reply.deferred) {
+        waitUntil = Date.parse(reply.deferred.dueBy) + this.#timeoutMs;
+        const line = `${reply.deferred.state}: ${reply.error.message}`;
+        if (line !== told) {
+          told = line;
+          opts.onWaiting?.(reply.error.message);
+        }
+        await pause(reply.deferred.pollAfterMs, opts.signal);
+        continue;
+      }
+      if (reply.inputRequired) throw new InputRequiredSignal(reply.inputRequired);
+      const code = isErrorCode(reply.error.code) ? reply.error.code : 'PROVIDER_ERROR';
+      throw new ForgeError(code, reply.error.message, {
+        retryable: reply.error.retryable,
+        details: { gatewayCode: reply.error.code, callId },
+      });
+    }
+  }
+
+  #ask(payload: ModelCallRequest, signal: AbortSignal | undefined): Promise<ModelCallReply> {
     const pending = this.#bus.request(
       this.#bus.subjects.modelCall,
       ModelCallRequest,
@@ -61,13 +120,6 @@ export class NatsModelClient implements ModelClient {
         timeoutMs: this.#timeoutMs,
       },
     );
-    const reply = await (opts.signal ? untilAborted(pending, opts.signal) : pending);
-    if (reply.ok) return reply;
-    if (reply.inputRequired) throw new InputRequiredSignal(reply.inputRequired);
-    const code = isErrorCode(reply.error.code) ? reply.error.code : 'PROVIDER_ERROR';
-    throw new ForgeError(code, reply.error.message, {
-      retryable: reply.error.retryable,
-      details: { gatewayCode: reply.error.code, callId },
-    });
+    return signal ? untilAborted(pending, signal) : pending;
   }
 }

@@ -4,6 +4,7 @@ import {
   ForgeError,
   type ModelCallSuccess,
   type ModelPurpose,
+  type StablePromptPart,
 } from '@forge/contracts';
 import { z } from 'zod';
 import type { ModelClient } from '../models/model-client.js';
@@ -11,7 +12,13 @@ import type { ModelClient } from '../models/model-client.js';
 /** A model call that must come back as JSON matching `schema`. */
 export interface StructuredCall<S extends z.ZodType> {
   purpose: ModelPurpose;
-  system: string;
+  /** Instructions that vary between calls; the stable ones go in `stable`. */
+  system?: string;
+  /**
+   * The prompt's stable parts (instructions, rule packs, voice guides, reference material): the
+   * gateway puts them first and caches them when that pays (see `ModelCallRequest.stable`).
+   */
+  stable?: StablePromptPart[];
   messages: ChatMessage[];
   maxTokens: number;
   temperature?: number;
@@ -52,7 +59,8 @@ export async function callForOutput<S extends z.ZodType>(
   const reply = await models.call(
     {
       purpose: call.purpose,
-      system: call.system,
+      ...(call.system === undefined ? {} : { system: call.system }),
+      ...(call.stable === undefined ? {} : { stable: call.stable }),
       messages: call.messages,
       maxTokens: call.maxTokens,
       ...(call.temperature === undefined ? {} : { temperature: call.temperature }),

@@ -112,6 +112,26 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
     ...(a.metadata === undefined ? {} : { metadata: a.metadata }),
   });
 
+  const progress = async (message: string): Promise<void> => {
+    try {
+      // working → working without a new attempt: a status line, committed like any change.
+      const updated = await deps.tasks.transition(record.id, {
+        to: 'working',
+        from: ['working'],
+        message: message.slice(0, 4000),
+      });
+      deps.status.publish(updated);
+    } catch (error) {
+      // The task ended meanwhile (canceled, deadline): the handler's signal says so already.
+      if (!isForgeError(error, 'ILLEGAL_TRANSITION')) throw error;
+      deps.logger.debug({ message }, 'progress after the task ended: dropped');
+    }
+  };
+  const waiting = (message: string): void => {
+    progress(message).catch((error: unknown) =>
+      deps.logger.warn({ err: String(error) }, 'could not record that the model call waits in a batch'),
+    );
+  };
   return {
     task: {
       id: record.id,
@@ -133,24 +153,16 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
     // A call that names no signal of its own stops with the task (cancel, deadline, shutdown):
     // otherwise a canceled handler would wait out its model call (up to minutes) and then go on
     // to make the next one, spending budget on a task that has ended.
+    // A call waiting in a vendor batch shows as the task's `working` status line.
     models: {
-      call: (request, opts) => deps.models.call(request, { ...opts, signal: opts?.signal ?? deps.signal }),
+      call: (request, opts) =>
+        deps.models.call(request, {
+          ...opts,
+          signal: opts?.signal ?? deps.signal,
+          onWaiting: opts?.onWaiting ?? waiting,
+        }),
     },
-    async progress(text: string): Promise<void> {
-      try {
-        // working → working without a new attempt: a status line, committed like any change.
-        const updated = await deps.tasks.transition(record.id, {
-          to: 'working',
-          from: ['working'],
-          message: text.slice(0, 4000),
-        });
-        deps.status.publish(updated);
-      } catch (error) {
-        // The task ended meanwhile (canceled, deadline): the handler's signal says so already.
-        if (!isForgeError(error, 'ILLEGAL_TRANSITION')) throw error;
-        deps.logger.debug({ message: text }, 'progress after the task ended: dropped');
-      }
-    },
+    progress,
     async emit(kind: string, data: Record<string, unknown>): Promise<void> {
       const event = parseOrThrow(
         AgentEvent,

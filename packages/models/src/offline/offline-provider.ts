@@ -2,6 +2,7 @@ import { ForgeError, type ModelPurpose, parseOrThrow } from '@forge/contracts';
 import { estimatePromptTokens, estimateTokens } from '../estimate-tokens.js';
 import type { FinishReason } from '../finish-reason.js';
 import { checkJsonValue } from '../json-output.js';
+import { flatMessages, flatSystem } from '../prompt-layout.js';
 import {
   type ModelProvider,
   type ProviderCallOptions,
@@ -85,8 +86,10 @@ export class OfflineProvider implements ModelProvider {
   #answer(req: ProviderRequest): ProviderResult {
     const purpose: ModelPurpose = req.purpose ?? 'summarize';
     if (purpose === 'judge') throw new OfflineRefusal(OFFLINE_JUDGE_REASON);
-    const rubric = req.system ?? '';
-    const raw = req.messages
+    // Stable parts are read where a vendor would read them: instructions in the system prompt,
+    // material at the head of the first user message.
+    const rubric = flatSystem(req) ?? '';
+    const raw = flatMessages(req)
       .filter((message) => message.role === 'user')
       .map((message) => message.content)
       .join('\n\n');

@@ -1,14 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  ANTHROPIC_MALFORMED_EVENT,
-  anthropicError,
-  anthropicMessage,
-  anthropicStreamEvents,
-} from './anthropic-wire.js';
+import { ANTHROPIC_MALFORMED_EVENT, anthropicError, anthropicStreamEvents } from './anthropic-wire.js';
+import { type BatchAnswer, FakeBatches, type FakeBatchView } from './fake-batches.js';
 import type { FakeReply, FakeRoute, RecordedRequest } from './fake-reply.js';
 import { FakeScript } from './fake-script.js';
-import { OPENAI_MALFORMED_EVENT, openAICompletion, openAIError, openAIStreamEvents } from './openai-wire.js';
+import { OPENAI_MALFORMED_EVENT, openAIError, openAIStreamEvents } from './openai-wire.js';
+import { type CacheAccount, FakePromptCache } from './prompt-cache.js';
+import { renderReply } from './render-reply.js';
 import { planReply } from './reply-plan.js';
 import { BadFakeRequest, type RequestView, readAnthropicRequest, readOpenAIRequest } from './request-view.js';
 import type { SseEvent } from './sse-event.js';
@@ -19,12 +17,25 @@ export interface FakeLlmOptions {
   host?: string;
   /** Keep every request in `requests`; on by default, turn off for long benchmarks. */
   record?: boolean;
+  /**
+   * The time the prompt cache and the batches live by (epoch ms); `Date.now` by default. A
+   * benchmark that simulates a month passes its simulated clock.
+   */
+  clock?: () => number;
+  /** Prompts (or prefixes) shorter than this are never cached. Default 1024, both vendors' minimum. */
+  promptCacheMinTokens?: number;
+  /** How long OpenAI keeps a prefix without `prompt_cache_retention: '24h'`. Default 10 minutes. */
+  openaiCacheInMemoryMs?: number;
+  /** How long a batch takes on the clock before it ends by itself. Default 0 (ended when next read). */
+  batchDelayMs?: number;
 }
 
 /**
  * A real HTTP server speaking OpenAI chat-completions (`POST /v1/chat/completions`) and Anthropic
- * messages (`POST /v1/messages`), plain and streamed (SSE). Point the official SDKs at
- * `openaiBaseUrl` / `anthropicBaseUrl`.
+ * messages (`POST /v1/messages`), plain and streamed (SSE), with each vendor's prompt-cache
+ * accounting (see `FakePromptCache`), and both vendors' batch APIs (Anthropic Message Batches;
+ * OpenAI files + batches, see `FakeBatches`). Point the official SDKs at `openaiBaseUrl` /
+ * `anthropicBaseUrl`.
  */
 export interface FakeLlm {
   /** `http://host:port`. */
@@ -39,8 +50,20 @@ export interface FakeLlm {
   readonly pending: number;
   /** Every request received, oldest first. */
   readonly requests: readonly RecordedRequest[];
-  /** Clears the script queue and the recorded requests. */
+  /** Clears the script queue, the recorded requests, the prompt cache and the batches. */
   reset(): void;
+  /** Clears the script queue only (the cache and batches stay). */
+  clearScript(): void;
+  /** Entries in the prompt cache (both vendors). */
+  readonly cacheEntries: number;
+  /** The batches created so far. */
+  readonly batches: readonly FakeBatchView[];
+  /** How long a new batch takes on the clock before it ends; Infinity: only when completed. */
+  setBatchDelay(ms: number): void;
+  /** Ends every running batch now, each request taking its scripted reply. */
+  completeBatches(): void;
+  /** Ends every running batch as expired: no request is processed. */
+  expireBatches(): void;
   /** Stops listening and drops open connections (including stalled or streaming ones). */
   close(): Promise<void>;
 }
@@ -116,17 +139,22 @@ async function sendEvents(res: ServerResponse, events: SseEvent[], reply: FakeRe
   res.end();
 }
 
-async function answer(view: RequestView, reply: FakeReply, res: ServerResponse): Promise<void> {
+async function answer(
+  view: RequestView,
+  reply: FakeReply,
+  res: ServerResponse,
+  account: (view: RequestView) => CacheAccount,
+): Promise<void> {
   if (!(await wait(reply.delayMs ?? 0, res))) return;
   const status = reply.status ?? 200;
   const headers = headersOf(reply);
-  if (reply.body !== undefined) return sendJson(res, status, reply.body, headers);
-  if (status < 200 || status > 299) {
-    const message = `fake ${status}`;
-    const body = view.route === 'openai' ? openAIError(status, message) : anthropicError(status, message);
-    return sendJson(res, status, body, headers);
+  if (reply.body !== undefined || status < 200 || status > 299) {
+    const rendered = renderReply(view, reply, undefined);
+    return sendJson(res, rendered.status, rendered.body, headers);
   }
-  const plan = planReply(view, reply);
+  // Only a request the vendor answers reads and writes its cache.
+  const cache = account(view);
+  const plan = planReply(view, reply, cache);
   if (view.stream) {
     if (reply.malformed) {
       const bad = view.route === 'openai' ? OPENAI_MALFORMED_EVENT : ANTHROPIC_MALFORMED_EVENT;
@@ -149,7 +177,7 @@ async function answer(view: RequestView, reply: FakeReply, res: ServerResponse):
     res.end(payload);
     return;
   }
-  const body = view.route === 'openai' ? openAICompletion(plan) : anthropicMessage(plan);
+  const body = renderReply(view, reply, cache).body;
   if (reply.cutAfterChunks !== undefined) {
     const payload = JSON.stringify(body);
     res.writeHead(200, {
@@ -172,13 +200,34 @@ function routeOf(req: IncomingMessage): FakeRoute | undefined {
   return undefined;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function sendBatchAnswer(res: ServerResponse, answer: BatchAnswer): void {
+  if ('json' in answer) {
+    sendJson(res, answer.status, answer.json, {});
+    return;
+  }
+  res.writeHead(answer.status, {
+    'content-type': answer.contentType,
+    'content-length': Buffer.byteLength(answer.text),
+  });
+  res.end(answer.text);
+}
+
+function parseJsonBody(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    return undefined;
+  }
 }
 
 /** Starts the fake LLM server on 127.0.0.1 (a free port unless `port` is given). */
@@ -186,20 +235,47 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   const script = new FakeScript();
   const requests: RecordedRequest[] = [];
   const record = options.record ?? true;
+  const clock = options.clock ?? Date.now;
+  const cache = new FakePromptCache({
+    clock,
+    minTokens: options.promptCacheMinTokens ?? 1024,
+    openaiInMemoryMs: options.openaiCacheInMemoryMs ?? 10 * 60_000,
+  });
+  const account = (view: RequestView): CacheAccount =>
+    view.cache.route === 'anthropic'
+      ? cache.anthropic(view.model, view.cache.blocks)
+      : cache.openai(view.model, view.cache.key, view.cache.retention24h, view.cache.header, view.promptText);
+  let url = '';
+  const batches = new FakeBatches(
+    { clock, take: (route, model) => script.take(route, model), account, baseUrl: () => url },
+    options.batchDelayMs ?? 0,
+  );
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const route = routeOf(req);
+    const path = (req.url ?? '').split('?')[0] ?? '';
     const raw = await readBody(req);
+    if (FakeBatches.handles(path)) {
+      if (record) {
+        requests.push({
+          route: path.startsWith('/v1/messages') ? 'anthropic' : 'openai',
+          method: req.method ?? 'GET',
+          path: req.url ?? '',
+          model: '',
+          stream: false,
+          body: parseJsonBody(raw),
+          headers: { ...req.headers },
+          receivedAt: Date.now(),
+        });
+      }
+      sendBatchAnswer(res, batches.handle(req.method ?? 'GET', path, req.headers['content-type'], raw));
+      return;
+    }
+    const route = routeOf(req);
     if (route === undefined) {
       sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } }, {});
       return;
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      body = undefined;
-    }
+    const body = parseJsonBody(raw);
     const model =
       typeof (body as { model?: unknown })?.model === 'string' ? (body as { model: string }).model : '';
     if (record) {
@@ -223,7 +299,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
       sendJson(res, 400, render(400, error.message), {});
       return;
     }
-    await answer(view, script.take(route, view.model, view.outputName) ?? {}, res);
+    await answer(view, script.take(route, view.model, view.outputName) ?? {}, res, account);
   };
 
   const server: Server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
@@ -241,7 +317,7 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  url = `http://${host}:${address.port}`;
 
   return {
     url,
@@ -255,7 +331,23 @@ export async function startFakeLlm(options: FakeLlmOptions = {}): Promise<FakeLl
     reset() {
       script.clear();
       requests.length = 0;
+      cache.clear();
+      batches.clear();
     },
+    clearScript() {
+      script.clear();
+    },
+    get cacheEntries() {
+      return cache.size;
+    },
+    get batches() {
+      return batches.views;
+    },
+    setBatchDelay(ms: number) {
+      batches.delayMs = ms;
+    },
+    completeBatches: () => batches.complete(),
+    expireBatches: () => batches.expire(),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

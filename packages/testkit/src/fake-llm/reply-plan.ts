@@ -1,4 +1,5 @@
 import type { FakeReply, FakeUsage } from './fake-reply.js';
+import type { CacheAccount } from './prompt-cache.js';
 import type { RequestView } from './request-view.js';
 
 /** A successful reply, vendor-neutral, ready to be rendered in either wire format. */
@@ -32,7 +33,12 @@ export function splitPieces(text: string, size = 12): string[] {
   return pieces;
 }
 
-export function planReply(view: RequestView, reply: FakeReply): ReplyPlan {
+/**
+ * The reply to send. Usage comes from the script where it says; the prompt side (input and cache
+ * tokens) comes from the prompt cache's `account` unless the script sets any of it, in which case
+ * the script's counts stand (unset ones: input counted from the prompt, cache 0).
+ */
+export function planReply(view: RequestView, reply: FakeReply, account?: CacheAccount): ReplyPlan {
   sequence += 1;
   const id = `fake-${sequence.toString(36)}`;
   const structured = reply.json !== undefined;
@@ -48,13 +54,25 @@ export function planReply(view: RequestView, reply: FakeReply): ReplyPlan {
       ? { id: `call_${id}`, name: toolName, arguments: JSON.stringify(reply.json) }
       : undefined;
   const generated = tool ? tool.arguments : text;
+  const u = reply.usage;
+  const scriptedPrompt =
+    u?.inputTokens !== undefined ||
+    u?.cacheReadTokens !== undefined ||
+    u?.cacheWriteTokens !== undefined ||
+    u?.cacheWrite1hTokens !== undefined;
+  const prompt =
+    scriptedPrompt || account === undefined
+      ? {
+          inputTokens: u?.inputTokens ?? countTokens(view.promptText),
+          cacheReadTokens: u?.cacheReadTokens ?? 0,
+          cacheWriteTokens: u?.cacheWriteTokens ?? 0,
+          cacheWrite1hTokens: u?.cacheWrite1hTokens ?? 0,
+        }
+      : account;
   const usage: FakeUsage = {
-    inputTokens: reply.usage?.inputTokens ?? countTokens(view.promptText),
-    outputTokens: reply.usage?.outputTokens ?? countTokens(generated),
-    cacheReadTokens: reply.usage?.cacheReadTokens ?? 0,
-    cacheWriteTokens: reply.usage?.cacheWriteTokens ?? 0,
-    cacheWrite1hTokens: reply.usage?.cacheWrite1hTokens ?? 0,
-    reasoningTokens: reply.usage?.reasoningTokens ?? 0,
+    ...prompt,
+    outputTokens: u?.outputTokens ?? countTokens(generated),
+    reasoningTokens: u?.reasoningTokens ?? 0,
   };
   return {
     id,

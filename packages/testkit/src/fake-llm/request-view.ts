@@ -1,4 +1,18 @@
 import type { FakeRoute } from './fake-reply.js';
+import type { PromptBlock } from './prompt-cache.js';
+
+/** What the prompt cache reads of a request, per vendor. */
+export type CacheView =
+  | { route: 'anthropic'; blocks: PromptBlock[] }
+  | {
+      route: 'openai';
+      /** Tools and response format: part of the cached prefix, ahead of the messages. */
+      header: string;
+      /** `prompt_cache_key`, or '' */
+      key: string;
+      /** `prompt_cache_retention: '24h'` */
+      retention24h: boolean;
+    };
 
 /** The parts of a chat request the fake server needs, read from either vendor's body. */
 export interface RequestView {
@@ -18,6 +32,8 @@ export interface RequestView {
   wantsJson: boolean;
   /** The structured output's name: the forced tool, else the json_schema's `name`. */
   outputName: string | undefined;
+  /** The request as the prompt cache reads it. */
+  cache: CacheView;
 }
 
 /** A request body the fake refuses, with the field at fault. */
@@ -79,6 +95,12 @@ export function readOpenAIRequest(raw: unknown): RequestView {
   const format = body.response_format;
   const wantsJson = isObject(format) && (format.type === 'json_schema' || format.type === 'json_object');
   const options = body.stream_options;
+  const cache: CacheView = {
+    route: 'openai',
+    header: JSON.stringify({ tools: body.tools ?? null, response_format: body.response_format ?? null }),
+    key: typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : '',
+    retention24h: body.prompt_cache_retention === '24h',
+  };
   return {
     route: 'openai',
     model,
@@ -94,7 +116,47 @@ export function readOpenAIRequest(raw: unknown): RequestView {
       (isObject(format) && isObject(format.json_schema) && typeof format.json_schema.name === 'string'
         ? format.json_schema.name
         : undefined),
+    cache,
   };
+}
+
+/** A `cache_control` marker's TTL, or undefined when the value carries none. */
+function breakpointOf(value: unknown): '5m' | '1h' | undefined {
+  if (!isObject(value) || !isObject(value.cache_control)) return undefined;
+  return value.cache_control.ttl === '1h' ? '1h' : '5m';
+}
+
+function withoutMarker(value: Json): string {
+  const { cache_control: _marker, ...rest } = value;
+  return JSON.stringify(rest);
+}
+
+/** Anthropic's prompt in its cache order (tools, system, messages), block by block. */
+function anthropicBlocks(body: Json, messages: unknown[]): PromptBlock[] {
+  const blocks: PromptBlock[] = [];
+  const push = (identity: string, chars: number, marker: unknown) => {
+    const breakpoint = breakpointOf(marker);
+    blocks.push({ identity, chars, ...(breakpoint ? { breakpoint } : {}) });
+  };
+  for (const tool of Array.isArray(body.tools) ? body.tools : []) {
+    // Tool definitions are part of the cached prefix; the fake does not count their tokens.
+    if (isObject(tool)) push(withoutMarker(tool), 0, tool);
+  }
+  const contentBlocks = (role: string, content: unknown) => {
+    if (typeof content === 'string') push(JSON.stringify([role, content]), content.length, undefined);
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        if (!isObject(part)) continue;
+        const chars = typeof part.text === 'string' ? part.text.length : 0;
+        push(JSON.stringify([role, withoutMarker(part)]), chars, part);
+      }
+    }
+  };
+  contentBlocks('system', body.system);
+  for (const message of messages) {
+    if (isObject(message)) contentBlocks(String(message.role), message.content);
+  }
+  return blocks;
 }
 
 export function readAnthropicRequest(raw: unknown): RequestView {
@@ -120,5 +182,6 @@ export function readAnthropicRequest(raw: unknown): RequestView {
     forcedTool,
     wantsJson,
     outputName: forcedTool,
+    cache: { route: 'anthropic', blocks: anthropicBlocks(body, messages) },
   };
 }

@@ -44,15 +44,22 @@ describe('compliance.review', () => {
     const [request] = requests;
     expect(request).toMatchObject({
       purpose: 'judge',
-      system: REVIEW_SYSTEM_PROMPT,
       maxTokens: 4000,
       temperature: 0,
     });
+    expect(request!.system).toBeUndefined();
+    // The instructions and the regulation text are the stable parts, placed first and cacheable.
+    expect(request!.stable?.map((p) => [p.name, p.role])).toEqual([
+      ['instructions', 'system'],
+      ['sources', 'user'],
+    ]);
+    expect(request!.stable?.[0]?.text).toBe(REVIEW_SYSTEM_PROMPT);
+    expect(request!.stable?.[1]?.text).toContain('<source id="co-3-805" title="Transfers">');
     const content = request!.messages[0]!.content;
     expect(content).toContain('Kind: transfer-manifest');
     expect(content).toContain('Jurisdiction: US-CO');
     expect(content).toContain('<facts>\n- Manifest: 0001234567 with 3 packages\n</facts>');
-    expect(content).toContain('<source id="co-3-805" title="Transfers">');
+    expect(content).not.toContain('<source');
     expect(request!.output?.name).toBe('compliance_review');
     const schema = request!.output!.jsonSchema as { required: string[]; properties: Record<string, unknown> };
     expect(schema.required).toEqual(

@@ -1,6 +1,6 @@
 import type { SkillContext } from '@forge/agent-kit';
 import { callForOutput } from '@forge/agent-kit';
-import type { ChatMessage } from '@forge/contracts';
+import type { ChatMessage, StablePromptPart } from '@forge/contracts';
 import { z } from 'zod';
 
 export const ReviewKind = z.enum([
@@ -99,7 +99,7 @@ function normalizeSpace(text: string): string {
   return text.replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
-/** The user message: the question, its kind and jurisdiction, then facts and sources as delimited blocks. */
+/** The user message: the question, its kind and jurisdiction, then the facts as a delimited block. */
 export function buildReviewMessages(input: z.output<typeof ReviewInput>): ChatMessage[] {
   const parts = [
     `Kind: ${input.kind}`,
@@ -109,12 +109,24 @@ export function buildReviewMessages(input: z.output<typeof ReviewInput>): ChatMe
   if (input.facts.length > 0) {
     parts.push(`<facts>\n${input.facts.map((f) => `- ${f.label}: ${f.value}`).join('\n')}\n</facts>`);
   }
-  for (const source of input.sources) {
-    parts.push(
-      `<source id="${source.id}" title="${source.title.replace(/"/g, "'")}">\n${source.text}\n</source>`,
-    );
-  }
   return [{ role: 'user', content: parts.join('\n\n') }];
+}
+
+/**
+ * The prompt's stable parts: the review instructions (the same on every review), and the
+ * regulation excerpts as delimited material (reviews of one kind quote the same rules), so the
+ * gateway puts them first and the vendor's prompt cache can keep them.
+ */
+export function buildReviewStableParts(input: z.output<typeof ReviewInput>): StablePromptPart[] {
+  const parts: StablePromptPart[] = [{ name: 'instructions', role: 'system', text: REVIEW_SYSTEM_PROMPT }];
+  if (input.sources.length > 0) {
+    const sources = input.sources.map(
+      (source) =>
+        `<source id="${source.id}" title="${source.title.replace(/"/g, "'")}">\n${source.text}\n</source>`,
+    );
+    parts.push({ name: 'sources', role: 'user', text: sources.join('\n\n') });
+  }
+  return parts;
 }
 
 /**
@@ -161,7 +173,7 @@ export async function review(
     ctx.models,
     {
       purpose: 'judge',
-      system: REVIEW_SYSTEM_PROMPT,
+      stable: buildReviewStableParts(input),
       messages: buildReviewMessages(input),
       maxTokens: 4000,
       temperature: 0,

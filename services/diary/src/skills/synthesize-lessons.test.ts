@@ -44,7 +44,7 @@ describe('diary.synthesize-lessons', () => {
     const request = requests[0]!;
     expect(request).toMatchObject({
       purpose: 'summarize',
-      system: LESSONS_SYSTEM_PROMPT,
+      stable: [{ name: 'instructions', role: 'system', text: LESSONS_SYSTEM_PROMPT }],
       output: { name: 'lessons' },
     });
     expect(request.messages[0]!.content.split('\n')).toEqual([

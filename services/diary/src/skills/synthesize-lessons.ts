@@ -96,7 +96,8 @@ export async function synthesizeLessons(
     ctx.models,
     {
       purpose: 'summarize',
-      system: LESSONS_SYSTEM_PROMPT,
+      // The instructions are the same on every synthesis: the stable, cacheable part.
+      stable: [{ name: 'instructions', role: 'system', text: LESSONS_SYSTEM_PROMPT }],
       messages: buildLessonsMessages(input),
       maxTokens: 2000,
       temperature: 0.2,

@@ -104,7 +104,8 @@ export async function draftReply(
     ctx.models,
     {
       purpose: 'draft',
-      system: buildDraftSystemPrompt(input),
+      // Voice and rules are the same on every reply in one voice and channel: the stable part.
+      stable: [{ name: 'voice', role: 'system', text: buildDraftSystemPrompt(input) }],
       messages: buildDraftMessages(input),
       maxTokens: 600,
       temperature: 0.7,

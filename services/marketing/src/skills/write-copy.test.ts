@@ -25,8 +25,8 @@ describe('marketing.write-copy', () => {
     const out = await writeCopy(input, { models, signal });
     const request = requests[0]!;
     expect(request).toMatchObject({ purpose: 'draft', output: { name: 'post_copy' } });
-    expect(request.system).toContain('at most 280 characters (a link counts as 23)');
-    expect(request.system).toContain('Suggest up to 3 hashtags');
+    expect(request.stable?.[0]?.text).toContain('at most 280 characters (a link counts as 23)');
+    expect(request.stable?.[0]?.text).toContain('Suggest up to 3 hashtags');
     expect(request.messages[0]!.content).toBe(
       '<brief>\nTuesday: take on x about the routing layer\n</brief>\n' +
         'Key points:\n- 16 scheduled tasks\n- under $500 a month\nCall to action: Read the post',

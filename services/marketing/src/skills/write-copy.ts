@@ -124,7 +124,8 @@ export async function writeCopy(
     ctx.models,
     {
       purpose: 'draft',
-      system,
+      // Voice, limits and rules are the same for every post on one channel: the stable part.
+      stable: [{ name: 'voice', role: 'system', text: system }],
       messages,
       maxTokens: Math.min(8000, Math.ceil(limit / 2) + 300),
       temperature: 0.7,

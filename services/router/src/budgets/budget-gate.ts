@@ -168,17 +168,29 @@ export class BudgetGate {
       maxTokens: number;
       /** How long the hold must count at least: the call's time left plus a margin. */
       holdMs?: number;
+      /** Prompt tokens the call asks the vendor to cache (reserved at the write price). */
+      cacheWrite?: { tokens: number; ttl: '5m' | '1h' };
+      /** A batch call: reserved at the batch price. */
+      batch?: boolean;
+      /**
+       * A hold of the call's own, never a lease: its id outlives this process (a deferred call
+       * settles it after a restart, from Postgres), where a lease goes back at shutdown.
+       */
+      durable?: boolean;
     },
   ): Promise<Admission> {
     const amount = price
-      ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price)
+      ? maxCostMicros(reservationInputTokens(call.promptTokensEstimate), call.maxTokens, price, {
+          ...(call.cacheWrite ? { cacheWrite: call.cacheWrite } : {}),
+          ...(call.batch ? { batch: true } : {}),
+        })
       : 0;
     if (amount === 0) return { admitted: true, reservationId: null, amountMicros: 0 };
     if (payer.tier === 'tool') return { admitted: true, reservationId: null, amountMicros: amount };
     const period = budgetPeriod();
     const { scopes, leaseKey } = planOf(config, period, payer);
     const holdMs = Math.max(config.gateway.reservationTtlMs, Math.ceil(call.holdMs ?? 0));
-    const leases = this.#leases;
+    const leases = call.durable ? undefined : this.#leases;
     if (leases) {
       const key = leaseKey;
       const size = leases.sizeFor(amount, scopes);

@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelPurpose, ModelUsage, Tier } from '@forge/contracts';
+import type { ChatMessage, ModelPurpose, ModelUsage, StablePromptPart, Tier } from '@forge/contracts';
 import type { EscalationPolicy } from '@forge/policy';
 
 /**
@@ -23,12 +23,19 @@ export interface CallContext {
   /** Escalation stops here. */
   maxTier: Tier;
   escalation: EscalationPolicy;
+  /**
+   * The first ledger `seq` this call's rows take (0 by default): a deferred call's batch row
+   * holds 0, and a normal call that replaces it numbers its rows after it.
+   */
+  ledgerSeqFrom?: number;
 }
 
 /** What to ask the model, in the gateway's terms (the provider picks nothing of this). */
 export interface CallInput {
   purpose: ModelPurpose;
   system?: string | undefined;
+  /** Stable parts, laid out first and planned for the prompt cache. */
+  stable?: StablePromptPart[] | undefined;
   messages: ChatMessage[];
   maxTokens: number;
   temperature?: number | undefined;

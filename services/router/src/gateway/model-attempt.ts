@@ -13,6 +13,7 @@ import type { ModelCandidate, RoutingConfig } from '@forge/policy';
 import { SpanStatusCode } from '@opentelemetry/api';
 import type { BudgetGate } from '../budgets/budget-gate.js';
 import type { CallLedger } from '../ledger/call-ledger.js';
+import type { CachePlanner } from './cache-planner.js';
 import type { CallContext, CallHooks, CallInput } from './call-context.js';
 import { DeadlineSignal } from './deadline-signal.js';
 import type { ProviderPool } from './provider-pool.js';
@@ -40,6 +41,7 @@ export interface AttemptDeps {
   ctx: CallContext;
   input: CallInput;
   hooks: CallHooks;
+  cache?: CachePlanner | undefined;
 }
 
 export type AttemptResult =
@@ -66,6 +68,8 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
   const price = offline ? undefined : config.prices[candidate.model];
   const shadowPrice = offline && candidate.shadowOf ? config.prices[candidate.shadowOf] : undefined;
   const promptEstimate = estimatePromptTokens(input);
+  const plan = await deps.cache?.plan({ config, skill: ctx.skill, candidate, price, input });
+  const cacheRequest = plan?.request;
   const row = {
     tier,
     candidate,
@@ -88,6 +92,8 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     {
       promptTokensEstimate: promptEstimate,
       maxTokens: input.maxTokens,
+      // A prefix asked to be cached may be written whole, at the write price.
+      ...(plan && cacheRequest ? { cacheWrite: { tokens: plan.prefixTokens, ttl: cacheRequest.ttl } } : {}),
       // The hold must outlive the call (and its settlement's write-behind), else it stops
       // counting while the call still runs and another call is admitted into its money.
       holdMs: Math.max(config.gateway.reservationTtlMs, spec.deadline - Date.now() + SETTLE_MARGIN_MS),
@@ -125,6 +131,8 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
     maxTokens: input.maxTokens,
     purpose: input.purpose,
     ...(input.system === undefined ? {} : { system: input.system }),
+    ...(input.stable === undefined ? {} : { stable: input.stable }),
+    ...(cacheRequest === undefined ? {} : { cache: cacheRequest }),
     ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
     ...(input.output === undefined ? {} : { output: input.output }),
   };
@@ -154,6 +162,10 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
       ...(input.temperature === undefined ? {} : { temperature: input.temperature }),
     },
     async (span) => {
+      if (plan) {
+        span.span.setAttribute('forge.prompt_cache.prefix_tokens', plan.prefixTokens);
+        span.span.setAttribute('forge.prompt_cache.decision', plan.decision);
+      }
       const started = performance.now();
       let result: ProviderResult | undefined;
       let failure: ForgeError | undefined;
@@ -227,6 +239,7 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
         reason: failure ? [spec.reason, failure.message].filter(Boolean).join('; ') : spec.reason,
       });
       if (failure) return { kind: 'failed', error: failure, sentText, providerMs };
+      if (plan) deps.cache?.observe(plan, ctx.skill);
       return { kind: 'ok', result: result!, providerMs };
     },
   );

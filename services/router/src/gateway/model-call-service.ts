@@ -12,11 +12,13 @@ import {
 import { escalationPolicyFor } from '@forge/policy';
 import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
+import type { DeferredCalls } from '../batch/deferred-calls.js';
 import { principalOf } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import type { TaskRouter } from '../routing/task-router.js';
 import type { TaskRoutingCache } from '../routing/task-routing-cache.js';
-import type { CallContext, CallOutcome } from './call-context.js';
+import type { CallContext, CallInput } from './call-context.js';
+import { toReply } from './call-reply.js';
 import type { ModelGateway } from './model-gateway.js';
 
 export interface ModelCallServiceDeps {
@@ -29,6 +31,8 @@ export interface ModelCallServiceDeps {
   logger: Logger;
   /** How long a finished reply is kept to answer a repeated request (same task, attempt, call). */
   replayMs?: number;
+  /** Deferrable skills' calls through the vendors' batch APIs; without it every call is made now. */
+  deferred?: DeferredCalls;
 }
 
 const REPLAY_MAX = 2_000;
@@ -50,32 +54,6 @@ function envelopeOf(record: TaskRecord): TaskEnvelope {
 
 function failure(code: string, message: string, retryable = false): ModelCallReply {
   return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
-}
-
-function toReply(outcome: CallOutcome): ModelCallReply {
-  if (!outcome.ok) {
-    // A failure reply has no notes field: what was tried on the way goes into the message.
-    const tried = outcome.notes.length > 0 ? ` (tried: ${outcome.notes.join('; ')})` : '';
-    return {
-      v: MODEL_CALL_VERSION,
-      ok: false,
-      error: { code: outcome.code, message: `${outcome.message}${tried}`, retryable: outcome.retryable },
-      ...(outcome.inputRequired === undefined ? {} : { inputRequired: outcome.inputRequired }),
-    };
-  }
-  return {
-    v: MODEL_CALL_VERSION,
-    ok: true,
-    text: outcome.text,
-    ...(outcome.output === undefined ? {} : { output: outcome.output }),
-    tier: outcome.tier,
-    model: outcome.model,
-    offline: outcome.offline,
-    usage: outcome.usage,
-    costMicros: outcome.costMicros,
-    shadowCostMicros: outcome.shadowCostMicros,
-    notes: outcome.notes,
-  };
 }
 
 /**
@@ -148,7 +126,8 @@ export class ModelCallService {
       return Promise.resolve(replay.reply);
     const running = this.#run(req, started)
       .then((reply) => {
-        this.#remember(key, reply);
+        // A deferred call's state changes: every ask reads it afresh.
+        if (reply.ok || reply.deferred === undefined) this.#remember(key, reply);
         return reply;
       })
       .finally(() => this.#inFlight.delete(key));
@@ -194,22 +173,28 @@ export class ModelCallService {
       maxTier: record.maxTier,
       escalation: escalationPolicyFor(source.current.config, record.skill),
     };
+    const input: CallInput = {
+      purpose: req.purpose,
+      system: req.system,
+      stable: req.stable,
+      messages: req.messages,
+      maxTokens: req.maxTokens,
+      temperature: req.temperature,
+      output: req.output,
+    };
     let index = 0;
     const streamTo = req.output === undefined ? req.streamTo : undefined;
+    if (req.deferrable && streamTo === undefined && this.#deps.deferred) {
+      const deferred = await this.#deps.deferred.offer(ctx, input);
+      if (deferred) return deferred;
+    }
     // The shutdown signal goes down as it is: every listener put on it below (the providers'
     // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
     // so none pile up on it and no per-call signal needs to be made and linked.
     const signal = this.#shutdown.signal;
     const outcome = await gateway.call(
       ctx,
-      {
-        purpose: req.purpose,
-        system: req.system,
-        messages: req.messages,
-        maxTokens: req.maxTokens,
-        temperature: req.temperature,
-        output: req.output,
-      },
+      input,
       streamTo === undefined
         ? { signal }
         : {

@@ -6,6 +6,7 @@ import type { BudgetGate } from '../budgets/budget-gate.js';
 import { CallLedger } from '../ledger/call-ledger.js';
 import type { LedgerWriter } from '../ledger/ledger-writer.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
+import type { CachePlanner } from './cache-planner.js';
 import type { CallContext, CallHooks, CallInput, CallOutcome } from './call-context.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { confidenceOf } from './confidence.js';
@@ -20,6 +21,8 @@ export interface ModelGatewayDeps {
   breakers: CircuitBreakers;
   stats: GatewayStats;
   logger: Logger;
+  /** Plans prompt caching per attempt; without it nothing is marked for the cache. */
+  cache?: CachePlanner;
 }
 
 interface Answer {
@@ -44,6 +47,11 @@ export class ModelGateway {
 
   constructor(deps: ModelGatewayDeps) {
     this.#deps = deps;
+  }
+
+  /** The prompt cache planner, when the gateway has one (deferred calls plan their batch requests with it). */
+  get cache(): CachePlanner | undefined {
+    return this.#deps.cache;
   }
 
   /** Calls in progress, from any transport. */
@@ -135,7 +143,7 @@ export class ModelGateway {
         ),
       );
     }
-    const deps = { config, providers, gate, ledger, ctx, input, hooks, breakers };
+    const deps = { config, providers, gate, ledger, ctx, input, hooks, breakers, cache: this.#deps.cache };
     let tier: ModelTier = start;
     let escalated = false;
     let reason: string | null = null;

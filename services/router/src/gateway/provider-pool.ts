@@ -1,5 +1,13 @@
 import { ForgeError, type ModelId, type ProviderKind } from '@forge/contracts';
-import { AnthropicProvider, type ModelProvider, OfflineProvider, OpenAIProvider } from '@forge/models';
+import {
+  AnthropicBatches,
+  AnthropicProvider,
+  type BatchApi,
+  type ModelProvider,
+  OfflineProvider,
+  OpenAIBatches,
+  OpenAIProvider,
+} from '@forge/models';
 import { type ModelCandidate, providerKey, type RoutingConfig, reachableProviders } from '@forge/policy';
 import { readSecret } from './secrets.js';
 
@@ -28,6 +36,8 @@ export interface ResolvedModel {
  */
 export class ProviderPool {
   readonly #vendors = new Map<string, ModelProvider>();
+  /** The vendors' batch APIs, with the same keys and endpoints as their adapters. */
+  readonly #batches = new Map<'anthropic' | 'openai', BatchApi>();
   readonly #offline = new OfflineProvider();
   /** The keys handed to the SDKs, only to cut them out of what vendors answer (see `redact`). */
   readonly #secrets: string[] = [];
@@ -62,12 +72,16 @@ export class ProviderPool {
     if (name === 'anthropic') {
       const apiKey = this.#noted(key(providers.anthropic.apiKeyEnv))!;
       const baseUrl = env.baseUrls.anthropic ?? providers.anthropic.baseUrl;
-      return new AnthropicProvider({ apiKey, ...(baseUrl ? { baseUrl } : {}) });
+      const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
+      this.#batches.set('anthropic', new AnthropicBatches(options));
+      return new AnthropicProvider(options);
     }
     if (name === 'openai') {
       const apiKey = this.#noted(key(providers.openai.apiKeyEnv))!;
       const baseUrl = env.baseUrls.openai ?? providers.openai.baseUrl;
-      return new OpenAIProvider({ kind: 'openai', apiKey, ...(baseUrl ? { baseUrl } : {}) });
+      const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
+      this.#batches.set('openai', new OpenAIBatches(options));
+      return new OpenAIProvider({ kind: 'openai', ...options });
     }
     const server = name.slice('openai-compatible:'.length);
     const spec = providers.openaiCompatible[server];
@@ -98,6 +112,11 @@ export class ProviderPool {
       if (error.stack?.includes(secret)) error.stack = error.stack.replaceAll(secret, REDACTED);
     }
     return error;
+  }
+
+  /** The vendor's batch API, when the vendor has a key (OpenAI-compatible servers have none). */
+  batchApi(provider: ProviderKind): BatchApi | undefined {
+    return provider === 'anthropic' || provider === 'openai' ? this.#batches.get(provider) : undefined;
   }
 
   /** True when no real provider is reachable: every call is answered offline. */

@@ -49,6 +49,7 @@ export class CallLedger {
     this.#ctx = ctx;
     this.#brain = brain;
     this.#writer = writer;
+    this.#seq = ctx.ledgerSeqFrom ?? 0;
   }
 
   record(attempt: AttemptRecord): void {

@@ -45,8 +45,10 @@ describe('scout.score-headlines', () => {
     await scoreHeadlines(INPUT, { models, signal });
     const request = requests[0]!;
     expect(request).toMatchObject({ purpose: 'classify', temperature: 0, maxTokens: 560 });
-    expect(request.system).toContain('- cannabis-operations: Running a licensed cannabis business');
-    expect(request.system).toContain('- operator-leverage:');
+    expect(request.stable?.[0]?.text).toContain(
+      '- cannabis-operations: Running a licensed cannabis business',
+    );
+    expect(request.stable?.[0]?.text).toContain('- operator-leverage:');
     expect(request.messages[0]!.content).toBe(
       '<headline id="a" source="news.example">\nMETRC adds transfer checks\n</headline>\n' +
         '<headline id="b">\nCelebrity gossip roundup\nNothing to see.\n</headline>\n' +
@@ -121,7 +123,8 @@ describe('scout.score-headlines, offline (no model keys)', () => {
       const result = await offline.complete({
         model: 'offline:small',
         purpose: request.purpose,
-        system: request.system,
+        ...(request.system === undefined ? {} : { system: request.system }),
+        ...(request.stable === undefined ? {} : { stable: request.stable }),
         messages: request.messages,
         maxTokens: request.maxTokens,
         ...(request.output ? { output: request.output } : {}),

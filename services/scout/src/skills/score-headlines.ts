@@ -119,7 +119,8 @@ export async function scoreHeadlines(
     ctx.models,
     {
       purpose: 'classify',
-      system: buildScoreSystemPrompt(input.rubric),
+      // The rubric and instructions are the same on every run: the stable part.
+      stable: [{ name: 'rubric', role: 'system', text: buildScoreSystemPrompt(input.rubric) }],
       messages: buildScoreMessages(input),
       maxTokens: 120 * input.headlines.length + 200,
       temperature: 0,
