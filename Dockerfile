@@ -24,7 +24,7 @@ RUN rm -rf node_modules packages/*/node_modules services/*/node_modules \
  && pnpm install --offline --frozen-lockfile --prod --filter "./packages/*" --filter "./services/*" \
  && find node_modules/.pnpm -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) -delete
 # What the runtime needs and nothing else: production node_modules, each package's and
-# service's package.json, dist/ and migrations/, the default routing config and the entrypoint.
+# service's package.json, dist/ and migrations/, the shipped configs and the entrypoint.
 RUN mkdir -p /out \
  && cp -a package.json node_modules /out/ \
  && for dir in packages/* services/*; do \
@@ -35,7 +35,7 @@ RUN mkdir -p /out \
       if [ -d "$dir/migrations" ]; then cp -a "$dir/migrations" "/out/$dir/"; fi; \
     done \
  && mkdir -p /out/config /out/deploy/docker \
- && cp config/forge.yaml /out/config/ \
+ && cp config/forge.yaml config/day.yaml config/feeds.yaml config/schedules.yaml /out/config/ \
  && cp deploy/docker/entrypoint.mjs /out/deploy/docker/
 
 # ---- runtime: distroless Node (no shell, no package manager), non-root, read-only friendly

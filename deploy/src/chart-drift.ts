@@ -2,11 +2,25 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ENV_VARIABLES, loadAgentConfig } from '@forge/agent-kit';
 import { forgeSubjects } from '@forge/contracts';
+import { DAY_ENV_VARIABLES } from '@forge/day';
 import { parseRoutingConfig, type RoutingConfig } from '@forge/policy';
 import { loadRouterConfig, ROUTER_ENV_VARIABLES } from '@forge/service-router';
+import { SCHEDULER_ENV_VARIABLES } from '@forge/service-scheduler';
+import { SCOUT_ENV_VARIABLES } from '@forge/service-scout';
 import { loadTelemetryConfig, TELEMETRY_ENV_VARIABLES } from '@forge/telemetry-sdk';
 import { REPO_ROOT } from './kube-tools.js';
 import type { KubeObject } from './manifests.js';
+
+/** What a service's `main` reads beside its kind's variables: the operator's day files. */
+const SERVICE_ENV_VARIABLES: Readonly<Record<string, readonly string[]>> = {
+  scout: SCOUT_ENV_VARIABLES,
+  scheduler: SCHEDULER_ENV_VARIABLES,
+  engagement: DAY_ENV_VARIABLES,
+  compliance: DAY_ENV_VARIABLES,
+  publisher: DAY_ENV_VARIABLES,
+  marketing: DAY_ENV_VARIABLES,
+  diary: DAY_ENV_VARIABLES,
+};
 
 interface EnvVar {
   name: string;
@@ -215,6 +229,7 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     const known = new Set([
       ...TELEMETRY_ENV_VARIABLES,
       ...(kind === 'router' ? ROUTER_ENV_VARIABLES : AGENT_ENV_VARIABLES),
+      ...(SERVICE_ENV_VARIABLES[name] ?? []),
       ...(routing ? providerKeyVariables(routing) : []),
       ...helpers,
     ]);
@@ -316,13 +331,20 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
   return problems;
 }
 
-/** The chart's copy of the shipped routing config must be the shipped one. */
-export function routingCopyDrift(): string[] {
-  const shipped = readFileSync(join(REPO_ROOT, 'config', 'forge.yaml'), 'utf8');
-  const copy = readFileSync(join(REPO_ROOT, 'deploy', 'helm', 'forge', 'files', 'forge.yaml'), 'utf8');
-  return shipped === copy
-    ? []
-    : [
-        'deploy/helm/forge/files/forge.yaml differs from config/forge.yaml: run `pnpm --filter @forge/deploy render-k8s`',
-      ];
+/**
+ * The shipped configs the chart carries as they are (its feeds are its own: public feeds in place
+ * of the offline day's loopback ones).
+ */
+export const CHART_CONFIG_COPIES = ['forge.yaml', 'day.yaml', 'schedules.yaml'] as const;
+
+/** The chart's copies of the shipped configs must be the shipped ones. */
+export function configCopyDrift(): string[] {
+  return CHART_CONFIG_COPIES.filter(
+    (file) =>
+      readFileSync(join(REPO_ROOT, 'config', file), 'utf8') !==
+      readFileSync(join(REPO_ROOT, 'deploy', 'helm', 'forge', 'files', file), 'utf8'),
+  ).map(
+    (file) =>
+      `deploy/helm/forge/files/${file} differs from config/${file}: run \`pnpm --filter @forge/deploy render-k8s\``,
+  );
 }

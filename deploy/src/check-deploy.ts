@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { chartDrift, routingCopyDrift } from './chart-drift.js';
+import { chartDrift, configCopyDrift } from './chart-drift.js';
 import { dockerfileProblems } from './dockerfile-check.js';
 import { kubeTools, REPO_ROOT, tool } from './kube-tools.js';
 import { helmLint, helmTemplate, parseManifests } from './manifests.js';
@@ -74,7 +74,7 @@ await step('the chart refuses values its schema forbids (an ingress on an agent)
     return /schema/.test((error as Error).message) ? [] : [(error as Error).message];
   }
 });
-await step('the chart carries the shipped routing config', () => routingCopyDrift());
+await step('the chart carries the shipped routing, day and schedules configs', () => configCopyDrift());
 await step('k8s/ is what the chart renders', async () =>
   k8sDrift(await renderK8s(tools)).map(
     (path) => `${path} is stale: run \`pnpm --filter @forge/deploy render-k8s\``,

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +42,16 @@ async function chartAccounts(brain: string): Promise<{ template: string; script:
     }
   }
   throw new Error('k8s/brain-a/forge.yaml has no accounts.conf');
+}
+
+/** The operator's day files (day.yaml, feeds.yaml, schedules.yaml) as the chart's day ConfigMap carries them. */
+async function chartDayFiles(): Promise<Record<string, string>> {
+  const text = await readFile(join(REPO_ROOT, 'k8s', 'brain-a', 'forge.yaml'), 'utf8');
+  for (const doc of parseAllDocuments(text)) {
+    const object = doc.toJS() as { kind?: string; data?: Record<string, string> } | null;
+    if (object?.kind === 'ConfigMap' && object.data?.['feeds.yaml']) return object.data;
+  }
+  throw new Error('k8s/brain-a/forge.yaml has no day ConfigMap (feeds.yaml)');
 }
 
 /** Whether something accepts TCP connections on 127.0.0.1:port. */
@@ -104,6 +114,9 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         FORGE_DISPATCH: 'router',
         FORGE_LOG_LEVEL: 'warn',
         FORGE_API_KEYS_FILE: join(dir, 'api-keys.json'),
+        // Mounted from the chart's day ConfigMap, as the pods have them.
+        FORGE_DAY_CONFIG: join(dir, 'day', 'day.yaml'),
+        FORGE_FEEDS_CONFIG: join(dir, 'day', 'feeds.yaml'),
         FORGE_SHUTDOWN_GRACE_MS: '2000',
         NATS_URL: natsUrl(name),
         DATABASE_URL: testDatabaseUrl(),
@@ -136,6 +149,10 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
       join(dir, 'nats.conf'),
       `port: ${natsPort}\nhost: 127.0.0.1\njetstream { store_dir: "${join(dir, 'js')}" }\ninclude ./accounts.conf\n`,
     );
+    await mkdir(join(dir, 'day'));
+    for (const [file, content] of Object.entries(await chartDayFiles())) {
+      await writeFile(join(dir, 'day', file), content);
+    }
     const { hashApiKey } = await import('@forge/service-runtime');
     await writeFile(
       join(dir, 'api-keys.json'),
@@ -160,9 +177,12 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     ).catch((error: Error) => {
       throw new Error(`${error.message}\n${logs.join('\n')}`);
     });
+    // Scout reads the chart's feeds; engagement and the diary read the brain's events with durables
+    // of their own (engagement-stories, diary-observations), which their users must be allowed.
     service('scout', base + 1);
     service('engagement', base + 2);
-    for (const port of [base + 1, base + 2]) {
+    service('diary', base + 3);
+    for (const port of [base + 1, base + 2, base + 3]) {
       await waitFor(
         () =>
           fetch(`http://127.0.0.1:${port}/readyz`).then(

@@ -143,6 +143,9 @@ export function parseDayConfig(text: string, source: string): DayConfig {
   return parsed.data;
 }
 
+/** The environment variables `loadDayConfig` reads beside the tokens the config names. */
+export const DAY_ENV_VARIABLES: readonly string[] = ['FORGE_DAY_CONFIG'];
+
 /** The day config and the secrets it names, read once in a service's `main`. */
 export interface LoadedDayConfig {
   readonly day: DayConfig;

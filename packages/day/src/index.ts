@@ -7,6 +7,7 @@ export {
 export { ApprovalQueue, type ApprovalQueueDeps, SCHEDULE_APPROVED_SKILL } from './approval-queue.js';
 export { approvalsRouter } from './approvals-http.js';
 export {
+  DAY_ENV_VARIABLES,
   DayConfig,
   defaultDayConfigPath,
   type LoadedDayConfig,

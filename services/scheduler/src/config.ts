@@ -28,6 +28,9 @@ const SchedulerEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(emptyAsUnset, z.url().optional()),
 });
 
+/** The environment variables the scheduler reads (the chart's drift check uses them). */
+export const SCHEDULER_ENV_VARIABLES: readonly string[] = Object.keys(SchedulerEnv.shape);
+
 export interface SchedulerConfig {
   brain: string;
   host: string;

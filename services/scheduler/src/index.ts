@@ -1,5 +1,10 @@
 export { fastClock, realClock, type SchedulerClock } from './clock.js';
-export { DEFAULT_SCHEDULES_PATH, loadSchedulerConfig, type SchedulerConfig } from './config.js';
+export {
+  DEFAULT_SCHEDULES_PATH,
+  loadSchedulerConfig,
+  SCHEDULER_ENV_VARIABLES,
+  type SchedulerConfig,
+} from './config.js';
 export { CronSchedule } from './cron.js';
 export { runIdempotencyKey, submitRun } from './run-submitter.js';
 export {

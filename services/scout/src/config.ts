@@ -16,6 +16,9 @@ const ScoutEnv = z.object({
   FORGE_PG_POOL_MAX: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(100).default(4)),
 });
 
+/** The environment variables the scout reads beside the kit's (the chart's drift check uses them). */
+export const SCOUT_ENV_VARIABLES: readonly string[] = Object.keys(ScoutEnv.shape);
+
 export interface ScoutConfig {
   /** The kit's part (port, NATS, Postgres, keys, concurrency, ...). */
   agent: AgentConfig;

@@ -1,5 +1,10 @@
 export { createScoutAgent, type ScoutDeps, scoutAgent } from './agent.js';
-export { DEFAULT_FEEDS_CONFIG_PATH, loadScoutConfig, type ScoutConfig } from './config.js';
+export {
+  DEFAULT_FEEDS_CONFIG_PATH,
+  loadScoutConfig,
+  SCOUT_ENV_VARIABLES,
+  type ScoutConfig,
+} from './config.js';
 export { canonicalLink, resolveUrl } from './feed/canonical-link.js';
 export { decodeEntities } from './feed/entities.js';
 export { charsetOf, decodeFeedBody } from './feed/feed-body.js';

@@ -4,11 +4,12 @@ Subjects and stream/consumer names follow packages/contracts/src/subjects.ts:
   forge.<brain>.task.route, forge.<brain>.task.run.<agent>, forge.<brain>.status.<taskId>,
   forge.<brain>.cancel.<agent>, forge.<brain>.event.<agent>.<kind>, forge.<brain>.dlq.<source>,
   forge.<brain>.model.call; streams FORGE_<BRAIN>_{TASKS,DLQ,EVENTS}; durables `router`,
-  `agent-<agent>`, `agent-<agent>-dead`.
+  `agent-<agent>`, `agent-<agent>-dead`, and the EVENTS durables a service lists under
+  `eventConsumers` (engagement-stories, diary-observations), forge.<brain>.scheduler.control.
 Every user may create/update/read its brain's streams (services ensure them at start), use its
 own durables (create, info, next, ack), receive replies on _INBOX.> and answer the requests it
 was sent (allow_responses).
-Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permissions` text.
+Call with (dict "ctx" $ "name" $name "kind" $kind "spec" $spec). Renders NATS config `permissions` text.
 */}}
 {{- define "forge.natsPermissions" -}}
 {{- $b := .ctx.Values.brain -}}
@@ -23,16 +24,21 @@ Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permiss
   {{- $sub = concat $sub (list (printf "%s.model.call" $p)) -}}
 {{- else if eq .kind "agent" -}}
   {{- $durables = list (list (printf "%s_TASKS" $s) (printf "agent-%s" .name)) (list (printf "%s_DLQ" $s) (printf "agent-%s-dead" .name)) -}}
+  {{- /* Durables an agent reads the brain's events with (engagement's stories, the diary's observations). */ -}}
+  {{- range .spec.eventConsumers -}}
+    {{- $durables = append $durables (list (printf "%s_EVENTS" $s) .) -}}
+  {{- end -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.%s" $p .name) (printf "%s.event.%s.>" $p .name) (printf "%s.cancel.%s" $p .name) (printf "%s.model.call" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.cancel.%s" $p .name)) -}}
 {{- else if eq .kind "scheduler" -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.event.scheduler.>" $p)) -}}
-  {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
+  {{- /* It answers `forge schedule` and the console on the control subject. */ -}}
+  {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.scheduler.control" $p)) -}}
 {{- else if eq .kind "gateway" -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.gateway.>" $p) (printf "%s.model.call" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
 {{- else if eq .kind "console" -}}
-  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p)) -}}
+  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p) (printf "%s.scheduler.control" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.event.>" $p)) -}}
 {{- end -}}
 {{- $pub = concat $pub (list "$JS.API.INFO") -}}
@@ -64,7 +70,7 @@ accounts {
       {
         user: {{ include "forge.natsUser" $name | quote }}
         password: ${{ include "forge.natsPasswordVar" $name }}
-        {{- include "forge.natsPermissions" (dict "ctx" $ "name" $name "kind" $spec.kind) | nindent 8 }}
+        {{- include "forge.natsPermissions" (dict "ctx" $ "name" $name "kind" $spec.kind "spec" $spec) | nindent 8 }}
       }
 {{- end }}
 {{- end }}
