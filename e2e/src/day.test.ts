@@ -385,9 +385,18 @@ describe('the operator day from a surfaced story to a published post (real proce
       'publisher.schedule-approved': ['tool'],
       'diary.nightly-entry': ['mid'],
     });
-    const { rows: ledger } = await db.query(
-      `select skill, tier, model, offline, sum(cost_micros)::int as cost, count(*)::int as calls
-         from ${schema}.cost_ledger group by skill, tier, model, offline order by skill`,
+    // The router writes its ledger behind the answer (batched, at most its flush interval later):
+    // the nightly entry, the last model call, may land a moment after its task completed.
+    const ledger = await until(
+      'the nightly entry in the ledger',
+      async () => {
+        const { rows } = await db.query(
+          `select skill, tier, model, offline, sum(cost_micros)::int as cost, count(*)::int as calls
+           from ${schema}.cost_ledger group by skill, tier, model, offline order by skill`,
+        );
+        return rows.some((r: { skill: string }) => r.skill === 'diary.nightly-entry') ? rows : undefined;
+      },
+      30_000,
     );
     const bySkill = Object.fromEntries(ledger.map((r: { skill: string }) => [r.skill, r]));
     expect(bySkill['engagement.draft-take']).toMatchObject({

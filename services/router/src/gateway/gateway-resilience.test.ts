@@ -108,12 +108,14 @@ describe('model gateway: fallback, retries, breaker', () => {
       h.router.stats.reset();
       const started = Date.now();
       const reply = ok(await h.call(task, {}));
+      const elapsed = Date.now() - started;
       expect(reply.text).toBe('third time');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect(elapsed).toBeGreaterThanOrEqual(300);
       expect(h.fake.requests).toHaveLength(3);
-      // The waits were the provider's: the gateway's own time for the call stays small.
+      // The waits were the provider's: the gateway's own time for the call leaves out the 300 ms
+      // retry-after it waited (whatever the machine's load, so no absolute bound here).
       expect(h.router.stats.count).toBe(1);
-      expect(h.router.stats.percentile(100)!).toBeLessThan(150);
+      expect(h.router.stats.percentile(100)!).toBeLessThanOrEqual(elapsed - 300);
     } finally {
       await h.writeConfig(await testRoutingConfig(gatewayTestRoutes()));
       await h.router.reload();
