@@ -10,7 +10,9 @@ import {
   deleteBrainStreams,
   dropBrainSchema,
   type FakeLlm,
+  type OtlpReceiver,
   startFakeLlm,
+  startOtlpReceiver,
   testDatabaseUrl,
   testNatsUrl,
   uniqueBrain,
@@ -100,6 +102,7 @@ describe('the operator day from a surfaced story to a published post (real proce
   let up: ForgeUp;
   let fake: FakeLlm;
   let notify: Awaited<ReturnType<typeof startNotifyReceiver>>;
+  let receiver: OtlpReceiver;
   let db: pg.Client;
   const schema = `"forge_${brain}"`;
   const flags = () => ['--brain', brain, '--state-dir', stateDir];
@@ -122,6 +125,7 @@ describe('the operator day from a surfaced story to a published post (real proce
     stateDir = await mkdtemp(join(tmpdir(), 'forge-day-'));
     fake = await startFakeLlm();
     notify = await startNotifyReceiver();
+    receiver = await startOtlpReceiver();
     // One structured answer per output name, for every call that asks for it.
     fake.script(
       {
@@ -164,8 +168,9 @@ describe('the operator day from a surfaced story to a published post (real proce
       FORGE_DAY_CONFIG: dayFile,
       ANTHROPIC_API_KEY: 'sk-ant-fake-e2e',
       ANTHROPIC_BASE_URL: fake.anthropicBaseUrl,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     };
-    up = startForgeUp([...flags(), '--port-base', String(await freePortBase())], env);
+    up = startForgeUp([...flags(), '--port-base', String(await freePortBase()), '--otlp', receiver.url], env);
     await up.waitForEvent('ready', 90_000);
     db = new pg.Client({ connectionString: testDatabaseUrl() });
     await db.connect();
@@ -178,6 +183,7 @@ describe('the operator day from a surfaced story to a published post (real proce
       if ((await up.exited(20_000)) === null) up.child.kill('SIGKILL');
     }
     await fake?.close();
+    await receiver?.close();
     await new Promise((resolve) => notify?.server.close(resolve));
     const nc = await connectTestNats('forge-day-cleanup');
     try {
@@ -316,6 +322,31 @@ describe('the operator day from a surfaced story to a published post (real proce
     expect(published).toEqual([
       { status: 'published', external_id: expect.stringMatching(/^outbox:/), body: TAKE },
     ]);
+    // The decision and what it set off are one trace: the approval at compliance's edge, the
+    // router's decision for the publisher's task, and the publisher's run.
+    const scheduled = await receiver.waitFor(
+      () =>
+        receiver.spans.find(
+          (span) =>
+            span.name === 'forge.skill.run' &&
+            span.attributes['forge.skill'] === 'publisher.schedule-approved',
+        ),
+      30_000,
+      "the publisher's run of the approved take",
+    );
+    const trace = await receiver.waitFor(
+      () => {
+        const spans = receiver.trace(scheduled.traceId);
+        return spans.some((span) => span.resource['service.name'] === 'forge-compliance') &&
+          spans.some((span) => span.name === 'route publisher.schedule-approved')
+          ? spans
+          : undefined;
+      },
+      30_000,
+      'the approval, the routing decision and the publisher run in one trace',
+    );
+    const roots = trace.filter((span) => span.parentSpanId === '');
+    expect(roots.map((span) => span.resource['service.name'])).toEqual(['forge-compliance']);
 
     const again = await approvals(['approve', plain.id]);
     expect(again.code).toBe(1);

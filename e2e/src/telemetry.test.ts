@@ -217,6 +217,53 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
     expect(spans.filter((span) => /^pg(-pool)?\.connect$/.test(span.name))).toEqual([]);
   });
 
+  it('follows a scheduled run in one trace: the scheduler, the router and the scout', async () => {
+    // A manual run is a tick like any other (same submission path); a real tick may be going.
+    let run: { outcome: string; taskId: string | null } | undefined;
+    const deadline = Date.now() + 30_000;
+    while (!run && Date.now() < deadline) {
+      const result = await runForge(
+        ['schedule', 'run', 'fetch-news-feeds', '--brain', brain, '--state-dir', stateDir, '--json'],
+        env,
+      );
+      expect(result.code === 0 || /skipped-overlap/.test(result.stdout), result.stderr).toBe(true);
+      const reply = JSON.parse(result.stdout) as { run: { outcome: string; taskId: string | null } };
+      if (reply.run.outcome === 'submitted') run = reply.run;
+      else await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(run?.taskId).toBeTruthy();
+    const tick = await receiver.waitFor(
+      () =>
+        receiver.spans.find(
+          (span) =>
+            span.name === 'schedule fetch-news-feeds' && span.attributes['forge.task.id'] === run!.taskId,
+        ),
+      30_000,
+      'the schedule span of the run',
+    );
+    expect(tick.resource['service.name']).toBe('forge-scheduler');
+    expect(tick.attributes).toMatchObject({
+      'forge.schedule.trigger': 'manual',
+      'forge.schedule.outcome': 'submitted',
+      'forge.skill': 'scout.fetch-feeds',
+    });
+    const spans = await receiver.waitFor(
+      () => {
+        const trace = receiver.trace(tick.traceId);
+        const services = new Set(trace.map((span) => `${span.resource['service.name']}: ${span.name}`));
+        return services.has('forge-router: route scout.fetch-feeds') &&
+          services.has('forge-scout: forge.skill.run')
+          ? trace
+          : undefined;
+      },
+      30_000,
+      'the routing decision and the scout run in the tick trace',
+    );
+    console.log(`scheduled run trace ${tick.traceId}:\n${spanTree(spans).join('\n')}`);
+    const ids = new Set(spans.map((span) => span.spanId));
+    expect(spans.every((span) => span.parentSpanId === '' || ids.has(span.parentSpanId))).toBe(true);
+  });
+
   it('moves the metrics over OTLP and on each service’s Prometheus endpoint', async () => {
     // A poison message for scout: its consumer dead-letters it.
     const nc = await connectTestNats('forge-otel-poison');

@@ -6,7 +6,7 @@ import {
   type TaskEnvelope,
 } from '@forge/contracts';
 import type { ScheduleRepository, TaskRepository } from '@forge/store';
-import type { Logger } from '@forge/telemetry';
+import { type Logger, withSpan } from '@forge/telemetry';
 import type { SchedulerClock } from './clock.js';
 import type { Schedule } from './schedules-config.js';
 import type { SkillCatalog } from './skill-catalog.js';
@@ -105,7 +105,29 @@ async function decide(
  * replica left pending is finished by calling this again. A transient failure (NATS or Postgres
  * away) throws and leaves the run pending for that recovery; anything else is recorded.
  */
-export async function submitRun(deps: SubmitDeps, schedule: Schedule, run: ClaimedRun): Promise<RunResult> {
+export function submitRun(deps: SubmitDeps, schedule: Schedule, run: ClaimedRun): Promise<RunResult> {
+  // A tick starts its trace here (a manual run continues the control request's): the task's
+  // publish, the router, the worker and the model gateway all join it.
+  return withSpan(
+    `schedule ${schedule.name}`,
+    async (span) => {
+      const result = await submitRunInTrace(deps, schedule, run);
+      span.setAttribute('forge.schedule.outcome', result.outcome);
+      if (result.taskId) span.setAttribute('forge.task.id', result.taskId);
+      return result;
+    },
+    {
+      attributes: {
+        'forge.schedule.name': schedule.name,
+        'forge.schedule.trigger': run.trigger,
+        'forge.schedule.tick_at': run.tickAt.toISOString(),
+        'forge.skill': schedule.skill,
+      },
+    },
+  );
+}
+
+async function submitRunInTrace(deps: SubmitDeps, schedule: Schedule, run: ClaimedRun): Promise<RunResult> {
   const logger = deps.logger.child({
     schedule: schedule.name,
     runId: run.id,
