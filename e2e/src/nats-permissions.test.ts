@@ -111,7 +111,6 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         FORGE_BRAIN: brain,
         FORGE_HOST: '127.0.0.1',
         FORGE_PORT: String(port),
-        FORGE_DISPATCH: 'router',
         FORGE_LOG_LEVEL: 'warn',
         FORGE_API_KEYS_FILE: join(dir, 'api-keys.json'),
         // Mounted from the chart's day ConfigMap, as the pods have them.
