@@ -2,7 +2,7 @@ import { type ModelPrice, TIERS, type Tier } from '@forge/contracts';
 import { costMicros } from '@forge/models';
 import { type RoutingConfig, usdToMicros } from '@forge/policy';
 import type { LedgerUsageRow } from '@forge/store';
-import { monthStart } from './since.js';
+import { monthStart } from './month-start.js';
 
 const DAY_MS = 86_400_000;
 
