@@ -1,0 +1,2 @@
+export { type ConsoleConfig, loadConsoleConfig } from './config.js';
+export { type ConsoleService, createConsoleService } from './console-service.js';
