@@ -1,0 +1,37 @@
+import type { ConsoleOptions } from '../args.js';
+import { CONSOLE_OPERATOR, ensureConsolePassword } from '../console-secret.js';
+import type { Io } from '../io.js';
+import { brainPaths } from '../paths.js';
+import { CONSOLE, placeServices } from '../service-table.js';
+
+/**
+ * `forge console [url|reset-password]`: where the brain's console is (port-base+9) and how to log
+ * in; `reset-password` makes a new first-login secret and prints it this once (the running
+ * console keeps the old hash until `forge up` restarts it). `--json`: `{url, operator,
+ * passwordFile, firstLoginSecret?}`.
+ */
+export async function runConsole(options: ConsoleOptions, io: Io): Promise<number> {
+  const paths = brainPaths(options.stateDir, options.brain);
+  const url = placeServices(options.portBase).find((s) => s.name === CONSOLE)!.url;
+  const reset =
+    options.action === 'reset-password' ? await ensureConsolePassword(paths, { reset: true }) : null;
+  if (options.json) {
+    io.out(
+      JSON.stringify({
+        url,
+        operator: CONSOLE_OPERATOR,
+        passwordFile: paths.consolePassword,
+        ...(reset ? { firstLoginSecret: reset.password } : {}),
+      }),
+    );
+    return 0;
+  }
+  io.out(`console  ${url}  (log in as ${CONSOLE_OPERATOR})`);
+  if (reset) {
+    io.out(`new first-login secret: ${reset.password}`);
+    io.out(`kept in ${paths.consolePassword} (mode 0600); restart \`forge up\` for the console to take it`);
+  } else {
+    io.out(`password in ${paths.consolePassword} (mode 0600), made by the first \`forge up\``);
+  }
+  return 0;
+}
