@@ -17,9 +17,10 @@
       if (!res.ok) return;
       const list = document.getElementById('approval-list');
       const active = document.activeElement;
-      const editing = active && list?.contains(active) && active.matches('input,textarea');
-      if (!list || editing) return;
-      const focusedId = active && active.id;
+      if (!list) return;
+      const editing = active && list.contains(active) && active.matches('input,textarea');
+      if (editing) return;
+      const focusedId = active?.id;
       list.outerHTML = await res.text();
       if (focusedId) document.getElementById(focusedId)?.focus();
       if (flash && reason) {
@@ -36,9 +37,6 @@
     const data = JSON.parse(event.data);
     const list = document.getElementById('approval-list');
     if (list && list.dataset.version === String(data.version)) return;
-    refresh(data.added > 0 ? `${data.added} new item(s) waiting` : 'The queue changed').then(() => {
-      const fresh = document.getElementById('approval-list');
-      if (fresh) fresh.dataset.version = String(data.version);
-    });
+    refresh(data.added > 0 ? `${data.added} new item(s) waiting` : 'The queue changed');
   });
 })();

@@ -110,6 +110,7 @@
   }
 
   window.forgeCharts = charts;
+  performance.mark('forge:charts');
   let pending = 0;
   addEventListener('resize', () => {
     cancelAnimationFrame(pending);

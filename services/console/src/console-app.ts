@@ -149,7 +149,7 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
         page(ctx(res), {
           title: 'Approvals',
           path: '/approvals',
-          body: approvalsBody(items, ctx(res).csrfToken, status),
+          body: approvalsBody(items, ctx(res).csrfToken, status, feed.state.version),
           scripts: ['/static/approvals.js'],
           flash: done ? { kind: 'ok', text: done } : null,
         }),
@@ -161,11 +161,7 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
     wrap(async (req, res) => {
       const status = StatusFilter.catch('pending').parse(req.query.status);
       const items = await queue.list(listQuery(status));
-      const list = approvalList(items, ctx(res).csrfToken, status).value.replace(
-        '<div id="approval-list"',
-        `<div id="approval-list" data-version="${feed.state.version}"`,
-      );
-      res.type('html').send(list);
+      res.type('html').send(approvalList(items, ctx(res).csrfToken, status, feed.state.version).value);
     }),
   );
   app.get(

@@ -92,18 +92,28 @@ export const STATUS_FILTERS = [
 ] as const;
 
 /** The list part of the page (also served alone, for the live refresh). */
-export function approvalList(items: readonly ApprovalItem[], csrf: string, status: string): Html {
-  return html`<div id="approval-list" data-count="${items.length}">${
+export function approvalList(
+  items: readonly ApprovalItem[],
+  csrf: string,
+  status: string,
+  version: number,
+): Html {
+  return html`<div id="approval-list" data-count="${items.length}" data-version="${version}">${
     items.length === 0
       ? html`<p class="meta">No ${status === 'all' ? '' : status} items.</p>`
       : items.map((item) => approvalCard(item, csrf))
   }</div>`;
 }
 
-export function approvalsBody(items: readonly ApprovalItem[], csrf: string, status: string): Html {
+export function approvalsBody(
+  items: readonly ApprovalItem[],
+  csrf: string,
+  status: string,
+  version: number,
+): Html {
   return html`<nav aria-label="Filter by status" class="filters">${STATUS_FILTERS.map(
     (s) => html`<a href="/approvals?status=${s}"${s === status ? html` aria-current="true"` : ''}>${s}</a>`,
   )}</nav>
 <p class="meta" id="live-note" data-status="${status}">New items appear here as they arrive.</p>
-${approvalList(items, csrf, status)}`;
+${approvalList(items, csrf, status, version)}`;
 }
