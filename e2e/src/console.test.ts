@@ -244,7 +244,7 @@ describe('the console in Chromium, against a running mesh', () => {
       },
       { id: items.approve },
     );
-    expect(again).toBe(400);
+    expect(again).toBe(409);
     expect(await publications(items.approve)).toEqual([{ status: 'published', posts: 1 }]);
   }, 90_000);
 

@@ -6,7 +6,7 @@
   const data = JSON.parse(source.textContent);
   const uPlot = window.uPlot;
   const usd = (micros) => micros / 1e6;
-  const money = (v) => (v == null ? '' : `$${v.toFixed(v < 1 ? 4 : 2)}`);
+  const money = (v) => (v == null ? '' : `$${v.toFixed(v !== 0 && Math.abs(v) < 0.01 ? 4 : 2)}`);
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
   const axisStroke = dark ? '#bbb' : '#333';
   const grid = { stroke: dark ? '#333' : '#e5e5e5' };
