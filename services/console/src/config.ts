@@ -53,6 +53,28 @@ const ConsoleEnv = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
+/** Every variable the console reads (the deploy checks compare the chart's env with it). */
+export const CONSOLE_ENV_VARIABLES: readonly string[] = Object.keys(ConsoleEnv.shape);
+
+/**
+ * The console's environment checked without reading its secret file: what the deploy checks run
+ * over a rendered Deployment. BAD_CONFIG names every bad variable at once.
+ */
+export function parseConsoleEnv(env: Record<string, string | undefined>): {
+  host: string;
+  port: number;
+  shutdownGraceMs: number;
+  passwordHashFile: string | undefined;
+} {
+  const e = parseEnv(ConsoleEnv, env, 'invalid console configuration');
+  return {
+    host: e.FORGE_HOST,
+    port: e.FORGE_PORT,
+    shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
+    passwordHashFile: e.FORGE_CONSOLE_PASSWORD_HASH_FILE,
+  };
+}
+
 export interface ConsoleConfig {
   brain: string;
   host: string;

@@ -27,12 +27,12 @@ Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permiss
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.cancel.%s" $p .name)) -}}
 {{- else if eq .kind "scheduler" -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.event.scheduler.>" $p)) -}}
-  {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
+  {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.scheduler.control" $p)) -}}
 {{- else if eq .kind "gateway" -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.gateway.>" $p) (printf "%s.model.call" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
 {{- else if eq .kind "console" -}}
-  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p)) -}}
+  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.*" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p) (printf "%s.scheduler.control" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.event.>" $p)) -}}
 {{- end -}}
 {{- $pub = concat $pub (list "$JS.API.INFO") -}}
