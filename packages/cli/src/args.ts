@@ -108,7 +108,7 @@ export interface TasksOptions extends LedgerReadOptions {
 }
 
 export interface ConsoleOptions extends CommonOptions {
-  readonly action: 'url' | 'reset-password';
+  readonly action: 'url' | 'reset-password' | 'hash-password';
 }
 
 export type Command =
@@ -264,8 +264,8 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       return { name: 'tasks', options: parseTasks(shared, flags, sourced, env) };
     case 'console': {
       const [action = 'url', extra] = positionals;
-      if (action !== 'url' && action !== 'reset-password')
-        throw usageError('console', `unknown action '${action}' (url or reset-password)`);
+      if (action !== 'url' && action !== 'reset-password' && action !== 'hash-password')
+        throw usageError('console', `unknown action '${action}' (url, reset-password or hash-password)`);
       if (extra !== undefined) throw usageError('console', `unexpected argument '${extra}'`);
       return { name: 'console', options: { ...shared, action } };
     }
