@@ -46,6 +46,7 @@ const ConsoleEnv = z.object({
   FORGE_CONSOLE_LOCK_MINUTES: intFromEnv(1, 24 * 60, 15),
   FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: intFromEnv(1, 1000, 10),
   FORGE_CONSOLE_POLL_MS: intFromEnv(100, 60_000, 1000),
+  FORGE_CONSOLE_TRUSTED_PROXIES: intFromEnv(0, 10, 0),
   FORGE_JAEGER_URL: OptionalHttpUrl,
   FORGE_SHUTDOWN_GRACE_MS: intFromEnv(0, 600_000, 10_000),
   FORGE_PG_POOL_MAX: intFromEnv(1, 100, 4),
@@ -99,6 +100,8 @@ export interface ConsoleConfig {
   loginAttemptsPerMinute: number;
   /** How often the approvals feed looks for changes (for SSE). */
   pollMs: number;
+  /** Proxies in front (an ingress): the client address is read from X-Forwarded-For past them. */
+  trustedProxies: number;
   /** Jaeger UI base, for links to a task's trace; none: no links. */
   jaegerUrl: string | undefined;
   shutdownGraceMs: number;
@@ -154,6 +157,7 @@ export function loadConsoleConfig(env: Record<string, string | undefined>): Cons
     lockMs: e.FORGE_CONSOLE_LOCK_MINUTES * 60_000,
     loginAttemptsPerMinute: e.FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE,
     pollMs: e.FORGE_CONSOLE_POLL_MS,
+    trustedProxies: e.FORGE_CONSOLE_TRUSTED_PROXIES,
     jaegerUrl: e.FORGE_JAEGER_URL?.replace(/\/+$/, ''),
     shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
     pgPoolMax: e.FORGE_PG_POOL_MAX,

@@ -45,6 +45,8 @@ export interface ConsoleAppDeps {
   providers: readonly string[];
   jaegerUrl: string | undefined;
   isReady: () => Promise<boolean>;
+  /** Hops of X-Forwarded-For to trust (0: the socket's address is the client). */
+  trustedProxies?: number;
   logger: Logger;
   now?: () => Date;
 }
@@ -91,7 +93,7 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
   const now = () => deps.now?.() ?? new Date();
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', deps.trustedProxies ?? 0);
   app.use((_req, res, next) => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     next();

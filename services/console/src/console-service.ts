@@ -100,6 +100,7 @@ export function createConsoleService(
       routing: () => routing!,
       providers: config.providers,
       jaegerUrl: config.jaegerUrl,
+      trustedProxies: config.trustedProxies,
       isReady: async () => ready && b.isConnected() && (await ping(p)),
       logger,
       ...(deps.now ? { now: deps.now } : {}),

@@ -174,7 +174,7 @@ export class SessionAuth {
   async #login(req: Request, res: Response): Promise<void> {
     const { limiter, sessions, logger } = this.#deps;
     const now = this.#now();
-    const client = req.socket.remoteAddress ?? 'unknown';
+    const client = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     if (!limiter.allow(client, now.getTime())) {
       const wait = Math.ceil((limiter.retryAt(client, now.getTime()) - now.getTime()) / 1000);
       res.setHeader('retry-after', String(wait));
