@@ -45,12 +45,16 @@ describe('console auth (real Postgres and NATS)', () => {
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
     return { csrf, cookie };
   };
-  const login = async (username: string, password: string, origin = base) => {
+  const login = async (username: string, password: string, origin = base, forwardedFor?: string) => {
     const { csrf, cookie } = await loginForm(origin);
     return fetch(`${origin}/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
       body: new URLSearchParams({ username, password, _csrf: csrf, next: '/tasks' }),
     });
   };
@@ -188,6 +192,25 @@ describe('console auth (real Postgres and NATS)', () => {
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await limited.stop();
+    }
+  });
+
+  it('behind a proxy, counts each client from X-Forwarded-For (and without one trusted, ignores the header)', async () => {
+    const proxied = await start({
+      FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '1',
+      FORGE_CONSOLE_TRUSTED_PROXIES: '1',
+    });
+    const direct = await start({ FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '1' });
+    try {
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.1')).status).toBe(303);
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.1')).status).toBe(429);
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.2')).status).toBe(303);
+      // Not behind a trusted proxy: a forged header does not buy another attempt.
+      expect((await login('operator', PASSWORD, direct.url, '203.0.113.1')).status).toBe(303);
+      expect((await login('operator', PASSWORD, direct.url, '203.0.113.9')).status).toBe(429);
+    } finally {
+      await proxied.stop();
+      await direct.stop();
     }
   });
 });
