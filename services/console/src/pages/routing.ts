@@ -51,18 +51,18 @@ ${input.error ? html`<p class="flash error" role="alert">${input.error}</p>` : '
 ${input.explained ? explainBlock(input.explained) : ''}
 <h2>Route table</h2>
 <p class="meta">Policy ${input.policyVersion}; models: ${input.providers.length ? input.providers.join(', ') : 'offline only (no model key)'}.</p>
-<div class="table-wrap"><table id="route-table"><thead><tr><th scope="col">Skill</th><th scope="col">Manifest</th><th scope="col">Config</th><th scope="col">Tier now</th><th scope="col">Model</th><th scope="col">Why (last rule)</th></tr></thead>
+<div class="table-wrap"><table id="route-table" class="cards"><thead><tr><th scope="col">Skill</th><th scope="col">Manifest</th><th scope="col">Config</th><th scope="col">Tier now</th><th scope="col">Model</th><th scope="col">Why (last rule)</th></tr></thead>
 <tbody>${input.routes.map(
     (
       r,
     ) => html`<tr><th scope="row"><a href="/routing?skill=${encodeURIComponent(r.skill)}#explain">${r.skill}</a>${r.explanation.critical ? html` <span class="badge">critical</span>` : ''}</th>
-<td>${r.tierHint}</td><td>${r.configured ?? '–'}</td><td>${r.explanation.tier}</td><td>${r.explanation.model ?? '–'}</td><td>${r.explanation.reasons.at(-1) ?? ''}</td></tr>`,
+<td data-label="Manifest">${r.tierHint}</td><td data-label="Config">${r.configured ?? '–'}</td><td data-label="Tier now">${r.explanation.tier}</td><td data-label="Model">${r.explanation.model ?? '–'}</td><td data-label="Why">${r.explanation.reasons.at(-1) ?? ''}</td></tr>`,
   )}</tbody></table></div>
 <h2>Recent decisions</h2>
-<div class="table-wrap"><table id="decisions-table"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Skill</th><th scope="col">Tier</th><th scope="col">Status</th><th scope="col">Reasons</th></tr></thead>
+<div class="table-wrap"><table id="decisions-table" class="cards"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Skill</th><th scope="col">Tier</th><th scope="col">Status</th><th scope="col">Reasons</th></tr></thead>
 <tbody>${input.decisions.map(
     (d) =>
-      html`<tr><td>${d.decidedAt.slice(0, 19).replace('T', ' ')}</td><th scope="row">${d.skill}</th><td>${d.tier}${d.model ? html`<div class="meta">${d.model}</div>` : ''}</td><td>${d.status}</td><td><details><summary>${d.reasons.at(-1) ?? ''}</summary><ol>${d.reasons.map((r) => html`<li>${r}</li>`)}</ol></details></td></tr>`,
+      html`<tr><td data-label="When">${d.decidedAt.slice(0, 19).replace('T', ' ')}</td><th scope="row">${d.skill}</th><td data-label="Tier">${d.tier}${d.model ? html`<div class="meta">${d.model}</div>` : ''}</td><td data-label="Status">${d.status}</td><td data-label="Reasons"><details><summary>${d.reasons.at(-1) ?? ''}</summary><ol>${d.reasons.map((r) => html`<li>${r}</li>`)}</ol></details></td></tr>`,
   )}</tbody></table></div>
 ${input.decisions.length === 0 ? html`<p class="meta">No decisions yet.</p>` : ''}
 <h2>Escalations and fallbacks</h2>

@@ -15,18 +15,18 @@ export function tasksBody(
 ): Html {
   return html`<nav aria-label="Filter" class="filters"><a href="/tasks"${options.open ? '' : html` aria-current="true"`}>recent</a><a href="/tasks?open=1"${options.open ? html` aria-current="true"` : ''}>live (open)</a></nav>
 ${options.jaegerUrl ? '' : html`<p class="meta">Trace links appear when FORGE_JAEGER_URL is set.</p>`}
-<div class="table-wrap"><table id="tasks-table">
+<div class="table-wrap"><table id="tasks-table" class="cards">
 <thead><tr><th scope="col">Started (UTC)</th><th scope="col">Skill</th><th scope="col">Tier</th><th scope="col">Model</th><th scope="col" class="num">Cost</th><th scope="col">State</th><th scope="col">Trace</th></tr></thead>
 <tbody>${tasks.map((t) => {
     const link = traceLink(options.jaegerUrl, t.id);
     return html`<tr data-task="${t.id}">
-<td>${t.createdAt.slice(0, 19).replace('T', ' ')}</td>
+<td data-label="Started">${t.createdAt.slice(0, 19).replace('T', ' ')}</td>
 <th scope="row">${t.skill}<div class="meta">${t.origin}</div></th>
-<td>${t.tier ?? '–'}${t.escalated ? html` <span class="badge">escalated</span>` : ''}</td>
-<td>${t.model ?? '–'}</td>
-<td class="num" data-micros="${t.costMicros}">${usd(t.costMicros)}${t.shadowMicros > 0 ? html`<div class="meta">shadow ${usd(t.shadowMicros)}</div>` : ''}</td>
-<td><span class="badge ${t.state}">${t.state}</span></td>
-<td>${link ? html`<a href="${link}" rel="noopener">trace<span class="sr-only"> of ${t.skill} ${t.id}</span></a>` : '–'}</td>
+<td data-label="Tier">${t.tier ?? '–'}${t.escalated ? html` <span class="badge">escalated</span>` : ''}</td>
+<td data-label="Model">${t.model ?? '–'}</td>
+<td class="num" data-label="Cost" data-micros="${t.costMicros}">${usd(t.costMicros)}${t.shadowMicros > 0 ? html`<div class="meta">shadow ${usd(t.shadowMicros)}</div>` : ''}</td>
+<td data-label="State"><span class="badge ${t.state}">${t.state}</span></td>
+<td data-label="Trace">${link ? html`<a href="${link}" rel="noopener">trace<span class="sr-only"> of ${t.skill} ${t.id}</span></a>` : '–'}</td>
 </tr>`;
   })}</tbody></table></div>
 ${tasks.length === 0 ? html`<p class="meta">No tasks yet.</p>` : ''}
