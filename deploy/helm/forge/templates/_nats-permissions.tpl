@@ -23,6 +23,11 @@ Call with (dict "ctx" $ "name" $name "kind" $kind). Renders NATS config `permiss
   {{- $sub = concat $sub (list (printf "%s.model.call" $p)) -}}
 {{- else if eq .kind "agent" -}}
   {{- $durables = list (list (printf "%s_TASKS" $s) (printf "agent-%s" .name)) (list (printf "%s_DLQ" $s) (printf "agent-%s-dead" .name)) -}}
+  {{- /* Agents that read the events stream with a durable of their own (services/engagement story-subscriber, services/diary event-observer). */ -}}
+  {{- $eventDurable := get (dict "engagement" "engagement-stories" "diary" "diary-observations") .name -}}
+  {{- if $eventDurable -}}
+    {{- $durables = append $durables (list (printf "%s_EVENTS" $s) $eventDurable) -}}
+  {{- end -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.%s" $p .name) (printf "%s.event.%s.>" $p .name) (printf "%s.cancel.%s" $p .name) (printf "%s.model.call" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.cancel.%s" $p .name)) -}}
 {{- else if eq .kind "scheduler" -}}
