@@ -310,18 +310,18 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         body: new URLSearchParams({ _csrf: csrf }),
       });
       expect(approved.status, logs.join('\n')).toBe(303);
-      // The router took the hand-off the console published on task.route, and routed it.
+      // The router took the hand-off the console published on task.route: no publisher runs here, so
+      // it refuses the unregistered skill, which only a router that received the task can do.
       await waitFor(
         async () =>
           (
-            await pool.query(
-              `select 1 from ${schema}.routing_decisions d join ${schema}.tasks t on t.id = d.task_id
-                where t.idempotency_key = $1`,
+            await pool.query<{ state: string; code: string | null }>(
+              `select state, error->>'code' as code from ${schema}.tasks where idempotency_key = $1`,
               [`publish:${id}`],
             )
-          ).rowCount === 1,
+          ).rows[0]?.code === 'UNKNOWN_SKILL',
         30_000,
-        'the routed hand-off',
+        'the hand-off at the router',
       );
       expect(logs.filter((line) => /permissions violation/i.test(line))).toEqual([]);
     } finally {
