@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
