@@ -24,7 +24,8 @@ RUN rm -rf node_modules packages/*/node_modules services/*/node_modules \
  && pnpm install --offline --frozen-lockfile --prod --filter "./packages/*" --filter "./services/*" \
  && find node_modules/.pnpm -type f \( -name '*.ts' -o -name '*.mts' -o -name '*.cts' -o -name '*.map' -o -name '*.md' \) -delete
 # What the runtime needs and nothing else: production node_modules, each package's and
-# service's package.json, dist/ and migrations/, the shipped configs and the entrypoint.
+# service's package.json, dist/, migrations/ and public/ (the console's static files), the shipped
+# configs and the entrypoint.
 RUN mkdir -p /out \
  && cp -a package.json node_modules /out/ \
  && for dir in packages/* services/*; do \
@@ -33,6 +34,7 @@ RUN mkdir -p /out \
       find "/out/$dir/dist" -type f \( -name '*.d.ts' -o -name '*.map' \) -delete; \
       if [ -d "$dir/node_modules" ]; then cp -a "$dir/node_modules" "/out/$dir/"; fi; \
       if [ -d "$dir/migrations" ]; then cp -a "$dir/migrations" "/out/$dir/"; fi; \
+      if [ -d "$dir/public" ]; then cp -a "$dir/public" "/out/$dir/"; fi; \
     done \
  && mkdir -p /out/config /out/deploy/docker \
  && cp config/forge.yaml config/day.yaml config/feeds.yaml config/schedules.yaml /out/config/ \

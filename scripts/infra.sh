@@ -64,6 +64,14 @@ ensure_nats_server_installed() {
   die "nats-server is missing and could not be installed here; install it (https://docs.nats.io) or set NATS_URL"
 }
 
+# Debian's Chromium for the console's browser tests (e2e/src/console.test.ts drives it with
+# playwright-core); FORGE_CHROMIUM names another binary.
+ensure_chromium() {
+  [ -x "${FORGE_CHROMIUM:-/usr/bin/chromium}" ] && return 0
+  apt_install chromium && return 0
+  die "chromium is missing and could not be installed here; apt-get install -y chromium (or set FORGE_CHROMIUM)"
+}
+
 # Starts NATS with JetStream on 127.0.0.1:4222, detached, unless something already answers.
 ensure_nats_running() {
   answers 127.0.0.1 4222 && return 0

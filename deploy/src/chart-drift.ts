@@ -4,6 +4,7 @@ import { AGENT_ENV_VARIABLES, loadAgentConfig } from '@forge/agent-kit';
 import { forgeSubjects } from '@forge/contracts';
 import { DAY_ENV_VARIABLES } from '@forge/day';
 import { parseRoutingConfig, type RoutingConfig } from '@forge/policy';
+import { CONSOLE_ENV_VARIABLES, parseConsoleEnv } from '@forge/service-console';
 import { loadRouterConfig, ROUTER_ENV_VARIABLES } from '@forge/service-router';
 import { SCHEDULER_ENV_VARIABLES } from '@forge/service-scheduler';
 import { SCOUT_ENV_VARIABLES } from '@forge/service-scout';
@@ -228,7 +229,11 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     }
     const known = new Set([
       ...TELEMETRY_ENV_VARIABLES,
-      ...(kind === 'router' ? ROUTER_ENV_VARIABLES : AGENT_ENV_VARIABLES),
+      ...(kind === 'router'
+        ? ROUTER_ENV_VARIABLES
+        : kind === 'console'
+          ? CONSOLE_ENV_VARIABLES
+          : AGENT_ENV_VARIABLES),
       ...(SERVICE_ENV_VARIABLES[name] ?? []),
       ...(routing ? providerKeyVariables(routing) : []),
       ...helpers,
@@ -238,7 +243,22 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     }
     try {
       loadTelemetryConfig(env, { serviceName: `forge-${name}` });
-      const config = kind === 'router' ? loadRouterConfig(env) : loadAgentConfig(env);
+      const config =
+        kind === 'router'
+          ? loadRouterConfig(env)
+          : kind === 'console'
+            ? parseConsoleEnv(env)
+            : loadAgentConfig(env);
+      if (kind === 'console') {
+        const file = parseConsoleEnv(env).passwordHashFile ?? '';
+        const mount = container.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));
+        const secret = spec.volumes?.find((v) => v.name === mount?.name)?.secret;
+        if (!secret?.items?.some((item) => item.path === file.slice((mount?.mountPath.length ?? 0) + 1))) {
+          problems.push(
+            `${where}: FORGE_CONSOLE_PASSWORD_HASH_FILE names ${file || '(nothing)'}, which no mounted Secret item provides`,
+          );
+        }
+      }
       if (config.port !== portNamed(container, 'http')) {
         problems.push(
           `${where}: FORGE_PORT ${config.port} is not the container's http port ${portNamed(container, 'http')}`,

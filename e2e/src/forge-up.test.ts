@@ -108,13 +108,14 @@ describe('forge up: the router and six agents against the real NATS and the embe
     await releaseMesh?.();
   }, 60_000);
 
-  it('brings up the router, the six agents, the scheduler and the offline day, small processes, and says models run offline', async () => {
+  it('brings up the router, the six agents, the scheduler, the offline day and the console, small processes, and says models run offline', async () => {
     expect(report.brain).toBe(brain);
     expect(report.services.map((service) => [service.name, service.port])).toEqual([
       ['router', portBase],
       ...AGENTS.map((name, index) => [name, portBase + index + 1]),
       ['scheduler', portBase + 7],
       ['day', portBase + 8],
+      ['console', portBase + 9],
     ]);
     expect(report.router).toMatchObject({
       url: `http://127.0.0.1:${portBase}`,
@@ -137,12 +138,12 @@ describe('forge up: the router and six agents against the real NATS and the embe
     for (const row of rows) expect(row.rssMb, row.name).toBeLessThan(SERVICE_RSS_LIMIT_MB);
   });
 
-  it('reports all nine healthy, and every agent card is fetchable JSON with skills', async () => {
+  it('reports all ten healthy, and every agent card is fetchable JSON with skills', async () => {
     const result = await runForge(['status', ...flags(), '--json'], env);
     expect(result.code, result.stderr).toBe(0);
     const services = (JSON.parse(result.stdout) as { services: ServiceStatus[] }).services;
     expect(services.map((service) => [service.name, service.healthy])).toEqual(
-      ['router', ...AGENTS, 'scheduler', 'day'].map((name) => [name, true]),
+      ['router', ...AGENTS, 'scheduler', 'day', 'console'].map((name) => [name, true]),
     );
     for (const service of services.filter((entry) => entry.card !== null)) {
       const res = await fetch(service.card!);

@@ -1,10 +1,12 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { hashPassword } from '@forge/service-runtime';
+import { createPool, PgApprovalRepository, schemaForBrain } from '@forge/store';
 import { dropBrainSchema, testDatabaseUrl, uniqueBrain } from '@forge/testkit';
 import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
@@ -17,8 +19,8 @@ import { acquireMeshLock } from './mesh-lock.js';
 /**
  * The NATS users and subject permissions the chart renders (k8s/brain-a/forge.yaml, which CI keeps
  * equal to the chart's output), loaded into a nats-server of this test's own; the router and scout
- * run as the image runs them, each as its own NATS user. A task must run end to end, and a user
- * must be refused another service's subjects.
+ * run as the image runs them, each as its own NATS user. A task must run end to end, the console's
+ * approval must reach the router, and a user must be refused another service's subjects.
  */
 const ENTRYPOINT = join(REPO_ROOT, 'deploy', 'docker', 'entrypoint.mjs');
 const run = promisify(execFile);
@@ -102,7 +104,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     children.push(child);
     return child;
   };
-  const service = (name: string, port: number) =>
+  const service = (name: string, port: number, extra: NodeJS.ProcessEnv = {}) =>
     start(
       process.execPath,
       [ENTRYPOINT, name],
@@ -119,6 +121,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         FORGE_SHUTDOWN_GRACE_MS: '2000',
         NATS_URL: natsUrl(name),
         DATABASE_URL: testDatabaseUrl(),
+        ...extra,
       },
       name,
     );
@@ -129,9 +132,11 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     base = await freePortBase();
     natsPort = base + 9;
     // Hex passwords, some starting with a digit: NATS would misread those were they not quoted.
-    ['router', 'scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'].forEach((name, i) => {
-      passwords[name] = `${i}${randomBytes(12).toString('hex')}`;
-    });
+    ['router', 'scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary', 'console'].forEach(
+      (name, i) => {
+        passwords[name] = `${i}${randomBytes(12).toString('hex')}`;
+      },
+    );
     const natsEnv = Object.fromEntries(
       Object.entries(passwords).map(([name, password]) => [`NATS_PW_${name.toUpperCase()}`, password]),
     );
@@ -263,6 +268,83 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
     );
     expect(logs.filter((line) => /permissions violation/i.test(line))).toEqual([]);
   }, 60_000);
+
+  it('runs the console as its own NATS user: an approval is handed to the router, nothing refused', async () => {
+    const password = `perm-${randomBytes(8).toString('hex')}`;
+    const port = base + 7;
+    service('console', port, {
+      FORGE_CONSOLE_PASSWORD_HASH: await hashPassword(password),
+      FORGE_ROUTING_CONFIG: join(REPO_ROOT, 'config', 'forge.yaml'),
+    });
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(
+      () =>
+        fetch(`${url}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      60_000,
+      'a ready console',
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}\n${logs.join('\n')}`);
+    });
+    const pool = createPool({ connectionString: testDatabaseUrl(), max: 1 });
+    const schema = schemaForBrain(brain);
+    try {
+      const id = randomUUID();
+      await new PgApprovalRepository(pool, schema).create({
+        id,
+        sourceKey: `perm:${id}`,
+        status: 'pending',
+        channel: 'x',
+        draft: 'A post the console approves under its own NATS user.',
+        verdict: null,
+        originTaskId: null,
+        requestedBy: 'compliance',
+      });
+      const form = await fetch(`${url}/login`);
+      const loginCsrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+      const login = await fetch(`${url}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: form.headers.get('set-cookie')!.split(';')[0]!,
+        },
+        body: new URLSearchParams({ username: 'operator', password, _csrf: loginCsrf }),
+      });
+      expect(login.status).toBe(303);
+      const session = login.headers
+        .getSetCookie()
+        .find((c) => c.startsWith('forge_session='))!
+        .split(';')[0]!;
+      const page = await (await fetch(`${url}/approvals`, { headers: { cookie: session } })).text();
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+      const approved = await fetch(`${url}/approvals/${id}/approve`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ _csrf: csrf }),
+      });
+      expect(approved.status, logs.join('\n')).toBe(303);
+      // The router took the hand-off the console published on task.route: no publisher runs here, so
+      // it refuses the unregistered skill, which only a router that received the task can do.
+      await waitFor(
+        async () =>
+          (
+            await pool.query<{ state: string; code: string | null }>(
+              `select state, error->>'code' as code from ${schema}.tasks where idempotency_key = $1`,
+              [`publish:${id}`],
+            )
+          ).rows[0]?.code === 'UNKNOWN_SKILL',
+        30_000,
+        'the hand-off at the router',
+      );
+      expect(logs.filter((line) => /permissions violation/i.test(line))).toEqual([]);
+    } finally {
+      await pool.end();
+    }
+  }, 120_000);
 
   it("refuses scout's user another agent's queue and another brain's subjects", async () => {
     const nc = await connect({

@@ -17,8 +17,10 @@ import {
 import {
   type CostsOptions,
   filePath,
+  type LedgerReadOptions,
   parseCosts,
   parseRoute,
+  parseTasks,
   type RouteExplainOptions,
 } from './ledger-args.js';
 import { defaultRoutingConfigPath, defaultStateDir } from './paths.js';
@@ -99,6 +101,16 @@ export interface ApprovalsOptions extends CommonOptions {
   readonly apiKey: string | undefined;
 }
 
+export interface TasksOptions extends LedgerReadOptions {
+  readonly open: boolean;
+  readonly skill: string | undefined;
+  readonly limit: number;
+}
+
+export interface ConsoleOptions extends CommonOptions {
+  readonly action: 'url' | 'reset-password' | 'hash-password';
+}
+
 export type Command =
   | { readonly name: 'up'; readonly options: UpOptions }
   | { readonly name: 'status'; readonly options: StatusOptions }
@@ -107,6 +119,8 @@ export type Command =
   | { readonly name: 'costs'; readonly options: CostsOptions }
   | { readonly name: 'schedule'; readonly options: ScheduleOptions }
   | { readonly name: 'approvals'; readonly options: ApprovalsOptions }
+  | { readonly name: 'tasks'; readonly options: TasksOptions }
+  | { readonly name: 'console'; readonly options: ConsoleOptions }
   | { readonly name: 'migrate'; readonly options: MigrateOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
 
@@ -157,6 +171,14 @@ const FLAGS = {
     now: { type: 'boolean' },
     reason: { type: 'string' },
   },
+  tasks: {
+    ...COMMON_FLAGS,
+    config: { type: 'string' },
+    open: { type: 'boolean' },
+    skill: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  console: COMMON_FLAGS,
   help: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
 } as const satisfies Record<CommandName, NonNullable<ParseArgsConfig['options']>>;
 
@@ -237,6 +259,16 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       return { name: 'schedule', options: parseSchedule(shared, flags, positionals, sourced, env) };
     case 'approvals':
       return { name: 'approvals', options: parseApprovals(shared, flags, positionals, env) };
+    case 'tasks':
+      noPositionals(command, positionals);
+      return { name: 'tasks', options: parseTasks(shared, flags, sourced, env) };
+    case 'console': {
+      const [action = 'url', extra] = positionals;
+      if (action !== 'url' && action !== 'reset-password' && action !== 'hash-password')
+        throw usageError('console', `unknown action '${action}' (url, reset-password or hash-password)`);
+      if (extra !== undefined) throw usageError('console', `unexpected argument '${extra}'`);
+      return { name: 'console', options: { ...shared, action } };
+    }
     case 'migrate': {
       noPositionals(command, positionals);
       pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);

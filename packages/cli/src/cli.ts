@@ -28,6 +28,10 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       return (await import('./commands/schedule.js')).runSchedule(command.options, io);
     case 'approvals':
       return (await import('./commands/approvals.js')).runApprovals(command.options, io);
+    case 'tasks':
+      return (await import('./commands/tasks.js')).runTasks(command.options, io);
+    case 'console':
+      return (await import('./commands/console.js')).runConsole(command.options, io);
     case 'migrate':
       return (await import('./commands/migrate.js')).runMigrate(command.options, io);
   }

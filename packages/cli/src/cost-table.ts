@@ -1,5 +1,4 @@
-import type { CostReport, CostTotals } from './cost-report.js';
-import { usd } from './usd.js';
+import { type CostReport, type CostTotals, usd } from '@forge/ledger-views';
 
 const money = (micros: number | null) => (micros === null ? '-' : usd(micros));
 

@@ -1,3 +1,4 @@
+export type { CostReport, CostTotals, RouteExplanation } from '@forge/ledger-views';
 export { ensureOperatorKey, OperatorKey, readOperatorKey } from './api-keys.js';
 export {
   type Command,
@@ -15,11 +16,9 @@ export {
 export { EXIT, runCli } from './cli.js';
 export { describeApproval } from './commands/approvals.js';
 export type { ServiceStatus } from './commands/status.js';
-export type { CostReport, CostTotals } from './cost-report.js';
 export { type Io, memoryIo, processIo } from './io.js';
 export { MeshFile, readLiveMeshFile } from './mesh-file.js';
 export { type BrainPaths, brainPaths, defaultRoutingConfigPath, defaultStateDir } from './paths.js';
-export type { RouteExplanation } from './route-explanation.js';
 export {
   AGENT_CARD_PATH,
   AGENT_TABLE,

@@ -58,6 +58,27 @@ function parseLedgerRead(
   return { ...shared, routingConfig: read.config, databaseUrl: read.databaseUrl };
 }
 
+/** `forge tasks [--open] [--skill s] [--limit n]`. */
+export function parseTasks(
+  shared: CommonOptions,
+  flags: Flags,
+  sourced: Sourced,
+  env: Env,
+): LedgerReadOptions & { open: boolean; skill: string | undefined; limit: number } {
+  const read = parseLedgerRead('tasks', shared, flags, sourced, env);
+  pick(sourced, 'skill', flags.skill, undefined, env);
+  pick(sourced, 'limit', flags.limit, undefined, env);
+  const tasks = validate(
+    'tasks',
+    z.object({
+      skill: SkillRef.optional(),
+      limit: wholeNumber(1, 500).default(20),
+    }),
+    sourced,
+  );
+  return { ...read, open: flags.open === true, skill: tasks.skill, limit: tasks.limit };
+}
+
 /** `forge costs [--since …]`: the read options and where the window starts. */
 export function parseCosts(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env): CostsOptions {
   const read = parseLedgerRead('costs', shared, flags, sourced, env);

@@ -1,12 +1,13 @@
 import type { RoutingConfig } from '@forge/policy';
 import type { UpOptions } from './args.js';
 import { rssMb } from './child-process.js';
+import { CONSOLE_OPERATOR } from './console-secret.js';
 import type { MeshFile } from './mesh-file.js';
 import type { ModelProviders } from './model-providers.js';
 import { type NatsHandle, redactNatsUrl } from './nats.js';
 import type { BrainPaths } from './paths.js';
 import { type PostgresHandle, redactPostgresUrl } from './postgres.js';
-import { type PlacedService, ROUTER } from './service-table.js';
+import { CONSOLE, type PlacedService, ROUTER } from './service-table.js';
 import type { SupervisedProcess } from './supervised-process.js';
 import type { UpReport } from './up-report.js';
 
@@ -24,11 +25,17 @@ export interface MeshState {
 }
 
 /** The report `forge up` prints once every service is ready: endpoints, pids, RSS, the time it took. */
-export async function buildUpReport(mesh: MeshState, schema: string, elapsedMs: number): Promise<UpReport> {
+export async function buildUpReport(
+  mesh: MeshState,
+  schema: string,
+  elapsedMs: number,
+  firstLoginSecret: string | null = null,
+): Promise<UpReport> {
   const { options, paths, nats, postgres, services, procs } = mesh;
   const pgPid = postgres.pid;
   const router = services.find((service) => service.name === ROUTER);
   const routerUrl = router?.url ?? '';
+  const consoleService = services.find((service) => service.name === CONSOLE);
   return {
     event: 'ready',
     brain: options.brain,
@@ -58,6 +65,14 @@ export async function buildUpReport(mesh: MeshState, schema: string, elapsedMs: 
       providers: mesh.providers.available,
       keyVariables: mesh.providers.keyVariables,
     },
+    console: consoleService
+      ? {
+          url: consoleService.url,
+          operator: CONSOLE_OPERATOR,
+          passwordFile: paths.consolePassword,
+          firstLoginSecret,
+        }
+      : null,
     services: await Promise.all(
       services.map(async (service, index) => {
         const pid = procs[index]?.pid ?? null;

@@ -35,6 +35,10 @@ export interface BrainPaths {
   readonly operatorKey: string;
   /** What a running `forge up` runs, for `status` and `send` to find it. */
   readonly mesh: string;
+  /** The console's first-login password, mode 0600 (generated once by `forge up`). */
+  readonly consolePassword: string;
+  /** Its scrypt hash, mode 0600: what the console checks logins against. */
+  readonly consolePasswordHash: string;
 }
 
 export function brainPaths(stateDir: string, brain: string): BrainPaths {
@@ -45,6 +49,8 @@ export function brainPaths(stateDir: string, brain: string): BrainPaths {
     apiKeys: join(dir, 'api-keys.json'),
     operatorKey: join(dir, 'operator.key'),
     mesh: join(dir, 'mesh.json'),
+    consolePassword: join(dir, 'console-password'),
+    consolePasswordHash: join(dir, 'console-password.hash'),
   };
 }
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SkillManifest } from '@forge/contracts';
+import type { CostReport, RouteExplanation } from '@forge/ledger-views';
 import {
   budgetPeriod,
   type CostLedgerEntry,
@@ -18,9 +19,7 @@ import { type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from './cli.js';
-import type { CostReport } from './cost-report.js';
 import { memoryIo } from './io.js';
-import type { RouteExplanation } from './route-explanation.js';
 
 const silent = createLogger({ name: 'test', level: 'silent' });
 const schema = { type: 'object' };

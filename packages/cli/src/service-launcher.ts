@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
-import { DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
+import { CONSOLE, DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
 
 /** Connections beyond the services' pools: the migrations, `psql`, a test's own check. */
 export const SPARE_CONNECTIONS = 6;
@@ -70,6 +70,10 @@ export interface MeshEnv {
   readonly fastClock?: { readonly speed: number; readonly anchor: string };
   /** OTLP/HTTP endpoint for every service's traces and metrics; unset leaves the parent's setting. */
   readonly otlpEndpoint?: string | undefined;
+  /** The console's password hash file (FORGE_CONSOLE_PASSWORD_HASH_FILE). */
+  readonly consolePasswordHashFile?: string;
+  /** The providers the router reaches (names), for the console's route explanations. */
+  readonly providers?: readonly string[];
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -81,7 +85,8 @@ export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string,
 }
 
 /**
- * What only some services are told: the router gets its routing config; agents need nothing
+ * What only some services are told: the router gets its routing config, and the console that
+ * config, the providers the router reaches and its password hash file; agents need nothing
  * of their own (they always dispatch through the router); every other service learns where
  * the offline day is (`FORGE_DAY_URL`), and with `--fast` the scheduler and the day server share
  * the fast clock.
@@ -92,7 +97,18 @@ function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> 
     mesh.fastClock && (service.name === SCHEDULER || service.name === DAY)
       ? { FORGE_CLOCK_SPEED: String(mesh.fastClock.speed), FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor }
       : {};
-  return service.name === ROUTER ? { FORGE_ROUTING_CONFIG: mesh.routingConfig } : { ...day, ...clock };
+  if (service.name === ROUTER) return { FORGE_ROUTING_CONFIG: mesh.routingConfig };
+  if (service.name === CONSOLE) {
+    return {
+      ...day,
+      FORGE_ROUTING_CONFIG: mesh.routingConfig,
+      FORGE_MODEL_PROVIDERS: (mesh.providers ?? []).join(','),
+      ...(mesh.consolePasswordHashFile
+        ? { FORGE_CONSOLE_PASSWORD_HASH_FILE: mesh.consolePasswordHashFile }
+        : {}),
+    };
+  }
+  return { ...day, ...clock };
 }
 
 /**

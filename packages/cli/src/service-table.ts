@@ -23,6 +23,9 @@ export const SCHEDULER = 'scheduler';
 /** The offline day's loopback server: the default feeds config and the sensor schedules point at it. */
 export const DAY = 'day';
 
+/** The operator's web console (services/console): approvals, tasks, costs, routing, schedule. */
+export const CONSOLE = 'console';
+
 export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: ROUTER, offset: 0, agent: false },
   { name: 'scout', offset: 1 },
@@ -35,6 +38,8 @@ export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: SCHEDULER, offset: 7, agent: false },
   // The offline day: the shipped feeds and sensor readings on loopback (services/day).
   { name: DAY, offset: 8, agent: false },
+  // The operator's web console behind a login (services/console).
+  { name: CONSOLE, offset: 9, agent: false },
 ];
 
 /** Default embedded Postgres port offset from the port base. */

@@ -1,3 +1,4 @@
+import { monthStart } from '@forge/ledger-views';
 import { z } from 'zod';
 
 /**
@@ -37,10 +38,7 @@ export const SinceText = z.string().transform((text, ctx): Since => {
   return z.NEVER;
 });
 
-/** The start of the UTC month holding `now`. */
-export function monthStart(now: Date): Date {
-  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-}
+export { monthStart };
 
 /** The instant a window starts, relative to `now`. */
 export function resolveSince(since: Since, now: Date): Date {

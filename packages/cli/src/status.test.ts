@@ -122,6 +122,7 @@ describe('forge status', () => {
       ['diary', 1106],
       ['scheduler', 1107],
       ['day', 1108],
+      ['console', 1109],
     ]);
   });
 });

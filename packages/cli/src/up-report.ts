@@ -39,6 +39,15 @@ export interface UpReport {
     /** The variables that would bring a vendor in (names, never values). */
     readonly keyVariables: string[];
   };
+  /** The operator's web console: where it is and how to log in. */
+  readonly console: {
+    readonly url: string;
+    readonly operator: string;
+    /** The first-login secret's file (mode 0600). */
+    readonly passwordFile: string;
+    /** The secret itself, only from the `forge up` that generated it (never again). */
+    readonly firstLoginSecret: string | null;
+  } | null;
   readonly services: readonly {
     readonly name: string;
     readonly port: number;
@@ -85,12 +94,21 @@ export function formatUpReport(report: UpReport): string[] {
     `  postgres  ${report.postgres.embedded ? 'embedded' : 'DATABASE_URL'} ${report.postgres.url} schema ${report.postgres.schema}` +
       (report.postgres.pid === null ? '' : ` (pid ${report.postgres.pid}${mb(report.postgres.rssMb)})`),
     `  nats      ${report.nats.url} (${report.nats.startedByForge ? 'started by forge up' : 'already running'}, v${report.nats.version})`,
+    ...(report.console
+      ? [
+          `  console   ${report.console.url}  (log in as ${report.console.operator}; ` +
+            (report.console.firstLoginSecret
+              ? `first-login secret: ${report.console.firstLoginSecret}, kept in ${report.console.passwordFile})`
+              : `password in ${report.console.passwordFile})`),
+        ]
+      : []),
     `  operator key  ${report.operatorKeyFile}`,
     `  try: pnpm --silent forge status`,
     `       pnpm --silent forge send <agent> <skill> --input '{...}'`,
     `       pnpm --silent forge route explain <agent>.<skill>`,
     `       pnpm --silent forge costs`,
     `       pnpm --silent forge schedule list`,
+    `       pnpm --silent forge tasks`,
     '  Ctrl-C stops everything.',
   ];
   return lines;

@@ -12,7 +12,7 @@ import { memoryIo } from './io.js';
 import { MeshFile } from './mesh-file.js';
 import { brainPaths, defaultRoutingConfigPath } from './paths.js';
 import { busyPorts } from './ports.js';
-import { AGENT_CARD_PATH, ROUTER, SERVICE_TABLE } from './service-table.js';
+import { AGENT_CARD_PATH, CONSOLE, ROUTER, SERVICE_TABLE } from './service-table.js';
 import type { UpReport } from './up-report.js';
 
 /**
@@ -36,7 +36,8 @@ if (name === 'diary' && crashMark && !existsSync(crashMark)) {
 }
 const seen = {};
 for (const key of ['FORGE_BRAIN', 'FORGE_HOST', 'FORGE_PORT', 'FORGE_PUBLIC_URL', 'NATS_URL', 'DATABASE_URL',
-  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL', 'FORGE_CONCURRENCY', 'FORGE_DISPATCH', 'FORGE_ROUTING_CONFIG'])
+  'FORGE_API_KEYS_FILE', 'FORGE_LOG_LEVEL', 'FORGE_CONCURRENCY', 'FORGE_DISPATCH', 'FORGE_ROUTING_CONFIG',
+  'FORGE_CONSOLE_PASSWORD_HASH_FILE'])
   seen[key] = process.env[key];
 const server = createServer((req, res) => {
   if (req.url === '/readyz') return res.writeHead(200).end('ready');
@@ -140,11 +141,29 @@ describe('runUp with stand-in services, the real NATS and the real Postgres', ()
   it('starts every service with the mesh settings, its instrumentation first', async () => {
     expect(report.services.map((service) => service.name)).toEqual(SERVICE_TABLE.map((spec) => spec.name));
     const paths = brainPaths(join(root, 'state'), brain.name);
+    // The console's first-login secret: in this first report, and in its 0600 file.
+    const consoleService = report.services.find((service) => service.name === CONSOLE)!;
+    expect(report.console).toEqual({
+      url: consoleService.url,
+      operator: 'operator',
+      passwordFile: paths.consolePassword,
+      firstLoginSecret: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/),
+    });
+    expect((await readFile(paths.consolePassword, 'utf8')).trim()).toBe(report.console!.firstLoginSecret);
     for (const service of report.services) {
       const card = await fakeCard(service);
       expect(card.name).toBe(service.name);
       // FORGE_DISPATCH is gone: agents route through the router with nothing set.
-      const role = service.name === ROUTER ? { FORGE_ROUTING_CONFIG: defaultRoutingConfigPath() } : {};
+      // The console also reads the routing config, and its password hash from the brain's folder.
+      const role =
+        service.name === ROUTER
+          ? { FORGE_ROUTING_CONFIG: defaultRoutingConfigPath() }
+          : service.name === CONSOLE
+            ? {
+                FORGE_ROUTING_CONFIG: defaultRoutingConfigPath(),
+                FORGE_CONSOLE_PASSWORD_HASH_FILE: paths.consolePasswordHash,
+              }
+            : {};
       expect(card.instrumented).toBe(true);
       expect(card.seen).toEqual({
         FORGE_BRAIN: brain.name,

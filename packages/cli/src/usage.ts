@@ -7,6 +7,8 @@ export const COMMANDS = [
   'costs',
   'schedule',
   'approvals',
+  'tasks',
+  'console',
   'migrate',
   'help',
 ] as const;
@@ -75,6 +77,21 @@ ${COMMON}
   show <id>             one item with its whole history
   approve <id>          approve it; --text "..." edits then approves; --at <ISO time> or --now picks when it goes out
   reject <id>           reject it; --reason "..." (required)`,
+  tasks: `usage: forge tasks [flags]
+  Recent tasks, newest first, as the console's tasks page shows them: skill, tier, model, cost (the
+  sum of the task's ledger rows; offline shadow cost apart), state, and who asked.
+${COMMON}
+${LEDGER}
+  --open                only tasks still in flight (submitted, working, input-required, auth-required)
+  --skill <agent.skill> only tasks of this skill
+  --limit <n>           at most this many (1-500, default 20)`,
+  console: `usage: forge console [url|reset-password|hash-password] [flags]
+  The operator's web console that \`forge up\` starts (port-base+9). url (the default) prints where
+  it is and where its password is kept; reset-password makes a new first-login secret, prints it
+  once and keeps it (mode 0600) under the brain's state folder; restart \`forge up\` to use it.
+  hash-password reads a password on stdin and prints its scrypt hash, for a cluster's Secret
+  (key password-hash; see docs/operations.md).
+${COMMON}`,
   migrate: `usage: forge migrate [flags]
   Brings the brain's schema in DATABASE_URL up to the newest migration (what the chart's
   migrations Job runs before the services roll). Idempotent; replicas of it wait on each other.
@@ -89,6 +106,8 @@ ${COMMON}
     costs          spend by tier, agent and day, against an all-frontier baseline
     schedule       list, run, pause or resume the scheduled tasks
     approvals      list, show, approve or reject what waits for a person
+    tasks          recent and live tasks with tier, model, cost and state
+    console        the web console's URL and password (url, reset-password, hash-password)
     migrate        apply the store migrations to the brain's schema in DATABASE_URL
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,
 };

@@ -16,5 +16,6 @@ export {
 export { hostForUrl } from './host-url.js';
 export { boundedJsonBody, type JsonBodyOptions } from './json-body.js';
 export { type LinkedSignal, linkedSignal } from './linked-signal.js';
+export { hashPassword, PasswordHash } from './password-hash.js';
 export { checkReadiness, type Readiness, type ReadinessProbe } from './readiness.js';
 export { runServiceProcess, type ServiceLifecycle, type ServiceProcess } from './service-process.js';

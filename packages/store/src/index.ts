@@ -16,6 +16,12 @@ export {
   Settlement,
 } from './budget-repository.js';
 export {
+  type ConsoleSession,
+  type LoginThrottle,
+  PgConsoleSessionRepository,
+  type SessionLifetimes,
+} from './console-session-repository.js';
+export {
   type CallHistory,
   type CostLedger,
   CostLedgerEntry,
@@ -37,6 +43,12 @@ export {
   type NewDeferredRequest,
   PgModelBatchRepository,
 } from './model-batch-repository.js';
+export {
+  type DecisionOverview,
+  type EscalationOverview,
+  PgOperatorViews,
+  type TaskOverview,
+} from './operator-views-repository.js';
 export { PgApprovalRepository } from './pg-approval-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';

@@ -38,7 +38,7 @@ Call with (dict "ctx" $ "name" $name "kind" $kind "spec" $spec). Renders NATS co
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.gateway.>" $p) (printf "%s.model.call" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
 {{- else if eq .kind "console" -}}
-  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p) (printf "%s.scheduler.control" $p)) -}}
+  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.*" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p) (printf "%s.scheduler.control" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.event.>" $p)) -}}
 {{- end -}}
 {{- $pub = concat $pub (list "$JS.API.INFO") -}}

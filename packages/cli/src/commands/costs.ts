@@ -1,7 +1,7 @@
+import { buildCostReport } from '@forge/ledger-views';
 import { PgCostLedger } from '@forge/store';
 import type { CostsOptions } from '../args.js';
 import { openBrainReader } from '../brain-reader.js';
-import { buildCostReport } from '../cost-report.js';
 import { formatCostReport } from '../cost-table.js';
 import type { Io } from '../io.js';
 import { monthStart, resolveSince } from '../since.js';

@@ -1,14 +1,12 @@
 import { ForgeError } from '@forge/contracts';
+import { explainRoute, type RouteExplanation, readBudgetView, usd } from '@forge/ledger-views';
 import { effectiveRoutingConfig, zeroCostRoutingConfig } from '@forge/policy';
 import { PgSkillRegistry } from '@forge/store';
 import type { RouteExplainOptions } from '../args.js';
 import { openBrainReader } from '../brain-reader.js';
-import { readBudgetView } from '../budget-snapshot.js';
 import type { Io } from '../io.js';
 import { modelProviders } from '../model-providers.js';
-import { explainRoute, type RouteExplanation } from '../route-explanation.js';
 import { readSkillInput } from '../skill-input.js';
-import { usd } from '../usd.js';
 
 /**
  * `forge route explain <agent>.<skill>`: the tier and model the router would give a task of that

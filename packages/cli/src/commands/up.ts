@@ -3,6 +3,7 @@ import { ForgeError } from '@forge/contracts';
 import { loadRoutingConfigFile } from '@forge/policy';
 import { ensureOperatorKey } from '../api-keys.js';
 import { FAST_DAY_SPEED, type UpOptions } from '../args.js';
+import { ensureConsolePassword } from '../console-secret.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
@@ -149,6 +150,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     // Loads while NATS and Postgres come up; a load error surfaces at the migration step.
     preloadStore().catch(() => {});
     await ensureOperatorKey(paths);
+    const consoleSecret = await ensureConsolePassword(paths);
 
     // NATS first: it answers (or fails) in milliseconds.
     const bus = await ensureNats({
@@ -195,6 +197,8 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       routingConfig: options.routingConfig,
       ...dayEnv(services, options.fast),
       otlpEndpoint: options.otlpEndpoint,
+      consolePasswordHashFile: paths.consolePasswordHash,
+      providers: providers.available,
     };
     if (options.fast)
       say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);
@@ -257,7 +261,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
         );
       }
       const elapsedMs = Math.round(performance.now() - startedAt);
-      const report = await buildUpReport(mesh, schema, elapsedMs);
+      const report = await buildUpReport(mesh, schema, elapsedMs, consoleSecret.password);
       if (options.json) event({ ...report });
       else for (const line of formatUpReport(report)) io.out(line);
       hooks.onReady?.(report);

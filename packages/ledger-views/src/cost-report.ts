@@ -2,7 +2,7 @@ import { type ModelPrice, TIERS, type Tier } from '@forge/contracts';
 import { costMicros } from '@forge/models';
 import { type RoutingConfig, usdToMicros } from '@forge/policy';
 import type { LedgerUsageRow } from '@forge/store';
-import { monthStart } from './since.js';
+import { monthStart } from './month-start.js';
 
 const DAY_MS = 86_400_000;
 
@@ -31,6 +31,8 @@ export interface CostReport {
   byAgent: ({ agent: string } & CostTotals)[];
   /** UTC days with at least one row, oldest first. */
   byDay: ({ day: string } & CostTotals)[];
+  /** The same days split by tier (a day's tiers in tier order): what a stacked chart draws. */
+  byDayTier: ({ day: string; tier: Tier } & CostTotals)[];
   monthToDate: {
     /** `YYYY-MM`, UTC. */
     month: string;
@@ -116,6 +118,7 @@ export function buildCostReport(input: {
   const tiers = new Map<Tier, CostTotals>();
   const agents = new Map<string, CostTotals>();
   const days = new Map<string, CostTotals>();
+  const dayTiers = new Map<string, CostTotals>();
   const month = monthStart(now);
   const mtd = emptyTotals(priced);
   const group = <K>(map: Map<K, CostTotals>, key: K) => {
@@ -133,6 +136,7 @@ export function buildCostReport(input: {
     add(group(tiers, row.tier), row, frontier);
     add(group(agents, row.agent ?? '(unknown)'), row, frontier);
     add(group(days, row.at.toISOString().slice(0, 10)), row, frontier);
+    add(group(dayTiers, `${row.at.toISOString().slice(0, 10)}|${row.tier}`), row, frontier);
   }
   const daysInMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 0)).getUTCDate();
   const daysElapsed = (now.getTime() - month.getTime()) / DAY_MS;
@@ -152,6 +156,12 @@ export function buildCostReport(input: {
       )
       .map(([agent, sums]) => ({ agent, ...sums })),
     byDay: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([day, sums]) => ({ day, ...sums })),
+    byDayTier: [...dayTiers]
+      .map(([key, sums]) => {
+        const [day, tier] = key.split('|') as [string, Tier];
+        return { day, tier, ...sums };
+      })
+      .sort((a, b) => a.day.localeCompare(b.day) || TIERS.indexOf(a.tier) - TIERS.indexOf(b.tier)),
     monthToDate: {
       month: month.toISOString().slice(0, 7),
       spendMicros: mtd.spendMicros,

@@ -95,6 +95,10 @@ describe('buildCostReport', () => {
       ['2026-11-10', 1],
       ['2026-11-12', 1],
     ]);
+    expect(report.byDayTier.map((e) => [e.day, e.tier, e.spendMicros, e.shadowMicros])).toEqual([
+      ['2026-11-10', 'small', 200, 0],
+      ['2026-11-12', 'mid', 0, 9000],
+    ]);
   });
 
   it('prices every row at the frontier tier first model, and gives the routed/all-frontier ratio', () => {

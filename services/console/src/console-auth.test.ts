@@ -1,0 +1,216 @@
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '@forge/service-runtime';
+import { createPool, PgApprovalRepository, schemaForBrain } from '@forge/store';
+import { createLogger } from '@forge/telemetry';
+import { type TestBrain, testBrain } from '@forge/testkit';
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConsoleConfig } from './config.js';
+import { type ConsoleService, createConsoleService } from './console-service.js';
+
+const PASSWORD = 'first-login-secret-for-tests';
+
+/** The auth of the console over real HTTP, real Postgres (sessions, lockout) and real NATS. */
+describe('console auth (real Postgres and NATS)', () => {
+  let brain: TestBrain;
+  let service: ConsoleService;
+  let pool: pg.Pool;
+  let base: string;
+  let itemId: string;
+
+  const start = async (extra: Record<string, string> = {}) => {
+    const config = loadConsoleConfig({
+      FORGE_BRAIN: brain.name,
+      FORGE_PORT: '0',
+      NATS_URL: brain.natsUrl,
+      DATABASE_URL: brain.databaseUrl,
+      FORGE_CONSOLE_PASSWORD_HASH: await hashPassword(PASSWORD),
+      FORGE_CONSOLE_MAX_FAILURES: '3',
+      FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '100',
+      FORGE_LOG_LEVEL: 'silent',
+      ...extra,
+    });
+    const s = createConsoleService(config, {
+      logger: createLogger({ name: 'console-test', level: 'silent' }),
+    });
+    await s.start();
+    return s;
+  };
+
+  /** GETs the login form, returning its CSRF field and the cookie that goes with it. */
+  const loginForm = async (origin = base) => {
+    const res = await fetch(`${origin}/login`);
+    const text = await res.text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    return { csrf, cookie };
+  };
+  const login = async (username: string, password: string, origin = base, forwardedFor?: string) => {
+    const { csrf, cookie } = await loginForm(origin);
+    return fetch(`${origin}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie,
+        ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}),
+      },
+      body: new URLSearchParams({ username, password, _csrf: csrf, next: '/tasks' }),
+    });
+  };
+  const sessionOf = (res: Response) =>
+    res.headers.getSetCookie().find((c) => c.startsWith('forge_session='))!;
+
+  beforeAll(async () => {
+    brain = await testBrain('console');
+    service = await start();
+    base = service.url;
+    pool = createPool({ connectionString: brain.databaseUrl, max: 2 });
+    itemId = randomUUID();
+    await new PgApprovalRepository(pool, schemaForBrain(brain.name)).create({
+      id: itemId,
+      sourceKey: `test:${itemId}`,
+      status: 'pending',
+      channel: 'x',
+      draft: 'A draft waiting for a person.',
+      verdict: null,
+      originTaskId: null,
+      requestedBy: 'compliance',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await service?.stop();
+    await pool?.end();
+    await brain?.cleanup();
+  });
+
+  it('reaches nothing without a session: pages redirect to the login, other requests get 401', async () => {
+    const page = await fetch(`${base}/approvals`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2Fapprovals');
+    for (const path of [
+      '/events',
+      '/costs',
+      '/static/costs.js',
+      '/static/uplot/uPlot.iife.min.js',
+      '/approvals/list',
+    ]) {
+      expect((await fetch(`${base}${path}`, { redirect: 'manual' })).status, path).toBe(401);
+    }
+    const forged = await fetch(`${base}/approvals`, {
+      redirect: 'manual',
+      headers: { cookie: 'forge_session=made-up' },
+    });
+    expect(forged.status).toBe(401);
+    expect((await fetch(`${base}/livez`)).status).toBe(200);
+  });
+
+  it('refuses a wrong password, logs in with the right one (HttpOnly, SameSite=Strict cookie) and logs out', async () => {
+    const wrong = await login('operator', 'not-it');
+    expect(wrong.status).toBe(401);
+    expect(await wrong.text()).toContain('Wrong name or password');
+    expect(wrong.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
+
+    const ok = await login('operator', PASSWORD);
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get('location')).toBe('/tasks');
+    const cookie = sessionOf(ok);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const session = cookie.split(';')[0]!;
+    const page = await fetch(`${base}/approvals`, { headers: { cookie: session } });
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('A draft waiting for a person.');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
+
+    const { rows } = await pool.query(
+      `select token_sha256 from ${schemaForBrain(brain.name)}.console_sessions`,
+    );
+    expect(rows.some((r) => session.includes(r.token_sha256))).toBe(false);
+
+    const out = await fetch(`${base}/logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
+    expect(out.status).toBe(303);
+    expect(
+      (await fetch(`${base}/approvals`, { redirect: 'manual', headers: { cookie: session } })).status,
+    ).toBe(401);
+  });
+
+  it('refuses a POST whose CSRF token is forged or missing, and leaves the item pending', async () => {
+    const session = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    for (const body of [new URLSearchParams({ _csrf: 'forged' }), new URLSearchParams({})]) {
+      const res = await fetch(`${base}/approvals/${itemId}/approve`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: session, 'content-type': 'application/x-www-form-urlencoded' },
+        body,
+      });
+      expect(res.status).toBe(403);
+    }
+    const { rows } = await pool.query(
+      `select status from ${schemaForBrain(brain.name)}.approval_items where id = $1`,
+      [itemId],
+    );
+    expect(rows[0].status).toBe('pending');
+  });
+
+  it('refuses a login form not issued to this browser (login CSRF)', async () => {
+    const { csrf } = await loginForm();
+    const res = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'operator', password: PASSWORD, _csrf: csrf }),
+    });
+    expect(res.status).toBe(403);
+  });
+
+  it('locks the name after repeated failures: even the right password is refused until the lock ends', async () => {
+    for (let i = 0; i < 2; i++) expect((await login('operator', `bad-${i}`)).status).toBe(401);
+    const third = await login('operator', 'bad-2');
+    expect(third.status).toBe(429);
+    expect(await third.text()).toMatch(/Locked after 3 failures/);
+    const right = await login('operator', PASSWORD);
+    expect(right.status).toBe(429);
+    expect(right.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
+    await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
+    expect((await login('operator', PASSWORD)).status).toBe(303);
+  });
+
+  it('limits login attempts per client per minute before any password is checked', async () => {
+    const limited = await start({ FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '2' });
+    try {
+      expect((await login('operator', PASSWORD, limited.url)).status).toBe(303);
+      expect((await login('operator', PASSWORD, limited.url)).status).toBe(303);
+      const third = await login('operator', PASSWORD, limited.url);
+      expect(third.status).toBe(429);
+      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('behind a proxy, counts each client from X-Forwarded-For (and without one trusted, ignores the header)', async () => {
+    const proxied = await start({
+      FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '1',
+      FORGE_CONSOLE_TRUSTED_PROXIES: '1',
+    });
+    const direct = await start({ FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '1' });
+    try {
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.1')).status).toBe(303);
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.1')).status).toBe(429);
+      expect((await login('operator', PASSWORD, proxied.url, '203.0.113.2')).status).toBe(303);
+      // Not behind a trusted proxy: a forged header does not buy another attempt.
+      expect((await login('operator', PASSWORD, direct.url, '203.0.113.1')).status).toBe(303);
+      expect((await login('operator', PASSWORD, direct.url, '203.0.113.9')).status).toBe(429);
+    } finally {
+      await proxied.stop();
+      await direct.stop();
+    }
+  });
+});
