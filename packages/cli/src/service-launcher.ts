@@ -67,7 +67,7 @@ export interface MeshEnv {
   /** The offline day's loopback URL (`FORGE_DAY_URL`): the default feeds and sensor schedules use it. */
   readonly dayUrl?: string;
   /** `forge up --fast`: the scheduler and the day server run this clock (speed, and its start). */
-  readonly fastClock?: { readonly speed: number; readonly anchor: string };
+  readonly fastClock?: { readonly speed: number; readonly anchor: string; readonly start: string };
   /** OTLP/HTTP endpoint for every service's traces and metrics; unset leaves the parent's setting. */
   readonly otlpEndpoint?: string | undefined;
 }
@@ -90,7 +90,11 @@ function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> 
   const day: Record<string, string> = mesh.dayUrl ? { FORGE_DAY_URL: mesh.dayUrl } : {};
   const clock: Record<string, string> =
     mesh.fastClock && (service.name === SCHEDULER || service.name === DAY)
-      ? { FORGE_CLOCK_SPEED: String(mesh.fastClock.speed), FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor }
+      ? {
+          FORGE_CLOCK_SPEED: String(mesh.fastClock.speed),
+          FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor,
+          FORGE_CLOCK_START: mesh.fastClock.start,
+        }
       : {};
   return service.name === ROUTER ? { FORGE_ROUTING_CONFIG: mesh.routingConfig } : { ...day, ...clock };
 }

@@ -3,6 +3,7 @@ import { ForgeError } from '@forge/contracts';
 import { loadRoutingConfigFile } from '@forge/policy';
 import { ensureOperatorKey } from '../api-keys.js';
 import { FAST_DAY_SPEED, type UpOptions } from '../args.js';
+import { FAST_DAY_TIME_ZONE, fastDayStart } from '../fast-day.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
@@ -193,11 +194,13 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       logLevel: options.logLevel,
       concurrency: options.concurrency,
       routingConfig: options.routingConfig,
-      ...dayEnv(services, options.fast),
+      ...dayEnv(services, options.fast, io.env),
       otlpEndpoint: options.otlpEndpoint,
     };
-    if (options.fast)
-      say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);
+    if (meshEnv.fastClock)
+      say(
+        `fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock, from ${meshEnv.fastClock.start} (06:00 today)`,
+      );
     for (const service of services) {
       const proc = new SupervisedProcess({
         name: service.name,
@@ -283,11 +286,24 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
 }
 
 /** Where the offline day is, and with `--fast` the clock the scheduler and the day server share. */
-function dayEnv(services: PlacedService[], fast: boolean): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
+function dayEnv(
+  services: PlacedService[],
+  fast: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
   const day = services.find((service) => service.name === DAY);
+  const now = new Date();
   return {
     ...(day ? { dayUrl: day.url } : {}),
-    ...(fast ? { fastClock: { speed: FAST_DAY_SPEED, anchor: new Date().toISOString() } } : {}),
+    ...(fast
+      ? {
+          fastClock: {
+            speed: FAST_DAY_SPEED,
+            anchor: now.toISOString(),
+            start: fastDayStart(now, env.FORGE_DAY_TIME_ZONE || FAST_DAY_TIME_ZONE).toISOString(),
+          },
+        }
+      : {}),
   };
 }
 
