@@ -25,6 +25,7 @@ import { waitForAllReady } from '../probes.js';
 import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
 import {
   embeddedMaxConnections,
+  fastClockAnchorEnv,
   launchSpec,
   type MeshEnv,
   nodeArgs,
@@ -243,7 +244,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     let notReady = await waitForAllReady(router, waitOptions);
     const routerReady = notReady.length === 0;
     if (routerReady && !stop.signal.aborted) {
-      agentsGate.open(goEnv);
+      agentsGate.open(options.fast ? { ...goEnv, ...fastClockAnchorEnv(new Date()) } : goEnv);
       say(`router ready; ${agents.length} agents released; waiting for every /readyz`);
       notReady = await waitForAllReady(agents, waitOptions);
     }
@@ -292,15 +293,13 @@ function dayEnv(
   env: Readonly<Record<string, string | undefined>>,
 ): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
   const day = services.find((service) => service.name === DAY);
-  const now = new Date();
   return {
     ...(day ? { dayUrl: day.url } : {}),
     ...(fast
       ? {
           fastClock: {
             speed: FAST_DAY_SPEED,
-            anchor: now.toISOString(),
-            start: fastDayStart(now, env.FORGE_DAY_TIME_ZONE || FAST_DAY_TIME_ZONE).toISOString(),
+            start: fastDayStart(new Date(), env.FORGE_DAY_TIME_ZONE || FAST_DAY_TIME_ZONE).toISOString(),
           },
         }
       : {}),
