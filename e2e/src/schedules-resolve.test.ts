@@ -22,30 +22,7 @@ import { createLogger } from '@forge/telemetry';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-/**
- * The operator's day as shipped: each of the 16 schedules of config/schedules.yaml, its cron, the
- * skill it names and the tier that skill's route gives it (config/forge.yaml). docs/operator-day.md
- * lists the same table.
- */
-const DAY: ReadonlyArray<[name: string, cron: string, skill: string, tier: string]> = [
-  ['fetch-news-feeds', '*/30 * * * *', 'scout.fetch-feeds', 'tool'],
-  ['fetch-competitor-feeds', '15 */2 * * *', 'scout.fetch-feeds', 'tool'],
-  ['score-new-stories', '10,40 * * * *', 'scout.score-new', 'small'],
-  ['triage-mentions', '*/15 7-22 * * *', 'engagement.triage-mentions', 'small'],
-  ['metrc-reconciliation', '30 6 * * *', 'compliance.reconcile-records', 'tool'],
-  ['manifest-window-check', '0 8-18/2 * * 1-6', 'compliance.reconcile-records', 'tool'],
-  ['publish-due-posts', '*/5 * * * *', 'publisher.publish-due', 'tool'],
-  ['marketing-daily-brief', '0 7 * * *', 'marketing.daily-brief', 'mid'],
-  ['plan-content-week', '0 18 * * 0', 'marketing.plan-week', 'tool'],
-  ['marketing-weekly-report', '0 16 * * 5', 'marketing.weekly-report', 'mid'],
-  ['weekly-blog-post', '0 10 * * 3', 'marketing.blog-post', 'frontier'],
-  ['sensor-alerts-flower-room', '*/15 * * * *', 'diary.sensor-alert', 'tool'],
-  ['sensor-alerts-veg-room', '5,20,35,50 * * * *', 'diary.sensor-alert', 'tool'],
-  ['weekly-cultivation-report', '0 7 * * 1', 'diary.weekly-report', 'tool'],
-  ['nightly-diary-entry', '30 22 * * *', 'diary.nightly-entry', 'mid'],
-  ['weekly-lessons', '0 21 * * 0', 'diary.weekly-synthesis', 'frontier'],
-];
+import { OPERATOR_DAY } from './operator-day.js';
 
 const AGENTS: AgentDefinition[] = [
   scoutAgent,
@@ -103,7 +80,9 @@ describe('the 16 schedules of the operator’s day resolve to registered skills 
 
   it('are the 16 of the seed, each with its cron, skill, and the tier its route gives', async () => {
     const routing = await loadRoutingConfigFile(DEFAULT_ROUTING_CONFIG_PATH);
-    expect(schedules.list.map((s) => [s.name, s.cron, s.skill, routing.routes[s.skill]?.tier])).toEqual(DAY);
+    expect(schedules.list.map((s) => [s.name, s.cron, s.skill, routing.routes[s.skill]?.tier])).toEqual(
+      OPERATOR_DAY.map((d) => [d.name, d.cron, d.skill, d.tier]),
+    );
     // The reconciliation's violations go to compliance review, which never runs below frontier.
     expect(routing.routes['compliance.review']).toMatchObject({ tier: 'frontier', critical: true });
   });
