@@ -364,6 +364,27 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
     expect(triaged.tier).toBe('small');
     expect(triaged.input.mentions.length).toBeGreaterThan(0);
     expect(triaged.output.mentions).toHaveLength(triaged.input.mentions.length);
+    // 09:55: a mention with a phone number. The policy engine blocks it before any model sees it.
+    const blocked = await eventually(
+      'the 10:00 triage, the phone number blocked by policy',
+      120_000,
+      async () => {
+        const { rows } = await db.query(
+          `select t.output from ${schema}.schedule_runs r join ${schema}.tasks t on t.id = r.task_id
+          where r.schedule = 'triage-mentions' and t.state = 'completed'
+            and t.output->'mentions' @> '[{"brandSafety": "block"}]'::jsonb limit 1`,
+        );
+        return rows[0]?.output as
+          | { mentions: { id: string; brandSafety: string; intent: string; rules: string[] }[] }
+          | undefined;
+      },
+    );
+    expect(blocked.mentions.find((m) => m.brandSafety === 'block')).toMatchObject({
+      id: expect.stringMatching(/^m-0955@/),
+      intent: 'brand-safety-risk',
+      rules: ['personal-phone'],
+    });
+    expect(fake.requests.some((r) => JSON.stringify(r.body).includes('720-555-0147'))).toBe(false);
     const empty = await eventually('a tick whose window had no mention', 120_000, async () => {
       const { rows } = await db.query(
         `select reason, task_id from ${schema}.schedule_runs where schedule = 'triage-mentions' and outcome = 'skipped-no-input' limit 1`,
