@@ -66,8 +66,12 @@ export interface MeshEnv {
   readonly routingConfig: string;
   /** The offline day's loopback URL (`FORGE_DAY_URL`): the default feeds and sensor schedules use it. */
   readonly dayUrl?: string;
-  /** `forge up --fast`: the scheduler and the day server run this clock (speed, and its start). */
-  readonly fastClock?: { readonly speed: number; readonly anchor: string };
+  /**
+   * `forge up --fast`: the scheduler and the day server run this clock: its speed, and the
+   * virtual instant it starts at. Its real anchor comes with the agents' `forge:go`
+   * (FORGE_CLOCK_ANCHOR, `fastClockAnchorEnv`), so the day starts when the mesh is up.
+   */
+  readonly fastClock?: { readonly speed: number; readonly start: string };
   /** OTLP/HTTP endpoint for every service's traces and metrics; unset leaves the parent's setting. */
   readonly otlpEndpoint?: string | undefined;
   /** The console's password hash file (FORGE_CONSOLE_PASSWORD_HASH_FILE). */
@@ -78,6 +82,14 @@ export interface MeshEnv {
 
 /** The settings a service gets only when its gate opens. */
 const RELEASED = new Set(['NATS_URL', 'DATABASE_URL']);
+
+/**
+ * A fast day's real anchor, told to the agents (the scheduler and the day server read it) when
+ * their gate opens: the day's first virtual minute is the one the mesh is released at.
+ */
+export function fastClockAnchorEnv(now: Date): Record<string, string> {
+  return { FORGE_CLOCK_ANCHOR: now.toISOString() };
+}
 
 /** What a service is told when the gate opens, once NATS and Postgres are known and migrated. */
 export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string, string> {
@@ -95,7 +107,10 @@ function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> 
   const day: Record<string, string> = mesh.dayUrl ? { FORGE_DAY_URL: mesh.dayUrl } : {};
   const clock: Record<string, string> =
     mesh.fastClock && (service.name === SCHEDULER || service.name === DAY)
-      ? { FORGE_CLOCK_SPEED: String(mesh.fastClock.speed), FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor }
+      ? {
+          FORGE_CLOCK_SPEED: String(mesh.fastClock.speed),
+          FORGE_CLOCK_START: mesh.fastClock.start,
+        }
       : {};
   if (service.name === ROUTER) return { FORGE_ROUTING_CONFIG: mesh.routingConfig };
   if (service.name === CONSOLE) {

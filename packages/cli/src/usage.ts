@@ -33,7 +33,7 @@ ${COMMON}
   --log-level <level>   services' log level (FORGE_LOG_LEVEL, default info)
   --json-logs           pass service logs through as raw JSON lines
   --ready-timeout <s>   give up when not every service is ready after this long (default 60)
-  --fast                run the day 360 times faster: a tick every few seconds, a day in 4 minutes
+  --fast                run the day 360 times faster from 06:00 today: a tick every few seconds, a day in 4 minutes
   --otlp <url>          export every service's traces and metrics over OTLP/HTTP to <url>
                         (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)`,
   schedule: `usage: forge schedule list|run <name>|pause <name>|resume <name> [flags]

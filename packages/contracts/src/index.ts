@@ -37,6 +37,7 @@ export {
   type ForgeErrorOptions,
   isForgeError,
 } from './errors.js';
+export { InboundMention, InboundMentions } from './inbound-mention.js';
 export {
   ChatMessage,
   DeferredCall,
@@ -71,6 +72,15 @@ export {
   SchedulerControlRequest,
   ScheduleView,
 } from './scheduler-control.js';
+export {
+  InventoryCount,
+  ManifestRecord,
+  PackageRecord,
+  PackageTag,
+  SeedToSaleRecords,
+  TransferRecord,
+  UnitOfMeasure,
+} from './seed-to-sale.js';
 export { SkillManifest } from './skill-manifest.js';
 export {
   ArtifactChunk,

@@ -42,6 +42,8 @@ export const ScheduleRunOutcome = z.enum([
   'skipped-overlap',
   /** The skill is not in the registry (its agent is not running, or not built yet). */
   'skipped-missing-skill',
+  /** Its input source had nothing for this tick (no new mention): no task, nothing to do. */
+  'skipped-no-input',
   /** The input could not be built (its source failed) or failed validation. */
   'failed-input',
   /** NATS or Postgres refused the submission. */

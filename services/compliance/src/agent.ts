@@ -28,7 +28,7 @@ export function createComplianceAgent(runtime: ComplianceRuntime): AgentDefiniti
       defineSkill(reviewSkill),
       defineSkill(gateOutboundSkill(runtime)),
       defineSkill(reviewOutboundSkill(runtime)),
-      defineSkill(reconcileRecordsSkill),
+      defineSkill(reconcileRecordsSkill(runtime)),
       ...approvalSkills(runtime),
     ],
   });

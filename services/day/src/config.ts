@@ -18,6 +18,7 @@ const DayEnv = z.object({
   ),
   FORGE_CLOCK_SPEED: z.preprocess(emptyAsUnset, z.coerce.number().min(1).max(100_000).default(1)),
   FORGE_CLOCK_ANCHOR: z.preprocess(emptyAsUnset, z.iso.datetime().optional()),
+  FORGE_CLOCK_START: z.preprocess(emptyAsUnset, z.iso.datetime().optional()),
   FORGE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -28,6 +29,8 @@ export interface DayConfig {
   timeZone: string;
   clockSpeed: number;
   clockAnchor: Date | undefined;
+  /** The fast day's instant at `clockAnchor` (default: the anchor itself). */
+  clockStart: Date | undefined;
   logLevel: z.output<typeof DayEnv>['FORGE_LOG_LEVEL'];
 }
 
@@ -49,6 +52,7 @@ export function loadDayConfig(env: Record<string, string | undefined>): DayConfi
     timeZone: e.FORGE_DAY_TIME_ZONE,
     clockSpeed: e.FORGE_CLOCK_SPEED,
     clockAnchor: e.FORGE_CLOCK_ANCHOR ? new Date(e.FORGE_CLOCK_ANCHOR) : undefined,
+    clockStart: e.FORGE_CLOCK_START ? new Date(e.FORGE_CLOCK_START) : undefined,
     logLevel: e.FORGE_LOG_LEVEL,
   };
 }

@@ -1,7 +1,7 @@
 /**
- * The offline day's clock: the wall clock, or a fast one from `anchor` (virtual = anchor +
- * (real − anchor) × speed), the same formula as the scheduler's, so `forge up --fast` releases
- * the 14:00 stories at the scheduler's 14:00 tick.
+ * The offline day's clock: the wall clock, or a fast one from `anchor` (virtual = start +
+ * (real − anchor) × speed, `start` by default the anchor), the same formula as the scheduler's, so
+ * `forge up --fast` releases the 14:00 stories at the scheduler's 14:00 tick.
  */
 export interface DayClock {
   readonly speed: number;
@@ -12,8 +12,10 @@ export function dayClock(
   speed: number,
   anchor: Date | undefined,
   realNow: () => number = Date.now,
+  start?: Date,
 ): DayClock {
   if (speed <= 1) return { speed: 1, now: realNow };
   const a = (anchor ?? new Date(realNow())).getTime();
-  return { speed, now: () => a + (realNow() - a) * speed };
+  const s = start?.getTime() ?? a;
+  return { speed, now: () => s + (realNow() - a) * speed };
 }

@@ -1,3 +1,4 @@
+import { InboundMentions, SeedToSaleRecords } from '@forge/contracts';
 import { createLogger } from '@forge/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DAY_DIR } from './config.js';
@@ -116,6 +117,50 @@ describe('the offline day server', () => {
       /minutes: minutes \/ step must be at most 5000/,
     );
     expect((await fetch(`${server.url}/feeds/nope.xml`)).status).toBe(404);
+  });
+
+  it('serves the licence’s seed-to-sale records as of the day clock, in the contracts format', async () => {
+    const res = await fetch(`${server.url}/metrc/records`);
+    expect(res.status).toBe(200);
+    const records = SeedToSaleRecords.parse(await res.json());
+    expect(records).toMatchObject({ licenseNumber: '403R-00012', asOf: '2025-06-10T16:00:00.000Z' });
+    expect(records.packages).toHaveLength(8);
+    // Today's manifest is due at 15:00 Denver and unreported; yesterday's were reported in time.
+    const unreported = records.manifests.filter((m) => m.reportedAt === null);
+    expect(unreported).toEqual([
+      expect.objectContaining({ manifestNumber: '0004412190', reportDeadline: '2025-06-10T21:00:00.000Z' }),
+    ]);
+    // A day later, every instant moved with it.
+    dayNow = Date.parse('2025-06-11T16:00:00Z');
+    const tomorrow = SeedToSaleRecords.parse(await (await fetch(`${server.url}/metrc/records`)).json());
+    expect(tomorrow.manifests.at(-1)!.reportDeadline).toBe('2025-06-11T21:00:00.000Z');
+    dayNow = Date.parse('2025-06-10T16:00:00Z');
+  });
+
+  it('answers the mentions of a window, each with an id that names its day', async () => {
+    const window = async (query: string) => {
+      const res = await fetch(`${server.url}/mentions${query}`);
+      return InboundMentions.parse(await res.json()).mentions;
+    };
+    // 09:30-10:00 on the 10th: 09:55 only (09:27 is before the window).
+    expect((await window('?minutes=30')).map((m) => m.id)).toEqual(['m-0955@2025-06-10']);
+    // A window that ends at a tick, not at the moment asked.
+    expect(
+      (await window('?minutes=15&until=2025-06-10T15:30:00Z')).map((m) => [m.id, m.author, m.channel, m.at]),
+    ).toEqual([['m-0927@2025-06-10', '@cannabiz_daily', 'x', '2025-06-10T15:27:00.000Z']]);
+    // Never ahead of the day clock: a window asked to end later ends now (10:00, so 09:45-10:00).
+    expect((await window('?minutes=15&until=2025-06-10T20:00:00Z')).map((m) => m.id)).toEqual([
+      'm-0955@2025-06-10',
+    ]);
+    // Late evening mentions of the day before come with yesterday's date.
+    // 20:00 on the 9th to 01:00 on the 10th.
+    expect((await window('?minutes=300&until=2025-06-10T07:00:00Z')).map((m) => m.id)).toEqual([
+      'm-2040@2025-06-09',
+      'm-2215@2025-06-09',
+    ]);
+    const bad = await fetch(`${server.url}/mentions?minutes=0`);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^minutes: /);
   });
 
   it('writes RFC 822 dates with the zone offset on both sides of DST', () => {

@@ -7,12 +7,17 @@ import type { Logger } from '@forge/telemetry';
 import { z } from 'zod';
 import type { DayClock } from './day-clock.js';
 import { renderFeed } from './feed-template.js';
+import { loadMentionsDay } from './mentions-day.js';
+import { loadMetrcDay } from './metrc-day.js';
 import { loadRooms, type Room, readings } from './sensor-day.js';
 
 export interface DayServerOptions {
   host: string;
   port: number;
-  /** The day's files: `feeds/*.xml|json` and `sensors/rooms.json` with its profiles. */
+  /**
+   * The day's files: `feeds/*.xml|json`, `sensors/rooms.json` with its profiles,
+   * `metrc/records.json` and `mentions/mentions.json`.
+   */
   dir: string;
   timeZone: string;
   clock: DayClock;
@@ -40,6 +45,21 @@ const ReadingsQuery = z
     path: ['minutes'],
   });
 
+const MentionsQuery = z.object({
+  minutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  /** The window's end (the scheduler sends its tick); default now. Never later than now. */
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+
+function badQuery(res: ServerResponse, error: z.ZodError): void {
+  json(res, 400, { error: error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(JSON.stringify(body));
@@ -57,7 +77,10 @@ function notModified(req: IncomingMessage, etag: string, lastModified: Date): bo
  * The offline day on loopback: `GET /feeds/<file>` renders a shipped feed as of the day clock
  * (ETag and Last-Modified, 304 for a conditional GET that matches, gzip when asked), `GET
  * /sensors/rooms` lists the rooms and `GET /sensors/rooms/<room>/readings?minutes=30&step=5`
- * replays a room's recorded day; `/livez`, `/readyz`, and `/clock` (the day's time).
+ * replays a room's recorded day; `GET /metrc/records` answers the licence's seed-to-sale records
+ * as of the day clock (contracts `SeedToSaleRecords`), `GET /mentions?minutes=15&until=<ISO>` the
+ * mentions that arrived in that window (contracts `InboundMentions`); `/livez`, `/readyz`, and
+ * `/clock` (the day's time).
  */
 export async function startDayServer(options: DayServerOptions): Promise<DayServer> {
   const feedsDir = join(options.dir, 'feeds');
@@ -67,6 +90,8 @@ export async function startDayServer(options: DayServerOptions): Promise<DayServ
   }
   const rooms: Map<string, Room> = await loadRooms(join(options.dir, 'sensors'));
   const { clock, timeZone, logger } = options;
+  const metrc = await loadMetrcDay(options.dir, timeZone, clock.now());
+  const mentions = await loadMentionsDay(options.dir, timeZone);
 
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://day.local');
@@ -101,16 +126,20 @@ export async function startDayServer(options: DayServerOptions): Promise<DayServ
         rooms: [...rooms.values()].map(({ room, roomName, stage }) => ({ room, roomName, stage })),
       });
     }
+    if (url.pathname === '/metrc/records') return json(res, 200, metrc.recordsAt(clock.now()));
+    if (url.pathname === '/mentions') {
+      const query = MentionsQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!query.success) return badQuery(res, query.error);
+      const now = clock.now();
+      const until = Math.min(now, query.data.until ? Date.parse(query.data.until) : now);
+      return json(res, 200, { mentions: mentions.between(until, query.data.minutes) });
+    }
     const roomId = /^\/sensors\/rooms\/([A-Za-z0-9-]{1,40})\/readings$/.exec(url.pathname)?.[1];
     if (roomId !== undefined) {
       const room = rooms.get(roomId);
       if (!room) return json(res, 404, { error: `no room ${roomId}`, rooms: [...rooms.keys()] });
       const query = ReadingsQuery.safeParse(Object.fromEntries(url.searchParams));
-      if (!query.success) {
-        return json(res, 400, {
-          error: query.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-        });
-      }
+      if (!query.success) return badQuery(res, query.error);
       return json(res, 200, {
         room: room.room,
         roomName: room.roomName,
@@ -128,7 +157,7 @@ export async function startDayServer(options: DayServerOptions): Promise<DayServ
   const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   logger.info(
     { url, feeds: [...templates.keys()], rooms: [...rooms.keys()], speed: clock.speed, timeZone },
-    `offline day on ${url}: ${templates.size} feeds, ${rooms.size} rooms${clock.speed > 1 ? `, fast ×${clock.speed}` : ''}`,
+    `offline day on ${url}: ${templates.size} feeds, ${rooms.size} rooms, seed-to-sale records, ${mentions.count} mentions a day${clock.speed > 1 ? `, fast ×${clock.speed}` : ''}`,
   );
   return {
     url,

@@ -19,7 +19,7 @@ const server = await startDayServer({
   port: config.port,
   dir: config.dir,
   timeZone: config.timeZone,
-  clock: dayClock(config.clockSpeed, config.clockAnchor),
+  clock: dayClock(config.clockSpeed, config.clockAnchor, Date.now, config.clockStart),
   logger,
 }).catch((error: unknown) => {
   process.stderr.write(`forge-day: cannot start: ${(error as Error).message}\n`);

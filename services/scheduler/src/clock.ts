@@ -1,8 +1,9 @@
 /**
  * The time the scheduler ticks by. `real` is the wall clock. A fast clock runs `speed` times faster
- * from `anchor` (virtual = anchor + (real − anchor) × speed), so `forge up --fast` shows a day in
- * minutes; the offline day's server runs the same clock, so the stories of 14:00 appear at the
- * 14:00 tick. Tick state is kept per clock id, so a fast day never moves the real day's ticks.
+ * from `anchor` (virtual = start + (real − anchor) × speed, `start` the virtual instant at the real
+ * `anchor`, by default the same), so `forge up --fast` shows a day in minutes from its morning;
+ * the offline day's server runs the same clock, so the stories of 14:00 appear at the 14:00 tick.
+ * Tick state is kept per clock id, so a fast day never moves the real day's ticks.
  */
 export interface SchedulerClock {
   /** `real`, or `fast@<anchor ISO>`: the key of this clock's tick state. */
@@ -29,9 +30,15 @@ export function realClock(now: () => number = Date.now): SchedulerClock {
   };
 }
 
-export function fastClock(speed: number, anchor: Date, now: () => number = Date.now): SchedulerClock {
+export function fastClock(
+  speed: number,
+  anchor: Date,
+  now: () => number = Date.now,
+  start: Date = anchor,
+): SchedulerClock {
   const a = anchor.getTime();
-  const virtual = () => a + (now() - a) * speed;
+  const s = start.getTime();
+  const virtual = () => s + (now() - a) * speed;
   return {
     id: `fast@${anchor.toISOString()}`,
     label: `fast ×${speed}`,

@@ -22,6 +22,7 @@ const SchedulerEnv = z.object({
   FORGE_DAY_URL: z.preprocess(emptyAsUnset, z.url({ protocol: /^https?$/ }).optional()),
   FORGE_CLOCK_SPEED: z.preprocess(emptyAsUnset, z.coerce.number().min(1).max(100_000).default(1)),
   FORGE_CLOCK_ANCHOR: z.preprocess(emptyAsUnset, z.iso.datetime().optional()),
+  FORGE_CLOCK_START: z.preprocess(emptyAsUnset, z.iso.datetime().optional()),
   FORGE_SHUTDOWN_GRACE_MS: z.preprocess(emptyAsUnset, Int(0, 600_000).default(10_000)),
   FORGE_PG_POOL_MAX: z.preprocess(emptyAsUnset, Int(1, 100).default(4)),
   FORGE_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -44,6 +45,8 @@ export interface SchedulerConfig {
   /** 1: the wall clock; more: a fast day from `clockAnchor` (what `forge up --fast` sets). */
   clockSpeed: number;
   clockAnchor: Date | undefined;
+  /** The fast day's instant at `clockAnchor` (default: the anchor itself). */
+  clockStart: Date | undefined;
   shutdownGraceMs: number;
   pgPoolMax: number;
   logLevel: (typeof LOG_LEVELS)[number];
@@ -71,6 +74,7 @@ export function loadSchedulerConfig(env: Record<string, string | undefined>): Sc
     scheduleVars: { FORGE_DAY_URL: e.FORGE_DAY_URL },
     clockSpeed: e.FORGE_CLOCK_SPEED,
     clockAnchor: e.FORGE_CLOCK_ANCHOR ? new Date(e.FORGE_CLOCK_ANCHOR) : undefined,
+    clockStart: e.FORGE_CLOCK_START ? new Date(e.FORGE_CLOCK_START) : undefined,
     shutdownGraceMs: e.FORGE_SHUTDOWN_GRACE_MS,
     pgPoolMax: e.FORGE_PG_POOL_MAX,
     logLevel: e.FORGE_LOG_LEVEL,

@@ -19,5 +19,6 @@ export {
   type Schedules,
   SchedulesFile,
 } from './schedules-config.js';
-export { buildTickInput, fillTickTokens } from './tick-input.js';
+export { SkillCatalog } from './skill-catalog.js';
+export { buildTickInput, fillTickTokens, type TickInput } from './tick-input.js';
 export { TickLoop } from './tick-loop.js';

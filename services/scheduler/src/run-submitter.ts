@@ -73,10 +73,12 @@ async function decide(
   }
   let input: Record<string, unknown>;
   try {
-    input = await buildTickInput(schedule, run.tickAt, {
+    const built = await buildTickInput(schedule, run.tickAt, {
       ...(deps.get ? { get: deps.get } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });
+    if ('nothing' in built) return { outcome: 'skipped-no-input', reason: built.nothing };
+    input = built.input;
   } catch (error) {
     if (!isForgeError(error, 'BAD_INPUT')) throw error;
     return { outcome: 'failed-input', reason: error.message };
@@ -181,6 +183,7 @@ async function submitRunInTrace(deps: SubmitDeps, schedule: Schedule, run: Claim
   if (deps.waiting?.delete(schedule.name))
     logger.info(fields, `${schedule.name}: skill ${schedule.skill} is registered now`);
   if (result.outcome === 'submitted') logger.info(fields, `${schedule.name}: ${run.trigger} submitted`);
+  else if (result.outcome === 'skipped-no-input') logger.debug(fields, `${schedule.name}: ${result.reason}`);
   else logger.warn(fields, `${schedule.name}: ${result.outcome}`);
   return result;
 }

@@ -88,6 +88,7 @@ function configFor(yaml: string, vars: Record<string, string> = {}): SchedulerCo
     scheduleVars: vars,
     clockSpeed: 1,
     clockAnchor: undefined,
+    clockStart: undefined,
     shutdownGraceMs: 5_000,
     pgPoolMax: 4,
     logLevel: 'silent',

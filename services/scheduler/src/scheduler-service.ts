@@ -53,9 +53,7 @@ export function createSchedulerService(
   deps: SchedulerServiceDeps = {},
 ): SchedulerService {
   const logger = deps.logger ?? createLogger({ name: 'forge-scheduler', level: config.logLevel });
-  const clock =
-    deps.clock ??
-    (config.clockSpeed > 1 ? fastClock(config.clockSpeed, config.clockAnchor ?? new Date()) : realClock());
+  const clock = deps.clock ?? (config.clockSpeed > 1 ? fastDay(config) : realClock());
   const shutdown = new AbortController();
   let pool: pg.Pool | undefined;
   let bus: Bus | undefined;
@@ -230,4 +228,10 @@ function urlOf(server: Server, host: string): string {
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   return `http://${shown}:${port}`;
+}
+
+/** `forge up --fast`'s clock: from the anchor (default now), starting at `clockStart` if given. */
+function fastDay(config: SchedulerConfig): SchedulerClock {
+  const anchor = config.clockAnchor ?? new Date();
+  return fastClock(config.clockSpeed, anchor, Date.now, config.clockStart ?? anchor);
 }

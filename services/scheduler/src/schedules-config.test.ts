@@ -42,14 +42,42 @@ describe('the shipped schedules (config/schedules.yaml)', () => {
     expect(day.at(-1)!.getTime() - day[0]!.getTime()).toBe(47 * 30 * 60_000);
   });
 
-  it('point sensor schedules at the offline day server', () => {
-    const sensors = schedules.list.filter((s) => s.inputFrom);
-    expect(sensors.map((s) => s.name)).toEqual([
-      'sensor-alerts-flower-room',
-      'sensor-alerts-veg-room',
-      'weekly-cultivation-report',
+  it('point every input source at the offline day server', () => {
+    const sourced = schedules.list.filter((s) => s.inputFrom);
+    const kind = (s: (typeof sourced)[number]) => Object.keys(s.inputFrom!).join();
+    expect(sourced.map((s) => [s.name, kind(s)])).toEqual([
+      ['triage-mentions', 'mentions'],
+      ['metrc-reconciliation', 'seedToSaleRecords'],
+      ['manifest-window-check', 'seedToSaleRecords'],
+      ['sensor-alerts-flower-room', 'sensorReadings'],
+      ['sensor-alerts-veg-room', 'sensorReadings'],
+      ['weekly-cultivation-report', 'sensorReadings'],
     ]);
-    expect(sensors[0]!.inputFrom!.sensorReadings.url).toBe('http://127.0.0.1:7349/sensors/rooms/4/readings');
+    expect(sourced[3]!.inputFrom!.sensorReadings?.url).toBe('http://127.0.0.1:7349/sensors/rooms/4/readings');
+    expect(sourced[0]!.inputFrom!.mentions).toEqual({ url: 'http://127.0.0.1:7349/mentions', minutes: 15 });
+    expect(sourced[1]!.inputFrom!.seedToSaleRecords?.url).toBe('http://127.0.0.1:7349/metrc/records');
+  });
+
+  it('take exactly one input source a schedule', () => {
+    const yaml = (from: string) => `
+schedules:
+  - name: two
+    description: two sources
+    cron: "*/5 * * * *"
+    skill: compliance.reconcile-records
+    inputFrom:
+${from}`;
+    expect(() =>
+      parseSchedules(
+        yaml(
+          '      seedToSaleRecords: { url: "http://127.0.0.1:1/metrc/records" }\n      mentions: { url: "http://127.0.0.1:1/mentions", minutes: 15 }\n',
+        ),
+        {},
+      ),
+    ).toThrow(/schedules\[0\]\.inputFrom: name exactly one source: .* \(schedules\.yaml line 8\)/);
+    expect(() =>
+      parseSchedules(yaml('      mentions: { url: "http://127.0.0.1:1/mentions" }\n'), {}),
+    ).toThrow(/schedules\[0\]\.inputFrom\.mentions\.minutes: .* \(schedules\.yaml line 8\)/);
   });
 
   it('need FORGE_DAY_URL for the sensor sources', () => {

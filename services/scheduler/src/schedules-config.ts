@@ -6,23 +6,55 @@ import { CronSchedule } from './cron.js';
 
 const TimeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as America/Denver');
 
-/** Where part of a task's input comes from at each tick (the "query that builds it"). */
-const InputFrom = z.strictObject({
-  /**
-   * A room's sensor readings over the last `minutes`, from an HTTP endpoint that answers
-   * `{ room, roomName?, stage?, readings: [...] }` (the offline day's sensor server, or a gateway
-   * of the operator's). The answer's fields join the input; the schedule's own `input` wins.
-   */
-  sensorReadings: z.strictObject({
-    url: z.url({ protocol: /^https?$/ }),
-    minutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(31 * 24 * 60),
-    stepMinutes: z.number().int().min(1).max(60).default(5),
-  }),
-});
+const SourceUrl = z.url({ protocol: /^https?$/ });
+
+/**
+ * Where part of a task's input comes from at each tick (the "query that builds it"): one HTTP
+ * source on the offline day (or a gateway of the operator's) whose answer is validated and joins
+ * the input. The schedule's own `input` fields win over the source's.
+ */
+const InputFrom = z
+  .strictObject({
+    /**
+     * A room's sensor readings over the last `minutes`: the source answers
+     * `{ room, roomName?, stage?, readings: [...] }` and its fields join the input.
+     */
+    sensorReadings: z
+      .strictObject({
+        url: SourceUrl,
+        minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(31 * 24 * 60),
+        stepMinutes: z.number().int().min(1).max(60).default(5),
+      })
+      .optional(),
+    /**
+     * The licence's METRC-like seed-to-sale records as of the tick: the source answers a
+     * `SeedToSaleRecords` document (contracts), which becomes the input's `records`.
+     */
+    seedToSaleRecords: z.strictObject({ url: SourceUrl }).optional(),
+    /**
+     * Inbound mentions of the last `minutes`: the source answers `{ mentions: [...] }` (contracts
+     * `InboundMentions`), which becomes the input's `mentions`. A window with none records the tick
+     * `skipped-no-input` instead of making a task for an empty batch.
+     */
+    mentions: z
+      .strictObject({
+        url: SourceUrl,
+        minutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60),
+      })
+      .optional(),
+  })
+  .refine((from) => Object.values(from).filter(Boolean).length === 1, {
+    message: 'name exactly one source: sensorReadings, seedToSaleRecords or mentions',
+  });
+export type InputFrom = z.output<typeof InputFrom>;
 
 export const ScheduleConfig = z.strictObject({
   name: ScheduleName,

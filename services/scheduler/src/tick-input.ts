@@ -1,7 +1,8 @@
-import { ForgeError } from '@forge/contracts';
+import { describeIssues, ForgeError, InboundMentions, SeedToSaleRecords } from '@forge/contracts';
 import { linkedSignal } from '@forge/service-runtime';
 import { addDays, LocalDates } from '@forge/zoned-time';
-import type { Schedule } from './schedules-config.js';
+import { z } from 'zod';
+import type { InputFrom, Schedule } from './schedules-config.js';
 
 const TOKEN = /\{\{tick\.(iso|date)([+-]\d{1,4}d)?\}\}/g;
 
@@ -33,57 +34,95 @@ export type HttpGet = (
 
 const defaultGet: HttpGet = (url, signal) => fetch(url, { signal, headers: { accept: 'application/json' } });
 
+/** What one tick gives its task: the input, or why there is nothing to do (no task is made). */
+export type TickInput = { input: Record<string, unknown> } | { nothing: string };
+
+const SensorAnswer = z.looseObject({ readings: z.array(z.unknown()) });
+
+interface Source {
+  kind: keyof InputFrom;
+  url: URL;
+  /** Validates the answer and turns it into the fields that join the input, or null for "nothing". */
+  read(answer: unknown): Record<string, unknown> | null;
+}
+
+function sourceOf(from: InputFrom, tickAt: Date): Source | null {
+  if (from.sensorReadings) {
+    const url = new URL(from.sensorReadings.url);
+    url.searchParams.set('minutes', String(from.sensorReadings.minutes));
+    url.searchParams.set('step', String(from.sensorReadings.stepMinutes));
+    return { kind: 'sensorReadings', url, read: (a) => parse(SensorAnswer, a) };
+  }
+  if (from.seedToSaleRecords) {
+    return {
+      kind: 'seedToSaleRecords',
+      url: new URL(from.seedToSaleRecords.url),
+      read: (a) => ({ records: parse(SeedToSaleRecords, a) }),
+    };
+  }
+  if (from.mentions) {
+    const url = new URL(from.mentions.url);
+    url.searchParams.set('minutes', String(from.mentions.minutes));
+    // The window ends at the tick, not at the moment of the request: consecutive ticks tile the day.
+    url.searchParams.set('until', tickAt.toISOString());
+    return {
+      kind: 'mentions',
+      url,
+      read: (a) => {
+        const { mentions } = parse(InboundMentions, a);
+        return mentions.length > 0 ? { mentions } : null;
+      },
+    };
+  }
+  return null;
+}
+
+/** Parses a source's answer; the error names every bad field (`packages.2.quantity: ...`). */
+function parse<S extends z.ZodType>(schema: S, answer: unknown): z.output<S> {
+  const parsed = schema.safeParse(answer);
+  if (parsed.success) return parsed.data;
+  const issues = describeIssues(parsed.error);
+  throw new Error(
+    `the answer is not valid: ${issues.slice(0, 10).join('; ')}${issues.length > 10 ? ` (and ${issues.length - 10} more)` : ''}`,
+  );
+}
+
 /**
  * The task input of one tick: the schedule's `input` with its tick tokens filled, joined to what its
- * `inputFrom` source answers (the schedule's own fields win). A source that fails is BAD_INPUT
- * naming the source and the reason (the run is recorded `failed-input`, not retried).
+ * `inputFrom` source answers (the schedule's own fields win). A source that fails, or answers
+ * something its schema refuses, is BAD_INPUT naming the source, the field and the reason (the run
+ * is recorded `failed-input`, not retried); a mentions source with no mention in its window gives
+ * `{ nothing }` (recorded `skipped-no-input`).
  */
 export async function buildTickInput(
   schedule: Schedule,
   tickAt: Date,
   opts: { get?: HttpGet; signal?: AbortSignal } = {},
-): Promise<Record<string, unknown>> {
+): Promise<TickInput> {
   const own = fillTickTokens(schedule.input, tickAt, schedule.timeZone) as Record<string, unknown>;
-  const source = schedule.inputFrom?.sensorReadings;
-  if (!source) return own;
-  const url = new URL(source.url);
-  url.searchParams.set('minutes', String(source.minutes));
-  url.searchParams.set('step', String(source.stepMinutes));
+  const source = schedule.inputFrom ? sourceOf(schedule.inputFrom, tickAt) : null;
+  if (!source) return { input: own };
+  const { url } = source;
+  const where = `inputFrom.${source.kind} ${url.origin}${url.pathname}`;
   const deadline = linkedSignal(opts.signal ? [opts.signal] : [], {
     ms: SOURCE_TIMEOUT_MS,
     reason: () => new Error(`no answer within ${SOURCE_TIMEOUT_MS} ms`),
   });
-  let answer: unknown;
+  let joined: Record<string, unknown> | null;
   try {
     const res = await (opts.get ?? defaultGet)(url.toString(), deadline.signal);
     if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
     const text = await res.text();
     if (text.length > MAX_SOURCE_BYTES) throw new Error(`answer over ${MAX_SOURCE_BYTES} bytes`);
-    answer = JSON.parse(text);
+    joined = source.read(JSON.parse(text));
   } catch (error) {
-    throw new ForgeError(
-      'BAD_INPUT',
-      `inputFrom.sensorReadings ${url.origin}${url.pathname}: ${(error as Error).message}`,
-      {
-        retryable: false,
-        cause: error,
-      },
-    );
+    throw new ForgeError('BAD_INPUT', `${where}: ${(error as Error).message}`, {
+      retryable: false,
+      cause: error,
+    });
   } finally {
     deadline.dispose();
   }
-  if (
-    answer === null ||
-    typeof answer !== 'object' ||
-    !Array.isArray((answer as { readings?: unknown }).readings)
-  ) {
-    throw new ForgeError(
-      'BAD_INPUT',
-      `inputFrom.sensorReadings ${url.origin}${url.pathname}: the answer has no readings list`,
-      {
-        retryable: false,
-      },
-    );
-  }
-  return { ...(answer as Record<string, unknown>), ...own };
+  if (joined === null) return { nothing: `${where}: nothing in the window` };
+  return { input: { ...joined, ...own } };
 }

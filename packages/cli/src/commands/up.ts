@@ -4,6 +4,7 @@ import { loadRoutingConfigFile } from '@forge/policy';
 import { ensureOperatorKey } from '../api-keys.js';
 import { FAST_DAY_SPEED, type UpOptions } from '../args.js';
 import { ensureConsolePassword } from '../console-secret.js';
+import { FAST_DAY_TIME_ZONE, fastDayStart } from '../fast-day.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
@@ -25,6 +26,7 @@ import { waitForAllReady } from '../probes.js';
 import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
 import {
   embeddedMaxConnections,
+  fastClockAnchorEnv,
   launchSpec,
   type MeshEnv,
   nodeArgs,
@@ -195,13 +197,15 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       logLevel: options.logLevel,
       concurrency: options.concurrency,
       routingConfig: options.routingConfig,
-      ...dayEnv(services, options.fast),
+      ...dayEnv(services, options.fast, io.env),
       otlpEndpoint: options.otlpEndpoint,
       consolePasswordHashFile: paths.consolePasswordHash,
       providers: providers.available,
     };
-    if (options.fast)
-      say(`fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock`);
+    if (meshEnv.fastClock)
+      say(
+        `fast day: the scheduler and the offline day run ${FAST_DAY_SPEED}x the wall clock, from ${meshEnv.fastClock.start} (06:00 today)`,
+      );
     for (const service of services) {
       const proc = new SupervisedProcess({
         name: service.name,
@@ -244,7 +248,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     let notReady = await waitForAllReady(router, waitOptions);
     const routerReady = notReady.length === 0;
     if (routerReady && !stop.signal.aborted) {
-      agentsGate.open(goEnv);
+      agentsGate.open(options.fast ? { ...goEnv, ...fastClockAnchorEnv(new Date()) } : goEnv);
       say(`router ready; ${agents.length} agents released; waiting for every /readyz`);
       notReady = await waitForAllReady(agents, waitOptions);
     }
@@ -287,11 +291,22 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
 }
 
 /** Where the offline day is, and with `--fast` the clock the scheduler and the day server share. */
-function dayEnv(services: PlacedService[], fast: boolean): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
+function dayEnv(
+  services: PlacedService[],
+  fast: boolean,
+  env: Readonly<Record<string, string | undefined>>,
+): Pick<MeshEnv, 'dayUrl' | 'fastClock'> {
   const day = services.find((service) => service.name === DAY);
   return {
     ...(day ? { dayUrl: day.url } : {}),
-    ...(fast ? { fastClock: { speed: FAST_DAY_SPEED, anchor: new Date().toISOString() } } : {}),
+    ...(fast
+      ? {
+          fastClock: {
+            speed: FAST_DAY_SPEED,
+            start: fastDayStart(new Date(), env.FORGE_DAY_TIME_ZONE || FAST_DAY_TIME_ZONE).toISOString(),
+          },
+        }
+      : {}),
   };
 }
 

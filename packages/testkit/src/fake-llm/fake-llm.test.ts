@@ -95,6 +95,18 @@ describe('fake LLM server, OpenAI chat-completions', () => {
     expect(asTool.choices[0]?.finish_reason).toBe('tool_calls');
   });
 
+  it('computes JSON output from the request when scripted with jsonFor', async () => {
+    fake.script({
+      jsonFor: ({ lastUserText }) => ({ ids: [...lastUserText.matchAll(/id="([^"]+)"/g)].map((m) => m[1]) }),
+    });
+    const reply = await openai.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: '<h id="a1">one</h><h id="b2">two</h>' }],
+      response_format: { type: 'json_schema', json_schema: { name: 'out', schema: { type: 'object' } } },
+    });
+    expect(JSON.parse(reply.choices[0]?.message.content ?? '')).toEqual({ ids: ['a1', 'b2'] });
+  });
+
   it('answers 429 with retry-after, and 500', async () => {
     fake.script({ status: 429, retryAfterSeconds: 3 }, { status: 500 });
     const rateLimited = await openai.chat.completions

@@ -47,6 +47,12 @@ export interface FakeReply {
    * `tool_use`, OpenAI `tool_calls`), otherwise as the message text, JSON-encoded.
    */
   json?: unknown;
+  /**
+   * Structured output computed from the request (the prompt's text, the last user message):
+   * for replies that must echo what the prompt holds, such as the ids of the items to score.
+   * Wins over `json`.
+   */
+  jsonFor?: (request: { promptText: string; lastUserText: string }) => unknown;
   /** Name of the tool called with `json`; defaults to the forced or first offered tool. */
   toolName?: string;
   /** Usage to report; missing fields are counted from the request and the reply text. */

@@ -41,17 +41,20 @@ export function splitPieces(text: string, size = 12): string[] {
 export function planReply(view: RequestView, reply: FakeReply, account?: CacheAccount): ReplyPlan {
   sequence += 1;
   const id = `fake-${sequence.toString(36)}`;
-  const structured = reply.json !== undefined;
+  const json = reply.jsonFor
+    ? reply.jsonFor({ promptText: view.promptText, lastUserText: view.lastUserText })
+    : reply.json;
+  const structured = json !== undefined;
   const toolName = reply.toolName ?? view.forcedTool ?? view.toolNames[0];
   const asTool = structured && toolName !== undefined;
   let text: string;
   if (reply.text !== undefined) text = reply.text;
-  else if (structured) text = asTool ? '' : JSON.stringify(reply.json);
+  else if (structured) text = asTool ? '' : JSON.stringify(json);
   else if (view.wantsJson) text = JSON.stringify({ echo: view.lastUserText });
   else text = `echo: ${view.lastUserText}`;
   const tool =
     asTool && toolName !== undefined
-      ? { id: `call_${id}`, name: toolName, arguments: JSON.stringify(reply.json) }
+      ? { id: `call_${id}`, name: toolName, arguments: JSON.stringify(json) }
       : undefined;
   const generated = tool ? tool.arguments : text;
   const u = reply.usage;

@@ -1,5 +1,6 @@
-import type { Observation, Publication, TierSpend } from '@forge/store';
+import type { Publication, TierSpend } from '@forge/store';
 import type { MarketingDeps } from '../marketing-deps.js';
+import { surfacedStories } from './surfaced-stories.js';
 
 /** What a brief or report is filled from; every number comes from the brain's own tables. */
 export interface ReportData {
@@ -28,10 +29,6 @@ function num(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
-function str(value: unknown): string {
-  return typeof value === 'string' ? value : '';
-}
-
 /** Gathers the period's posts, engagement, approvals, spend by tier and stories (code, no model). */
 export async function gatherReportData(
   deps: Pick<MarketingDeps, 'publications' | 'spend' | 'diary'>,
@@ -55,9 +52,7 @@ export async function gatherReportData(
     observations.filter((o) => o.agent === agent && o.kind === kind);
   const triaged = of('engagement', 'mentions-triaged');
   const queued = of('compliance', 'approval-queued');
-  const stories = of('scout', 'story-surfaced');
-  const isCompetitor = (o: Observation) =>
-    o.tags.includes('competitor') || (Array.isArray(o.data.tags) && o.data.tags.includes('competitor'));
+  const stories = surfacedStories(observations);
   return {
     from,
     to,
@@ -87,15 +82,11 @@ export async function gatherReportData(
     },
     stories: {
       surfaced: stories.length,
-      top: stories
-        .map((o) => ({ title: str(o.data.title), score: num(o.data.score) }))
-        .filter((s) => s.title)
-        .sort((a, b) => b.score - a.score)
-        .slice(0, 5),
+      top: stories.slice(0, 5).map((s) => ({ title: s.title, score: s.score })),
     },
     competitorMoves: stories
-      .filter(isCompetitor)
-      .map((o) => ({ title: str(o.data.title), source: str(o.data.source) }))
+      .filter((s) => s.tags.includes('competitor'))
+      .map((s) => ({ title: s.title, source: s.source }))
       .slice(0, 10),
   };
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { SkillTask } from '@forge/agent-kit';
 import { DayConfig, Late } from '@forge/day';
 import {
@@ -15,8 +15,35 @@ import { scriptedModelClient, type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarketingDeps } from '../marketing-deps.js';
+import { blogPost } from '../skills/blog-post.js';
 import { contentCalendar } from '../skills/content-calendar.js';
 import { dailyBriefSkill } from '../skills/reports.js';
+
+/** A `story-surfaced` event's data, in the scout's real shape (contracts `StorySurfaced`). */
+function surfaced(title: string, feedTitle: string, relevance: number, tags: string[]) {
+  return {
+    item: {
+      hash: createHash('sha256').update(title).digest('hex'),
+      title,
+      link: `https://news.example/${encodeURIComponent(title)}`,
+      summary: `${title}: what happened and why it matters.`,
+      published: '2026-11-30T11:00:00.000Z',
+      author: null,
+      categories: [],
+      feed: { id: feedTitle.toLowerCase().replace(/\W+/g, '-'), title: feedTitle, tags },
+      firstSeenAt: '2026-11-30T11:05:00.000Z',
+    },
+    score: {
+      relevance,
+      topics: ['cannabis-ops'],
+      why: `Take: ${title.toLowerCase()}.`,
+      confidence: 0.8,
+      model: 'offline:small',
+      scoredAt: '2026-11-30T11:06:00.000Z',
+    },
+    threshold: 0.6,
+  };
+}
 
 const logger = createLogger({ name: 'marketing-test', level: 'silent' });
 const signal = new AbortController().signal;
@@ -85,8 +112,17 @@ describe('daily brief and content calendar from the brain’s data (real Postgre
         agent: 'scout',
         kind: 'story-surfaced',
         text: 'scout story',
-        data: { title: 'Acme launches agent POS', score: 0.9, source: 'acme.example', tags: ['competitor'] },
-        tags: ['competitor'],
+        data: surfaced('Acme launches agent POS', 'acme.example', 0.9, ['competitor']),
+        tags: [],
+      },
+      {
+        agent: 'scout',
+        kind: 'story-surfaced',
+        text: 'scout story',
+        data: surfaced('Colorado moves METRC manifests to a 24-hour window', 'State regulator news', 0.8, [
+          'news',
+        ]),
+        tags: [],
       },
       { agent: 'engagement', kind: 'take-drafted', text: 'take', data: {}, tags: [] },
       {
@@ -131,6 +167,48 @@ describe('daily brief and content calendar from the brain’s data (real Postgre
     expect(out.markdown).toContain('- Acme launches agent POS (acme.example)');
     expect(out.summary).toBe('One post went out; one injection attempt was held.');
     expect(requests[0]!.messages[0]!.content).toMatch(/^<report>\n# Daily brief, 2026-11-30/);
+  });
+
+  it('writes the week’s blog post from the best surfaced stories when no topic is given', async () => {
+    const { models, requests } = scriptedModelClient({
+      output: {
+        title: 'Acme goes after the point of sale',
+        summary: 'What a competitor launch means for a licensed operator.',
+        body: 'A body long enough to be a post. '.repeat(10),
+      },
+    });
+    submitted.length = 0;
+    const task = { id: randomUUID() } as SkillTask;
+    const out = await blogPost(
+      { storyDays: 7, until: '2026-12-01T00:00:00Z', keyPoints: [], audience: 'operators', targetWords: 900 },
+      { models, signal, task },
+      runtime,
+    );
+    expect(out.brief).toEqual({
+      from: 'stories',
+      topic: "What this week's news means for operators: Acme launches agent POS",
+      stories: 2,
+    });
+    const brief = requests[0]!.messages[0]!.content as string;
+    expect(brief).toContain('- Acme launches agent POS (acme.example): Take: acme launches agent pos.');
+    expect(brief).toContain('- Colorado moves METRC manifests to a 24-hour window (State regulator news)');
+    expect(submitted).toEqual([
+      expect.objectContaining({ skill: 'compliance.gate-outbound', idempotencyKey: `gate:${task.id}` }),
+    ]);
+    // A week with no story and no topic is an error that says so, not an empty post.
+    await expect(
+      blogPost(
+        {
+          storyDays: 1,
+          until: '2026-11-20T00:00:00Z',
+          keyPoints: [],
+          audience: 'operators',
+          targetWords: 900,
+        },
+        { models, signal, task },
+        runtime,
+      ),
+    ).rejects.toThrow(/^topic: none given, and the scout surfaced no story in the last 1 days/);
   });
 
   it('plans the calendar in code and takes an angle per entry from the model', async () => {
