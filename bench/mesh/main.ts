@@ -142,14 +142,9 @@ async function startSide(
   env: { nats: string; keysFile: string; routingConfig: string },
 ): Promise<Side> {
   const brain = uniqueBrain(`mesh${name.slice(0, 1)}`);
-  const prof = (who: string) =>
-    o.cpuProf
-      ? [
-          '--cpu-prof',
-          `--cpu-prof-dir=${resolve(o.cpuProf)}`,
-          `--cpu-prof-name=${name}-${who}-${Date.now()}.cpuprofile`,
-        ]
-      : [];
+  // One folder per process: node writes a profile per thread (the tsx loader has its own), named
+  // by pid and thread, so the main thread's is the largest file in it.
+  const prof = (who: string) => (o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProf, `${name}-${who}`)}`] : []);
   const common = {
     FORGE_BRAIN: brain,
     FORGE_PORT: '0',
