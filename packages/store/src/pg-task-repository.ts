@@ -10,6 +10,7 @@ import {
 import type pg from 'pg';
 import { z } from 'zod';
 import { artifactJson, emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { named } from './named-statement.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
@@ -342,7 +343,7 @@ export class PgTaskRepository implements TaskRepository {
 
   /** Every pool query goes through here, so driver errors leave as ForgeErrors (see pg-errors). */
   #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return withPgErrors('task repository', () => this.#pool.query<R>(text, values));
+    return withPgErrors('task repository', () => this.#pool.query<R>(named(text, values)));
   }
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { named } from './named-statement.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
@@ -133,7 +134,8 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     // statement's snapshot, so the stamp's own result comes from its RETURNING.
     const result = await withPgErrors('routing decision insert and stamp', () =>
       this.#pool.query<DecisionRow & { stamped: RoutingDecision | null; held: RoutingDecision | null }>(
-        `WITH ins AS (
+        named(
+          `WITH ins AS (
            INSERT INTO ${this.#decisions} (${DECISION_COLUMNS})
            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::timestamptz)
            ON CONFLICT (task_id) DO NOTHING
@@ -146,22 +148,23 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
          SELECT ins.*, (SELECT routing FROM stamp) AS stamped,
            (SELECT routing FROM ${this.#tasks} WHERE id = $1) AS held
          FROM ins`,
-        [
-          r.taskId,
-          r.skill,
-          r.agent,
-          r.decision.tier,
-          r.decision.model,
-          JSON.stringify(r.origin),
-          r.critical,
-          r.maxTier,
-          JSON.stringify(r.decision.reasons),
-          JSON.stringify(r.budget),
-          r.decision.policyVersion,
-          r.status,
-          r.decision.decidedAt,
-          JSON.stringify(r.decision),
-        ],
+          [
+            r.taskId,
+            r.skill,
+            r.agent,
+            r.decision.tier,
+            r.decision.model,
+            JSON.stringify(r.origin),
+            r.critical,
+            r.maxTier,
+            JSON.stringify(r.decision.reasons),
+            JSON.stringify(r.budget),
+            r.decision.policyVersion,
+            r.status,
+            r.decision.decidedAt,
+            JSON.stringify(r.decision),
+          ],
+        ),
       ),
     );
     const row = result.rows[0];
@@ -219,9 +222,9 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
   async get(taskId: string): Promise<RoutingDecisionRecord | null> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
     const result = await withPgErrors('routing decision read', () =>
-      this.#pool.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [
-        id,
-      ]),
+      this.#pool.query<DecisionRow>(
+        named(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [id]),
+      ),
     );
     const row = result.rows[0];
     return row ? fromRow(row) : null;
