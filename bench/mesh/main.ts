@@ -144,7 +144,8 @@ async function startSide(
   const brain = uniqueBrain(`mesh${name.slice(0, 1)}`);
   // One folder per process: node writes a profile per thread (the tsx loader has its own), named
   // by pid and thread, so the main thread's is the largest file in it.
-  const prof = (who: string) => (o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProf, `${name}-${who}`)}`] : []);
+  const prof = (who: string) =>
+    o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProf, `${name}-${who}`)}`] : [];
   const common = {
     FORGE_BRAIN: brain,
     FORGE_PORT: '0',

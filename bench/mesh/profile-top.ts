@@ -33,7 +33,9 @@ export async function profileTop(file: string, top = 25) {
   const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  profile.samples.forEach((id, i) => {
+    self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
   const fns = new Map<string, number>();
   const owners = new Map<string, number>();
   let busy = 0;
@@ -41,7 +43,9 @@ export async function profileTop(file: string, top = 25) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     if (functionName === '(idle)' || functionName === '(program)') continue;
     busy += us;
-    const short = url.replace(/^.*\/(node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?)/, '').replace(/^file:\/\/.*?\/(packages|services|bench)\//, '$1/');
+    const short = url
+      .replace(/^.*\/(node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?)/, '')
+      .replace(/^file:\/\/.*?\/(packages|services|bench)\//, '$1/');
     const key = `${functionName || '(anonymous)'} ${short}:${lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
     const o = owner(url, functionName);
