@@ -375,14 +375,21 @@ async function main(o: Options): Promise<void> {
   }
 }
 
-/** current / baseline per level: tasks/s (above 1: faster), p50 and agent+router CPU (below 1: cheaper). */
+/** current / baseline per level: tasks/s (above 1: faster), p50 and agent+router CPU (below 1: cheaper).
+ *  A level given twice (`--concurrency 16,16`) pairs its n-th current with its n-th baseline. */
 function ratios(levels: Level[]) {
   const out: Record<string, { throughput: number; p50: number; p99: number; forgeCpu: number }> = {};
+  const seen = new Map<string, number>();
   for (const cur of levels.filter((l) => l.side === 'current')) {
-    const base = levels.find((l) => l.side === 'baseline' && l.mode === cur.mode && l.level === cur.level);
+    const key = `${cur.mode}-${cur.level}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const base = levels.filter((l) => l.side === 'baseline' && l.mode === cur.mode && l.level === cur.level)[
+      n
+    ];
     if (!base) continue;
     const r = (a: number, b: number) => Number((a / b).toFixed(2));
-    out[`${cur.mode}-${cur.level}`] = {
+    out[n === 0 ? key : `${key}#${n + 1}`] = {
       throughput: r(cur.tasksPerSec, base.tasksPerSec),
       p50: r(cur.p50Ms, base.p50Ms),
       p99: r(cur.p99Ms, base.p99Ms),
