@@ -10,7 +10,7 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '@forge/bus';
 import { loadRoutingConfigFile } from '@forge/policy';
@@ -128,7 +128,12 @@ async function main(o: Options): Promise<void> {
         OPENAI_API_KEY: 'sk-bench-placeholder',
         OPENAI_BASE_URL: announced(upstream, 'openaiBaseUrl'),
       },
-      { extraExecArgv: o.telemetry ? ['--import', here('./router-instrumentation.ts')] : [] },
+      {
+        extraExecArgv: [
+          ...(o.telemetry ? ['--import', here('./router-instrumentation.ts')] : []),
+          ...(o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(o.cpuProf)}`] : []),
+        ],
+      },
     );
     undo.push(() => router.stop());
     const pool = createPool({

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--ramp LIST|none]
                                     [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
-                                    [--nats URL] [--database-url URL]
+                                    [--cpu-prof DIR] [--nats URL] [--database-url URL]
 
   --rate          calls per second, open loop, on every path (default 1000)
   --duration      seconds measured per path (default 5)
@@ -16,6 +16,7 @@ export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S
   --tasks         tasks the gateway calls are spread over (default 32)
   --no-telemetry  run the router without OpenTelemetry (by default it is started as the service
                   starts it, spans made and not exported), to see what tracing costs
+  --cpu-prof      run the router with node --cpu-prof, its profile written to DIR when it stops
   --nats          NATS URL (default $NATS_URL or nats://127.0.0.1:4222)
   --database-url  Postgres URL (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
                   the router migrates a schema of its own, dropped at the end`;
@@ -42,6 +43,7 @@ const Options = z.object({
   rampP99: z.coerce.number().positive().max(60_000).default(50),
   tasks: z.coerce.number().int().min(1).max(10_000).default(32),
   telemetry: z.boolean().default(true),
+  cpuProf: z.string().min(1).optional(),
   nats: z.string().min(1),
   databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
 });
@@ -69,6 +71,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     rampP99: values['ramp-p99'],
     tasks: values.tasks,
     telemetry: values['no-telemetry'] !== true,
+    cpuProf: values['cpu-prof'],
     nats: values.nats ?? env.NATS_URL ?? 'nats://127.0.0.1:4222',
     databaseUrl: values['database-url'] ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
   });
@@ -85,6 +88,7 @@ const FLAGS = {
   'ramp-p99': { type: 'string' },
   tasks: { type: 'string' },
   'no-telemetry': { type: 'boolean' },
+  'cpu-prof': { type: 'string' },
   nats: { type: 'string' },
   'database-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },

@@ -158,6 +158,24 @@ describe('Bus.emit / subscribe', () => {
       expect.stringContaining('not JSON'),
     ]);
   });
+
+  it('sends a checked payload without a second pass, and the subscriber still refuses a bad one', async () => {
+    const { logger, lines } = capturingLogger();
+    const bus = await connectBus(logger);
+    const subject = bus.subjects.status('t2');
+    const received: number[] = [];
+    const last = deferred();
+    const sub = bus.subscribe(subject, Ping, (value) => {
+      received.push(value.n);
+      if (value.n === 3) last.resolve();
+    });
+    bus.emit(subject, Ping, { n: 1.5 }, { checked: true });
+    bus.emit(subject, Ping, { n: 3 }, { checked: true });
+    await within(last.promise, 5000, 'the checked message');
+    sub.unsubscribe();
+    expect(received).toEqual([3]);
+    expect(lines.filter((line) => line.msg === 'invalid message skipped')).toHaveLength(1);
+  });
 });
 
 describe('Bus.request / serve', () => {

@@ -40,6 +40,12 @@ export interface PublishOptions {
   /** Sets `Nats-Msg-Id`: a repeat within the stream's duplicate window (2 min) is not stored again. */
   msgId?: string;
   headers?: Record<string, string>;
+  /**
+   * The payload was built by this process's typed code from values it already validated (an
+   * envelope it consumed, forwarded with its routing; an event made from a committed row): it is
+   * encoded as it is, without a second pass of `schema`. Every consumer still validates it.
+   */
+  checked?: boolean;
 }
 
 export interface PublishResult {
@@ -139,7 +145,7 @@ export class Bus {
     payload: z.input<S>,
     opts: PublishOptions = {},
   ): Promise<PublishResult> {
-    const data = encodeValidated(schema, payload, subject);
+    const data = opts.checked ? JSON.stringify(payload) : encodeValidated(schema, payload, subject);
     if (opts.msgId !== undefined && opts.msgId.length === 0) {
       throw new ForgeError('BAD_INPUT', 'msgId: must not be empty', { retryable: false });
     }
@@ -167,9 +173,15 @@ export class Bus {
     );
   }
 
-  /** Core NATS publish (status events, cancel notices): validated, with trace headers, at most once. */
-  emit<S extends z.ZodType>(subject: string, schema: S, payload: z.input<S>): void {
-    coreEmit(this.nc, subject, schema, payload);
+  /** Core NATS publish (status events, cancel notices): validated (unless `checked`, see
+   *  `PublishOptions.checked`), with trace headers, at most once. */
+  emit<S extends z.ZodType>(
+    subject: string,
+    schema: S,
+    payload: z.input<S>,
+    opts: { checked?: boolean } = {},
+  ): void {
+    coreEmit(this.nc, subject, schema, payload, opts.checked === true);
   }
 
   /** Core NATS subscription; messages failing `schema` are logged and skipped. */

@@ -12,8 +12,9 @@ export function coreEmit<S extends z.ZodType>(
   subject: string,
   schema: S,
   payload: z.input<S>,
+  checked = false,
 ): void {
-  const data = encodeValidated(schema, payload, subject);
+  const data = checked ? JSON.stringify(payload) : encodeValidated(schema, payload, subject);
   try {
     nc.publish(subject, data, { headers: recordToHeaders(injectTraceContext({})) });
   } catch (error) {

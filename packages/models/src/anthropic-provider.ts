@@ -16,6 +16,7 @@ import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { AnthropicUsage, fromAnthropicUsage } from './usage.js';
+import { wireFetch } from './wire-fetch.js';
 
 /**
  * Anthropic's messages API through `@anthropic-ai/sdk`. Structured output is a forced tool call
@@ -35,6 +36,7 @@ export class AnthropicProvider implements ModelProvider {
       baseURL: baseUrl ?? 'https://api.anthropic.com',
       maxRetries: 0,
       logLevel: 'off',
+      fetch: wireFetch().fetch,
     });
   }
 

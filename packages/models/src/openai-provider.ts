@@ -17,6 +17,7 @@ import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
+import { wireFetch } from './wire-fetch.js';
 
 export const OpenAIProviderOptions = ProviderOptions.extend({
   /**
@@ -59,6 +60,7 @@ export class OpenAIProvider implements ModelProvider {
       project: null,
       maxRetries: 0,
       logLevel: 'off',
+      fetch: wireFetch().fetch,
     });
   }
 

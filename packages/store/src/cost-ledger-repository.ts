@@ -60,9 +60,11 @@ export type CostLedgerEntry = z.infer<typeof CostLedgerEntry>;
 export interface CostLedger {
   /**
    * Inserts entries in one statement; an entry whose key is already there is skipped (a replayed
-   * batch is not billed twice). Returns how many rows were new.
+   * batch is not billed twice). Returns how many rows were new. `checked`: the entries were made
+   * by typed code of the caller's own (the router's call ledger), so the per-row schema pass is
+   * skipped; the table's own constraints still apply.
    */
-  append(entries: CostLedgerEntry[]): Promise<number>;
+  append(entries: CostLedgerEntry[], options?: { checked?: boolean }): Promise<number>;
   /** One task's rows (every attempt and call), in key order. */
   forTask(taskId: string): Promise<CostLedgerEntry[]>;
 }
@@ -292,8 +294,10 @@ export class PgCostLedger implements CostLedger, CostLedgerReader, CallHistory {
     return result.rows.map((r) => r.at);
   }
 
-  async append(entries: CostLedgerEntry[]): Promise<number> {
-    const parsed = parseOrThrow(z.array(CostLedgerEntry), entries, 'cost ledger entries', 'entries');
+  async append(entries: CostLedgerEntry[], options: { checked?: boolean } = {}): Promise<number> {
+    const parsed = options.checked
+      ? entries
+      : parseOrThrow(z.array(CostLedgerEntry), entries, 'cost ledger entries', 'entries');
     if (parsed.length === 0) return 0;
     const result = await withPgErrors('cost ledger append', () =>
       this.#pool.query(this.#insert, [JSON.stringify(parsed.map(toRow))]),

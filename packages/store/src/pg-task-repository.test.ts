@@ -124,3 +124,99 @@ describe('PgTaskRepository errors', () => {
     }
   });
 });
+
+/**
+ * The worker's claim commits without waiting for its WAL flush; a Postgres crash may lose it.
+ * The loss is made here as a crash leaves it: the row as it was before the claim.
+ */
+describe('PgTaskRepository non-durable claims', () => {
+  let brain: TestBrain;
+  let pool: pg.Pool;
+  let repo: PgTaskRepository;
+  let schema: string;
+
+  beforeAll(async () => {
+    brain = await testBrain('claims');
+    schema = schemaForBrain(brain.name);
+    await migrate({ databaseUrl: brain.databaseUrl, schema, logger: quietLogger() });
+    pool = createPool({ connectionString: brain.databaseUrl, max: 2, logger: quietLogger() });
+    repo = new PgTaskRepository(pool, schema);
+  });
+  afterAll(async () => {
+    await pool.end();
+    await brain.cleanup();
+  });
+
+  /** What a crash before the claim's WAL reached the disk leaves: the row one change back. */
+  async function loseClaim(id: string): Promise<void> {
+    await pool.query(
+      `UPDATE "${schema}".tasks SET state = 'submitted', seq = seq - 1, attempt = attempt - 1 WHERE id = $1`,
+      [id],
+    );
+  }
+
+  it('claims like a durable move, and refuses non-durable moves other than to working', async () => {
+    const { record } = await repo.create(envelope());
+    const claimed = await repo.transition(record.id, {
+      to: 'working',
+      from: ['submitted'],
+      newAttempt: true,
+      durable: false,
+    });
+    expect(claimed).toMatchObject({ state: 'working', seq: 1, attempt: 1 });
+    const refused = await repo
+      .transition(record.id, { to: 'completed', from: ['working'], durable: false })
+      .catch((e: unknown) => e);
+    expect(isForgeError(refused, 'BAD_INPUT')).toBe(true);
+    expect((refused as Error).message).toContain('durable');
+  });
+
+  it('ends a task whose claim a crash lost, counting the claim again', async () => {
+    const { record } = await repo.create(envelope());
+    const claimed = await repo.transition(record.id, {
+      to: 'working',
+      from: ['submitted'],
+      newAttempt: true,
+      durable: false,
+    });
+    await loseClaim(record.id);
+    const ended = await repo.transition(record.id, {
+      to: 'completed',
+      from: ['working'],
+      output: { ok: true },
+      claimSeq: claimed.seq,
+    });
+    expect(ended).toMatchObject({ state: 'completed', seq: 2, attempt: 1, output: { ok: true } });
+  });
+
+  it('without claimSeq, an end after a lost claim is an illegal transition, as before', async () => {
+    const { record } = await repo.create(envelope());
+    await repo.transition(record.id, {
+      to: 'working',
+      from: ['submitted'],
+      newAttempt: true,
+      durable: false,
+    });
+    await loseClaim(record.id);
+    const refused = await repo
+      .transition(record.id, { to: 'completed', from: ['working'] })
+      .catch((e: unknown) => e);
+    expect(isForgeError(refused, 'ILLEGAL_TRANSITION')).toBe(true);
+  });
+
+  it('claimSeq never moves a task someone else changed since the claim', async () => {
+    const { record } = await repo.create(envelope());
+    const claimed = await repo.transition(record.id, {
+      to: 'working',
+      from: ['submitted'],
+      newAttempt: true,
+      durable: false,
+    });
+    await repo.transition(record.id, { to: 'canceled', from: ['working'], message: 'canceled by op' });
+    const refused = await repo
+      .transition(record.id, { to: 'completed', from: ['working'], claimSeq: claimed.seq })
+      .catch((e: unknown) => e);
+    expect(isForgeError(refused, 'ILLEGAL_TRANSITION')).toBe(true);
+    expect(await repo.get(record.id)).toMatchObject({ state: 'canceled', seq: 2 });
+  });
+});

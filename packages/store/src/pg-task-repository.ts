@@ -10,6 +10,7 @@ import {
 import type pg from 'pg';
 import { z } from 'zod';
 import { artifactJson, emptyA2AExtras, mergeA2AExtras, normalizeA2AExtras } from './a2a-extras.js';
+import { named } from './named-statement.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
@@ -151,17 +152,27 @@ export class PgTaskRepository implements TaskRepository {
     const c = parseOrThrow(TransitionChange, change, 'transition');
     if (!TaskId.safeParse(id).success) throw taskNotFound(id);
     const allowed = allowedFromStates(c.to, c.from);
+    // A claim lost with a Postgres crash is redone only where working → to is a legal move.
+    const claimSeq = c.claimSeq !== undefined && allowed.includes('working') ? c.claimSeq : null;
     if (allowed.length > 0) {
+      // $10: the row is one change short of the holder's claim (see TransitionChange.claimSeq).
+      // $11 false: synchronous_commit off for this statement's transaction (CASE keeps the order:
+      // set_config runs only then).
       const moved = await this.#one(
         `UPDATE ${this.#tasks}
-         SET state = $2, seq = seq + 1, attempt = attempt + $3, status_message = $4,
+         SET state = $2,
+             seq = seq + 1 + (CASE WHEN seq = $10::int - 1 THEN 1 ELSE 0 END),
+             attempt = attempt + $3 + (CASE WHEN seq = $10::int - 1 THEN 1 ELSE 0 END),
+             status_message = $4,
              output = COALESCE($5::jsonb, output), error = COALESCE($6::jsonb, error),
              updated_at = date_trunc('milliseconds', now()),
              a2a = CASE WHEN $8::jsonb IS NULL AND $9::jsonb IS NULL THEN a2a ELSE
                jsonb_set(jsonb_set(a2a,
                  '{history}', COALESCE(a2a->'history', '[]'::jsonb) || COALESCE($8::jsonb, '[]'::jsonb)),
                  '{metadata}', COALESCE(a2a->'metadata', '{}'::jsonb) || COALESCE($9::jsonb, '{}'::jsonb)) END
-         WHERE id = $1 AND state = ANY($7::text[])
+         WHERE id = $1 AND (state = ANY($7::text[]) OR seq = $10::int - 1)
+           AND CASE WHEN $11::boolean THEN true
+                    ELSE set_config('synchronous_commit', 'off', true) IS NOT NULL END
          RETURNING ${TASK_COLUMNS}`,
         [
           id,
@@ -173,6 +184,8 @@ export class PgTaskRepository implements TaskRepository {
           allowed,
           c.history === undefined ? null : JSON.stringify(c.history),
           c.metadata === undefined ? null : JSON.stringify(c.metadata),
+          claimSeq,
+          c.durable !== false,
         ],
       );
       if (moved) return moved;
@@ -330,7 +343,7 @@ export class PgTaskRepository implements TaskRepository {
 
   /** Every pool query goes through here, so driver errors leave as ForgeErrors (see pg-errors). */
   #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return withPgErrors('task repository', () => this.#pool.query<R>(text, values));
+    return withPgErrors('task repository', () => this.#pool.query<R>(named(text, values)));
   }
 }
 

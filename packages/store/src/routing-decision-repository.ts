@@ -10,6 +10,7 @@ import {
 } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { named } from './named-statement.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 
@@ -54,6 +55,16 @@ export interface RoutingDecisionRepository {
    * first decision wins, so a redelivered task is routed as it was the first time).
    */
   record(record: RoutingDecisionRecord): Promise<{ record: RoutingDecisionRecord; created: boolean }>;
+  /**
+   * `record`, and for a new `routed` decision also stores it on the task (`tasks.routing`, kept if
+   * one is there), in one statement: one round trip where `record` then `setRouting` took three.
+   * `stamped` is the routing the task row holds when this statement stamped it or found it set;
+   * null when it did neither (the decision was not new, not routed, the task row is missing, or a
+   * concurrent stamp raced it): the caller stamps as before.
+   */
+  recordAndStamp(
+    record: RoutingDecisionRecord,
+  ): Promise<{ record: RoutingDecisionRecord; created: boolean; stamped: RoutingDecision | null }>;
   get(taskId: string): Promise<RoutingDecisionRecord | null>;
   /** Adds a pending approval for a budget-queued task; a second call for the task changes nothing. */
   queueForApproval(approval: BudgetApproval): Promise<void>;
@@ -105,11 +116,70 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
   readonly #pool: pg.Pool;
   readonly #decisions: string;
   readonly #approvals: string;
+  readonly #tasks: string;
 
   constructor(pool: pg.Pool, schema: string) {
     this.#pool = pool;
     this.#decisions = qualified(schema, 'routing_decisions');
     this.#approvals = qualified(schema, 'budget_approvals');
+    this.#tasks = qualified(schema, 'tasks');
+  }
+
+  async recordAndStamp(
+    record: RoutingDecisionRecord,
+  ): Promise<{ record: RoutingDecisionRecord; created: boolean; stamped: RoutingDecision | null }> {
+    const r = parseOrThrow(RoutingDecisionRecord, record, 'routing decision record');
+    // The insert, and the stamp only when the insert happened (a decision that is not new may
+    // differ from this one: the caller stamps the stored one). The final SELECT sees the
+    // statement's snapshot, so the stamp's own result comes from its RETURNING.
+    const result = await withPgErrors('routing decision insert and stamp', () =>
+      this.#pool.query<DecisionRow & { stamped: RoutingDecision | null; held: RoutingDecision | null }>(
+        named(
+          `WITH ins AS (
+           INSERT INTO ${this.#decisions} (${DECISION_COLUMNS})
+           VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::timestamptz)
+           ON CONFLICT (task_id) DO NOTHING
+           RETURNING ${DECISION_COLUMNS}
+         ), stamp AS (
+           UPDATE ${this.#tasks} SET routing = $14::jsonb
+           WHERE id = $1 AND routing IS NULL AND $12 = 'routed' AND EXISTS (SELECT 1 FROM ins)
+           RETURNING routing
+         )
+         SELECT ins.*, (SELECT routing FROM stamp) AS stamped,
+           (SELECT routing FROM ${this.#tasks} WHERE id = $1) AS held
+         FROM ins`,
+          [
+            r.taskId,
+            r.skill,
+            r.agent,
+            r.decision.tier,
+            r.decision.model,
+            JSON.stringify(r.origin),
+            r.critical,
+            r.maxTier,
+            JSON.stringify(r.decision.reasons),
+            JSON.stringify(r.budget),
+            r.decision.policyVersion,
+            r.status,
+            r.decision.decidedAt,
+            JSON.stringify(r.decision),
+          ],
+        ),
+      ),
+    );
+    const row = result.rows[0];
+    if (row) {
+      const stamped = r.status === 'routed' ? (row.stamped ?? row.held) : null;
+      return { record: fromRow(row), created: true, stamped };
+    }
+    const existing = await this.get(r.taskId);
+    if (!existing) {
+      // Only reachable if the row was deleted between the two statements; nothing deletes them.
+      throw new ForgeError('CONFLICT', `routing decision of ${r.taskId} changed while being stored`, {
+        retryable: true,
+      });
+    }
+    return { record: existing, created: false, stamped: null };
   }
 
   async record(record: RoutingDecisionRecord): Promise<{ record: RoutingDecisionRecord; created: boolean }> {
@@ -152,9 +222,9 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
   async get(taskId: string): Promise<RoutingDecisionRecord | null> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
     const result = await withPgErrors('routing decision read', () =>
-      this.#pool.query<DecisionRow>(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [
-        id,
-      ]),
+      this.#pool.query<DecisionRow>(
+        named(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [id]),
+      ),
     );
     const row = result.rows[0];
     return row ? fromRow(row) : null;

@@ -44,21 +44,40 @@ export interface TaskRecord {
   updatedAt: string;
 }
 
-export const TransitionChange = z.object({
-  to: TaskState,
-  /** Compare-and-set: the move happens only if the task is in one of these states. */
-  from: z.array(TaskState).min(1).optional(),
-  /** The status line callers see; replaces the previous one (cleared when omitted). */
-  message: z.string().max(4000).optional(),
-  output: z.unknown().optional(),
-  error: TaskError.optional(),
-  /** Counts a new worker start (a first run or a redelivery). */
-  newAttempt: z.boolean().optional(),
-  /** A2A messages appended to the task's history in the same statement (e.g. the agent's reply). */
-  history: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
-  /** Keys merged into the task's A2A metadata in the same statement. */
-  metadata: z.record(z.string(), z.unknown()).optional(),
-});
+export const TransitionChange = z
+  .object({
+    to: TaskState,
+    /** Compare-and-set: the move happens only if the task is in one of these states. */
+    from: z.array(TaskState).min(1).optional(),
+    /** The status line callers see; replaces the previous one (cleared when omitted). */
+    message: z.string().max(4000).optional(),
+    output: z.unknown().optional(),
+    error: TaskError.optional(),
+    /** Counts a new worker start (a first run or a redelivery). */
+    newAttempt: z.boolean().optional(),
+    /** A2A messages appended to the task's history in the same statement (e.g. the agent's reply). */
+    history: z.array(z.record(z.string(), z.unknown())).max(10).optional(),
+    /** Keys merged into the task's A2A metadata in the same statement. */
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * false: the commit does not wait for its WAL flush (`synchronous_commit` off for this
+     * statement's transaction). Only for a move to `working` (a worker's claim): a Postgres crash
+     * can then lose the mark, never anything else, since the message is not acked and comes again;
+     * the holder's next durable commit (its end state) flushes the WAL, the mark with it.
+     */
+    durable: z.boolean().optional(),
+    /**
+     * The seq the holder's claim produced. When the row is one change short of it (the claim was
+     * non-durable and a Postgres crash lost it), the move is made from there and the claim is
+     * counted again (attempt + 1, seq + 2) in the same statement, so the end state is not refused
+     * for a mark that was lost.
+     */
+    claimSeq: z.number().int().min(1).optional(),
+  })
+  .refine((c) => c.durable !== false || c.to === 'working', {
+    message: 'only a move to working may be non-durable',
+    path: ['durable'],
+  });
 export type TransitionChange = z.input<typeof TransitionChange>;
 
 export const ListTasksQuery = z.object({

@@ -15,7 +15,7 @@ import {
   ATTR_SERVICE_VERSION,
 } from '@opentelemetry/semantic-conventions';
 import { metricExporter, traceExporter } from './exporters.js';
-import { serviceInstrumentations } from './instrumentations.js';
+import { quietMetrics, serviceInstrumentations } from './instrumentations.js';
 import type { TelemetryConfig } from './telemetry-config.js';
 
 /** A started SDK: what `main` needs (see `ServiceTelemetry`), plus a flush for tests. */
@@ -73,11 +73,9 @@ export function startTelemetry(config: TelemetryConfig): Telemetry {
   const meterProvider = new MeterProvider({ resource, readers });
   metrics.setGlobalMeterProvider(meterProvider);
 
-  const unregister = registerInstrumentations({
-    tracerProvider,
-    meterProvider,
-    instrumentations: serviceInstrumentations(config.traceDetail),
-  });
+  const instrumentations = serviceInstrumentations(config.traceDetail);
+  const unregister = registerInstrumentations({ tracerProvider, meterProvider, instrumentations });
+  if (config.traceDetail === 'quiet') quietMetrics(instrumentations);
 
   const scrape: MetricsScrape | undefined = ownPort
     ? undefined

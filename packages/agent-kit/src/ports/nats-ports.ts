@@ -55,9 +55,12 @@ export function natsPorts(
     dispatcher: {
       async dispatch(envelope, msgId) {
         const subject = dispatchSubject;
+        // Every envelope dispatched here is one the store accepted (create validates it) or one
+        // built from a stored record and a skill-validated input: no second pass on the way out.
         await bus.publish(subject, TaskEnvelope, envelope, {
           msgId,
           headers: { [HEADERS.taskId]: envelope.id },
+          checked: true,
         });
       },
     },
@@ -86,7 +89,10 @@ export function natsPorts(
     publisher: {
       publish(record, artifact) {
         try {
-          bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record, artifact));
+          // Made from a committed row (and a chunk the store validated): no second pass.
+          bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record, artifact), {
+            checked: true,
+          });
         } catch (error) {
           // Listeners re-read Postgres when events go quiet; a lost notice only delays them.
           logger.warn({ taskId: record.id, err: (error as Error).message }, 'status event not sent');

@@ -33,7 +33,9 @@ function expired(deadline: string | undefined): boolean {
  * task skipped, or an outcome committed: unknown skill, cancel requested, deadline passed).
  *
  * The common case, the first delivery of a task the edge (or the router) created, is one
- * statement: a compare-and-set from `submitted`. Anything else (no row yet, a redelivery, a
+ * statement: a compare-and-set from `submitted`. The claim is not flushed to disk before it
+ * returns (`durable: false`): a Postgres crash can lose only that mark, the message is not acked
+ * and comes again, and the end state's commit (with `claimSeq`) flushes it or redoes it. Anything else (no row yet, a redelivery, a
  * resume, an ended task) reads the record and decides.
  */
 export async function claimTask(
@@ -48,6 +50,7 @@ export async function claimTask(
         to: 'working',
         from: ['submitted'],
         newAttempt: true,
+        durable: false,
       });
       deps.status.publish(working);
       const skill = skillOf(deps.agent, working.skill);
@@ -105,7 +108,12 @@ async function claimFromRecord(
     return null;
   }
   try {
-    const working = await tasks.transition(record.id, { to: 'working', from: [from], newAttempt: true });
+    const working = await tasks.transition(record.id, {
+      to: 'working',
+      from: [from],
+      newAttempt: true,
+      durable: false,
+    });
     deps.status.publish(working);
     return { record: working, skill };
   } catch (error) {

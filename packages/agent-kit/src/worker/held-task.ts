@@ -13,6 +13,8 @@ export class HeldTask {
   readonly controller = new AbortController();
   /** The run of the delivery that holds the task (settles as that delivery's handler does). */
   outcome: Promise<void> = Promise.resolve();
+  /** The seq of this delivery's claim (its move to `working`), once made. */
+  claimSeq: number | undefined;
   #running = false;
   #early: EarlyEnd | undefined;
   #commit: Promise<void> | undefined;

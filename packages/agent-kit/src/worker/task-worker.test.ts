@@ -188,6 +188,22 @@ describe('TaskWorker', () => {
 
   const states = (id: string) => published.filter((r) => r.id === id).map((r) => `${r.state}#${r.seq}`);
 
+  it('claims without waiting for the WAL flush and ends naming its claim, so a claim lost in a crash is redone', async () => {
+    const changes: Array<{ to: string; durable?: boolean; claimSeq?: number }> = [];
+    const transition = tasks.transition.bind(tasks);
+    tasks.transition = (id, change) => {
+      changes.push(change);
+      return transition(id, change);
+    };
+    const task = envelope('unit.ask', {});
+    await tasks.create(task);
+    await worker.run(task, delivery());
+    expect(changes).toEqual([
+      expect.objectContaining({ to: 'working', durable: false }),
+      expect.objectContaining({ to: 'input-required', claimSeq: 1 }),
+    ]);
+    expect(changes[1]?.durable).toBeUndefined();
+  });
   it('creates a missing record, runs the skill, commits the output, announces each change in order', async () => {
     const e = envelope('unit.double', { n: 21 });
     await worker.run(e, delivery());

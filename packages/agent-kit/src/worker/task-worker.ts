@@ -145,6 +145,7 @@ export class TaskWorker {
           Math.min(Date.parse(deadline) - Date.now(), MAX_TIMER_MS),
         );
       }
+      held.claimSeq = record.seq;
       held.started();
       // A cancel intent the edge recorded before this delivery claimed the task: the record the
       // compare-and-set returned carries it. (A cancel request during the claim is answered by
@@ -274,9 +275,9 @@ export class TaskWorker {
     throw error;
   }
 
-  /** Commits an end state from the record's current state; a lost race is logged, not thrown. */
-  #end(record: TaskRecord, change: Omit<TransitionChange, 'from'>): Promise<void> {
-    return commitEnd(this.#deps, record, change);
+  /** Commits an end state from the claimed record's state; a lost race is logged, not thrown. */
+  #end(record: TaskRecord, change: Omit<TransitionChange, 'from' | 'claimSeq'>): Promise<void> {
+    return commitEnd(this.#deps, record, change, true);
   }
 
   async #commitEarlyEnd(taskId: string, end: EarlyEnd, logger: Logger): Promise<void> {
@@ -288,6 +289,8 @@ export class TaskWorker {
             from: ['working'],
             error: { code: 'DEADLINE_EXCEEDED', message: 'the task deadline passed' },
           };
+    const claimSeq = this.#held.get(taskId)?.claimSeq;
+    if (claimSeq !== undefined) change.claimSeq = claimSeq;
     try {
       const ended = await this.#deps.tasks.transition(taskId, change);
       this.#deps.status.publish(ended);

@@ -143,7 +143,9 @@ export class LedgerWriter {
     const entries = this.#entries.splice(0, this.#opts.maxBatch);
     const settlements = this.#settlements.splice(0, this.#opts.maxBatch);
     const [ledger, budgets] = await Promise.allSettled([
-      entries.length > 0 ? this.#ledger.append(entries) : Promise.resolve(0),
+      // The call ledger's own rows, made by typed code: no schema pass per row. A refused batch
+      // is written again one by one with it (below), so a bad row is named and dropped alone.
+      entries.length > 0 ? this.#ledger.append(entries, { checked: true }) : Promise.resolve(0),
       settlements.length > 0 ? this.#budgets.settle(settlements) : Promise.resolve(0),
     ]);
     // What failed for a passing reason goes back to the front, in order, for the next attempt.

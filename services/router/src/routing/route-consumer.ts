@@ -79,7 +79,8 @@ export class RouteConsumer {
           bus.subjects.taskRun(record.agent),
           TaskEnvelope,
           { ...task, routing: decision },
-          { msgId: runMsgId(task, ctx) },
+          // The envelope this consumer validated, with the decision it recorded: no second pass.
+          { msgId: runMsgId(task, ctx), checked: true },
         );
         logger.info(
           { tier: decision.tier, model: decision.model, reused, reasons: decision.reasons },

@@ -38,15 +38,18 @@ export class TaskRouter {
 
   async route(task: TaskEnvelope): Promise<TaskRouting> {
     const { decisions, skills, decider, source } = this.#deps;
-    const stored = await decisions.get(task.id);
-    if (stored) {
-      const stamped = stored.status === 'routed' ? await this.#stamp(task, stored) : null;
-      return { kind: 'decided', record: stored, reused: true, stamped };
-    }
     const manifest = await skills.get(task.skill);
     if (!manifest) {
+      // A task decided before its skill left the registry keeps its stored decision.
+      const stored = await decisions.get(task.id);
+      if (stored) {
+        const stamped = stored.status === 'routed' ? await this.#stamp(task, stored) : null;
+        return { kind: 'decided', record: stored, reused: true, stamped };
+      }
       return { kind: 'unknown-skill', reason: `unknown skill ${task.skill}: no agent has registered it` };
     }
+    // No read of a stored decision first: the insert keeps the first one (a redelivery, another
+    // replica) and answers with it, and deciding again costs less than the round trip did.
     const state = source.current;
     const { decision, config, budget } = await decider.decide(
       state.effective,
@@ -65,7 +68,7 @@ export class TaskRouter {
         : decision.budgetAction === 'queue'
           ? 'queued'
           : 'routed';
-    const { record, created } = await decisions.record({
+    const { record, created, stamped } = await decisions.recordAndStamp({
       taskId: task.id,
       skill: task.skill,
       agent: manifest.agent,
@@ -76,8 +79,8 @@ export class TaskRouter {
       status,
       budget: { policyVersion: config.version, action: decision.budgetAction, scopes: budget.scopes },
     });
-    const stamped = record.status === 'routed' ? await this.#stamp(task, record) : null;
-    return { kind: 'decided', record, reused: !created, stamped };
+    const routed = record.status === 'routed' ? (stamped ?? (await this.#stamp(task, record))) : null;
+    return { kind: 'decided', record, reused: !created, stamped: routed };
   }
 
   /** Stores the decision on the task (kept if one is there); creates the task row if the publisher did not. */
