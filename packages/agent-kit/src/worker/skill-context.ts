@@ -88,7 +88,19 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
   };
 
   const commitChunk = async (chunk: ArtifactChunk): Promise<void> => {
-    const updated = await deps.tasks.appendArtifact(record.id, chunk, ['working']);
+    let updated: TaskRecord;
+    try {
+      updated = await deps.tasks.appendArtifact(record.id, chunk, ['working']);
+    } catch (error) {
+      // The first claim commits without waiting for the WAL flush (claim-task.ts): a Postgres
+      // crash right after it leaves the task `submitted` while this run goes on. Nothing else
+      // puts a running task back there, so the claim is redone, durably, and the chunk kept.
+      const from = isForgeError(error, 'ILLEGAL_TRANSITION') ? error.details?.from : undefined;
+      if (from !== 'submitted' || record.state !== 'working') throw error;
+      deps.logger.warn('the claim was lost with a Postgres restart: claimed again');
+      await deps.tasks.transition(record.id, { to: 'working', from: ['submitted'], newAttempt: true });
+      updated = await deps.tasks.appendArtifact(record.id, chunk, ['working']);
+    }
     deps.status.publish(updated, chunk);
   };
 

@@ -151,6 +151,18 @@ describe('TaskWorker', () => {
           },
         }),
         defineSkill({
+          id: 'notes',
+          description: 'writes a text artifact before it answers',
+          input: z.object({}),
+          output: z.object({}),
+          outputModes: ['application/json', 'text/plain'],
+          tier: 'tool',
+          handler: async (_input, ctx) => {
+            await ctx.artifact({ parts: [part.text('first notes')] });
+            return {};
+          },
+        }),
+        defineSkill({
           id: 'noreply',
           description: 'declares a message answer and returns JSON',
           input: z.object({}),
@@ -204,6 +216,23 @@ describe('TaskWorker', () => {
     ]);
     expect(changes[1]?.durable).toBeUndefined();
   });
+  it('redoes a claim a Postgres crash lost before the skill wrote its first artifact', async () => {
+    // The non-durable claim "returns" but never reaches the store, as after a crash before the
+    // WAL flush: the task is still submitted when the skill writes its artifact.
+    const transition = tasks.transition.bind(tasks);
+    tasks.transition = async (id, change) => {
+      if (change.durable !== false) return transition(id, change);
+      const current = (await tasks.get(id))!;
+      return { ...current, state: 'working', seq: current.seq + 1, attempt: current.attempt + 1 };
+    };
+    const task = envelope('unit.notes', {});
+    await tasks.create(task);
+    await worker.run(task, delivery());
+    const record = await tasks.get(task.id);
+    expect(record).toMatchObject({ state: 'completed', attempt: 1 });
+    expect(record?.a2a.artifacts?.[0]?.parts).toEqual([expect.objectContaining({ text: 'first notes' })]);
+  });
+
   it('creates a missing record, runs the skill, commits the output, announces each change in order', async () => {
     const e = envelope('unit.double', { n: 21 });
     await worker.run(e, delivery());
