@@ -126,11 +126,13 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
 
   const progress = async (message: string): Promise<void> => {
     try {
-      // working → working without a new attempt: a status line, committed like any change.
+      // working → working without a new attempt: a status line, committed like any change. Naming
+      // the claim redoes it in the same statement if a Postgres crash lost it (claim-task.ts).
       const updated = await deps.tasks.transition(record.id, {
         to: 'working',
         from: ['working'],
         message: message.slice(0, 4000),
+        ...(record.state === 'working' ? { claimSeq: record.seq } : {}),
       });
       deps.status.publish(updated);
     } catch (error) {
