@@ -7,7 +7,7 @@ import { generateSigningKeyPem, sha256Hex } from '@forge/federation';
 import { hashApiKey } from '@forge/service-runtime';
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { REPO_ROOT } from '../forge-process.js';
-import { freePortBase } from '../free-ports.js';
+import { isPortFree } from '../free-ports.js';
 
 const TSX = pathToFileURL(join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
@@ -21,6 +21,19 @@ export const SECRETS = {
   operator: 'operator-key-0006',
   gateway: 'gateway-delegation-key-0007',
 } as const;
+
+/**
+ * Nine free ports in a row below Linux's ephemeral range (32768+), where an outgoing connection
+ * of any process on the machine can take a port between our check and our listen.
+ */
+async function freePairBase(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 1_200) * 10;
+    const ports = Array.from({ length: 9 }, (_, i) => base + i);
+    if ((await Promise.all(ports.map(isPortFree))).every(Boolean)) return base;
+  }
+  throw new Error('no nine free ports in a row in 20000-32000');
+}
 
 /** One process of a brain, its log tail kept for failure messages. */
 export interface Proc {
@@ -127,7 +140,7 @@ export async function startFederationPair(
 ): Promise<FederationPair> {
   const root = await mkdtemp(join(tmpdir(), 'forge-fed-'));
   const [brainA, brainB] = await Promise.all([testBrain('feda'), testBrain('fedb')]);
-  const base = await freePortBase();
+  const base = await freePairBase();
   const layout = (offset: number, name: string): Layout => ({
     dir: join(root, name),
     ports: {

@@ -9,6 +9,7 @@ export { ON_BEHALF_OF, principalOf } from './edge/auth.js';
 export {
   type ErrorReplyOptions,
   type JsonRpcId,
+  replyJsonRpcBodyError,
   replyJsonRpcError,
   replyRestError,
 } from './edge/error-replies.js';

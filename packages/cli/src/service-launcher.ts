@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
-import { DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
+import { DAY, GATEWAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
 
 /** Connections beyond the services' pools: the migrations, `psql`, a test's own check. */
 export const SPARE_CONNECTIONS = 6;
@@ -70,6 +70,39 @@ export interface MeshEnv {
   readonly fastClock?: { readonly speed: number; readonly anchor: string };
   /** OTLP/HTTP endpoint for every service's traces and metrics; unset leaves the parent's setting. */
   readonly otlpEndpoint?: string | undefined;
+  /** The gateway's settings, for a brain with a federation config. */
+  readonly federation?: GatewayEnv;
+}
+
+/** What the gateway is told besides the mesh's settings (see services/gateway/README.md). */
+export interface GatewayEnv {
+  /** The federation config (absolute). */
+  readonly config: string;
+  readonly publicPort: number;
+  readonly publicUrl: string;
+  /** `<agent>=<url>` for every agent of the brain. */
+  readonly agentUrls: string;
+  readonly keyFile: string;
+  /** The brain's federation folder (signing keys) and the local brains' secret exchange. */
+  readonly stateDir: string;
+  readonly exchangeDir: string;
+  /** Gateway URLs of the other local brains, by name: FORGE_PARTNER_<NAME>_URL. */
+  readonly partners: Readonly<Record<string, string>>;
+}
+
+function gatewayEnv(g: GatewayEnv): Record<string, string> {
+  return {
+    FORGE_FEDERATION_CONFIG: g.config,
+    FORGE_GATEWAY_PORT: String(g.publicPort),
+    FORGE_GATEWAY_PUBLIC_URL: g.publicUrl,
+    FORGE_AGENT_URLS: g.agentUrls,
+    FORGE_GATEWAY_KEY_FILE: g.keyFile,
+    FORGE_FEDERATION_STATE: g.stateDir,
+    FORGE_FEDERATION_EXCHANGE: g.exchangeDir,
+    ...Object.fromEntries(
+      Object.entries(g.partners).map(([name, url]) => [`FORGE_PARTNER_${name.toUpperCase()}_URL`, url]),
+    ),
+  };
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -92,6 +125,7 @@ function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> 
     mesh.fastClock && (service.name === SCHEDULER || service.name === DAY)
       ? { FORGE_CLOCK_SPEED: String(mesh.fastClock.speed), FORGE_CLOCK_ANCHOR: mesh.fastClock.anchor }
       : {};
+  if (service.name === GATEWAY && mesh.federation) return gatewayEnv(mesh.federation);
   return service.name === ROUTER ? { FORGE_ROUTING_CONFIG: mesh.routingConfig } : { ...day, ...clock };
 }
 

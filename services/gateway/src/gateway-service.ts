@@ -38,7 +38,8 @@ export function createGatewayService(config: GatewayConfig, deps: { logger?: Log
   let served: Served | undefined;
   let federation: FederationConfig | undefined;
   const links = new Map<string, PartnerLink>();
-  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
+  // Idle sockets go before the agents' servers drop them (express keeps them 5 s).
+  const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256, timeout: 4_000 });
   let stopped: Promise<void> | undefined;
 
   return {

@@ -1,6 +1,6 @@
 import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ON_BEHALF_OF, replyJsonRpcError, replyRestError } from '@forge/agent-kit';
+import { ON_BEHALF_OF, replyJsonRpcBodyError, replyJsonRpcError, replyRestError } from '@forge/agent-kit';
 import { ForgeError, PARTNER_PRINCIPAL_PREFIX } from '@forge/contracts';
 import type { FederationConfig, RateLimiter } from '@forge/federation';
 import { boundedJsonBody } from '@forge/service-runtime';
@@ -75,7 +75,7 @@ export class InboundGateway {
     router.post('/', (req, res) => {
       readBody(req, res, (bodyError?: unknown) => {
         if (bodyError) {
-          replyJsonRpcError(res, null, bodyError, d.logger);
+          replyJsonRpcBodyError(res, bodyError, d.logger);
           return;
         }
         const body: unknown = req.body;
@@ -251,38 +251,50 @@ export class InboundGateway {
           headers['content-type'] = 'application/json';
           headers['content-length'] = String(Buffer.byteLength(body));
         }
-        const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-        const upstream = send(target, {
-          method,
-          headers,
-          agent: target.protocol === 'https:' ? this.#httpsAgent : this.#httpAgent,
-        });
-        res.once('close', () => {
-          if (!upstream.destroyed) upstream.destroy();
-        });
-        upstream.once('response', (answer: IncomingMessage) => {
-          if (answer.statusCode === 401) {
-            answer.resume();
-            fail(new ForgeError('BAD_CONFIG', `the local agent ${agent} refused the gateway's key`));
-            return;
-          }
-          res.status(answer.statusCode ?? 502);
-          for (const name of PASSED_BACK) {
-            const value = answer.headers[name];
-            if (value !== undefined) res.setHeader(name, value);
-          }
-          if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
-            res.setHeader('X-Accel-Buffering', 'no');
-            res.flushHeaders();
-          }
-          answer.pipe(res);
-        });
-        upstream.once('error', (error) => {
-          if (!res.headersSent)
-            fail(new ForgeError('UNAVAILABLE', `the local agent ${agent} did not answer`, { cause: error }));
-          else res.end();
-        });
-        upstream.end(body);
+        const send = (retry: boolean): void => {
+          const upstream = (target.protocol === 'https:' ? httpsRequest : httpRequest)(target, {
+            method,
+            headers,
+            agent: target.protocol === 'https:' ? this.#httpsAgent : this.#httpAgent,
+          });
+          const onClose = () => {
+            if (!upstream.destroyed) upstream.destroy();
+          };
+          res.once('close', onClose);
+          upstream.once('response', (answer: IncomingMessage) => {
+            if (answer.statusCode === 401) {
+              answer.resume();
+              fail(new ForgeError('BAD_CONFIG', `the local agent ${agent} refused the gateway's key`));
+              return;
+            }
+            res.status(answer.statusCode ?? 502);
+            for (const name of PASSED_BACK) {
+              const value = answer.headers[name];
+              if (value !== undefined) res.setHeader(name, value);
+            }
+            if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+              res.setHeader('X-Accel-Buffering', 'no');
+              res.flushHeaders();
+            }
+            answer.pipe(res);
+          });
+          upstream.once('error', (error: NodeJS.ErrnoException) => {
+            res.off('close', onClose);
+            // A kept-alive socket the agent closed just as we reused it: nothing reached the
+            // agent, so sending again once is safe (Node's documented pattern).
+            if (retry && upstream.reusedSocket && error.code === 'ECONNRESET' && !res.headersSent) {
+              send(false);
+              return;
+            }
+            if (!res.headersSent) {
+              fail(
+                new ForgeError('UNAVAILABLE', `the local agent ${agent} did not answer`, { cause: error }),
+              );
+            } else res.end();
+          });
+          upstream.end(body);
+        };
+        send(true);
       })
       .catch(fail);
   }

@@ -1,3 +1,4 @@
+import { isForgeError } from '@forge/contracts';
 import type { Logger } from '@forge/telemetry';
 import type { Response } from 'express';
 import { jsonRpcError, restError } from './a2a-errors.js';
@@ -48,4 +49,23 @@ export function replyRestError(
   if (view.retryAfterSeconds !== undefined) res.set('Retry-After', String(view.retryAfterSeconds));
   if (view.code === 'UNAUTHENTICATED') res.set('WWW-Authenticate', options.challenge ?? WWW_AUTHENTICATE);
   res.status(status).type('application/a2a+json').send(JSON.stringify(body));
+}
+
+/** JSON-RPC 2.0's parse error and invalid request codes. */
+const PARSE_ERROR = -32700;
+const INVALID_REQUEST = -32600;
+
+/**
+ * Answers a JSON-RPC request whose body could not be read (what `boundedJsonBody` refused), as
+ * the kit's binding does: text that is not JSON or nests too deep is -32700 (HTTP 200), another
+ * unreadable body -32600, a body too large or of another media type keeps its HTTP status; the
+ * id is null (the request could not be read).
+ */
+export function replyJsonRpcBodyError(res: Response, error: unknown, logger: Logger): void {
+  if (res.headersSent) return;
+  const view = answered(logger, error, { binding: 'JSONRPC' });
+  const parse = isForgeError(error, 'BAD_INPUT') && error.details?.refusal !== undefined;
+  const status = view.code === 'BAD_INPUT' ? 200 : view.spec.http.status;
+  const code = parse ? PARSE_ERROR : view.code === 'BAD_INPUT' ? INVALID_REQUEST : jsonRpcError(view).code;
+  res.status(status).json({ jsonrpc: '2.0', id: null, error: { ...jsonRpcError(view), code } });
 }
