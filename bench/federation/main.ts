@@ -1,0 +1,137 @@
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { NatsPartnerClient } from '@forge/agent-kit';
+import { Bus } from '@forge/bus';
+import {
+  FEDERATION_SECRETS,
+  fetchToken,
+  rpc,
+  skillMessage,
+  startFederationPair,
+  stateOf,
+  taskOf,
+} from '@forge/e2e';
+import { createLogger } from '@forge/telemetry';
+
+/**
+ * bench federation: brain A's skill asking brain B's `compliance.check-text` (tool tier: plain
+ * code, so the figures are the mesh's and the gateways' own cost), against calling B's agent
+ * directly, alternating the paths in one run:
+ *
+ * - direct:  HTTP SendMessage to B's compliance agent (B's router, worker, Postgres as always);
+ * - inbound: the same call through B's gateway as partner A (token check, skill grant, rate,
+ *   budget, proxy as partner:a) → the inbound hop's overhead is inbound − direct;
+ * - ask:     what a skill of A does, `ctx.partners.ask('partner/b/compliance.check-text')`: NATS
+ *   request to A's gateway → B's gateway → B's agent → the outbound hop's overhead is ask − inbound.
+ *
+ * Ends with one JSON line.
+ */
+const { values } = parseArgs({
+  options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '30' } },
+});
+const count = Number(values.count);
+const warmup = Number(values.warmup);
+const INPUT = { text: 'New rosin drops Friday. 21+ only.', channel: 'instagram' };
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+const round = (n: number) => Math.round(n * 100) / 100;
+function stats(ms: number[]) {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return {
+    p50: round(quantile(sorted, 0.5)),
+    p90: round(quantile(sorted, 0.9)),
+    p99: round(quantile(sorted, 0.99)),
+  };
+}
+
+console.log('starting two brains (router, compliance or scout, gateway each) ...');
+const pair = await startFederationPair();
+const bus = await Bus.connect({
+  servers: pair.a.brain.natsUrl,
+  name: 'bench-federation',
+  brain: pair.a.name,
+  logger: createLogger({ name: 'bench-federation', level: 'silent' }),
+});
+try {
+  const token = (
+    (await (await fetchToken(pair.b.gatewayUrl, 'a', FEDERATION_SECRETS.aToB)).json()) as {
+      access_token: string;
+    }
+  ).access_token;
+  const partners = new NatsPartnerClient(bus);
+  const direct = async () => {
+    const answer = await rpc(
+      pair.b.agentUrl,
+      'SendMessage',
+      { message: skillMessage('compliance.check-text', INPUT) },
+      {
+        authorization: `Bearer ${FEDERATION_SECRETS.operator}`,
+      },
+    );
+    if (stateOf(taskOf(answer)) !== 'TASK_STATE_COMPLETED')
+      throw new Error(`direct: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  };
+  const inbound = async () => {
+    const answer = await rpc(
+      pair.b.gatewayUrl,
+      'SendMessage',
+      { message: skillMessage('compliance.check-text', INPUT) },
+      {
+        authorization: `Bearer ${token}`,
+      },
+    );
+    if (stateOf(taskOf(answer)) !== 'TASK_STATE_COMPLETED')
+      throw new Error(`inbound: ${JSON.stringify(answer.body).slice(0, 300)}`);
+  };
+  const ask = async () => {
+    const answer = await partners.ask('partner/b/compliance.check-text', INPUT, { timeoutMs: 30_000 });
+    if (answer.state !== 'completed') throw new Error(`ask: ${JSON.stringify(answer).slice(0, 300)}`);
+  };
+  const paths = { direct, inbound, ask } as const;
+  const samples: Record<keyof typeof paths, number[]> = { direct: [], inbound: [], ask: [] };
+  const names = Object.keys(paths) as (keyof typeof paths)[];
+  for (let i = 0; i < warmup + count; i++) {
+    // Rotate which path goes first, so drift and noise hit all three alike.
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(i + j) % names.length]!;
+      const started = performance.now();
+      await paths[name]();
+      if (i >= warmup) samples[name].push(performance.now() - started);
+    }
+    if ((i + 1) % 100 === 0) console.log(`  ${i + 1} / ${warmup + count}`);
+  }
+  const s = { direct: stats(samples.direct), inbound: stats(samples.inbound), ask: stats(samples.ask) };
+  const hop = (a: { p50: number; p99: number }, b: { p50: number; p99: number }) => ({
+    p50: round(a.p50 - b.p50),
+    p99: round(a.p99 - b.p99),
+  });
+  const inboundHop = hop(s.inbound, s.direct);
+  const outboundHop = hop(s.ask, s.inbound);
+  console.log(`round trips per path: ${count} (after ${warmup} warm-up), tool-tier compliance.check-text`);
+  console.log(`  direct to B's agent      p50 ${s.direct.p50} ms  p99 ${s.direct.p99} ms`);
+  console.log(
+    `  through B's gateway      p50 ${s.inbound.p50} ms  p99 ${s.inbound.p99} ms  (inbound hop +${inboundHop.p50} / +${inboundHop.p99})`,
+  );
+  console.log(
+    `  A's skill asks B (A→B)   p50 ${s.ask.p50} ms  p99 ${s.ask.p99} ms  (outbound hop +${outboundHop.p50} / +${outboundHop.p99})`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: 'federation',
+      count,
+      skill: 'compliance.check-text',
+      direct: s.direct,
+      viaGateway: s.inbound,
+      partnerAsk: s.ask,
+      overheadPerHopMs: { inbound: inboundHop, outbound: outboundHop },
+      targetP99OverheadMs: 10,
+      meetsTarget: inboundHop.p99 < 10 && outboundHop.p99 < 10,
+    }),
+  );
+} finally {
+  await bus.drain().catch(() => undefined);
+  await pair.close();
+}
