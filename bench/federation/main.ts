@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { NatsPartnerClient } from '@forge/agent-kit';
@@ -37,6 +38,13 @@ const { values } = parseArgs({
 const count = Number(values.count);
 const warmup = Number(values.warmup);
 const INPUT = { text: 'New rosin drops Friday. 21+ only.', channel: 'instagram' };
+
+/** CPU time (user + system) a process has used, in ms (Linux /proc; clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
 
 function quantile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -136,7 +144,9 @@ try {
     getVia: [],
   };
   const names = Object.keys(paths) as (keyof typeof paths)[];
+  let cpuStart = { a: 0, b: 0 };
   for (let i = 0; i < warmup + count; i++) {
+    if (i === warmup) cpuStart = { a: await cpuMs(pair.a.gatewayPid), b: await cpuMs(pair.b.gatewayPid) };
     // Rotate which path goes first, so drift and noise hit all three alike.
     for (let j = 0; j < names.length; j++) {
       const name = names[(i + j) % names.length]!;
@@ -146,6 +156,11 @@ try {
     }
     if ((i + 1) % 100 === 0) console.log(`  ${i + 1} / ${warmup + count}`);
   }
+  // B's gateway takes inbound, getVia and the inbound side of ask; A's takes the outbound side of ask.
+  const cpuPerCall = {
+    inboundMs: round(((await cpuMs(pair.b.gatewayPid)) - cpuStart.b) / (3 * count)),
+    outboundMs: round(((await cpuMs(pair.a.gatewayPid)) - cpuStart.a) / count),
+  };
   const s = {
     direct: stats(samples.direct),
     inbound: stats(samples.inbound),
@@ -173,6 +188,9 @@ try {
     `  GetTask through B's gateway  p50 ${s.getVia.p50} ms  p99 ${s.getVia.p99} ms  (gateway hop +${readHop.p50} / +${readHop.p99})`,
   );
   console.log(
+    `  gateway CPU per call: inbound ${cpuPerCall.inboundMs} ms (B), outbound ${cpuPerCall.outboundMs} ms (A)`,
+  );
+  console.log(
     JSON.stringify({
       bench: 'federation',
       count,
@@ -183,6 +201,8 @@ try {
       getTaskDirect: s.getDirect,
       getTaskViaGateway: s.getVia,
       overheadPerHopMs: { inbound: inboundHop, outbound: outboundHop, inboundOnGetTask: readHop },
+      gatewayCpuPerCallMs: cpuPerCall,
+      loadAverage: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number),
       targetP99OverheadMs: 10,
       meetsTarget: readHop.p99 < 10,
     }),

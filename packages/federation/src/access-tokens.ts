@@ -51,6 +51,10 @@ export async function issueAccessToken(
 export interface VerifiedToken {
   readonly subject: string;
   readonly scopes: ReadonlySet<string>;
+  /** The key that signed it. */
+  readonly kid: string;
+  /** When it expires, epoch milliseconds. */
+  readonly expiresAt: number;
 }
 
 /** A token that looks like a JWT (three base64url parts), as opposed to an API key. */
@@ -69,7 +73,7 @@ export async function verifyAccessToken(
   expected: { issuer: string; audience: string; toleranceSeconds?: number },
 ): Promise<VerifiedToken> {
   try {
-    const { payload } = await jwtVerify(
+    const { payload, protectedHeader } = await jwtVerify(
       token,
       async (header) => {
         const key = await ring.find(header.kid);
@@ -87,7 +91,12 @@ export async function verifyAccessToken(
       },
     );
     const scope = typeof payload.scope === 'string' ? payload.scope : '';
-    return { subject: payload.sub!, scopes: new Set(scope.split(' ').filter(Boolean)) };
+    return {
+      subject: payload.sub!,
+      scopes: new Set(scope.split(' ').filter(Boolean)),
+      kid: protectedHeader.kid ?? '',
+      expiresAt: (payload.exp ?? 0) * 1000,
+    };
   } catch (error) {
     if (error instanceof errors.JWTExpired)
       throw new ForgeError('UNAUTHENTICATED', 'the access token has expired');

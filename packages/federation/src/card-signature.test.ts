@@ -24,7 +24,7 @@ describe('card signatures (A2A v1.0 §8.4)', () => {
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 
-  const verify = (signed: Record<string, unknown>, allow = (jku: string) => jku === JKU) =>
+  const verify = (signed: Record<string, unknown>, allow: (jku: string) => boolean = (jku) => jku === JKU) =>
     verifyCardSignature(signed, { jwks: async () => ring.jwks(), allowJku: allow });
 
   it('signs the canonical card with kid and jku, and the signature verifies', async () => {

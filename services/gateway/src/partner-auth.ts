@@ -9,6 +9,9 @@ import {
 } from '@forge/federation';
 import type { Request } from 'express';
 
+/** How many verified tokens are remembered (oldest dropped first). */
+const MAX_VERIFIED = 2_000;
+
 /** Who is calling: a partner, and the scopes its token grants (null: an API key, all its skills). */
 export interface PartnerCall {
   readonly partner: string;
@@ -25,6 +28,8 @@ export class PartnerAuthenticator {
   readonly #config: FederationConfig;
   readonly #ring: KeyRing;
   readonly #apiKeys: [string, HashedSecrets][];
+  /** Tokens verified lately: a partner sends the same token on every call until it expires. */
+  readonly #verified = new Map<string, { call: PartnerCall; kid: string; expiresAt: number }>();
 
   constructor(config: FederationConfig, ring: KeyRing) {
     this.#config = config;
@@ -63,6 +68,11 @@ export class PartnerAuthenticator {
       );
     }
     if (looksLikeJwt(presented)) {
+      const known = this.#verified.get(presented);
+      // Still valid only while it has not expired and its key is still in the ring (a rotation
+      // that drops the key refuses the token at once).
+      if (known && known.expiresAt > Date.now() && (await this.#ring.find(known.kid))) return known.call;
+      if (known) this.#verified.delete(presented);
       const verified = await verifyAccessToken(this.#ring, presented, {
         issuer: this.#config.publicUrl,
         audience: this.#config.publicUrl,
@@ -75,7 +85,10 @@ export class PartnerAuthenticator {
           details: { tokenPresented: true },
         });
       }
-      return { partner: verified.subject, scopes: verified.scopes };
+      const call = { partner: verified.subject, scopes: verified.scopes };
+      if (this.#verified.size >= MAX_VERIFIED) this.#verified.delete(this.#verified.keys().next().value!);
+      this.#verified.set(presented, { call, kid: verified.kid, expiresAt: verified.expiresAt });
+      return call;
     }
     for (const [partner, keys] of this.#apiKeys) {
       if (await keys.matches(presented)) return { partner, scopes: null };
