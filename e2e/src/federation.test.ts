@@ -13,6 +13,33 @@ import { acquireMeshLock } from './mesh-lock.js';
 const CHECK = { text: 'New rosin drops Friday. 21+ only.', channel: 'instagram' };
 const OPERATOR = { authorization: `Bearer ${SECRETS.operator}` };
 
+/** SendStreamingMessage over JSON-RPC: every event's `result` (a StreamResponse), in order. */
+async function sse(base: string, message: Record<string, unknown>, headers: Record<string, string>) {
+  const response = await fetch(`${base}/a2a/jsonrpc`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'a2a-version': '1.0',
+      accept: 'text/event-stream',
+      ...headers,
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendStreamingMessage', params: { message } }),
+  });
+  expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .map((event) =>
+      event
+        .split('\n')
+        .filter((l) => l.startsWith('data:'))
+        .map((l) => l.slice(5))
+        .join(''),
+    )
+    .filter((data) => data.trim() !== '')
+    .map((data) => (JSON.parse(data) as { result: Record<string, unknown> }).result);
+}
+
 /** The operator of `brain` asks a partner through its own gateway's `partners.ask`. */
 function askThrough(base: string, target: string, input: unknown, headers: Record<string, string> = {}) {
   return rpc(

@@ -13,10 +13,24 @@ import { injectTraceContext, type Logger } from '@forge/telemetry';
 
 type Outbound = NonNullable<PartnerConfig['outbound']>;
 
+/** What a partner's stream says as it goes (data for the local task, never instructions). */
+export type PartnerEvent =
+  | { kind: 'task'; taskId: string; state: PartnerAskReply['state'] }
+  | { kind: 'status'; state: PartnerAskReply['state']; text: string | undefined }
+  | {
+      kind: 'artifact';
+      artifactId: string;
+      name: string | undefined;
+      parts: ({ text: string } | { data: unknown })[];
+      append: boolean;
+      lastChunk: boolean;
+    };
+
 /** What a verified partner card tells us: where to call and where its tokens come from. */
 interface KnownCard {
   readonly jsonRpcUrl: string;
   readonly tokenUrl: string | undefined;
+  readonly streaming: boolean;
   readonly at: number;
 }
 
@@ -157,7 +171,9 @@ export class PartnerLink {
       | { oauth2SecurityScheme: { flows?: { clientCredentials?: { tokenUrl?: unknown } } } }
       | undefined;
     const tokenUrl = oauth?.oauth2SecurityScheme.flows?.clientCredentials?.tokenUrl;
+    const capabilities = isObject(json.capabilities) ? json.capabilities : {};
     this.#card = {
+      streaming: capabilities.streaming === true,
       jsonRpcUrl: jsonRpc.url,
       tokenUrl: typeof tokenUrl === 'string' && URL.canParse(tokenUrl) ? tokenUrl : undefined,
       at: Date.now(),
@@ -165,8 +181,17 @@ export class PartnerLink {
     return this.#card;
   }
 
-  /** Asks the partner's `skill` with `input`; see the class. */
-  async ask(skill: string, input: unknown, timeoutMs: number): Promise<PartnerAskReply> {
+  /**
+   * Asks the partner's `skill` with `input`; see the class. With `onEvent`, and a partner whose
+   * card says it streams, the call is SendStreamingMessage and each event is handed over as it
+   * comes (a retry happens only before the first event).
+   */
+  async ask(
+    skill: string,
+    input: unknown,
+    timeoutMs: number,
+    onEvent?: (event: PartnerEvent) => Promise<void>,
+  ): Promise<PartnerAskReply> {
     const outbound = this.#outbound;
     if (!outbound || !outbound.skills.includes(skill)) {
       throw new ForgeError('FORBIDDEN', `this brain may not ask partner ${this.name} for ${skill}`, {
@@ -179,7 +204,7 @@ export class PartnerLink {
     for (let attempt = 0; ; attempt++) {
       this.#breaker.admit(`partner ${this.name}`);
       try {
-        const reply = await this.#send(skill, message, deadline);
+        const reply = await this.#send(skill, message, deadline, onEvent);
         this.#breaker.success();
         return reply;
       } catch (error) {
@@ -204,8 +229,14 @@ export class PartnerLink {
     }
   }
 
-  async #send(skill: string, message: unknown, deadline: number): Promise<PartnerAskReply> {
+  async #send(
+    skill: string,
+    message: unknown,
+    deadline: number,
+    onEvent?: (event: PartnerEvent) => Promise<void>,
+  ): Promise<PartnerAskReply> {
     const card = await this.card();
+    const streaming = onEvent !== undefined && card.streaming;
     const credential = this.#tokens
       ? await this.#tokens.token()
       : this.#apiKey
@@ -222,13 +253,14 @@ export class PartnerLink {
         headers: {
           'content-type': 'application/json',
           'a2a-version': '1.0',
+          accept: streaming ? 'text/event-stream' : 'application/json',
           ...(this.#tokens ? { authorization: `Bearer ${credential}` } : { 'x-api-key': credential }),
           ...injectTraceContext({}),
         },
         body: JSON.stringify({
           jsonrpc: '2.0',
           id: randomUUID(),
-          method: 'SendMessage',
+          method: streaming ? 'SendStreamingMessage' : 'SendMessage',
           params: { message, configuration: { returnImmediately: false } },
         }),
         signal: AbortSignal.timeout(remaining),
@@ -243,6 +275,13 @@ export class PartnerLink {
           retryable: !timedOut,
         },
       );
+    }
+    if (
+      streaming &&
+      response.ok &&
+      (response.headers.get('content-type') ?? '').startsWith('text/event-stream')
+    ) {
+      return this.#readStream(skill, response, onEvent);
     }
     const text = await response.text();
     let json: unknown;
@@ -265,6 +304,105 @@ export class PartnerLink {
       throw new ForgeError('UNAVAILABLE', `partner ${this.name}: the answer is not a JSON-RPC response`);
     if (isObject(json.error)) throw this.#remoteError(json.error, response);
     return this.#answer(skill, json.result);
+  }
+
+  /**
+   * Reads a SendStreamingMessage answer (SSE, each event a JSON-RPC response carrying a
+   * StreamResponse), hands each event over, and answers with where the task ended.
+   */
+  async #readStream(
+    skill: string,
+    response: Response,
+    onEvent: (event: PartnerEvent) => Promise<void>,
+  ): Promise<PartnerAskReply> {
+    let remoteTaskId = '';
+    let state: PartnerAskReply['state'] = 'submitted';
+    let text: string | undefined;
+    let output: unknown;
+    let reply: PartnerAskReply | undefined;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const handle = async (data: string): Promise<void> => {
+      let json: unknown;
+      try {
+        json = JSON.parse(data);
+      } catch {
+        throw new ForgeError('UNAVAILABLE', `partner ${this.name}: a stream event is not JSON`);
+      }
+      if (!isObject(json)) return;
+      if (isObject(json.error)) throw this.#remoteError(json.error, response);
+      const result = isObject(json.result) ? json.result : {};
+      if (isObject(result.message)) {
+        reply = this.#answer(skill, result);
+        return;
+      }
+      if (isObject(result.task)) {
+        const task = result.task;
+        remoteTaskId = typeof task.id === 'string' ? task.id.slice(0, 200) : '';
+        state = STATES[String(isObject(task.status) ? task.status.state : '')] ?? state;
+        await onEvent({ kind: 'task', taskId: remoteTaskId, state });
+        return;
+      }
+      if (isObject(result.statusUpdate)) {
+        const status = isObject(result.statusUpdate.status) ? result.statusUpdate.status : {};
+        state = STATES[String(status.state)] ?? state;
+        text = textOf(status.message) ?? text;
+        await onEvent({ kind: 'status', state, text: textOf(status.message) });
+        return;
+      }
+      if (isObject(result.artifactUpdate)) {
+        const update = result.artifactUpdate;
+        const artifact = isObject(update.artifact) ? update.artifact : {};
+        const artifactId = typeof artifact.artifactId === 'string' ? artifact.artifactId.slice(0, 200) : '';
+        const parts = (Array.isArray(artifact.parts) ? artifact.parts : []).flatMap(
+          (p): ({ text: string } | { data: unknown })[] =>
+            isObject(p) && typeof p.text === 'string'
+              ? [{ text: p.text }]
+              : isObject(p) && p.data !== undefined
+                ? [{ data: p.data }]
+                : [],
+        );
+        if (artifactId === 'result') {
+          output = dataOf(artifact.parts);
+          return;
+        }
+        await onEvent({
+          kind: 'artifact',
+          artifactId,
+          name: typeof artifact.name === 'string' ? artifact.name.slice(0, 200) : undefined,
+          parts,
+          append: update.append === true,
+          lastChunk: update.lastChunk === true,
+        });
+      }
+    };
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = event
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart())
+          .join('\n');
+        if (data) await handle(data);
+      }
+      if (buffer.length > 16 * 1024 * 1024)
+        throw new ForgeError('UNAVAILABLE', `partner ${this.name}: a stream event is too large`);
+    }
+    if (reply) return reply;
+    return {
+      partner: this.name,
+      skill,
+      remoteTaskId,
+      state,
+      ...(output === undefined ? {} : { output }),
+      ...(text ? { text } : {}),
+    };
   }
 
   /** A partner's JSON-RPC error as ours: its Forge code when it says one, its retryability and wait. */

@@ -1,7 +1,14 @@
-import { defineAgent, defineSkill, parsePartnerTarget } from '@forge/agent-kit';
+import {
+  type ArtifactWriter,
+  defineAgent,
+  defineSkill,
+  parsePartnerTarget,
+  part,
+  type SkillContext,
+} from '@forge/agent-kit';
 import { ForgeError, PartnerAskReply } from '@forge/contracts';
 import { z } from 'zod';
-import type { PartnerLink } from './partner-link.js';
+import type { PartnerEvent, PartnerLink } from './partner-link.js';
 
 /** The gateway's links by partner name. */
 export type PartnerLinks = ReadonlyMap<string, PartnerLink>;
@@ -10,13 +17,48 @@ export type PartnerLinks = ReadonlyMap<string, PartnerLink>;
 export function askPartner(
   links: PartnerLinks,
   request: { partner: string; skill: string; input: unknown; timeoutMs?: number | undefined },
+  onEvent?: (event: PartnerEvent) => Promise<void>,
 ): Promise<PartnerAskReply> {
   const link = links.get(request.partner);
   if (!link)
     throw new ForgeError('FORBIDDEN', `no partner ${request.partner} in this brain's registry`, {
       retryable: false,
     });
-  return link.ask(request.skill, request.input, request.timeoutMs ?? 60_000);
+  return link.ask(request.skill, request.input, request.timeoutMs ?? 60_000, onEvent);
+}
+
+/**
+ * Relays a partner's stream into the local task: its task id and state changes as status lines,
+ * its artifacts (other than the result) as local artifacts, chunk by chunk. Text from the partner
+ * is shown as text, never acted upon.
+ */
+function relayInto(ctx: SkillContext, partner: string): (event: PartnerEvent) => Promise<void> {
+  const writers = new Map<string, ArtifactWriter>();
+  return async (event) => {
+    switch (event.kind) {
+      case 'task':
+        await ctx.progress(`partner ${partner} took it as task ${event.taskId} (${event.state})`);
+        return;
+      case 'status':
+        await ctx.progress(
+          `partner ${partner}: ${event.state}${event.text ? `: ${event.text.slice(0, 500)}` : ''}`,
+        );
+        return;
+      case 'artifact': {
+        const parts = event.parts.map((p) => ('text' in p ? part.text(p.text) : part.data(p.data)));
+        let writer = writers.get(event.artifactId);
+        if (!writer) {
+          writer = ctx.artifactStream({ name: `${partner}: ${event.name ?? event.artifactId}` });
+          writers.set(event.artifactId, writer);
+        }
+        if (event.lastChunk) {
+          await writer.end(parts);
+          writers.delete(event.artifactId);
+        } else await writer.write(parts);
+        return;
+      }
+    }
+  };
 }
 
 /**
@@ -40,11 +82,12 @@ export function partnersAgent(links: PartnerLinks) {
         examples: ['{"target":"partner/b/compliance.check-text","input":{"text":"..."}}'],
         input: z.object({ target: z.string().min(1).max(300), input: z.unknown() }),
         output: PartnerAskReply,
+        outputModes: ['application/json', 'text/plain'],
         tier: 'tool',
         handler: async ({ target, input }, ctx) => {
           const { partner, skill } = parsePartnerTarget(target);
           await ctx.progress(`asking ${partner} for ${skill}`);
-          const answer = await askPartner(links, { partner, skill, input });
+          const answer = await askPartner(links, { partner, skill, input }, relayInto(ctx, partner));
           if (answer.state !== 'completed') {
             throw new ForgeError(
               'PROVIDER_ERROR',
