@@ -96,6 +96,29 @@ describe('federation: two brains in two companies over A2A', () => {
     expect(rows.rows[0]!.origin).toMatchObject({ kind: 'partner', partner: 'a', by: 'partner:a' });
   }, 90_000);
 
+  it("streams: a partner's SendStreamingMessage through the gateway, and A relays B's stream into its own task", async () => {
+    const auth = { authorization: `Bearer ${await bToken()}` };
+    const events = await sse(pair.b.gatewayUrl, skillMessage('compliance.check-text', CHECK), auth);
+    expect(Object.keys(events[0]!)).toContain('task');
+    expect(JSON.stringify(events.at(-1))).toContain('TASK_STATE_COMPLETED');
+    expect(JSON.stringify(events)).toContain('"artifactId":"result"');
+
+    const local = await sse(
+      pair.a.partnersUrl,
+      skillMessage('partners.ask', { target: 'partner/b/compliance.check-text', input: CHECK }),
+      OPERATOR,
+    );
+    const lines = local.flatMap((e) => {
+      const update = e.statusUpdate as { status?: { message?: { parts?: { text?: string }[] } } } | undefined;
+      return (update?.status?.message?.parts ?? []).map((p) => p.text ?? '');
+    });
+    expect(
+      lines.some((line) => /^partner b took it as task [0-9a-f-]{36}/.test(line)),
+      lines.join('\n'),
+    ).toBe(true);
+    expect(JSON.stringify(local.at(-1))).toContain('TASK_STATE_COMPLETED');
+  }, 60_000);
+
   it("refuses calls without credentials or with bad ones: 401 with WWW-Authenticate, in each binding's format", async () => {
     const message = skillMessage('compliance.check-text', CHECK);
     const bare = await rpc(pair.b.gatewayUrl, 'SendMessage', { message });

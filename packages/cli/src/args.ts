@@ -21,7 +21,7 @@ import {
   parseRoute,
   type RouteExplainOptions,
 } from './ledger-args.js';
-import { defaultRoutingConfigPath, defaultStateDir } from './paths.js';
+import { defaultBrainsDir, defaultRoutingConfigPath, defaultStateDir } from './paths.js';
 import { AGENT_TABLE, findAgent, GATEWAY, PG_PORT_OFFSET } from './service-table.js';
 import { COMMANDS, type CommandName } from './usage.js';
 
@@ -52,6 +52,8 @@ export interface UpOptions extends CommonOptions {
   readonly federationConfig: string | undefined;
   /** `--brains a,b`: run these brains, each a whole mesh with its gateway; empty: just `brain`. */
   readonly brains: readonly string[];
+  /** Where `--brains` finds `<brain>/federation.yaml` (FORGE_BRAINS_DIR, default config/brains). */
+  readonly brainsDir: string;
   /** Gateway URLs of the other brains on this machine (FORGE_PARTNER_<NAME>_URL), set by --brains. */
   readonly localPartners: Readonly<Record<string, string>>;
 }
@@ -322,6 +324,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
   pick(sourced, 'otlp', flags.otlp, 'OTEL_EXPORTER_OTLP_ENDPOINT', env);
   pick(sourced, 'federation', flags.federation, 'FORGE_FEDERATION_CONFIG', env);
   pick(sourced, 'brains', flags.brains, 'FORGE_BRAINS', env);
+  pick(sourced, 'brainsDir', undefined, 'FORGE_BRAINS_DIR', env);
   const up = validate(
     'up',
     z.object({
@@ -336,6 +339,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
         .optional(),
       federation: filePath.optional(),
+      brainsDir: filePath.optional(),
       brains: z
         .string()
         .transform((text) => text.split(',').map((name) => name.trim()))
@@ -364,6 +368,7 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
     otlpEndpoint: up.otlp?.replace(/\/+$/, ''),
     federationConfig: up.federation,
     brains: up.brains ?? [],
+    brainsDir: up.brainsDir ?? defaultBrainsDir(),
     localPartners: {},
   };
 }

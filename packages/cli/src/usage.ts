@@ -36,7 +36,8 @@ ${COMMON}
                         (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)
   --federation <file>   run the gateway with this federation config (FORGE_FEDERATION_CONFIG)
   --brains <a,b,...>    run several brains, each a whole mesh of its own (ports port-base+100*i,
-                        schema, streams, keys) with its gateway, from config/brains/<name>/federation.yaml`,
+                        schema, streams, keys) with its gateway, from <dir>/<name>/federation.yaml
+                        (FORGE_BRAINS_DIR, default config/brains)`,
   schedule: `usage: forge schedule list|run <name>|pause <name>|resume <name> [flags]
   The scheduler's schedules (config/schedules.yaml): list shows each one's cron, skill and tier, its
   next run and its last run with the task's state; run submits one now (a manual run, under the

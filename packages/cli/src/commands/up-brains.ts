@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { ForgeError } from '@forge/contracts';
 import type { UpOptions } from '../args.js';
 import type { Io } from '../io.js';
-import { repoRoot } from '../paths.js';
 import { GATEWAY_PUBLIC_OFFSET } from '../service-table.js';
 import type { UpReport } from '../up-report.js';
 import { runUp, type UpHooks } from './up.js';
@@ -11,21 +10,21 @@ import { runUp, type UpHooks } from './up.js';
 /** Each brain's ports: `port-base + 100 * i` (its embedded Postgres at +50 of that). */
 export const BRAIN_PORT_STRIDE = 100;
 
-/** `config/brains/<brain>/federation.yaml` of the repository. */
-export function brainFederationConfig(brain: string, root = repoRoot()): string {
-  return join(root, 'config', 'brains', brain, 'federation.yaml');
+/** `<brains dir>/<brain>/federation.yaml` (the repository's config/brains by default). */
+export function brainFederationConfig(brain: string, brainsDir: string): string {
+  return join(brainsDir, brain, 'federation.yaml');
 }
 
 /**
  * `forge up --brains a,b`: every brain a whole mesh of its own (its subject prefix and streams,
  * its Postgres schema, its ports from `port-base + 100 * i`, its keys) with its gateway, from
- * `config/brains/<name>/federation.yaml`; each gateway is told where the others are
+ * `<brains dir>/<name>/federation.yaml` (FORGE_BRAINS_DIR, default config/brains); each gateway is told where the others are
  * (FORGE_PARTNER_<NAME>_URL). The brains start one after another (the first starts NATS when
  * none runs) and stop together on SIGINT/SIGTERM or when one of them fails.
  */
 export async function runUpBrains(options: UpOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const { brains } = options;
-  const configs = brains.map((brain) => brainFederationConfig(brain, hooks.root));
+  const configs = brains.map((brain) => brainFederationConfig(brain, options.brainsDir));
   const missing = configs.filter((path) => !existsSync(path));
   if (missing.length > 0) {
     throw new ForgeError('BAD_CONFIG', `--brains: no federation config at ${missing.join(', ')}`);
