@@ -2,7 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AGENT_ENV_VARIABLES, loadAgentConfig } from '@forge/agent-kit';
 import { forgeSubjects } from '@forge/contracts';
+import { parseFederationConfig } from '@forge/federation';
 import { parseRoutingConfig, type RoutingConfig } from '@forge/policy';
+import { GATEWAY_ENV_VARIABLES, loadGatewayConfig } from '@forge/service-gateway';
 import { loadRouterConfig, ROUTER_ENV_VARIABLES } from '@forge/service-router';
 import { loadTelemetryConfig, TELEMETRY_ENV_VARIABLES } from '@forge/telemetry-sdk';
 import { REPO_ROOT } from './kube-tools.js';
@@ -145,6 +147,11 @@ function requiredSubjects(
         ],
         subscribe: [s.modelCall, '_INBOX.abc'],
       };
+    case 'gateway': {
+      // The gateway runs the `partners` agent and answers partner.ask.
+      const agent = requiredSubjects(brain, 'partners', 'agent');
+      return { publish: agent.publish, subscribe: [...agent.subscribe, s.partnerAsk] };
+    }
     default:
       return { publish: [s.taskRoute], subscribe: [s.status(anyTask), '_INBOX.abc'] };
   }
@@ -212,9 +219,33 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
         }
       }
     }
+    if (kind === 'gateway') {
+      const mountedAt = env.FORGE_FEDERATION_CONFIG ?? '';
+      const mount = container.volumeMounts?.find((m) => mountedAt.startsWith(`${m.mountPath}/`));
+      const volume = spec.volumes?.find((v) => v.name === mount?.name);
+      const file = volume?.configMap
+        ? configMaps.get(volume.configMap.name)?.data?.[mountedAt.slice((mount?.mountPath.length ?? 0) + 1)]
+        : undefined;
+      if (file === undefined) {
+        problems.push(`${where}: FORGE_FEDERATION_CONFIG ${mountedAt} is not a file of a mounted ConfigMap`);
+      } else {
+        try {
+          parseFederationConfig(file, 'the chart federation ConfigMap', env);
+        } catch (error) {
+          problems.push(`${where}: the federation config does not parse: ${(error as Error).message}`);
+        }
+      }
+      if (Number(env.FORGE_GATEWAY_PORT) !== portNamed(container, 'public')) {
+        problems.push(
+          `${where}: FORGE_GATEWAY_PORT ${env.FORGE_GATEWAY_PORT} is not the container's public port`,
+        );
+      }
+    }
     const known = new Set([
       ...TELEMETRY_ENV_VARIABLES,
       ...(kind === 'router' ? ROUTER_ENV_VARIABLES : AGENT_ENV_VARIABLES),
+      // The gateway's own, and what its federation config names as ${...}.
+      ...(kind === 'gateway' ? [...GATEWAY_ENV_VARIABLES, 'FORGE_GATEWAY_PUBLIC_URL'] : []),
       ...(routing ? providerKeyVariables(routing) : []),
       ...helpers,
     ]);
@@ -223,7 +254,12 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
     }
     try {
       loadTelemetryConfig(env, { serviceName: `forge-${name}` });
-      const config = kind === 'router' ? loadRouterConfig(env) : loadAgentConfig(env);
+      const config =
+        kind === 'router'
+          ? loadRouterConfig(env)
+          : kind === 'gateway'
+            ? loadGatewayConfig(env).agent
+            : loadAgentConfig(env);
       if (config.port !== portNamed(container, 'http')) {
         problems.push(
           `${where}: FORGE_PORT ${config.port} is not the container's http port ${portNamed(container, 'http')}`,
