@@ -193,7 +193,7 @@ export class PartnerLink {
     onEvent?: (event: PartnerEvent) => Promise<void>,
   ): Promise<PartnerAskReply> {
     const outbound = this.#outbound;
-    if (!outbound || !outbound.skills.includes(skill)) {
+    if (!outbound?.skills.includes(skill)) {
       throw new ForgeError('FORBIDDEN', `this brain may not ask partner ${this.name} for ${skill}`, {
         retryable: false,
       });
