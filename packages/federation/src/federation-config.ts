@@ -98,6 +98,10 @@ export const FederationConfig = z.strictObject({
   signingKeys: z.array(z.string().min(1)).min(1).max(4),
   /** Lifetime of the access tokens the token endpoint issues. */
   tokenTtlSeconds: z.number().int().min(1).max(86_400).default(300),
+  /** The outbound policy over answers to partners: the company's own contacts may go out. */
+  compliance: z
+    .strictObject({ allowedContacts: z.array(z.string().min(3).max(200)).max(50).default([]) })
+    .default({ allowedContacts: [] }),
   /** The skills this brain shares with partners (which partner gets which is per partner). */
   shares: z.array(QualifiedSkill).max(200),
   partners: z.record(PartnerName, Partner),

@@ -7,6 +7,7 @@ import { boundedJsonBody } from '@forge/service-runtime';
 import { injectTraceContext, type Logger } from '@forge/telemetry';
 import express, { type Request, type Response, type Router } from 'express';
 import type pg from 'pg';
+import { checkAnswer } from './answer-compliance.js';
 import type { PartnerAuthenticator, PartnerCall } from './partner-auth.js';
 import type { PartnerSpend } from './partner-spend.js';
 
@@ -15,6 +16,8 @@ const REST_SEND = /^\/message:(send|stream)$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Headers of the agent's answer passed on to the partner. */
 const PASSED_BACK = ['content-type', 'retry-after', 'cache-control', 'a2a-version'];
+/** The largest JSON answer the gateway reads whole to screen it. */
+const MAX_SCREENED_BYTES = 16 * 1024 * 1024;
 
 export interface InboundDeps {
   config: FederationConfig;
@@ -98,6 +101,7 @@ export class InboundGateway {
             JSON.stringify(body),
             call.partner,
             (error) => replyJsonRpcError(res, id, error, d.logger),
+            SEND_METHODS.has(method) ? params.message : undefined,
           );
         })().catch((error: unknown) =>
           replyJsonRpcError(res, id, error, d.logger, {
@@ -152,6 +156,7 @@ export class InboundGateway {
           body === undefined ? undefined : JSON.stringify(body),
           call.partner,
           fail,
+          isObject(body) ? body.message : undefined,
         );
       })().catch(fail);
     });
@@ -202,6 +207,73 @@ export class InboundGateway {
     }
   }
 
+  /**
+   * A JSON answer, read whole (bounded) and put through the outbound policy before the partner
+   * gets it: what breaks a blocking brand-safety rule (personal data, credentials) is withheld
+   * with FORBIDDEN naming the rules; what only needs review is logged and goes out.
+   */
+  #screened(
+    answer: IncomingMessage,
+    res: Response,
+    request: unknown,
+    partner: string,
+    fail: (error: unknown) => void,
+  ): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    answer.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_SCREENED_BYTES) {
+        answer.destroy();
+        fail(new ForgeError('INTERNAL', 'the answer is too large to be screened'));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    answer.once('error', (error) =>
+      fail(new ForgeError('UNAVAILABLE', 'the local agent broke off', { cause: error })),
+    );
+    answer.once('end', () => {
+      if (size > MAX_SCREENED_BYTES) return;
+      const buffer = Buffer.concat(chunks);
+      if ((answer.statusCode ?? 500) < 300) {
+        let json: unknown;
+        try {
+          json = JSON.parse(buffer.toString('utf8'));
+        } catch {
+          json = undefined;
+        }
+        const result = isObject(json) && 'jsonrpc' in json ? json.result : json;
+        const verdict = checkAnswer(result, {
+          request,
+          allowedContacts: this.#deps.config.compliance.allowedContacts,
+        });
+        if (verdict.decision === 'block') {
+          this.#deps.logger.warn(
+            { partner, rules: verdict.rules },
+            'answer to a partner withheld by the outbound policy',
+          );
+          res.removeHeader('content-type');
+          fail(
+            new ForgeError(
+              'FORBIDDEN',
+              `the answer was withheld: it breaks this brain's outbound policy (${verdict.rules.join(', ')})`,
+            ),
+          );
+          return;
+        }
+        if (verdict.decision === 'needs-review') {
+          this.#deps.logger.warn(
+            { partner, rules: verdict.rules },
+            'answer to a partner needs review by the outbound policy',
+          );
+        }
+      }
+      res.setHeader('content-length', String(buffer.length));
+      res.end(buffer);
+    });
+  }
+
   /** The skill of the partner's own task (a follow-up message names none); NOT_FOUND otherwise. */
   async #skillOfTask(call: PartnerCall, taskId: string, field: string): Promise<string> {
     const notFound = new ForgeError('NOT_FOUND', `task not found: ${taskId.slice(0, 100)}`, {
@@ -227,6 +299,7 @@ export class InboundGateway {
     body: string | undefined,
     partner: string,
     fail: (error: unknown) => void,
+    request?: unknown,
   ): void {
     const base = this.#deps.agentUrls[agent];
     if (!base) {
@@ -275,8 +348,10 @@ export class InboundGateway {
             if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
               res.setHeader('X-Accel-Buffering', 'no');
               res.flushHeaders();
+              answer.pipe(res);
+              return;
             }
-            answer.pipe(res);
+            this.#screened(answer, res, request, partner, fail);
           });
           upstream.once('error', (error: NodeJS.ErrnoException) => {
             res.off('close', onClose);
