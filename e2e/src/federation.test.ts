@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
@@ -470,4 +470,35 @@ describe('federation: two brains in two companies over A2A', () => {
     const task = taskOf(await askThrough(pair.a.partnersUrl, 'partner/b/compliance.check-text', CHECK));
     expect(stateOf(task)).toBe('TASK_STATE_COMPLETED');
   }, 180_000);
+
+  it('withholds an answer that would hand a partner personal data (the outbound policy on what goes back)', async () => {
+    const scoutDb = new pg.Pool({ connectionString: pair.a.brain.databaseUrl, max: 1 });
+    try {
+      const schema = `"forge_${pair.a.name}"`;
+      const feed = await scoutDb.query<{ id: string }>(
+        `SELECT id FROM ${schema}.scout_feeds ORDER BY id LIMIT 1`,
+      );
+      expect(feed.rows.length).toBe(1);
+      await scoutDb.query(
+        `INSERT INTO ${schema}.scout_items (hash, feed_id, title, link, summary) VALUES ($1, $2, $3, $4, $5)`,
+        [
+          createHash('sha256').update(randomUUID()).digest('hex'),
+          feed.rows[0]!.id,
+          'A story with a reader in it',
+          'https://news.example/story',
+          'Tips to jane.roe.private@gmail.com',
+        ],
+      );
+    } finally {
+      await scoutDb.end();
+    }
+    const task = taskOf(
+      await askThrough(pair.b.partnersUrl, 'partner/a/scout.recent-items', { sinceHours: 24 }),
+    );
+    expect(stateOf(task)).toBe('TASK_STATE_FAILED');
+    expect(statusText(task)).toMatch(
+      /the answer was withheld: it breaks this brain's outbound policy \(personal-email\)/,
+    );
+    expect(statusText(task)).not.toContain('jane.roe');
+  }, 60_000);
 });

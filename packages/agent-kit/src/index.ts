@@ -12,6 +12,7 @@ export {
   replyJsonRpcBodyError,
   replyJsonRpcError,
   replyRestError,
+  streamErrorFrame,
 } from './edge/error-replies.js';
 export type {
   ModelCallInput,

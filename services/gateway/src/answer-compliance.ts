@@ -52,6 +52,10 @@ export function answerStrings(result: unknown): { ours: string[]; theirs: string
   if (!isObject(result)) return { ours, theirs };
   if (isObject(result.task)) task(result.task);
   else if (isObject(result.message)) message(result.message);
+  // Stream events: a status update's message, an artifact (or one chunk of it).
+  else if (isObject(result.statusUpdate)) {
+    if (isObject(result.statusUpdate.status)) message(result.statusUpdate.status.message);
+  } else if (isObject(result.artifactUpdate)) partStrings(result.artifactUpdate.artifact, ours);
   else if (Array.isArray(result.tasks)) for (const t of result.tasks) task(t);
   else if (result.status !== undefined || result.artifacts !== undefined) task(result);
   else if (result.parts !== undefined) message(result);

@@ -1,6 +1,13 @@
 import { type Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { ON_BEHALF_OF, replyJsonRpcBodyError, replyJsonRpcError, replyRestError } from '@forge/agent-kit';
+import {
+  type JsonRpcId,
+  ON_BEHALF_OF,
+  replyJsonRpcBodyError,
+  replyJsonRpcError,
+  replyRestError,
+  streamErrorFrame,
+} from '@forge/agent-kit';
 import { ForgeError, PARTNER_PRINCIPAL_PREFIX } from '@forge/contracts';
 import type { FederationConfig, RateLimiter } from '@forge/federation';
 import { boundedJsonBody } from '@forge/service-runtime';
@@ -102,6 +109,7 @@ export class InboundGateway {
             call.partner,
             (error) => replyJsonRpcError(res, id, error, d.logger),
             SEND_METHODS.has(method) ? params.message : undefined,
+            { binding: 'JSONRPC', id },
           );
         })().catch((error: unknown) =>
           replyJsonRpcError(res, id, error, d.logger, {
@@ -157,6 +165,7 @@ export class InboundGateway {
           call.partner,
           fail,
           isObject(body) ? body.message : undefined,
+          { binding: 'HTTP+JSON', id: null },
         );
       })().catch(fail);
     });
@@ -274,6 +283,84 @@ export class InboundGateway {
     });
   }
 
+  /**
+   * An SSE answer, passed on event by event, each put through the outbound policy first: an event
+   * that breaks a blocking rule is not sent; the stream ends with an error event in the binding's
+   * format instead. (Each event is judged alone: text split across two chunks is judged in parts.)
+   */
+  #screenedStream(
+    answer: IncomingMessage,
+    res: Response,
+    request: unknown,
+    partner: string,
+    stream: { binding: 'JSONRPC' | 'HTTP+JSON'; id: JsonRpcId },
+  ): void {
+    let buffer = '';
+    let stopped = false;
+    answer.setEncoding('utf8');
+    answer.on('data', (text: string) => {
+      if (stopped) return;
+      buffer += text;
+      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+        const frame = buffer.slice(0, end + 2);
+        buffer = buffer.slice(end + 2);
+        const data = frame
+          .split('\n')
+          .filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart())
+          .join('\n');
+        let json: unknown;
+        try {
+          json = data ? JSON.parse(data) : undefined;
+        } catch {
+          json = undefined;
+        }
+        const result = isObject(json) && 'jsonrpc' in json ? json.result : json;
+        const verdict = checkAnswer(result, {
+          request,
+          allowedContacts: this.#deps.config.compliance.allowedContacts,
+        });
+        if (verdict.decision === 'block') {
+          stopped = true;
+          this.#deps.logger.warn(
+            { partner, rules: verdict.rules },
+            'stream to a partner cut by the outbound policy',
+          );
+          res.write(
+            streamErrorFrame(
+              stream.binding,
+              stream.id,
+              new ForgeError(
+                'FORBIDDEN',
+                `the answer was withheld: it breaks this brain's outbound policy (${verdict.rules.join(', ')})`,
+              ),
+              this.#deps.logger,
+              { partner },
+            ),
+          );
+          answer.destroy();
+          res.end();
+          return;
+        }
+        if (verdict.decision === 'needs-review') {
+          this.#deps.logger.warn(
+            { partner, rules: verdict.rules },
+            'stream event to a partner needs review by the outbound policy',
+          );
+        }
+        res.write(frame);
+      }
+    });
+    answer.once('end', () => {
+      if (stopped) return;
+      if (buffer) res.write(buffer);
+      res.end();
+    });
+    answer.once('error', () => {
+      if (!res.writableEnded) res.end();
+    });
+  }
+
   /** The skill of the partner's own task (a follow-up message names none); NOT_FOUND otherwise. */
   async #skillOfTask(call: PartnerCall, taskId: string, field: string): Promise<string> {
     const notFound = new ForgeError('NOT_FOUND', `task not found: ${taskId.slice(0, 100)}`, {
@@ -299,7 +386,8 @@ export class InboundGateway {
     body: string | undefined,
     partner: string,
     fail: (error: unknown) => void,
-    request?: unknown,
+    request: unknown,
+    stream: { binding: 'JSONRPC' | 'HTTP+JSON'; id: JsonRpcId },
   ): void {
     const base = this.#deps.agentUrls[agent];
     if (!base) {
@@ -348,7 +436,7 @@ export class InboundGateway {
             if (String(answer.headers['content-type'] ?? '').startsWith('text/event-stream')) {
               res.setHeader('X-Accel-Buffering', 'no');
               res.flushHeaders();
-              answer.pipe(res);
+              this.#screenedStream(answer, res, request, partner, stream);
               return;
             }
             this.#screened(answer, res, request, partner, fail);

@@ -69,3 +69,21 @@ export function replyJsonRpcBodyError(res: Response, error: unknown, logger: Log
   const code = parse ? PARSE_ERROR : view.code === 'BAD_INPUT' ? INVALID_REQUEST : jsonRpcError(view).code;
   res.status(status).json({ jsonrpc: '2.0', id: null, error: { ...jsonRpcError(view), code } });
 }
+
+/**
+ * The SSE frame that ends a stream with an error, in the binding's format (as the kit's bindings
+ * send it): a JSON-RPC response with `error` echoing `id`, or `event: error` with a
+ * `google.rpc.Status` body on HTTP+JSON.
+ */
+export function streamErrorFrame(
+  binding: 'JSONRPC' | 'HTTP+JSON',
+  id: JsonRpcId,
+  error: unknown,
+  logger: Logger,
+  context: Record<string, unknown> = {},
+): string {
+  const view = answered(logger, error, { binding, ...context });
+  return binding === 'JSONRPC'
+    ? `data: ${JSON.stringify({ jsonrpc: '2.0', id, error: jsonRpcError(view) })}\n\n`
+    : `event: error\ndata: ${JSON.stringify(restError(view).body)}\n\n`;
+}
