@@ -13,6 +13,7 @@ import {
   taskOf,
 } from '@forge/e2e';
 import { createLogger } from '@forge/telemetry';
+import { measureHop } from './hop.js';
 
 /**
  * bench federation: brain A's skill asking brain B's `compliance.check-text` (tool tier: plain
@@ -33,7 +34,11 @@ import { createLogger } from '@forge/telemetry';
  * Ends with one JSON line.
  */
 const { values } = parseArgs({
-  options: { count: { type: 'string', default: '300' }, warmup: { type: 'string', default: '30' } },
+  options: {
+    count: { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '30' },
+    'hop-count': { type: 'string', default: '3000' },
+  },
 });
 const count = Number(values.count);
 const warmup = Number(values.warmup);
@@ -59,6 +64,18 @@ function stats(ms: number[]) {
     p99: round(quantile(sorted, 0.99)),
   };
 }
+
+// First the hop alone, in this process (no other process competes for it): the gateway's own cost.
+const hopAlone = await measureHop(Number(values['hop-count']));
+const hopOverhead = {
+  p50: Math.round((hopAlone.viaGateway.p50 - hopAlone.direct.p50) * 1000) / 1000,
+  p99: Math.round((hopAlone.viaGateway.p99 - hopAlone.direct.p99) * 1000) / 1000,
+};
+console.log(
+  `gateway hop alone (stub agent, this process): direct p50 ${hopAlone.direct.p50} ms p99 ${hopAlone.direct.p99} ms; ` +
+    `via gateway p50 ${hopAlone.viaGateway.p50} ms p99 ${hopAlone.viaGateway.p99} ms (+${hopOverhead.p50} / +${hopOverhead.p99}); ` +
+    `CPU per call ${hopAlone.direct.cpuUsPerCall} / ${hopAlone.viaGateway.cpuUsPerCall} µs`,
+);
 
 console.log('starting two brains (router, compliance or scout, gateway each) ...');
 const pair = await startFederationPair();
@@ -198,13 +215,14 @@ try {
       direct: s.direct,
       viaGateway: s.inbound,
       partnerAsk: s.ask,
+      hopAlone: { ...hopAlone, overheadMs: hopOverhead },
       getTaskDirect: s.getDirect,
       getTaskViaGateway: s.getVia,
       overheadPerHopMs: { inbound: inboundHop, outbound: outboundHop, inboundOnGetTask: readHop },
       gatewayCpuPerCallMs: cpuPerCall,
       loadAverage: (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).map(Number),
       targetP99OverheadMs: 10,
-      meetsTarget: readHop.p99 < 10,
+      meetsTarget: hopOverhead.p99 < 10 && readHop.p99 < 10,
     }),
   );
 } finally {
