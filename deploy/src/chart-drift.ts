@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { AGENT_ENV_VARIABLES, loadAgentConfig } from '@forge/agent-kit';
 import { forgeSubjects } from '@forge/contracts';
 import { DAY_ENV_VARIABLES } from '@forge/day';
+import { parseFederationConfig } from '@forge/federation';
 import { parseRoutingConfig, type RoutingConfig } from '@forge/policy';
 import { CONSOLE_ENV_VARIABLES, parseConsoleEnv } from '@forge/service-console';
+import { GATEWAY_ENV_VARIABLES, loadGatewayConfig } from '@forge/service-gateway';
 import { loadRouterConfig, ROUTER_ENV_VARIABLES } from '@forge/service-router';
 import { SCHEDULER_ENV_VARIABLES } from '@forge/service-scheduler';
 import { SCOUT_ENV_VARIABLES } from '@forge/service-scout';
@@ -160,6 +162,11 @@ function requiredSubjects(
         ],
         subscribe: [s.modelCall, '_INBOX.abc'],
       };
+    case 'gateway': {
+      // The gateway runs the `partners` agent and answers partner.ask.
+      const agent = requiredSubjects(brain, 'partners', 'agent');
+      return { publish: agent.publish, subscribe: [...agent.subscribe, s.partnerAsk] };
+    }
     default:
       return { publish: [s.taskRoute], subscribe: [s.status(anyTask), '_INBOX.abc'] };
   }
@@ -227,6 +234,28 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
         }
       }
     }
+    if (kind === 'gateway') {
+      const mountedAt = env.FORGE_FEDERATION_CONFIG ?? '';
+      const mount = container.volumeMounts?.find((m) => mountedAt.startsWith(`${m.mountPath}/`));
+      const volume = spec.volumes?.find((v) => v.name === mount?.name);
+      const file = volume?.configMap
+        ? configMaps.get(volume.configMap.name)?.data?.[mountedAt.slice((mount?.mountPath.length ?? 0) + 1)]
+        : undefined;
+      if (file === undefined) {
+        problems.push(`${where}: FORGE_FEDERATION_CONFIG ${mountedAt} is not a file of a mounted ConfigMap`);
+      } else {
+        try {
+          parseFederationConfig(file, 'the chart federation ConfigMap', env);
+        } catch (error) {
+          problems.push(`${where}: the federation config does not parse: ${(error as Error).message}`);
+        }
+      }
+      if (Number(env.FORGE_GATEWAY_PORT) !== portNamed(container, 'public')) {
+        problems.push(
+          `${where}: FORGE_GATEWAY_PORT ${env.FORGE_GATEWAY_PORT} is not the container's public port`,
+        );
+      }
+    }
     const known = new Set([
       ...TELEMETRY_ENV_VARIABLES,
       ...(kind === 'router'
@@ -235,6 +264,8 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
           ? CONSOLE_ENV_VARIABLES
           : AGENT_ENV_VARIABLES),
       ...(SERVICE_ENV_VARIABLES[name] ?? []),
+      // The gateway's own, and what its federation config names as ${...}.
+      ...(kind === 'gateway' ? [...GATEWAY_ENV_VARIABLES, 'FORGE_GATEWAY_PUBLIC_URL'] : []),
       ...(routing ? providerKeyVariables(routing) : []),
       ...helpers,
     ]);
@@ -248,7 +279,9 @@ export function chartDrift(objects: readonly KubeObject[], options: DriftOptions
           ? loadRouterConfig(env)
           : kind === 'console'
             ? parseConsoleEnv(env)
-            : loadAgentConfig(env);
+            : kind === 'gateway'
+              ? loadGatewayConfig(env).agent
+              : loadAgentConfig(env);
       if (kind === 'console') {
         const file = parseConsoleEnv(env).passwordHashFile ?? '';
         const mount = container.volumeMounts?.find((m) => file.startsWith(`${m.mountPath}/`));

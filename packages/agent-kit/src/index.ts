@@ -5,7 +5,15 @@ export {
   REST_PATH,
   SECURITY_SCHEMES,
 } from './edge/agent-card.js';
-export { principalOf } from './edge/auth.js';
+export { ON_BEHALF_OF, principalOf } from './edge/auth.js';
+export {
+  type ErrorReplyOptions,
+  type JsonRpcId,
+  replyJsonRpcBodyError,
+  replyJsonRpcError,
+  replyRestError,
+  streamErrorFrame,
+} from './edge/error-replies.js';
 export type {
   ModelCallInput,
   ModelCallOptions,
@@ -14,6 +22,13 @@ export type {
   ModelClientFactory,
 } from './models/model-client.js';
 export { DEFAULT_MODEL_CALL_TIMEOUT_MS, NatsModelClient } from './models/nats-model-client.js';
+export {
+  NatsPartnerClient,
+  type PartnerAnswer,
+  type PartnerAskOptions,
+  type PartnerClient,
+  parsePartnerTarget,
+} from './partners/partner-client.js';
 export { type AgentService, type AgentServiceDeps, createAgentService } from './service/agent-service.js';
 export { AGENT_ENV_VARIABLES, type AgentConfig, loadAgentConfig } from './service/config.js';
 export { type RunOptions, runAgentService } from './service/run-agent-service.js';

@@ -119,7 +119,35 @@ describe('parseCommand', () => {
 
   it('does not send to the router: it is not an A2A agent', () => {
     expect(usageFailure(['send', 'router', 'x']).message).toBe(
-      "invalid <agent>: unknown agent 'router' (one of scout, engagement, compliance, publisher, marketing, diary)",
+      "invalid <agent>: unknown agent 'router' (one of scout, engagement, compliance, publisher, marketing, diary, gateway)",
+    );
+  });
+
+  it("sends partner/<name>/<agent>.<skill> to the gateway's partners.ask, and names a bad target", () => {
+    const command = parseCommand(
+      ['send', 'partner/b/compliance.check-text', '--input', '{"text":"x"}', '--brain', 'a'],
+      {},
+    );
+    expect(command.name === 'send' && command.options).toMatchObject({
+      brain: 'a',
+      agent: 'gateway',
+      skill: 'ask',
+      partnerTarget: 'partner/b/compliance.check-text',
+      input: '{"text":"x"}',
+    });
+    expect(usageFailure(['send', 'partner/B/x']).message).toBe(
+      "invalid target: 'partner/B/x' must be partner/<name>/<agent>.<skill>",
+    );
+  });
+
+  it('takes --brains as two or more distinct brain names, and --federation as a path', () => {
+    const up = parseCommand(['up', '--brains', 'a, b'], {});
+    expect(up.name === 'up' && up.options.brains).toEqual(['a', 'b']);
+    expect(usageFailure(['up', '--brains', 'a']).message).toMatch(/--brains: name at least two brains/);
+    expect(usageFailure(['up', '--brains', 'a,a']).message).toMatch(/--brains: names a brain twice/);
+    const single = parseCommand(['up', '--federation', 'config/brains/a/federation.yaml'], {});
+    expect(single.name === 'up' && single.options.federationConfig).toMatch(
+      /^\/.*config\/brains\/a\/federation\.yaml$/,
     );
   });
 

@@ -23,8 +23,8 @@ import {
   parseTasks,
   type RouteExplainOptions,
 } from './ledger-args.js';
-import { defaultRoutingConfigPath, defaultStateDir } from './paths.js';
-import { AGENT_TABLE, findAgent, PG_PORT_OFFSET } from './service-table.js';
+import { defaultBrainsDir, defaultRoutingConfigPath, defaultStateDir } from './paths.js';
+import { AGENT_TABLE, findAgent, GATEWAY, PG_PORT_OFFSET } from './service-table.js';
 import { COMMANDS, type CommandName } from './usage.js';
 
 export { type CommonOptions, type Env, type Flags, usageError, usageOf } from './arg-rules.js';
@@ -50,6 +50,14 @@ export interface UpOptions extends CommonOptions {
   readonly fast: boolean;
   /** OTLP/HTTP endpoint every service exports traces and metrics to (`--otlp`, OTEL_EXPORTER_OTLP_ENDPOINT); unset: none. */
   readonly otlpEndpoint: string | undefined;
+  /** The federation config the gateway runs with (absolute); unset: no gateway. */
+  readonly federationConfig: string | undefined;
+  /** `--brains a,b`: run these brains, each a whole mesh with its gateway; empty: just `brain`. */
+  readonly brains: readonly string[];
+  /** Where `--brains` finds `<brain>/federation.yaml` (FORGE_BRAINS_DIR, default config/brains). */
+  readonly brainsDir: string;
+  /** Gateway URLs of the other brains on this machine (FORGE_PARTNER_<NAME>_URL), set by --brains. */
+  readonly localPartners: Readonly<Record<string, string>>;
 }
 
 /** How much faster a `forge up --fast` day runs: the 30-minute fetch every 5 s, a day in 4 minutes. */
@@ -86,6 +94,8 @@ export interface SendOptions extends CommonOptions {
   readonly timeoutMs: number;
   /** FORGE_API_KEY, which wins over the brain's operator.key file. */
   readonly apiKey: string | undefined;
+  /** `partner/<name>/<agent>.<skill>`: ask a partner through the gateway (agent gateway, skill ask). */
+  readonly partnerTarget?: string;
 }
 
 export interface ApprovalsOptions extends CommonOptions {
@@ -142,6 +152,8 @@ const FLAGS = {
     config: { type: 'string' },
     fast: { type: 'boolean' },
     otlp: { type: 'string' },
+    federation: { type: 'string' },
+    brains: { type: 'string' },
   },
   status: COMMON_FLAGS,
   send: {
@@ -342,6 +354,9 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
   pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
   pick(sourced, 'config', flags.config, 'FORGE_ROUTING_CONFIG', env);
   pick(sourced, 'otlp', flags.otlp, 'OTEL_EXPORTER_OTLP_ENDPOINT', env);
+  pick(sourced, 'federation', flags.federation, 'FORGE_FEDERATION_CONFIG', env);
+  pick(sourced, 'brains', flags.brains, 'FORGE_BRAINS', env);
+  pick(sourced, 'brainsDir', undefined, 'FORGE_BRAINS_DIR', env);
   const up = validate(
     'up',
     z.object({
@@ -354,6 +369,19 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
       config: filePath.optional(),
       otlp: z
         .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
+        .optional(),
+      federation: filePath.optional(),
+      brainsDir: filePath.optional(),
+      brains: z
+        .string()
+        .transform((text) => text.split(',').map((name) => name.trim()))
+        .pipe(
+          z
+            .array(BrainName)
+            .min(2, 'name at least two brains, e.g. a,b')
+            .max(4)
+            .refine((names) => new Set(names).size === names.length, 'names a brain twice'),
+        )
         .optional(),
     }),
     sourced,
@@ -370,6 +398,10 @@ function parseUp(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env
     routingConfig: up.config ?? defaultRoutingConfigPath(),
     fast: flags.fast === true,
     otlpEndpoint: up.otlp?.replace(/\/+$/, ''),
+    federationConfig: up.federation,
+    brains: up.brains ?? [],
+    brainsDir: up.brainsDir ?? defaultBrainsDir(),
+    localPartners: {},
   };
 }
 
@@ -380,6 +412,24 @@ function parseSend(
   sourced: Sourced,
   env: Env,
 ): SendOptions {
+  if (positionals.length === 1 && positionals[0]!.startsWith('partner/')) {
+    const target = positionals[0]!;
+    if (!/^partner\/[a-z][a-z0-9-]{0,62}\/[a-z][a-z0-9-]*\.[a-z][a-z0-9-]*$/.test(target)) {
+      throw usageError('send', `invalid target: '${target}' must be partner/<name>/<agent>.<skill>`);
+    }
+    pick(sourced, 'timeout', flags.timeout, 'FORGE_SEND_TIMEOUT', env);
+    const send = validate('send', z.object({ timeout: seconds(3600).default(120_000) }), sourced);
+    return {
+      ...shared,
+      agent: GATEWAY,
+      skill: 'ask',
+      partnerTarget: target,
+      input: typeof flags.input === 'string' ? flags.input : undefined,
+      stream: flags.stream === true,
+      timeoutMs: send.timeout,
+      apiKey: env.FORGE_API_KEY || undefined,
+    };
+  }
   if (positionals.length !== 2) {
     throw usageError('send', `expected <agent> <skill>, got ${positionals.length} argument(s)`);
   }

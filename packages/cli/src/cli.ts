@@ -15,6 +15,8 @@ async function dispatch(command: Command, io: Io): Promise<number> {
     // Each command loads only what it needs: `status` stays quick, `up` and `send` bring the kit,
     // `route` and `costs` the policy code and Postgres.
     case 'up':
+      if (command.options.brains.length > 0)
+        return (await import('./commands/up-brains.js')).runUpBrains(command.options, io);
       return (await import('./commands/up.js')).runUp(command.options, io);
     case 'status':
       return (await import('./commands/status.js')).runStatus(command.options, io);

@@ -20,6 +20,11 @@ export function defaultStateDir(root = repoRoot()): string {
 }
 
 /** The routing config `forge up` gives the router unless told otherwise: `<repo>/config/forge.yaml`. */
+/** Where `forge up --brains` finds each brain's `federation.yaml`: the repository's config/brains. */
+export function defaultBrainsDir(root = repoRoot()): string {
+  return join(root, 'config', 'brains');
+}
+
 export function defaultRoutingConfigPath(root = repoRoot()): string {
   return join(root, 'config', 'forge.yaml');
 }

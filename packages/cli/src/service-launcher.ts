@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ForgeError } from '@forge/contracts';
 import type { Env, LogLevel } from './args.js';
 import { serviceDir } from './paths.js';
-import { CONSOLE, DAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
+import { CONSOLE, DAY, GATEWAY, type PlacedService, ROUTER, SCHEDULER } from './service-table.js';
 
 /** Connections beyond the services' pools: the migrations, `psql`, a test's own check. */
 export const SPARE_CONNECTIONS = 6;
@@ -78,6 +78,39 @@ export interface MeshEnv {
   readonly consolePasswordHashFile?: string;
   /** The providers the router reaches (names), for the console's route explanations. */
   readonly providers?: readonly string[];
+  /** The gateway's settings, for a brain with a federation config. */
+  readonly federation?: GatewayEnv;
+}
+
+/** What the gateway is told besides the mesh's settings (see services/gateway/README.md). */
+export interface GatewayEnv {
+  /** The federation config (absolute). */
+  readonly config: string;
+  readonly publicPort: number;
+  readonly publicUrl: string;
+  /** `<agent>=<url>` for every agent of the brain. */
+  readonly agentUrls: string;
+  readonly keyFile: string;
+  /** The brain's federation folder (signing keys) and the local brains' secret exchange. */
+  readonly stateDir: string;
+  readonly exchangeDir: string;
+  /** Gateway URLs of the other local brains, by name: FORGE_PARTNER_<NAME>_URL. */
+  readonly partners: Readonly<Record<string, string>>;
+}
+
+function gatewayEnv(g: GatewayEnv): Record<string, string> {
+  return {
+    FORGE_FEDERATION_CONFIG: g.config,
+    FORGE_GATEWAY_PORT: String(g.publicPort),
+    FORGE_GATEWAY_PUBLIC_URL: g.publicUrl,
+    FORGE_AGENT_URLS: g.agentUrls,
+    FORGE_GATEWAY_KEY_FILE: g.keyFile,
+    FORGE_FEDERATION_STATE: g.stateDir,
+    FORGE_FEDERATION_EXCHANGE: g.exchangeDir,
+    ...Object.fromEntries(
+      Object.entries(g.partners).map(([name, url]) => [`FORGE_PARTNER_${name.toUpperCase()}_URL`, url]),
+    ),
+  };
 }
 
 /** The settings a service gets only when its gate opens. */
@@ -97,8 +130,8 @@ export function releaseEnv(natsUrl: string, databaseUrl: string): Record<string,
 }
 
 /**
- * What only some services are told: the router gets its routing config, and the console that
- * config, the providers the router reaches and its password hash file; agents need nothing
+ * What only some services are told: the gateway its federation settings, the router its
+ * routing config, and the console that config, the providers the router reaches and its password hash file; agents need nothing
  * of their own (they always dispatch through the router); every other service learns where
  * the offline day is (`FORGE_DAY_URL`), and with `--fast` the scheduler and the day server share
  * the fast clock.
@@ -112,6 +145,7 @@ function roleEnv(service: PlacedService, mesh: MeshEnv): Record<string, string> 
           FORGE_CLOCK_START: mesh.fastClock.start,
         }
       : {};
+  if (service.name === GATEWAY && mesh.federation) return gatewayEnv(mesh.federation);
   if (service.name === ROUTER) return { FORGE_ROUTING_CONFIG: mesh.routingConfig };
   if (service.name === CONSOLE) {
     return {

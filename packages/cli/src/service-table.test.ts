@@ -41,6 +41,7 @@ describe('the service table', () => {
       'publisher',
       'marketing',
       'diary',
+      'gateway',
     ]);
     expect(SERVICE_TABLE.map((spec) => spec.name)).toContain('scheduler');
     expect(findAgent('scheduler')).toBeNull();

@@ -9,6 +9,8 @@ export interface ServiceSpec {
   readonly offset: number;
   /** False for a service without an A2A agent card (router, scheduler, day): only /readyz is probed. */
   readonly agent?: false;
+  /** Placed only for a brain with a federation config (the gateway). */
+  readonly federation?: true;
 }
 
 /** Offsets no service of the table may take: 50 is the embedded Postgres's. */
@@ -25,6 +27,8 @@ export const DAY = 'day';
 
 /** The operator's web console (services/console): approvals, tasks, costs, routing, schedule. */
 export const CONSOLE = 'console';
+/** The federation gateway: a brain's face to partner companies. */
+export const GATEWAY = 'gateway';
 
 export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: ROUTER, offset: 0, agent: false },
@@ -40,7 +44,13 @@ export const SERVICE_TABLE: readonly ServiceSpec[] = [
   { name: DAY, offset: 8, agent: false },
   // The operator's web console behind a login (services/console).
   { name: CONSOLE, offset: 9, agent: false },
+  // The federation gateway (services/gateway): its `partners` agent here, its public face at
+  // GATEWAY_PUBLIC_OFFSET; only for a brain with a federation config.
+  { name: GATEWAY, offset: 10, federation: true },
 ];
+
+/** The gateway's public face (what partners call) is at `portBase + 10`. */
+export const GATEWAY_PUBLIC_OFFSET = 11;
 
 /** Default embedded Postgres port offset from the port base. */
 export const PG_PORT_OFFSET = 50;
@@ -57,9 +67,9 @@ export interface PlacedService {
 /** The agent card path of A2A v1.0. */
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 
-/** Places every service of the table at `portBase + offset` on `host`. */
-export function placeServices(portBase: number, host = '127.0.0.1'): PlacedService[] {
-  return SERVICE_TABLE.map((spec) => {
+/** Places every service of the table at `portBase + offset` on `host` (the gateway only with `federation`). */
+export function placeServices(portBase: number, host = '127.0.0.1', federation = false): PlacedService[] {
+  return SERVICE_TABLE.filter((spec) => federation || spec.federation !== true).map((spec) => {
     const port = portBase + spec.offset;
     const url = `http://${host}:${port}`;
     return { name: spec.name, port, url, card: spec.agent === false ? null : `${url}${AGENT_CARD_PATH}` };

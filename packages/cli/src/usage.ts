@@ -35,7 +35,11 @@ ${COMMON}
   --ready-timeout <s>   give up when not every service is ready after this long (default 60)
   --fast                run the day 360 times faster from 06:00 today: a tick every few seconds, a day in 4 minutes
   --otlp <url>          export every service's traces and metrics over OTLP/HTTP to <url>
-                        (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)`,
+                        (OTEL_EXPORTER_OTLP_ENDPOINT; e.g. http://127.0.0.1:4318, a collector or Jaeger)
+  --federation <file>   run the gateway with this federation config (FORGE_FEDERATION_CONFIG)
+  --brains <a,b,...>    run several brains, each a whole mesh of its own (ports port-base+100*i,
+                        schema, streams, keys) with its gateway, from <dir>/<name>/federation.yaml
+                        (FORGE_BRAINS_DIR, default config/brains)`,
   schedule: `usage: forge schedule list|run <name>|pause <name>|resume <name> [flags]
   The scheduler's schedules (config/schedules.yaml): list shows each one's cron, skill and tier, its
   next run and its last run with the task's state; run submits one now (a manual run, under the
@@ -48,7 +52,9 @@ ${COMMON}
   Probes every service's /readyz and agent card.
 ${COMMON}`,
   send: `usage: forge send <agent> <skill> [flags]
-  Sends an A2A message asking <agent> to run <skill> and prints the resulting task.
+       forge send partner/<name>/<agent>.<skill> [flags]
+  Sends an A2A message asking <agent> to run <skill> and prints the resulting task. The second form
+  asks a partner brain through this brain's gateway (its \`partners.ask\` skill).
 ${COMMON}
   --input <json|@file>  the skill's input, inline JSON or @path to a JSON file (default {})
   --stream              stream status events as they arrive (SendStreamingMessage)

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'DEADLINE_EXCEEDED',
   'UNAVAILABLE',
   'BUDGET_EXHAUSTED',
+  'RATE_LIMITED',
   'PROVIDER_ERROR',
   'INTERNAL',
 ] as const;

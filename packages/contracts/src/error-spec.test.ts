@@ -58,7 +58,13 @@ describe('the error table', () => {
 
   it('tells "try later" apart from "your request is wrong"', () => {
     const tryLater = ERROR_CODES.filter((code) => ERROR_SPECS[code].retryable).sort();
-    expect(tryLater).toEqual(['BUDGET_EXHAUSTED', 'DEADLINE_EXCEEDED', 'PROVIDER_ERROR', 'UNAVAILABLE']);
+    expect(tryLater).toEqual([
+      'BUDGET_EXHAUSTED',
+      'DEADLINE_EXCEEDED',
+      'PROVIDER_ERROR',
+      'RATE_LIMITED',
+      'UNAVAILABLE',
+    ]);
     for (const code of ERROR_CODES) {
       const { http } = ERROR_SPECS[code];
       if (ERROR_SPECS[code].retryable) expect(http.status === 429 || http.status >= 500, code).toBe(true);

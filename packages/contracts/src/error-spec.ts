@@ -237,6 +237,16 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
     a2a: { jsonRpcCode: -31429 },
     openAI: { type: 'insufficient_quota' },
   },
+  RATE_LIMITED: {
+    message: 'too many requests; try again after the Retry-After delay',
+    showsMessage: true,
+    retryable: true,
+    retryAfterSeconds: 1,
+    http: { status: 429, rpcStatus: 'RESOURCE_EXHAUSTED' },
+    // Shares -31429 (HTTP 429) with BUDGET_EXHAUSTED; ErrorInfo.reason tells them apart.
+    a2a: { jsonRpcCode: -31429 },
+    openAI: { type: 'invalid_request_error', code: 'rate_limit_exceeded' },
+  },
   PROVIDER_ERROR: {
     message: 'the model provider failed; try again later',
     showsMessage: false,

@@ -60,7 +60,14 @@ export {
   skillRef,
   splitSkillRef,
 } from './names.js';
-export { Origin, OriginKind } from './origin.js';
+export {
+  Origin,
+  OriginKind,
+  originOfPrincipal,
+  PARTNER_PRINCIPAL_PREFIX,
+  partnerOfPrincipal,
+} from './origin.js';
+export { PartnerAskReply, PartnerAskRequest } from './partner-ask.js';
 export { RoutingDecision } from './routing.js';
 export {
   SCHEDULER_CONTROL_VERSION,

@@ -20,6 +20,7 @@ export interface StreamSpec {
  * - `forge.<brain>.cancel.<agent>`       cancel requests to whichever worker holds the task, core NATS
  * - `forge.<brain>.model.call`           model gateway request/reply, core NATS
  * - `forge.<brain>.scheduler.control`    the scheduler's list/run/pause/resume, core NATS request/reply
+ * - `forge.<brain>.partner.ask`          a skill's question to a partner brain, answered by the gateway
  *
  * Named events (on `event.<agent>.<kind>`): `storySurfaced` = `event.scout.story-surfaced`.
  */
@@ -46,6 +47,8 @@ export interface ForgeSubjects {
   readonly storySurfaced: string;
   /** Requests to the scheduler (`SchedulerControlRequest` → `SchedulerControlReply`). */
   readonly schedulerControl: string;
+  /** Questions to partner brains (`PartnerAskRequest` → `PartnerAskReply`), served by the gateway. */
+  readonly partnerAsk: string;
   readonly consumers: { readonly router: string; agent(agent: string): string };
 }
 
@@ -74,6 +77,7 @@ export function forgeSubjects(brain: string): ForgeSubjects {
     modelCall: `${prefix}.model.call`,
     storySurfaced: `${prefix}.event.${STORY_SURFACED.agent}.${STORY_SURFACED.kind}`,
     schedulerControl: `${prefix}.scheduler.control`,
+    partnerAsk: `${prefix}.partner.ask`,
     consumers: { router: 'router', agent: (agent) => `agent-${agent}` },
   };
 }

@@ -62,8 +62,10 @@ export function wireFetch(): WireFetch {
     if ((answered.get('content-type') ?? '').includes('text/event-stream')) {
       return new Response(Readable.toWeb(raw) as ReadableStream<Uint8Array>, { status, headers: answered });
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of raw) chunks.push(chunk as Buffer);
+    // A socket's chunks are Buffers over plain ArrayBuffers (never shared memory), which is what
+    // a Response body may be under the DOM's types too.
+    const chunks: Buffer<ArrayBuffer>[] = [];
+    for await (const chunk of raw) chunks.push(chunk as Buffer<ArrayBuffer>);
     return new Response(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), {
       status,
       headers: answered,

@@ -14,6 +14,14 @@ export const ApiKeysFile = z.object({
       principal: z.string().min(1).max(200),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits'),
       createdAt: z.iso.datetime(),
+      /**
+       * Principal prefixes this key may act for (`partner:`): a request with the key and
+       * `Forge-On-Behalf-Of: partner:acme` runs as `partner:acme`. Only the gateway's key has one.
+       */
+      actsFor: z
+        .array(z.string().regex(/^[a-z]+:$/, 'must be a prefix such as partner:'))
+        .max(10)
+        .optional(),
     }),
   ),
 });
@@ -29,10 +37,27 @@ export function hashApiKey(key: string): string {
  * (no early exit), so timing tells nothing about which entry, if any, came close.
  */
 export class ApiKeyStore {
-  private readonly entries: ReadonlyArray<{ principal: string; digest: Buffer }>;
+  private readonly entries: ReadonlyArray<{ principal: string; digest: Buffer; actsFor: readonly string[] }>;
 
   constructor(file: ApiKeysFile) {
-    this.entries = file.keys.map((k) => ({ principal: k.principal, digest: Buffer.from(k.sha256, 'hex') }));
+    this.entries = file.keys.map((k) => ({
+      principal: k.principal,
+      digest: Buffer.from(k.sha256, 'hex'),
+      actsFor: k.actsFor ?? [],
+    }));
+  }
+
+  /**
+   * True when `principal`'s key may act for `other` (`other` starts with one of its `actsFor`
+   * prefixes and names someone after it).
+   */
+  mayActFor(principal: string, other: string): boolean {
+    const entry = this.entries.find((e) => e.principal === principal);
+    return (
+      entry !== undefined &&
+      /^[a-z]+:[a-z0-9][a-z0-9-]{0,62}$/.test(other) &&
+      entry.actsFor.some((prefix) => other.startsWith(prefix))
+    );
   }
 
   /** A store that knows no key: every protected request is refused. */

@@ -114,3 +114,25 @@ http://{{ include "forge.fullname" . }}-jaeger.{{ .Release.Namespace }}.svc.clus
   value: {{ $.Values.telemetry.metricExportIntervalMs | quote }}
 {{- end }}
 {{- end -}}
+
+{{/* The gateway's public URL: the ingress's when it has one, else its Service's public port. */}}
+{{- define "forge.gatewayPublicUrl" -}}
+{{- $svc := .svc -}}
+{{- if and $svc.ingress $svc.ingress.enabled -}}
+{{ printf "%s://%s" (ternary "https" "http" (gt (len $svc.ingress.tls) 0)) $svc.ingress.host }}
+{{- else -}}
+{{ printf "http://%s.%s.svc.cluster.local:%v" .fullname .ctx.Release.Namespace $svc.publicPort }}
+{{- end -}}
+{{- end -}}
+
+{{/* FORGE_AGENT_URLS of the gateway: `<agent>=<url>` for every enabled agent of the release. */}}
+{{- define "forge.agentUrls" -}}
+{{- $urls := list -}}
+{{- range $name, $spec := .Values.services -}}
+{{- $svc := include "forge.service" (dict "ctx" $ "spec" $spec) | fromYaml -}}
+{{- if and $svc.enabled (eq $svc.kind "agent") -}}
+{{- $urls = append $urls (printf "%s=http://%s-%s.%s.svc.cluster.local:%v" $name (include "forge.fullname" $) $name $.Release.Namespace $svc.port) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- end -}}

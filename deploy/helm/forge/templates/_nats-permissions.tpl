@@ -3,9 +3,9 @@ The subjects one service's NATS user may use: its own, and nothing of another br
 Subjects and stream/consumer names follow packages/contracts/src/subjects.ts:
   forge.<brain>.task.route, forge.<brain>.task.run.<agent>, forge.<brain>.status.<taskId>,
   forge.<brain>.cancel.<agent>, forge.<brain>.event.<agent>.<kind>, forge.<brain>.dlq.<source>,
-  forge.<brain>.model.call; streams FORGE_<BRAIN>_{TASKS,DLQ,EVENTS}; durables `router`,
-  `agent-<agent>`, `agent-<agent>-dead`, and the EVENTS durables a service lists under
-  `eventConsumers` (engagement-stories, diary-observations), forge.<brain>.scheduler.control.
+  forge.<brain>.model.call, forge.<brain>.partner.ask; streams FORGE_<BRAIN>_{TASKS,DLQ,EVENTS};
+  durables `router`, `agent-<agent>`, `agent-<agent>-dead`, and the EVENTS durables a service lists
+  under `eventConsumers` (engagement-stories, diary-observations), forge.<brain>.scheduler.control.
 Every user may create/update/read its brain's streams (services ensure them at start), use its
 own durables (create, info, next, ack), receive replies on _INBOX.> and answer the requests it
 was sent (allow_responses).
@@ -35,8 +35,10 @@ Call with (dict "ctx" $ "name" $name "kind" $kind "spec" $spec). Renders NATS co
   {{- /* It answers `forge schedule` and the console on the control subject. */ -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.scheduler.control" $p)) -}}
 {{- else if eq .kind "gateway" -}}
-  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.cancel.*" $p) (printf "%s.event.gateway.>" $p) (printf "%s.model.call" $p)) -}}
-  {{- $sub = concat $sub (list (printf "%s.status.*" $p)) -}}
+  {{- /* The gateway runs the `partners` agent (partners.ask) and answers forge.<brain>.partner.ask. */ -}}
+  {{- $durables = list (list (printf "%s_TASKS" $s) "agent-partners") (list (printf "%s_DLQ" $s) "agent-partners-dead") -}}
+  {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.partners" $p) (printf "%s.event.partners.>" $p) (printf "%s.cancel.partners" $p) (printf "%s.model.call" $p)) -}}
+  {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.cancel.partners" $p) (printf "%s.partner.ask" $p)) -}}
 {{- else if eq .kind "console" -}}
   {{- $pub = concat $pub (list (printf "%s.task.route" $p) (printf "%s.task.run.*" $p) (printf "%s.cancel.*" $p) (printf "%s.event.console.>" $p) (printf "%s.scheduler.control" $p)) -}}
   {{- $sub = concat $sub (list (printf "%s.status.*" $p) (printf "%s.event.>" $p)) -}}

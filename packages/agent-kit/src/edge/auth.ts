@@ -37,9 +37,21 @@ export function authenticate(req: Request, res: Response, keys: ApiKeyStore): st
         : 'the API key is not valid',
     );
   }
+  const onBehalfOf = req.header(ON_BEHALF_OF);
+  if (onBehalfOf !== undefined) {
+    // The gateway presents partners this way: its own key, and the partner it speaks for.
+    if (!keys.mayActFor(principal, onBehalfOf)) {
+      throw new ForgeError('FORBIDDEN', `this API key may not act on behalf of another principal`);
+    }
+    res.locals[PRINCIPAL] = onBehalfOf;
+    return onBehalfOf;
+  }
   res.locals[PRINCIPAL] = principal;
   return principal;
 }
+
+/** The header a delegating key (the gateway's) names the principal it acts for with. */
+export const ON_BEHALF_OF = 'forge-on-behalf-of';
 
 /**
  * Guards a service's own plain-HTTP routes (an extension's, e.g. `/approvals`) with the same API

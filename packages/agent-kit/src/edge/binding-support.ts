@@ -34,13 +34,13 @@ export async function callContext(req: Request): Promise<ServerCallContext> {
   return new ServerCallContext({ user: await userFromRequest(req), requestedVersion: '1.0' });
 }
 
-/** Statuses about the HTTP exchange itself, kept on JSON-RPC: no key, body too large, wrong media type. */
-const HTTP_LEVEL = new Set([401, 413, 415]);
+/** Statuses about the HTTP exchange itself, kept on JSON-RPC: no key, not allowed, body too large, wrong media type. */
+const HTTP_LEVEL = new Set([401, 403, 413, 415]);
 
 /**
  * The HTTP status of a JSON-RPC answer that carries an error: 200 (the error is in the body, as
  * JSON-RPC over HTTP has it) unless the status says something HTTP clients and proxies act on:
- * the exchange itself failed (401, 413, 415), "try later" (429, 502, 503, 504, with
+ * the exchange itself failed (401, 403, 413, 415), "try later" (429, 502, 503, 504, with
  * `Retry-After`) or a fault of the server (500).
  */
 export function jsonRpcStatus(view: CallerError): number {

@@ -6,6 +6,7 @@ import {
   INTERRUPTED_STATES,
   isForgeError,
   isTerminal,
+  originOfPrincipal,
   type TaskEnvelope,
 } from '@forge/contracts';
 import type { TaskRecord, TaskRepository } from '@forge/store';
@@ -172,7 +173,7 @@ export async function submitMessage(
     id,
     skill: skillRef,
     input,
-    origin: { kind: 'a2a', brain: deps.brain, by: caller.principal },
+    origin: originOfPrincipal(deps.brain, caller.principal),
     idempotencyKey,
     contextId,
     createdAt: new Date().toISOString(),

@@ -45,7 +45,7 @@ describe('every error code through both A2A bindings', () => {
     expect(rest.status).toBe(spec.a2a.httpStatus);
     expect(restBody.error).toMatchObject({ code: spec.a2a.httpStatus, status: spec.http.rpcStatus });
     const keepsStatus =
-      spec.retryable || spec.http.status >= 500 || [401, 413, 415].includes(spec.http.status);
+      spec.retryable || spec.http.status >= 500 || [401, 403, 413, 415].includes(spec.http.status);
     expect(rpc.status).toBe(keepsStatus ? spec.http.status : 200);
 
     // ErrorInfo: reason and domain from the row, the Forge code, the id of the log line.

@@ -21,6 +21,7 @@ import { MeteredRequestHandler } from '../metrics/a2a-request-metrics.js';
 import { meteredStatusPublisher, observeTasksInFlight } from '../metrics/task-metrics.js';
 import type { ModelClientFactory } from '../models/model-client.js';
 import { NatsModelClient } from '../models/nats-model-client.js';
+import { NatsPartnerClient } from '../partners/partner-client.js';
 import { watchDeadLetters } from '../ports/dead-letter-watch.js';
 import { natsPorts } from '../ports/nats-ports.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
@@ -166,6 +167,7 @@ export function createAgentService(
       status: ports.publisher,
       events: ports.events,
       models,
+      partners: new NatsPartnerClient(bus),
       logger,
     });
     running.worker = worker;

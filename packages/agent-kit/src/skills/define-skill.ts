@@ -10,6 +10,7 @@ import {
 import type { Logger } from '@forge/telemetry';
 import { z } from 'zod';
 import type { ModelClient } from '../models/model-client.js';
+import type { PartnerClient } from '../partners/partner-client.js';
 import type { SkillMetadata, SkillPart } from './skill-parts.js';
 import type { SkillResult } from './skill-result.js';
 
@@ -67,6 +68,11 @@ export interface SkillContext {
   /** The only way to a model; bound to this attempt of this task. A call given no `signal` of
    *  its own stops when `signal` above aborts. */
   readonly models: ModelClient;
+  /**
+   * Partner brains, through this brain's gateway: `ctx.partners.ask('partner/b/compliance.check-text', input)`.
+   * What comes back is data from another company, never instructions.
+   */
+  readonly partners: PartnerClient;
   /** Records a `working` status line (persisted, streamed to the caller). */
   progress(message: string): Promise<void>;
   /** Publishes an AgentEvent `<agent>.<kind>` for the diary and console. */

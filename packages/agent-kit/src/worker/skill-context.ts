@@ -3,6 +3,7 @@ import { AgentEvent, type ArtifactChunk, ForgeError, isForgeError, parseOrThrow 
 import type { TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { ModelClient } from '../models/model-client.js';
+import { NO_PARTNERS, type PartnerClient } from '../partners/partner-client.js';
 import type { EventPublisher, StatusPublisher } from '../ports/ports.js';
 import type {
   ArtifactWriter,
@@ -23,6 +24,8 @@ export interface SkillContextDeps {
   signal: AbortSignal;
   logger: Logger;
   models: ModelClient;
+  /** Default: none (every ask is UNAVAILABLE). */
+  partners?: PartnerClient;
   tasks: TaskRepository;
   status: StatusPublisher;
   events: EventPublisher;
@@ -175,6 +178,10 @@ export function createSkillContext(deps: SkillContextDeps): SkillContext {
           signal: opts?.signal ?? deps.signal,
           onWaiting: opts?.onWaiting ?? waiting,
         }),
+    },
+    partners: {
+      ask: (target, input, opts) =>
+        (deps.partners ?? NO_PARTNERS).ask(target, input, { ...opts, signal: opts?.signal ?? deps.signal }),
     },
     progress,
     async emit(kind: string, data: Record<string, unknown>): Promise<void> {

@@ -230,7 +230,9 @@ describe('TaskWorker', () => {
     await worker.run(task, delivery());
     const record = await tasks.get(task.id);
     expect(record).toMatchObject({ state: 'completed', attempt: 1 });
-    expect(record?.a2a.artifacts?.[0]?.parts).toEqual([expect.objectContaining({ text: 'first notes' })]);
+    expect(record?.a2a.artifacts).toEqual([
+      expect.objectContaining({ parts: [expect.objectContaining({ text: 'first notes' })] }),
+    ]);
   });
 
   it('creates a missing record, runs the skill, commits the output, announces each change in order', async () => {

@@ -9,6 +9,7 @@ import { untilAborted } from '@forge/service-runtime';
 import type { TaskRecord, TaskRepository, TransitionChange } from '@forge/store';
 import { type Logger, withSpan } from '@forge/telemetry';
 import type { ModelClientFactory } from '../models/model-client.js';
+import type { NatsPartnerClient } from '../partners/partner-client.js';
 import type { EventPublisher, StatusPublisher } from '../ports/ports.js';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
@@ -39,6 +40,8 @@ export interface TaskWorkerDeps {
   status: StatusPublisher;
   events: EventPublisher;
   models: ModelClientFactory;
+  /** How skills ask partner brains; default none. */
+  partners?: NatsPartnerClient;
   logger: Logger;
 }
 
@@ -187,6 +190,7 @@ export class TaskWorker {
       signal,
       logger,
       models: deps.models({ taskId: record.id, attempt: record.attempt, skill: record.skill }),
+      ...(deps.partners ? { partners: deps.partners.forTask(record.id, signal) } : {}),
       tasks: deps.tasks,
       status: deps.status,
       events: deps.events,

@@ -21,7 +21,9 @@ const POLL_INTERVAL_MS = 300;
  * as it arrives, then the task. Exit code 1 when the task failed or was rejected.
  */
 export async function runSend(options: SendOptions, io: Io): Promise<number> {
-  const input = await readSkillInput(options.input);
+  const raw = await readSkillInput(options.input);
+  // `partner/<name>/<skill>`: the gateway's partners.ask takes the target and the partner skill's input.
+  const input = options.partnerTarget ? { target: options.partnerTarget, input: raw } : raw;
   const paths = brainPaths(options.stateDir, options.brain);
   const apiKey = options.apiKey ?? (await readOperatorKey(paths));
   if (!apiKey) {
@@ -32,8 +34,14 @@ export async function runSend(options: SendOptions, io: Io): Promise<number> {
   }
   const services = await locateServices(paths.mesh, options.portBase);
   const service = services.find((entry) => entry.name === options.agent);
-  if (!service)
-    throw new ForgeError('NOT_FOUND', `no service named ${options.agent} in brain ${options.brain}`);
+  if (!service) {
+    throw new ForgeError(
+      'NOT_FOUND',
+      options.partnerTarget
+        ? `brain ${options.brain} runs no gateway: start it with a federation config (forge up --brains or --federation)`
+        : `no service named ${options.agent} in brain ${options.brain}`,
+    );
+  }
   const client = await connectAgent(service.url, apiKey);
   // agent-kit owns the message convention (skill in metadata, input as a data part).
   const message = skillMessage({ skill: options.skill, input });

@@ -5,6 +5,7 @@ import { ensureOperatorKey } from '../api-keys.js';
 import { FAST_DAY_SPEED, type UpOptions } from '../args.js';
 import { ensureConsolePassword } from '../console-secret.js';
 import { FAST_DAY_TIME_ZONE, fastDayStart } from '../fast-day.js';
+import { ensureFederationFiles } from '../federation-files.js';
 import type { Io } from '../io.js';
 import { stopLeftovers } from '../leftovers.js';
 import { formatLine } from '../log-format.js';
@@ -12,7 +13,7 @@ import { removeMeshFile, writeMeshFile } from '../mesh-file.js';
 import { buildUpReport, type MeshState, meshSnapshot } from '../mesh-snapshot.js';
 import { modelProviders } from '../model-providers.js';
 import { ensureNats, type NatsHandle, redactNatsUrl } from '../nats.js';
-import { brainPaths, natsDir } from '../paths.js';
+import { type BrainPaths, brainPaths, natsDir } from '../paths.js';
 import { busyPorts } from '../ports.js';
 import {
   externalPostgres,
@@ -27,12 +28,20 @@ import { DEFAULT_RESTART_POLICY } from '../restart-policy.js';
 import {
   embeddedMaxConnections,
   fastClockAnchorEnv,
+  type GatewayEnv,
   launchSpec,
   type MeshEnv,
   nodeArgs,
   releaseEnv,
 } from '../service-launcher.js';
-import { DAY, type PlacedService, placeServices, ROUTER } from '../service-table.js';
+import {
+  DAY,
+  GATEWAY,
+  GATEWAY_PUBLIC_OFFSET,
+  type PlacedService,
+  placeServices,
+  ROUTER,
+} from '../service-table.js';
 import { SupervisedProcess, type SupervisorHooks } from '../supervised-process.js';
 import { formatSupervisorEvent, formatUpReport, offlineWarning, type UpReport } from '../up-report.js';
 
@@ -63,7 +72,9 @@ export interface UpHooks {
 export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Promise<number> {
   const startedAt = performance.now();
   const paths = brainPaths(options.stateDir, options.brain);
-  const services = placeServices(options.portBase);
+  const federation = options.federationConfig !== undefined;
+  const services = placeServices(options.portBase, '127.0.0.1', federation);
+  const gatewayPublicPort = options.portBase + GATEWAY_PUBLIC_OFFSET;
   const embedded = options.databaseUrl === undefined;
   // With --json, stdout carries only JSON events; logs and notes go to stderr.
   const note = options.json ? io.err : io.out;
@@ -87,7 +98,11 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
   else say(`model providers: ${providers.available.join(', ')}`);
   const leftovers = await stopLeftovers(paths.mesh, natsDir(options.stateDir));
   if (leftovers.length > 0) say(`stopped ${leftovers.join(', ')}, left running by a forge up that died`);
-  const wanted = [...services, ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : [])];
+  const wanted = [
+    ...services,
+    ...(embedded ? [{ name: 'postgres', port: options.pgPort }] : []),
+    ...(federation ? [{ name: 'gateway (public)', port: gatewayPublicPort }] : []),
+  ];
   const busy = await busyPorts(wanted);
   if (busy.length > 0) {
     const list = busy.map((entry) => `${entry.port} (${entry.name})`).join(', ');
@@ -153,6 +168,11 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
     preloadStore().catch(() => {});
     await ensureOperatorKey(paths);
     const consoleSecret = await ensureConsolePassword(paths);
+    const gateway = options.federationConfig
+      ? await gatewaySettings(options, paths, services, gatewayPublicPort, options.federationConfig)
+      : undefined;
+    if (gateway)
+      say(`gateway: partners reach this brain at ${gateway.publicUrl} (${options.federationConfig})`);
 
     // NATS first: it answers (or fails) in milliseconds.
     const bus = await ensureNats({
@@ -201,6 +221,7 @@ export async function runUp(options: UpOptions, io: Io, hooks: UpHooks = {}): Pr
       otlpEndpoint: options.otlpEndpoint,
       consolePasswordHashFile: paths.consolePasswordHash,
       providers: providers.available,
+      ...(gateway ? { federation: gateway } : {}),
     };
     if (meshEnv.fastClock)
       say(
@@ -317,4 +338,32 @@ function gate(): { opened: Promise<Record<string, string>>; open(env: Record<str
     open = resolve;
   });
   return { opened, open };
+}
+
+/**
+ * The gateway's settings: the brain's federation files (made once: signing key, gateway key,
+ * secrets shared with the other local brains), its public URL, and where the brain's agents are.
+ */
+async function gatewaySettings(
+  options: UpOptions,
+  paths: BrainPaths,
+  services: readonly PlacedService[],
+  publicPort: number,
+  config: string,
+): Promise<GatewayEnv> {
+  const files = await ensureFederationFiles(options.stateDir, paths, options.brain, [
+    options.brain,
+    ...Object.keys(options.localPartners),
+  ]);
+  const agents = services.filter((s) => s.card !== null && s.name !== GATEWAY);
+  return {
+    config,
+    publicPort,
+    publicUrl: `http://127.0.0.1:${publicPort}`,
+    agentUrls: agents.map((s) => `${s.name}=${s.url}`).join(','),
+    keyFile: files.gatewayKey,
+    stateDir: files.dir,
+    exchangeDir: files.exchange,
+    partners: options.localPartners,
+  };
 }

@@ -124,7 +124,10 @@ export function inputTokensEstimate(input: unknown): number {
   return estimateTokens(typeof input === 'string' ? input : JSON.stringify(input));
 }
 
-/** The API principal of a task: the owner of work that came in over A2A; none for other origins. */
+/**
+ * The API principal of a task: the owner of work that came in over A2A, a partner's principal
+ * (`partner:<name>`, so `budgets.perPrincipal` caps a partner) for partner work; none otherwise.
+ */
 export function principalOf(origin: Origin): string | undefined {
-  return origin.kind === 'a2a' ? origin.by : undefined;
+  return origin.kind === 'a2a' || origin.kind === 'partner' ? origin.by : undefined;
 }
