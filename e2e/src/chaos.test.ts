@@ -1,6 +1,7 @@
 import { uniqueBrain } from '@forge/testkit';
 import { describe, expect, it } from 'vitest';
 import { type ChaosReport, runChaos } from './chaos/run-chaos.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 /** The environment of a machine with no model keys: the mesh runs offline. */
 function offlineEnv(): NodeJS.ProcessEnv {
@@ -18,23 +19,30 @@ const TEST_TIMEOUT_MS = 420_000;
 
 describe('forge up under faults: its own NATS and embedded Postgres, real processes', () => {
   it('ends every task exactly once with its result while an agent, the router, NATS and Postgres are killed in turn', {
-    timeout: TEST_TIMEOUT_MS,
+    timeout: MESH_LOCK_WAIT_MS + TEST_TIMEOUT_MS,
   }, async () => {
-    const report: ChaosReport = await runChaos({
-      brain: uniqueBrain('chaos'),
-      env: offlineEnv(),
-      targets: ['scout', 'router', 'nats', 'postgres'],
-      rounds: 1,
-      minTasks: 300,
-      maxTasks: 600,
-      ratePerSecond: 8,
-      concurrency: 16,
-      calmMs: 3_000,
-      recoveryTimeoutMs: 60_000,
-      settleTimeoutMs: 120_000,
-      readyTimeoutMs: 120_000,
-      say: (line) => console.log(`chaos: ${line}`),
-    });
+    // Alone on the machine: a second mesh starving this one would read as slow recoveries.
+    const releaseMesh = await acquireMeshLock('chaos');
+    let report: ChaosReport;
+    try {
+      report = await runChaos({
+        brain: uniqueBrain('chaos'),
+        env: offlineEnv(),
+        targets: ['scout', 'router', 'nats', 'postgres'],
+        rounds: 1,
+        minTasks: 300,
+        maxTasks: 600,
+        ratePerSecond: 8,
+        concurrency: 16,
+        calmMs: 3_000,
+        recoveryTimeoutMs: 60_000,
+        settleTimeoutMs: 120_000,
+        readyTimeoutMs: 120_000,
+        say: (line) => console.log(`chaos: ${line}`),
+      });
+    } finally {
+      await releaseMesh();
+    }
     const { audit } = report;
     console.log(
       `chaos: ${audit.sent} tasks, ${audit.completedRight} completed right, ${audit.rerun} re-run after a fault, ` +

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, logIn, PHONE, seriousViolations, tabTo } from './console-browser.js';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 /**
  * The console in real Chromium against a real mesh (`forge up`: router, agents, publisher,
@@ -27,11 +27,18 @@ import { acquireMeshLock } from './mesh-lock.js';
  * publish it once, reject one and see it never published, edit then approve with the keyboard
  * alone, live updates, the costs page's charts drawn from the ledger's numbers, refusals (wrong
  * password, no session, forged CSRF), axe-core on every page, phone and desktop screenshots
- * (docs/console/*.png) and the pages' interactive time on a 4× throttled CPU (printed, not asserted).
+ * (docs/console/*.png with FORGE_UPDATE_SCREENSHOTS=1) and the pages' interactive time on a 4× throttled CPU (printed, not asserted).
  */
 
 const WINDOWS_ALWAYS_OPEN = `[{ timeZone: UTC, days: [mon, tue, wed, thu, fri, sat, sun], start: "00:00", end: "24:00" }]`;
-const SHOTS = join(REPO_ROOT, 'docs', 'console');
+/**
+ * docs/console/ with FORGE_UPDATE_SCREENSHOTS=1 (refreshing the docs' pictures); otherwise a
+ * folder of the test's own, so a test run leaves the checkout as it found it.
+ */
+const SHOTS =
+  process.env.FORGE_UPDATE_SCREENSHOTS === '1'
+    ? join(REPO_ROOT, 'docs', 'console')
+    : join(tmpdir(), `forge-console-shots-${process.pid}`);
 const PAGES = ['approvals', 'tasks', 'costs', 'routing', 'schedule'] as const;
 
 function dayConfig(notifyUrl: string, consoleUrl: string): string {
@@ -160,7 +167,7 @@ describe('the console in Chromium, against a running mesh', () => {
     browser = await launchChromium();
     phone = await browser.newContext(PHONE);
     page = await phone.newPage();
-  }, 240_000);
+  }, MESH_LOCK_WAIT_MS + 240_000);
 
   afterAll(async () => {
     await browser?.close().catch(() => {});
@@ -329,30 +336,34 @@ describe('the console in Chromium, against a running mesh', () => {
 
   it('draws the costs charts from the ledger: the numbers in the chart are the ledger sums', async () => {
     const day = (offset: number) => new Date(Date.now() - offset * 86_400_000);
-    const rows: [Date, string, number, number, boolean][] = [
-      [day(0), 'small', 120_000, 0, false],
-      [day(0), 'mid', 450_000, 0, false],
-      [day(0), 'frontier', 2_000_000, 0, false],
-      [day(1), 'mid', 300_000, 0, false],
-      [day(1), 'frontier', 0, 777_000, true],
+    // Tokens that make each cost at config/forge.yaml's list prices, so the all-frontier
+    // equivalent the page shows (the same tokens at the frontier model's prices) is a real one.
+    const rows: [Date, string, number, number, boolean, string, number, number][] = [
+      [day(0), 'small', 120_000, 0, false, 'anthropic:claude-haiku-5.5', 700_000, 100_000],
+      [day(0), 'mid', 450_000, 0, false, 'anthropic:claude-sonnet-5.5', 100_000, 25_000],
+      [day(0), 'frontier', 2_000_000, 0, false, 'anthropic:claude-opus-5.5', 250_000, 50_000],
+      [day(1), 'mid', 300_000, 0, false, 'anthropic:claude-sonnet-5.5', 50_000, 20_000],
+      [day(1), 'frontier', 0, 777_000, true, 'offline:frontier', 94_250, 20_000],
     ];
-    for (const [at, tier, cost, shadow, offline] of rows) {
+    for (const [at, tier, cost, shadow, offline, model, inputTokens, outputTokens] of rows) {
       await pool.query(
         `insert into ${schema}.cost_ledger (task_id, attempt, call_id, seq, source, skill, agent, brain, tier, provider,
            model, offline, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
            reasoning_tokens, cost_micros, shadow_cost_micros, latency_ms, outcome, created_at)
-         values ($1, 1, 1, 1, 'task', 'engagement.draft-reply', 'engagement', $2, $3, $4, $5, $6, 1000, 200, 0, 0, 0, 0,
+         values ($1, 1, 1, 1, 'task', 'engagement.draft-reply', 'engagement', $2, $3, $4, $5, $6, $10, $11, 0, 0, 0, 0,
            $7, $8, 100, 'ok', $9)`,
         [
           randomUUID(),
           brain,
           tier,
           offline ? 'offline' : 'anthropic',
-          offline ? 'offline:frontier' : 'anthropic:x',
+          model,
           offline,
           cost,
           shadow,
           at,
+          inputTokens,
+          outputTokens,
         ],
       );
     }

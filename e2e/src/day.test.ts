@@ -22,6 +22,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 /**
  * The second half of the operator's day, end to end with real processes: `forge up` (router and
@@ -104,6 +105,7 @@ describe('the operator day from a surfaced story to a published post (real proce
   let notify: Awaited<ReturnType<typeof startNotifyReceiver>>;
   let receiver: OtlpReceiver;
   let db: pg.Client;
+  let releaseMesh: (() => Promise<void>) | undefined;
   const schema = `"forge_${brain}"`;
   const flags = () => ['--brain', brain, '--state-dir', stateDir];
   const approvals = async (args: string[]) => {
@@ -122,6 +124,7 @@ describe('the operator day from a surfaced story to a published post (real proce
   };
 
   beforeAll(async () => {
+    releaseMesh = await acquireMeshLock('day');
     stateDir = await mkdtemp(join(tmpdir(), 'forge-day-'));
     fake = await startFakeLlm();
     notify = await startNotifyReceiver();
@@ -174,7 +177,7 @@ describe('the operator day from a surfaced story to a published post (real proce
     await up.waitForEvent('ready', 90_000);
     db = new pg.Client({ connectionString: testDatabaseUrl() });
     await db.connect();
-  }, 120_000);
+  }, MESH_LOCK_WAIT_MS + 120_000);
 
   afterAll(async () => {
     await db?.end().catch(() => {});
@@ -193,6 +196,7 @@ describe('the operator day from a surfaced story to a published post (real proce
     }
     await dropBrainSchema(testDatabaseUrl(), brain);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await releaseMesh?.();
   }, 60_000);
 
   it('turns surfaced stories into takes waiting for a person, each notified, the injected one flagged and unpublished', async () => {

@@ -12,7 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { isPortFree } from './free-ports.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 /** Two port ranges of eleven (a brain's services and its gateway's public face), 100 apart. */
 async function freeBrainsBase(): Promise<number> {
@@ -97,7 +97,7 @@ describe('forge up --brains: the example pair as a user runs it', () => {
         throw new Error(`not ready:\n${up.logTail()}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-  }, 360_000);
+  }, MESH_LOCK_WAIT_MS + 360_000);
 
   afterAll(async () => {
     if (up && (await up.exited(0)) === null) {

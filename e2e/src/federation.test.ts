@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FederationPair, rssBytes, SECRETS, startFederationPair } from './federation/federation-pair.js';
 import { fetchToken, resultOf, rpc, skillMessage, stateOf, statusText, taskOf } from './federation/wire.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 const CHECK = { text: 'New rosin drops Friday. 21+ only.', channel: 'instagram' };
 const OPERATOR = { authorization: `Bearer ${SECRETS.operator}` };
@@ -61,7 +61,7 @@ describe('federation: two brains in two companies over A2A', () => {
     otlp = await startOtlpReceiver();
     pair = await startFederationPair({ otlpEndpoint: otlp.url });
     pool = new pg.Pool({ connectionString: pair.b.brain.databaseUrl, max: 2 });
-  }, 240_000);
+  }, MESH_LOCK_WAIT_MS + 240_000);
 
   afterAll(async () => {
     await pool?.end();

@@ -7,7 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase, isPortFree } from './free-ports.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 const AGENTS = ['scout', 'engagement', 'compliance', 'publisher', 'marketing', 'diary'];
 const FEED_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'parse-feed-input.json');
@@ -90,7 +90,7 @@ describe('forge up: the router and six agents against the real NATS and the embe
     readyAfterMs = Math.round(performance.now() - startedAt);
     db = new pg.Client({ connectionString: report.postgres.url });
     await db.connect();
-  }, 360_000);
+  }, MESH_LOCK_WAIT_MS + 360_000);
 
   afterAll(async () => {
     await db?.end().catch(() => {});

@@ -26,7 +26,17 @@ function alive(pid: number): boolean {
  * calls the returned release in `afterAll`. A lock left by a process that died is taken over.
  * Waits at most `timeoutMs`, then throws.
  */
-export async function acquireMeshLock(suite: string, timeoutMs = 240_000): Promise<() => Promise<void>> {
+/**
+ * How long a suite may wait for the lock: every other mesh suite of the run may go first (their
+ * whole run, about 8 minutes on an idle 2-core machine, more when loaded). A suite's `beforeAll`
+ * timeout adds this to its own start-up bound.
+ */
+export const MESH_LOCK_WAIT_MS = 900_000;
+
+export async function acquireMeshLock(
+  suite: string,
+  timeoutMs = MESH_LOCK_WAIT_MS,
+): Promise<() => Promise<void>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

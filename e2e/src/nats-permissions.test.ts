@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { REPO_ROOT, runForge } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 /**
  * The NATS users and subject permissions the chart renders (k8s/brain-a/forge.yaml, which CI keeps
@@ -199,7 +199,7 @@ describe('NATS users and subject permissions from the chart, on a real nats-serv
         throw new Error(`${error.message}\n${logs.join('\n')}`);
       });
     }
-  }, 420_000);
+  }, MESH_LOCK_WAIT_MS + 420_000);
 
   afterAll(async () => {
     for (const child of children.reverse()) {

@@ -18,6 +18,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 import { DAY_TIERS, OPERATOR_DAY } from './operator-day.js';
 
 /** Every schedule of the day names a skill an agent offers. */
@@ -159,6 +160,7 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
   let up: ForgeUp;
   let fake: FakeLlm;
   let db: pg.Client;
+  let releaseMesh: (() => Promise<void>) | undefined;
   const schema = `"forge_${brain}"`;
   const flags = () => ['--brain', brain, '--state-dir', stateDir];
   const approvals = async (args: string[]) => {
@@ -167,6 +169,7 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
   };
 
   beforeAll(async () => {
+    releaseMesh = await acquireMeshLock('scheduled-day');
     stateDir = await mkdtemp(join(tmpdir(), 'forge-e2e-day-'));
     fake = await startFakeLlm();
     scriptDay(fake);
@@ -183,7 +186,7 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
     const report = (await up.waitForEvent('ready', 120_000)) as unknown as UpReport;
     db = new pg.Client({ connectionString: report.postgres.url });
     await db.connect();
-  }, 150_000);
+  }, MESH_LOCK_WAIT_MS + 150_000);
 
   afterAll(async () => {
     await db?.end().catch(() => {});
@@ -200,6 +203,7 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
     }
     await dropBrainSchema(testDatabaseUrl(), brain);
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await releaseMesh?.();
   }, 60_000);
 
   it('lists the 16 schedules with their skills, every one offered by an agent, each in its tier', async () => {

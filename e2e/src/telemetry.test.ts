@@ -21,7 +21,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
-import { acquireMeshLock } from './mesh-lock.js';
+import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
 
 const REPLY_INPUT = join(REPO_ROOT, 'e2e', 'fixtures', 'draft-reply-input.json');
 /** A draft the engagement skill accepts: on topic, short, confident enough not to escalate. */
@@ -92,7 +92,7 @@ describe('telemetry: forge up --otlp exports one trace per task and the metrics'
       env,
     );
     report = (await up.waitForEvent('ready', 90_000)) as unknown as UpReport;
-  }, 360_000);
+  }, MESH_LOCK_WAIT_MS + 360_000);
 
   afterAll(async () => {
     if (up && (await up.exited(0)) === null) {
