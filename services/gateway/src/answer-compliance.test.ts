@@ -39,4 +39,36 @@ describe('checkAnswer: the outbound policy over what goes back to a partner', ()
       'block',
     );
   });
+
+  it('lets no string the partner sent switch the check off: only a verbatim echo of the match is excused', () => {
+    for (const sent of ['com', 'gmail', 'jane', 'sk-', '555', '0134']) {
+      expect(checkAnswer(task('write to jane.doe@gmail.com', sent)).decision).toBe('block');
+      expect(
+        checkAnswer(task('call 415-555-0134 now', sent), { request: { parts: [{ text: sent }] } }).decision,
+      ).toBe('block');
+    }
+    expect(
+      checkAnswer(task('key sk-ant-abcdefghijklmnopqrstuvwxyz123456'), {
+        request: { parts: [{ data: { a: 'sk-', b: 'abcdefghijklmnop', c: '123456' } }] },
+      }).decision,
+    ).toBe('block');
+    // The partner's own address, sent in the request and echoed back, still goes out.
+    expect(
+      checkAnswer(task('we will write to jane.doe@gmail.com'), {
+        request: { parts: [{ text: 'my address is jane.doe@gmail.com' }] },
+      }).decision,
+    ).toBe('allow');
+  });
+
+  it('reads a bounded number of partner strings, so many of them cost no more than the cap', () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ text: `x${i}` }));
+    const echo = { text: 'jane.doe@gmail.com' };
+    // The echo past the cap is not read: the check stays strict.
+    expect(
+      checkAnswer(task('write to jane.doe@gmail.com'), { request: { parts: [...many, echo] } }).decision,
+    ).toBe('block');
+    expect(
+      checkAnswer(task('write to jane.doe@gmail.com'), { request: { parts: [echo, ...many] } }).decision,
+    ).toBe('allow');
+  });
 });

@@ -62,12 +62,30 @@ export function answerStrings(result: unknown): { ours: string[]; theirs: string
   return { ours, theirs };
 }
 
+/** The most strings the partner sent that are read to excuse an echo, and their total size. */
+const MAX_THEIRS = 256;
+const MAX_THEIRS_CHARS = 1_000_000;
+
+/** The partner's own strings, bounded: a later or larger one only makes the check stricter. */
+function boundedTheirs(theirs: readonly string[]): string[] {
+  const out: string[] = [];
+  let total = 0;
+  for (const s of theirs) {
+    if (out.length >= MAX_THEIRS || total >= MAX_THEIRS_CHARS) break;
+    const kept = s.slice(0, MAX_THEIRS_CHARS - total);
+    out.push(kept);
+    total += kept.length;
+  }
+  return out;
+}
+
 /**
  * The outbound policy over an answer to a partner: the brand-safety rules of `@forge/text-policy`
  * (personal e-mail addresses and phone numbers, credentials, profanity; not the advertising rules,
- * an answer is not an ad) over what this brain wrote, less anything the partner itself sent (the
- * partner's own data echoed back leaks nothing). `allowedContacts` are the company's own
- * addresses and numbers, which may go out.
+ * an answer is not an ad) over what this brain wrote, unchanged. A violation is excused only when
+ * the very text it matched is in one of the strings the partner sent (the partner's own data
+ * echoed back leaks nothing); what the partner sent never changes the text that is checked.
+ * `allowedContacts` are the company's own addresses and numbers, which may go out.
  */
 export function checkAnswer(
   result: unknown,
@@ -75,10 +93,9 @@ export function checkAnswer(
 ): AnswerVerdict {
   const { ours, theirs } = answerStrings(result);
   if (options.request !== undefined) partStrings(options.request, theirs);
-  const known = theirs.filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-  const text = ours
-    .map((s) => known.reduce((rest, mine) => (rest.includes(mine) ? rest.replaceAll(mine, ' ') : rest), s))
-    .join('\n');
+  const known = boundedTheirs(theirs);
+  const echoed = (matched: string) => matched.length > 0 && known.some((s) => s.includes(matched));
+  const text = ours.join('\n');
   let decision: AnswerVerdict['decision'] = 'allow';
   const rules = new Set<string>();
   for (let at = 0; at < text.length; at += CHUNK) {
@@ -90,8 +107,10 @@ export function checkAnswer(
       cannabisContent: false,
       allowedContacts: [...(options.allowedContacts ?? [])],
     });
-    for (const v of verdict.violations) if (v.category === 'brand-safety') rules.add(v.ruleId);
-    const brandSafety = verdict.violations.filter((v) => v.category === 'brand-safety');
+    const brandSafety = verdict.violations.filter(
+      (v) => v.category === 'brand-safety' && !(v.span && echoed(chunk.slice(v.span.start, v.span.end))),
+    );
+    for (const v of brandSafety) rules.add(v.ruleId);
     if (brandSafety.some((v) => v.severity === 'block')) decision = 'block';
     else if (brandSafety.length > 0 && decision === 'allow') decision = 'needs-review';
   }

@@ -17,7 +17,7 @@ import { PartnerAuthenticator } from './partner-auth.js';
 import { PartnerLink } from './partner-link.js';
 import { PartnerSpend } from './partner-spend.js';
 import { askPartner, partnersAgent } from './partners-agent.js';
-import { createPublicApp } from './public-app.js';
+import { boundPublicServer, createPublicApp } from './public-app.js';
 import { PublicCard } from './public-card.js';
 
 /** The gateway process: the `partners` agent in the mesh, and the public face partners call. */
@@ -94,10 +94,7 @@ export function createGatewayService(config: GatewayConfig, deps: { logger?: Log
               const s = app.listen(config.publicPort, config.publicHost, () => resolve(s));
               s.once('error', reject);
             });
-            // Bound the work a slow or hostile client can hold open.
-            server.headersTimeout = 15_000;
-            server.requestTimeout = 0;
-            server.keepAliveTimeout = 5_000;
+            boundPublicServer(server);
             logger.info(
               {
                 port: (server.address() as AddressInfo).port,

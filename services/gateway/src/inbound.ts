@@ -18,8 +18,23 @@ import { checkAnswer } from './answer-compliance.js';
 import type { PartnerAuthenticator, PartnerCall } from './partner-auth.js';
 import type { PartnerSpend } from './partner-spend.js';
 
-const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage', 'message/send', 'message/stream']);
-const REST_SEND = /^\/message:(send|stream)$/;
+/** The A2A v1.0 JSON-RPC methods (§5.3) the gateway passes on; the two sends are authorised by skill. */
+const SEND_METHODS = new Set(['SendMessage', 'SendStreamingMessage']);
+const OTHER_METHODS = new Set([
+  'GetTask',
+  'ListTasks',
+  'CancelTask',
+  'SubscribeToTask',
+  'CreateTaskPushNotificationConfig',
+  'GetTaskPushNotificationConfig',
+  'ListTaskPushNotificationConfigs',
+  'DeleteTaskPushNotificationConfig',
+  'GetExtendedAgentCard',
+]);
+/** A raw path that could mean another path once decoded or resolved: dot segments, encoded `.`, `/`, `\`. */
+const UNSAFE_PATH = /(^|\/)\.{1,2}(\/|$)|%2e|%2f|%5c|\\|#/i;
+/** The only protocol version the gateway speaks with partners and its own agents. */
+const A2A_VERSION = '1.0';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Headers of the agent's answer passed on to the partner. */
 const PASSED_BACK = ['content-type', 'retry-after', 'cache-control', 'a2a-version'];
@@ -42,6 +57,60 @@ export interface InboundDeps {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Whether a request of the HTTP+JSON binding is one of the A2A v1.0 routes (§11.3, the shapes of
+ * agent-kit's REST binding), and whether it sends a message. Anything else is METHOD_NOT_FOUND;
+ * a raw path with dot segments or encoded `.`, `/`, `\` is refused before it is routed, so what
+ * is forwarded is the path that was checked.
+ */
+export function restRoute(verb: string, rawPath: string): { send: boolean } {
+  if (UNSAFE_PATH.test(rawPath)) {
+    throw new ForgeError('BAD_INPUT', 'path: dot segments and encoded ".", "/" or "\\" are not allowed', {
+      details: { field: 'path' },
+    });
+  }
+  if ((rawPath === '/message:send' || rawPath === '/message:stream') && verb === 'POST')
+    return { send: true };
+  if (rawPath === '/tasks' && verb === 'GET') return { send: false };
+  if (rawPath === '/extendedAgentCard' && verb === 'GET') return { send: false };
+  const task = /^\/tasks\/([^/:]+)(:cancel|:subscribe|\/pushNotificationConfigs(?:\/[^/:]+)?)?$/.exec(
+    rawPath,
+  );
+  const action = task?.[2];
+  if (task) {
+    if (action === undefined && verb === 'GET') return { send: false };
+    if (action === ':cancel' && verb === 'POST') return { send: false };
+    if (action === ':subscribe' && (verb === 'POST' || verb === 'GET')) return { send: false };
+    if (action === '/pushNotificationConfigs' && (verb === 'POST' || verb === 'GET')) return { send: false };
+    if (action?.startsWith('/pushNotificationConfigs/') && (verb === 'GET' || verb === 'DELETE'))
+      return { send: false };
+  }
+  throw new ForgeError('METHOD_NOT_FOUND', `no A2A v1.0 operation at ${verb} ${rawPath.slice(0, 200)}`);
+}
+
+/**
+ * The A2A version a partner asks for (`A2A-Version` header, else the query parameter): absent is
+ * taken as 1.0, the only version the gateway speaks; any other is UNSUPPORTED_VERSION
+ * (VersionNotSupportedError). The gateway always forwards `A2A-Version: 1.0`.
+ */
+export function checkVersion(req: Request): void {
+  let raw = req.header('a2a-version');
+  if (raw === undefined) {
+    for (const [key, value] of Object.entries(req.query)) {
+      if (key.toLowerCase() === 'a2a-version') raw = Array.isArray(value) ? value.join(',') : String(value);
+    }
+  }
+  const trimmed = raw?.trim() ?? '';
+  if (trimmed === '') return;
+  const match = /^(\d{1,4})(?:\.(\d{1,4}))?(?:\.\d{1,4})?$/.exec(trimmed);
+  if (match && Number(match[1]) === 1 && Number(match[2] ?? 0) === 0) return;
+  throw new ForgeError(
+    'UNSUPPORTED_VERSION',
+    `A2A-Version ${JSON.stringify(trimmed.slice(0, 20))} is not supported; this gateway speaks ${A2A_VERSION}`,
+    { details: { field: 'A2A-Version' } },
+  );
 }
 
 /** The skill a message names: `metadata.skill`, else a data part shaped `{ skill, input }`. */
@@ -83,41 +152,49 @@ export class InboundGateway {
     const router = express.Router();
     const readBody = boundedJsonBody({ limit: d.bodyLimit, types: ['application/json'], absentIsJson: true });
     router.post('/', (req, res) => {
-      readBody(req, res, (bodyError?: unknown) => {
+      let call: PartnerCall | undefined;
+      let id: JsonRpcId = null;
+      const fail = (error: unknown) =>
+        replyJsonRpcError(res, id, error, d.logger, {
+          challenge: d.auth.challenge(error),
+          context: { partner: call?.partner },
+        });
+      void (async () => {
+        // Who calls is known before the body is read: an unknown caller cannot make us read one.
+        call = await d.auth.authenticate(req);
+        checkVersion(req);
+        const bodyError = await new Promise<unknown>((resolve) => readBody(req, res, resolve));
         if (bodyError) {
           replyJsonRpcBodyError(res, bodyError, d.logger);
           return;
         }
         const body: unknown = req.body;
         const rawId = isObject(body) ? body.id : null;
-        const id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
-        let call: PartnerCall | undefined;
-        void (async () => {
-          call = await d.auth.authenticate(req);
-          const method = isObject(body) && typeof body.method === 'string' ? body.method : '';
-          const params = isObject(body) && isObject(body.params) ? body.params : {};
-          const agent = SEND_METHODS.has(method)
-            ? await this.#admitMessage(call, params.message, 'params.message')
-            : this.#admitOther(call);
-          this.#forward(
-            req,
-            res,
-            agent,
-            '/a2a/jsonrpc',
-            'POST',
-            JSON.stringify(body),
-            call.partner,
-            (error) => replyJsonRpcError(res, id, error, d.logger),
-            SEND_METHODS.has(method) ? params.message : undefined,
-            { binding: 'JSONRPC', id },
-          );
-        })().catch((error: unknown) =>
-          replyJsonRpcError(res, id, error, d.logger, {
-            challenge: d.auth.challenge(error),
-            context: { partner: call?.partner },
-          }),
+        id = typeof rawId === 'string' || typeof rawId === 'number' ? rawId : null;
+        const method = isObject(body) && typeof body.method === 'string' ? body.method : '';
+        const send = SEND_METHODS.has(method);
+        if (!send && !OTHER_METHODS.has(method)) {
+          throw new ForgeError('METHOD_NOT_FOUND', `method: no A2A v1.0 method ${method.slice(0, 100)}`, {
+            details: { field: 'method' },
+          });
+        }
+        const params = isObject(body) && isObject(body.params) ? body.params : {};
+        const agent = send
+          ? await this.#admitMessage(call, params.message, 'params.message')
+          : this.#admitOther(call);
+        this.#forward(
+          req,
+          res,
+          agent,
+          '/a2a/jsonrpc',
+          'POST',
+          JSON.stringify(body),
+          call.partner,
+          fail,
+          send ? params.message : undefined,
+          { binding: 'JSONRPC', id },
         );
-      });
+      })().catch(fail);
     });
     router.all('/', (req, res) => {
       res.set('Allow', 'POST');
@@ -147,12 +224,16 @@ export class InboundGateway {
         });
       void (async () => {
         call = await d.auth.authenticate(req);
+        checkVersion(req);
+        const query = req.url.indexOf('?');
+        const rawPath = query === -1 ? req.url : req.url.slice(0, query);
+        const { send } = restRoute(req.method, rawPath);
         await new Promise<void>((resolve, reject) =>
           readBody(req, res, (e?: unknown) => (e ? reject(e) : resolve())),
         );
         const hasBody = req.method !== 'GET' && req.method !== 'HEAD' && req.body !== undefined;
         const body: unknown = hasBody ? req.body : undefined;
-        const agent = REST_SEND.test(req.path)
+        const agent = send
           ? await this.#admitMessage(call, isObject(body) ? body.message : undefined, 'message')
           : this.#admitOther(call);
         this.#forward(
@@ -164,7 +245,7 @@ export class InboundGateway {
           body === undefined ? undefined : JSON.stringify(body),
           call.partner,
           fail,
-          isObject(body) ? body.message : undefined,
+          send && isObject(body) ? body.message : undefined,
           { binding: 'HTTP+JSON', id: null },
         );
       })().catch(fail);
@@ -172,8 +253,16 @@ export class InboundGateway {
     return router;
   }
 
-  /** A message: its skill granted, the rate, the budget (new tasks); the agent that runs it. */
+  /**
+   * A message: its skill granted, the rate, the budget (new tasks); the agent that runs it. The
+   * granted skill is written into `metadata.skill` of the message that is forwarded (the agent
+   * reads that first), so the agent runs that skill and no other (not its default); a data part
+   * that names another skill is refused.
+   */
   async #admitMessage(call: PartnerCall, message: unknown, field: string): Promise<string> {
+    if (!isObject(message)) {
+      throw new ForgeError('BAD_INPUT', `${field}: must be an A2A message object`, { details: { field } });
+    }
     let skill = skillOfMessage(message);
     const taskId = isObject(message) && typeof message.taskId === 'string' ? message.taskId : '';
     if (skill === undefined && taskId !== '') skill = await this.#skillOfTask(call, taskId, field);
@@ -187,6 +276,22 @@ export class InboundGateway {
       );
     }
     this.#deps.auth.authorise(call, skill);
+    const parts = Array.isArray(message.parts) ? message.parts : [];
+    parts.forEach((part, i) => {
+      if (
+        isObject(part) &&
+        isObject(part.data) &&
+        typeof part.data.skill === 'string' &&
+        part.data.skill !== skill
+      ) {
+        throw new ForgeError(
+          'BAD_INPUT',
+          `${field}.parts[${i}].data.skill: names another skill than the one called (${skill})`,
+          { details: { field: `${field}.parts[${i}].data.skill` } },
+        );
+      }
+    });
+    message.metadata = { ...(isObject(message.metadata) ? message.metadata : {}), skill };
     this.#rate(call);
     if (taskId === '') await this.#deps.spend.admit(call.partner);
     const agent = skill.slice(0, skill.indexOf('.'));
@@ -298,63 +403,68 @@ export class InboundGateway {
     let buffer = '';
     let stopped = false;
     answer.setEncoding('utf8');
+    /** One SSE frame through the policy: written if it passes, else the stream ends with an error. */
+    const pass = (frame: string): void => {
+      const data = frame
+        .split('\n')
+        .filter((line) => line.startsWith('data:'))
+        .map((line) => line.slice(5).trimStart())
+        .join('\n');
+      let json: unknown;
+      try {
+        json = data ? JSON.parse(data) : undefined;
+      } catch {
+        json = undefined;
+      }
+      const result = isObject(json) && 'jsonrpc' in json ? json.result : json;
+      const verdict = checkAnswer(result, {
+        request,
+        allowedContacts: this.#deps.config.compliance.allowedContacts,
+      });
+      if (verdict.decision === 'block') {
+        stopped = true;
+        this.#deps.logger.warn(
+          { partner, rules: verdict.rules },
+          'stream to a partner cut by the outbound policy',
+        );
+        res.write(
+          streamErrorFrame(
+            stream.binding,
+            stream.id,
+            new ForgeError(
+              'FORBIDDEN',
+              `the answer was withheld: it breaks this brain's outbound policy (${verdict.rules.join(', ')})`,
+            ),
+            this.#deps.logger,
+            { partner },
+          ),
+        );
+        answer.destroy();
+        res.end();
+        return;
+      }
+      if (verdict.decision === 'needs-review') {
+        this.#deps.logger.warn(
+          { partner, rules: verdict.rules },
+          'stream event to a partner needs review by the outbound policy',
+        );
+      }
+      res.write(frame);
+    };
     answer.on('data', (text: string) => {
       if (stopped) return;
       buffer += text;
-      for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      for (let end = buffer.indexOf('\n\n'); end >= 0 && !stopped; end = buffer.indexOf('\n\n')) {
         const frame = buffer.slice(0, end + 2);
         buffer = buffer.slice(end + 2);
-        const data = frame
-          .split('\n')
-          .filter((line) => line.startsWith('data:'))
-          .map((line) => line.slice(5).trimStart())
-          .join('\n');
-        let json: unknown;
-        try {
-          json = data ? JSON.parse(data) : undefined;
-        } catch {
-          json = undefined;
-        }
-        const result = isObject(json) && 'jsonrpc' in json ? json.result : json;
-        const verdict = checkAnswer(result, {
-          request,
-          allowedContacts: this.#deps.config.compliance.allowedContacts,
-        });
-        if (verdict.decision === 'block') {
-          stopped = true;
-          this.#deps.logger.warn(
-            { partner, rules: verdict.rules },
-            'stream to a partner cut by the outbound policy',
-          );
-          res.write(
-            streamErrorFrame(
-              stream.binding,
-              stream.id,
-              new ForgeError(
-                'FORBIDDEN',
-                `the answer was withheld: it breaks this brain's outbound policy (${verdict.rules.join(', ')})`,
-              ),
-              this.#deps.logger,
-              { partner },
-            ),
-          );
-          answer.destroy();
-          res.end();
-          return;
-        }
-        if (verdict.decision === 'needs-review') {
-          this.#deps.logger.warn(
-            { partner, rules: verdict.rules },
-            'stream event to a partner needs review by the outbound policy',
-          );
-        }
-        res.write(frame);
+        pass(frame);
       }
     });
     answer.once('end', () => {
       if (stopped) return;
-      if (buffer) res.write(buffer);
-      res.end();
+      // A last frame without its blank line is judged like any other.
+      if (buffer) pass(buffer);
+      if (!stopped) res.end();
     });
     answer.once('error', () => {
       if (!res.writableEnded) res.end();
@@ -398,16 +508,25 @@ export class InboundGateway {
       .gatewayKey()
       .then((key) => {
         const target = new URL(`${base}${path}`);
+        const root = new URL(base).pathname.replace(/\/$/, '');
+        const mount = path === '/a2a/jsonrpc' ? `${root}/a2a/jsonrpc` : `${root}/a2a/rest/`;
+        if (
+          !(path === '/a2a/jsonrpc' ? target.pathname === mount : target.pathname.startsWith(mount)) ||
+          target.origin !== new URL(base).origin
+        ) {
+          throw new ForgeError('BAD_INPUT', 'path: does not name an A2A operation', {
+            details: { field: 'path' },
+          });
+        }
         const headers: Record<string, string> = {
           authorization: `Bearer ${key}`,
           [ON_BEHALF_OF]: `${PARTNER_PRINCIPAL_PREFIX}${partner}`,
           accept: req.header('accept') ?? 'application/json, text/event-stream',
           ...injectTraceContext({}),
         };
-        for (const name of ['a2a-version', 'a2a-extensions']) {
-          const value = req.header(name);
-          if (value !== undefined) headers[name] = value;
-        }
+        headers['a2a-version'] = A2A_VERSION;
+        const extensions = req.header('a2a-extensions');
+        if (extensions !== undefined) headers['a2a-extensions'] = extensions;
         if (body !== undefined) {
           headers['content-type'] = 'application/json';
           headers['content-length'] = String(Buffer.byteLength(body));

@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpAgent, Server } from 'node:http';
 import { ForgeError } from '@forge/contracts';
 import type { FederationConfig, KeyRing } from '@forge/federation';
 import type { Logger } from '@forge/telemetry';
@@ -10,6 +10,21 @@ import { tokenEndpoint } from './token-endpoint.js';
 function sendJsonError(res: express.Response, status: number, code: string, message: string): void {
   if (res.headersSent) return;
   res.status(status).json({ error: { code, message } });
+}
+
+/** How long a partner has to send a request's headers, and the whole request (not its answer). */
+export const PUBLIC_HEADERS_TIMEOUT_MS = 15_000;
+export const PUBLIC_REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * Bounds the work a slow or hostile client can hold open on the public port: the headers within
+ * 15 s, the whole request (its body) within 30 s; an SSE answer is not bounded by either (they
+ * end when the request is received), and idle kept-alive sockets close after 5 s.
+ */
+export function boundPublicServer(server: Server): void {
+  server.headersTimeout = PUBLIC_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = PUBLIC_REQUEST_TIMEOUT_MS;
+  server.keepAliveTimeout = 5_000;
 }
 
 /**
