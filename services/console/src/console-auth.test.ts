@@ -18,7 +18,10 @@ describe('console auth (real Postgres and NATS)', () => {
   let base: string;
   let itemId: string;
 
-  const start = async (extra: Record<string, string> = {}) => {
+  const start = async (
+    extra: Record<string, string> = {},
+    adjust?: (config: ReturnType<typeof loadConsoleConfig>) => void,
+  ) => {
     const config = loadConsoleConfig({
       FORGE_BRAIN: brain.name,
       FORGE_PORT: '0',
@@ -30,6 +33,7 @@ describe('console auth (real Postgres and NATS)', () => {
       FORGE_LOG_LEVEL: 'silent',
       ...extra,
     });
+    adjust?.(config);
     const s = createConsoleService(config, {
       logger: createLogger({ name: 'console-test', level: 'silent' }),
     });
@@ -180,6 +184,58 @@ describe('console auth (real Postgres and NATS)', () => {
     expect(right.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
     await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
     expect((await login('operator', PASSWORD)).status).toBe(303);
+  });
+
+  it('counts parallel attempts before checking the password: the right one sent during the lock is refused', async () => {
+    // Every password check waits at a gate the test opens, so all wrong attempts are in flight
+    // (past the lock check) when the right password arrives.
+    let inCheck = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let entered!: () => void;
+    const allWrongInCheck = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let rightInCheck!: () => void;
+    const rightEntered = new Promise<void>((resolve) => {
+      rightInCheck = resolve;
+    });
+    const racing = await start({}, (config) => {
+      const hash = config.passwordHash;
+      const verify = hash.verify.bind(hash);
+      hash.verify = async (password: string) => {
+        if (password !== 'x') {
+          inCheck += 1;
+          if (inCheck === 3) entered();
+          if (password === PASSWORD) rightInCheck();
+          await gate;
+        }
+        return verify(password);
+      };
+    });
+    try {
+      await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
+      const wrong = [0, 1, 2].map((i) => login('operator', `parallel-bad-${i}`, racing.url));
+      await allWrongInCheck;
+      const right = login('operator', PASSWORD, racing.url);
+      // Either the right attempt is refused at once, or (without the count before the check) it
+      // reaches the password check too; then the gate opens.
+      const early = await Promise.race([right.then(() => 'answered'), rightEntered.then(() => 'checking')]);
+      open();
+      const statuses = (await Promise.all(wrong)).map((r) => r.status);
+      const answer = await right;
+      expect(early).toBe('answered');
+      expect(statuses.sort()).toEqual([401, 401, 429]);
+      expect(answer.status).toBe(429);
+      expect(answer.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
+      expect(await answer.text()).toMatch(/Locked after repeated failures/);
+    } finally {
+      open();
+      await racing.stop();
+      await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
+    }
   });
 
   it('limits login attempts per client per minute before any password is checked', async () => {
