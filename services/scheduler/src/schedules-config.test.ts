@@ -54,7 +54,11 @@ describe('the shipped schedules (config/schedules.yaml)', () => {
       ['weekly-cultivation-report', 'sensorReadings'],
     ]);
     expect(sourced[3]!.inputFrom!.sensorReadings?.url).toBe('http://127.0.0.1:7349/sensors/rooms/4/readings');
-    expect(sourced[0]!.inputFrom!.mentions).toEqual({ url: 'http://127.0.0.1:7349/mentions', minutes: 15 });
+    expect(sourced[0]!.inputFrom!.mentions).toEqual({
+      url: 'http://127.0.0.1:7349/mentions',
+      minutes: 15,
+      maxMinutes: 1440,
+    });
     expect(sourced[1]!.inputFrom!.seedToSaleRecords?.url).toBe('http://127.0.0.1:7349/metrc/records');
   });
 
