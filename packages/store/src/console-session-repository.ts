@@ -112,6 +112,17 @@ export class PgConsoleSessionRepository {
     };
   }
 
+  /** Whether the session of `token` is live at `now`, without moving its idle deadline. */
+  async isLive(token: string, now: Date): Promise<boolean> {
+    const result = await withPgErrors('console session check', () =>
+      this.#pool.query(
+        `SELECT 1 FROM ${this.#sessions} WHERE token_sha256 = $1 AND idle_until > $2 AND expires_at > $2`,
+        [sha256(token), now],
+      ),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   /** Ends the session of `token` (logout); true when there was one. */
   async delete(token: string): Promise<boolean> {
     const result = await withPgErrors('console session delete', () =>

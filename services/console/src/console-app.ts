@@ -233,7 +233,10 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
       await decided(res, id, () => queue.reject(id, actor(res), { reason: form.reason }));
     }),
   );
-  app.get('/events', (_req, res) => feed.subscribe(res));
+  app.get('/events', (_req, res) => {
+    const session = res.locals.session as RequestSession;
+    feed.subscribe(res, { key: session.token, alive: () => deps.auth.isLive(session.token) });
+  });
 
   // Tasks.
   app.get(

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hashPassword } from '@forge/service-runtime';
 import { createPool, PgApprovalRepository, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
@@ -236,6 +236,42 @@ describe('console auth (real Postgres and NATS)', () => {
       await racing.stop();
       await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
     }
+  });
+
+  it('ends a session’s event streams once the session is gone, and holds at most 4 a session', async () => {
+    const session = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const other = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const open = async (cookie: string) => {
+      const res = await fetch(`${base}/events`, { headers: { cookie } });
+      if (res.status !== 200) return { res, reader: null };
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/retry: 3000|event: approvals/);
+      return { res, reader };
+    };
+    const mine = await Promise.all([1, 2, 3, 4].map(() => open(session)));
+    const fifth = await open(session);
+    expect(fifth.res.status).toBe(429);
+    expect(await fifth.res.text()).toMatch(/at most 4 event streams a session/);
+    const theirs = await open(other);
+    expect(theirs.res.status).toBe(200);
+
+    // The session ends (as logout or a password reset does); the next heartbeat closes its streams.
+    const tokenHash = createHash('sha256').update(session.split('=')[1]!).digest('hex');
+    await pool.query(`delete from ${schemaForBrain(brain.name)}.console_sessions where token_sha256 = $1`, [
+      tokenHash,
+    ]);
+    await service.heartbeat();
+    for (const { reader } of mine) {
+      let done = false;
+      while (!done) done = (await reader!.read()).done;
+      expect(done).toBe(true);
+    }
+    // The other session's stream stays open and gets the keep-alive.
+    expect(new TextDecoder().decode((await theirs.reader!.read()).value)).toMatch(
+      /keep-alive|event: approvals/,
+    );
+    await theirs.reader!.cancel();
   });
 
   it('limits login attempts per client per minute before any password is checked', async () => {

@@ -116,6 +116,11 @@ export class SessionAuth {
     };
   }
 
+  /** Whether the session of `token` is still live now (its idle deadline does not move). */
+  isLive(token: string): Promise<boolean> {
+    return this.#deps.sessions.isLive(token, this.#now());
+  }
+
   /** Refuses (403) a state-changing request whose CSRF token (`_csrf` field or `x-csrf-token`) is not the session's. */
   requireCsrf(): RequestHandler {
     return (req, res, next) => {
