@@ -133,6 +133,16 @@ describe('parseSchedules', () => {
 });
 
 describe('tick tokens', () => {
+  it('end the weekly blog post’s story window at the tick, so a retried run picks the same stories', () => {
+    const shipped = parseSchedules(readFileSync(DEFAULT_SCHEDULES_PATH, 'utf8'), VARS);
+    const blog = shipped.list.find((s) => s.name === 'weekly-blog-post')!;
+    const tick = new Date('2025-06-11T16:00:00Z');
+    expect(fillTickTokens(blog.input, tick, blog.timeZone)).toEqual({
+      storyDays: 7,
+      until: '2025-06-11T16:00:00.000Z',
+    });
+  });
+
   it('fill the tick instant and local dates, shifted by days', () => {
     // 2025-06-09T05:00Z is 23:00 on 8 June in Denver: the local date, not the UTC one.
     const tick = new Date('2025-06-09T05:00:00Z');
