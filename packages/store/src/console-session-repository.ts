@@ -131,6 +131,14 @@ export class PgConsoleSessionRepository {
     return (result.rowCount ?? 0) > 0;
   }
 
+  /** Ends every session (the password was reset); returns how many there were. */
+  async deleteAll(): Promise<number> {
+    const result = await withPgErrors('console sessions delete', () =>
+      this.#pool.query(`DELETE FROM ${this.#sessions}`),
+    );
+    return result.rowCount ?? 0;
+  }
+
   /** Deletes every session that ended before `now`; returns how many. */
   async sweep(now: Date): Promise<number> {
     const result = await withPgErrors('console session sweep', () =>
