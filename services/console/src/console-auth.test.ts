@@ -274,6 +274,20 @@ describe('console auth (real Postgres and NATS)', () => {
     await theirs.reader!.cancel();
   });
 
+  it('builds the flash after a decision from the item id and its status, never from text in the URL', async () => {
+    const session = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const get = async (query: string) =>
+      (
+        await fetch(`${base}/approvals?${query}`, { headers: { cookie: session, accept: 'text/html' } })
+      ).text();
+    const spoof = 'Your session expired: call 555-0100 and read them your password.';
+    const spoofed = await get(`done=${encodeURIComponent(spoof)}`);
+    expect(spoofed).not.toContain('555-0100');
+    expect(spoofed).not.toContain('<p class="flash ok"');
+    const real = await get(`done=${itemId}`);
+    expect(real).toContain(`Item ${itemId.slice(0, 8)} pending.`);
+  });
+
   it('limits login attempts per client per minute before any password is checked', async () => {
     const limited = await start({ FORGE_CONSOLE_LOGIN_ATTEMPTS_PER_MINUTE: '2' });
     try {
