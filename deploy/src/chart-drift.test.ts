@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chartDrift } from './chart-drift.js';
@@ -75,5 +77,37 @@ describe('the chart checks', () => {
     expect(validateObjects(objects)).toEqual([
       expect.stringMatching(/^Deployment\/forge-a-router: .*replicas must be integer/),
     ]);
+  });
+
+  it('refuse a console or gateway ingress without TLS unless plain HTTP is allowed in so many words', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forge-chart-'));
+    const withValues = async (yaml: string, set: string[] = []) => {
+      const file = join(dir, `values-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(file, yaml);
+      return parseManifests(
+        await helmTemplate(tools, { values: [BRAIN_A, file], release: 'forge-a', namespace: 'forge-a', set }),
+      );
+    };
+    const publicUrl = (objects: KubeObject[]) =>
+      (
+        deployment(objects, 'forge-a-console').spec.template.spec.containers[0] as unknown as {
+          env: { name: string; value?: string }[];
+        }
+      ).env.find((e) => e.name === 'FORGE_PUBLIC_URL')?.value;
+    try {
+      expect(publicUrl(await render())).toBe('https://forge-console.example.com');
+      await expect(withValues('services: { console: { ingress: { tls: [] } } }')).rejects.toThrow(
+        /services\.console\.ingress: enabled without tls.*allowInsecureHttp/,
+      );
+      await expect(
+        withValues('services: { gateway: { enabled: true, ingress: { tls: [] } } }'),
+      ).rejects.toThrow(/services\.gateway\.ingress: enabled without tls/);
+      const insecure = await withValues(
+        'services: { console: { ingress: { tls: [], allowInsecureHttp: true } } }',
+      );
+      expect(publicUrl(insecure)).toBe('http://forge-console.example.com');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

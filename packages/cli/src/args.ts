@@ -119,6 +119,8 @@ export interface TasksOptions extends LedgerReadOptions {
 
 export interface ConsoleOptions extends CommonOptions {
   readonly action: 'url' | 'reset-password' | 'hash-password';
+  /** DATABASE_URL, where `reset-password` ends the console's sessions (else the running mesh's). */
+  readonly databaseUrl: string | undefined;
 }
 
 export type Command =
@@ -279,7 +281,9 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
       if (action !== 'url' && action !== 'reset-password' && action !== 'hash-password')
         throw usageError('console', `unknown action '${action}' (url, reset-password or hash-password)`);
       if (extra !== undefined) throw usageError('console', `unexpected argument '${extra}'`);
-      return { name: 'console', options: { ...shared, action } };
+      pick(sourced, 'databaseUrl', undefined, 'DATABASE_URL', env);
+      const read = validate('console', z.object({ databaseUrl }), sourced);
+      return { name: 'console', options: { ...shared, action, databaseUrl: read.databaseUrl } };
     }
     case 'migrate': {
       noPositionals(command, positionals);

@@ -23,8 +23,8 @@ export interface BrainReader {
 }
 
 /** Where the brain's database is: the running mesh's embedded Postgres, else DATABASE_URL. */
-async function locateDatabase(
-  options: LedgerReadOptions,
+export async function locateDatabase(
+  options: Pick<LedgerReadOptions, 'databaseUrl' | 'stateDir' | 'brain'>,
   mesh: MeshFile | null,
 ): Promise<{ url: string; label: string }> {
   // An embedded Postgres holds the brain's only copy of its data: it wins over DATABASE_URL.

@@ -278,3 +278,18 @@ describe('AnthropicProvider.stream', () => {
     expect(final.result.usage.outputTokens).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe('AnthropicProvider.close', () => {
+  it('closes the connection pool its SDK calls through: a call after close fails as a connection error', async () => {
+    const own = new AnthropicProvider({ apiKey: 'sk-ant-secret-key', baseUrl: fake.anthropicBaseUrl });
+    fake.script({ text: 'Relevant.' });
+    expect((await own.complete(request)).text).toBe('Relevant.');
+    await own.close();
+    const error = await own.complete(request).then(
+      () => null,
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(ProviderError);
+    expect(fake.requests).toHaveLength(1);
+  });
+});

@@ -16,7 +16,7 @@ import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { AnthropicUsage, fromAnthropicUsage } from './usage.js';
-import { wireFetch } from './wire-fetch.js';
+import { type WireFetch, wireFetch } from './wire-fetch.js';
 
 /**
  * Anthropic's messages API through `@anthropic-ai/sdk`. Structured output is a forced tool call
@@ -26,18 +26,26 @@ import { wireFetch } from './wire-fetch.js';
 export class AnthropicProvider implements ModelProvider {
   readonly kind = 'anthropic' as const;
   readonly #client: Anthropic;
+  /** The SDK's keep-alive connection pool, closed with the provider. */
+  readonly #wire: WireFetch;
 
   /** `apiKey` comes from the router's config (env or a mounted file); it is never logged. */
   constructor(options: ProviderOptions) {
     const { apiKey, baseUrl } = parseOrThrow(ProviderOptions, options, 'Anthropic provider options');
+    this.#wire = wireFetch();
     this.#client = new Anthropic({
       apiKey,
       authToken: null,
       baseURL: baseUrl ?? 'https://api.anthropic.com',
       maxRetries: 0,
       logLevel: 'off',
-      fetch: wireFetch().fetch,
+      fetch: this.#wire.fetch,
     });
+  }
+
+  /** Closes its connections once the calls in flight ended; later calls fail. */
+  close(): Promise<void> {
+    return this.#wire.close();
   }
 
   async complete(request: ProviderRequestType, options?: ProviderCallOptions): Promise<ProviderResult> {

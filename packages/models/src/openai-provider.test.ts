@@ -216,3 +216,14 @@ describe('OpenAIProvider.stream', () => {
     expect([slow.kind, slow.beforeFirstToken]).toEqual(['timeout', true]);
   });
 });
+
+describe('OpenAIProvider.close', () => {
+  it('closes the connection pool its SDK calls through: a call after close fails', async () => {
+    const own = new OpenAIProvider({ apiKey: 'sk-openai-secret', baseUrl: fake.openaiBaseUrl });
+    fake.script({ text: 'ok' });
+    expect((await own.complete(request)).text).toBe('ok');
+    await own.close();
+    await failure(own.complete(request));
+    expect(fake.requests).toHaveLength(1);
+  });
+});

@@ -17,7 +17,7 @@ import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
-import { wireFetch } from './wire-fetch.js';
+import { type WireFetch, wireFetch } from './wire-fetch.js';
 
 export const OpenAIProviderOptions = ProviderOptions.extend({
   /**
@@ -47,11 +47,14 @@ export type OpenAIProviderOptions = z.input<typeof OpenAIProviderOptions>;
 export class OpenAIProvider implements ModelProvider {
   readonly kind: 'openai' | 'openai-compatible';
   readonly #client: OpenAI;
+  /** The SDK's keep-alive connection pool, closed with the provider. */
+  readonly #wire: WireFetch;
 
   /** `apiKey` comes from the router's config (env or a mounted file); it is never logged. */
   constructor(options: OpenAIProviderOptions) {
     const parsed = parseOrThrow(OpenAIProviderOptions, options, 'OpenAI provider options');
     this.kind = parsed.kind;
+    this.#wire = wireFetch();
     this.#client = new OpenAI({
       // Local servers ignore the key; the SDK insists on one.
       apiKey: parsed.apiKey ?? 'not-needed',
@@ -60,8 +63,13 @@ export class OpenAIProvider implements ModelProvider {
       project: null,
       maxRetries: 0,
       logLevel: 'off',
-      fetch: wireFetch().fetch,
+      fetch: this.#wire.fetch,
     });
+  }
+
+  /** Closes its connections once the calls in flight ended; later calls fail. */
+  close(): Promise<void> {
+    return this.#wire.close();
   }
 
   async complete(request: ProviderRequestType, options?: ProviderCallOptions): Promise<ProviderResult> {

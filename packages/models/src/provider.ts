@@ -104,6 +104,11 @@ export interface ModelProvider {
    * fails before the stream opens; once open, the stream always ends with one `final` event.
    */
   stream(request: ProviderRequest, options?: ProviderCallOptions): AsyncIterable<ProviderStreamEvent>;
+  /**
+   * Closes the adapter's connections once its calls in flight ended (the provider pool is
+   * replaced on reload or the router stops). Later calls fail.
+   */
+  close?(): Promise<void>;
 }
 
 /** Usage with every count zero. */

@@ -20,6 +20,15 @@ describe('wireFetch', () => {
         if (req.url === '/gzip') {
           res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
           res.end(gzipSync(JSON.stringify({ echo: body, auth: req.headers.authorization })));
+        } else if (req.url === '/gzip-cut') {
+          // Half a compressed answer, then the connection drops.
+          const whole = gzipSync(JSON.stringify({ pad: 'x'.repeat(200_000) }));
+          res.writeHead(200, {
+            'content-type': 'application/json',
+            'content-encoding': 'gzip',
+            'content-length': String(whole.length),
+          });
+          res.write(whole.subarray(0, whole.length >> 1), () => req.socket.destroy());
         } else if (req.url === '/stream') {
           res.writeHead(200, { 'content-type': 'text/event-stream' });
           res.write('data: one\n\n');
@@ -80,5 +89,21 @@ describe('wireFetch', () => {
     } finally {
       await wire.close();
     }
+  });
+
+  it('rejects when the connection drops in the middle of a compressed answer', async () => {
+    const wire = wireFetch();
+    try {
+      await expect(wire.fetch(`${base}/gzip-cut`)).rejects.toThrow();
+    } finally {
+      await wire.close();
+    }
+  });
+
+  it('closes its connection pool: a call after close fails', async () => {
+    const wire = wireFetch();
+    expect((await wire.fetch(`${base}/gzip`, { method: 'POST', body: 'x' })).status).toBe(200);
+    await wire.close();
+    await expect(wire.fetch(`${base}/gzip`)).rejects.toThrow(/closed|destroyed/i);
   });
 });

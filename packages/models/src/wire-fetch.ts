@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { Agent, request } from 'undici';
 
@@ -58,7 +58,9 @@ export function wireFetch(): WireFetch {
       answered.delete('content-encoding');
       answered.delete('content-length');
     }
-    const raw: Readable = inflate ? res.body.pipe(inflate) : res.body;
+    // pipeline (not pipe): a socket that fails or an abort mid-body errors the inflated stream
+    // too, so the reader rejects instead of waiting for an end that never comes.
+    const raw: Readable = inflate ? pipeline(res.body, inflate, () => undefined) : res.body;
     if ((answered.get('content-type') ?? '').includes('text/event-stream')) {
       return new Response(Readable.toWeb(raw) as ReadableStream<Uint8Array>, { status, headers: answered });
     }

@@ -91,4 +91,27 @@ describe('PgConsoleSessionRepository (real Postgres)', () => {
     await repo.clearFailures('ops');
     expect(await repo.throttle('ops', now)).toEqual({ failures: 0, lockedUntil: null });
   });
+
+  it('counts attempts atomically before the check: of parallel attempts only the first N are allowed', async () => {
+    const now = new Date('2026-12-06T11:00:00Z');
+    const attempts = await Promise.all(
+      Array.from({ length: 8 }, () => repo.countAttempt('racer', 3, 900_000, now)),
+    );
+    expect(attempts.map((a) => a.attempts).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(attempts.filter((a) => a.allowed)).toHaveLength(3);
+    for (const a of attempts.filter((x) => x.attempts >= 3)) {
+      expect(a.lockedUntil?.toISOString()).toBe('2026-12-06T11:15:00.000Z');
+    }
+    // Refused while locked, the lock does not move; after it ran out the count starts again.
+    const during = await repo.countAttempt('racer', 3, 900_000, new Date('2026-12-06T11:10:00Z'));
+    expect(during).toMatchObject({ allowed: false });
+    expect(during.lockedUntil?.toISOString()).toBe('2026-12-06T11:15:00.000Z');
+    expect(await repo.countAttempt('racer', 3, 900_000, new Date('2026-12-06T11:15:01Z'))).toEqual({
+      attempts: 1,
+      lockedUntil: null,
+      allowed: true,
+    });
+    await repo.clearFailures('racer');
+    expect((await repo.countAttempt('racer', 3, 900_000, now)).attempts).toBe(1);
+  });
 });

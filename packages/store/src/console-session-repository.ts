@@ -18,6 +18,16 @@ export interface SessionLifetimes {
   readonly absoluteMs: number;
 }
 
+/** One login attempt of an operator name, counted before its password is checked. */
+export interface LoginAttempt {
+  /** Attempts since the last success (or since the last lock ran out), this one included. */
+  readonly attempts: number;
+  /** Set once the count reached the limit; no password is checked until then. */
+  readonly lockedUntil: Date | null;
+  /** False when this attempt is over the limit: refuse it without checking the password. */
+  readonly allowed: boolean;
+}
+
 /** Where a login stands for one operator name. */
 export interface LoginThrottle {
   readonly failures: number;
@@ -102,12 +112,31 @@ export class PgConsoleSessionRepository {
     };
   }
 
+  /** Whether the session of `token` is live at `now`, without moving its idle deadline. */
+  async isLive(token: string, now: Date): Promise<boolean> {
+    const result = await withPgErrors('console session check', () =>
+      this.#pool.query(
+        `SELECT 1 FROM ${this.#sessions} WHERE token_sha256 = $1 AND idle_until > $2 AND expires_at > $2`,
+        [sha256(token), now],
+      ),
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
   /** Ends the session of `token` (logout); true when there was one. */
   async delete(token: string): Promise<boolean> {
     const result = await withPgErrors('console session delete', () =>
       this.#pool.query(`DELETE FROM ${this.#sessions} WHERE token_sha256 = $1`, [sha256(token)]),
     );
     return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Ends every session (the password was reset); returns how many there were. */
+  async deleteAll(): Promise<number> {
+    const result = await withPgErrors('console sessions delete', () =>
+      this.#pool.query(`DELETE FROM ${this.#sessions}`),
+    );
+    return result.rowCount ?? 0;
   }
 
   /** Deletes every session that ended before `now`; returns how many. */
@@ -159,6 +188,39 @@ export class PgConsoleSessionRepository {
     );
     const row = result.rows[0]!;
     return { failures: row.failures, lockedUntil: row.locked_until };
+  }
+
+  /**
+   * Counts one login attempt of `operator` BEFORE its password is checked, in one atomic
+   * insert-or-update, so parallel attempts cannot all pass a check that read the count before any
+   * of them was recorded. The first `maxFailures` attempts since the last success are allowed
+   * (the `maxFailures`-th sets the lock, which a success then clears); every later one is refused
+   * until the lock runs out, when the count starts again at this attempt.
+   */
+  async countAttempt(
+    operator: string,
+    maxFailures: number,
+    lockMs: number,
+    now: Date,
+  ): Promise<LoginAttempt> {
+    const result = await withPgErrors('console login attempt', () =>
+      this.#pool.query<{ failures: number; locked_until: Date | null }>(
+        `INSERT INTO ${this.#failures} AS f (operator, failures, last_failure, locked_until)
+           VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN $2::timestamptz + make_interval(secs => $4::double precision / 1000) END)
+         ON CONFLICT (operator) DO UPDATE SET
+           failures = CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= $2 THEN 1 ELSE f.failures + 1 END,
+           last_failure = $2,
+           locked_until = CASE
+             WHEN f.locked_until IS NOT NULL AND f.locked_until > $2 THEN f.locked_until
+             WHEN (CASE WHEN f.locked_until IS NOT NULL AND f.locked_until <= $2 THEN 1 ELSE f.failures + 1 END) >= $3
+               THEN $2::timestamptz + make_interval(secs => $4::double precision / 1000)
+             ELSE NULL END
+         RETURNING failures, locked_until`,
+        [operator, now, maxFailures, lockMs],
+      ),
+    );
+    const row = result.rows[0]!;
+    return { attempts: row.failures, lockedUntil: row.locked_until, allowed: row.failures <= maxFailures };
   }
 
   /** A successful login clears the name's failures. */

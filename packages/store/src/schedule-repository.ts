@@ -80,6 +80,12 @@ export interface ScheduleRepository {
    * person (input-required, auth-required), and is not past its deadline; null when none is.
    */
   openRun(schedule: string): Promise<ScheduleRunRecord | null>;
+  /**
+   * The tick of the newest run of the schedule on `clock` before `before` whose input window was
+   * fetched (outcome `submitted` or `skipped-no-input`); null when there is none. Where the next
+   * window of a windowed source (mentions) starts, so ticks skipped or not scheduled lose nothing.
+   */
+  previousWindowEnd(schedule: string, clock: string, before: string): Promise<string | null>;
   pauses(): Promise<Map<string, SchedulePause>>;
   /** Pauses (again: the newest who/why wins). */
   pause(schedule: string, by: string, reason?: string): Promise<SchedulePause>;
@@ -230,6 +236,16 @@ export class PgScheduleRepository implements ScheduleRepository {
     );
     const row = result.rows[0];
     return row ? toRun(row) : null;
+  }
+
+  async previousWindowEnd(schedule: string, clock: string, before: string): Promise<string | null> {
+    const result = await this.#query<{ tick_at: Date | null }>(
+      `SELECT max(tick_at) AS tick_at FROM ${this.#runs}
+       WHERE schedule = $1 AND clock = $2 AND tick_at < $3
+         AND outcome IN ('submitted', 'skipped-no-input')`,
+      [schedule, clock, before],
+    );
+    return result.rows[0]?.tick_at?.toISOString() ?? null;
   }
 
   async pauses(): Promise<Map<string, SchedulePause>> {

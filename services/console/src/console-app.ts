@@ -144,7 +144,11 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
     wrap(async (req, res) => {
       const status = StatusFilter.catch('pending').parse(req.query.status);
       const items = await queue.list(listQuery(status));
-      const done = typeof req.query.done === 'string' ? req.query.done : null;
+      // `?done=<item id>` after a decision: the flash is built here from the item's own status,
+      // never from text in the URL (a link could otherwise put any words in the console's mouth).
+      const doneId = z.uuid().safeParse(req.query.done);
+      const doneItem = doneId.success ? await queue.get(doneId.data).catch(() => null) : null;
+      const done = doneItem ? `Item ${doneItem.id.slice(0, 8)} ${doneItem.status}.` : null;
       send(
         res,
         200,
@@ -190,9 +194,9 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
   );
   const decided = async (res: Response, id: string, action: () => Promise<{ status: string }>) => {
     try {
-      const item = await action();
+      await action();
       await feed.poll().catch(() => undefined);
-      res.redirect(303, `/approvals?done=${encodeURIComponent(`Item ${id.slice(0, 8)} ${item.status}.`)}`);
+      res.redirect(303, `/approvals?done=${encodeURIComponent(id)}`);
     } catch (error) {
       const { status, text } = messageOf(error);
       if (status >= 500) logger.error({ err: String(error), approvalId: id }, 'approval action failed');
@@ -233,7 +237,10 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
       await decided(res, id, () => queue.reject(id, actor(res), { reason: form.reason }));
     }),
   );
-  app.get('/events', (_req, res) => feed.subscribe(res));
+  app.get('/events', (_req, res) => {
+    const session = res.locals.session as RequestSession;
+    feed.subscribe(res, { key: session.token, alive: () => deps.auth.isLive(session.token) });
+  });
 
   // Tasks.
   app.get(

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hashPassword } from '@forge/service-runtime';
 import { createPool, PgApprovalRepository, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
@@ -18,7 +18,10 @@ describe('console auth (real Postgres and NATS)', () => {
   let base: string;
   let itemId: string;
 
-  const start = async (extra: Record<string, string> = {}) => {
+  const start = async (
+    extra: Record<string, string> = {},
+    adjust?: (config: ReturnType<typeof loadConsoleConfig>) => void,
+  ) => {
     const config = loadConsoleConfig({
       FORGE_BRAIN: brain.name,
       FORGE_PORT: '0',
@@ -30,6 +33,7 @@ describe('console auth (real Postgres and NATS)', () => {
       FORGE_LOG_LEVEL: 'silent',
       ...extra,
     });
+    adjust?.(config);
     const s = createConsoleService(config, {
       logger: createLogger({ name: 'console-test', level: 'silent' }),
     });
@@ -180,6 +184,108 @@ describe('console auth (real Postgres and NATS)', () => {
     expect(right.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
     await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
     expect((await login('operator', PASSWORD)).status).toBe(303);
+  });
+
+  it('counts parallel attempts before checking the password: the right one sent during the lock is refused', async () => {
+    // Every password check waits at a gate the test opens, so all wrong attempts are in flight
+    // (past the lock check) when the right password arrives.
+    let inCheck = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    let entered!: () => void;
+    const allWrongInCheck = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let rightInCheck!: () => void;
+    const rightEntered = new Promise<void>((resolve) => {
+      rightInCheck = resolve;
+    });
+    const racing = await start({}, (config) => {
+      const hash = config.passwordHash;
+      const verify = hash.verify.bind(hash);
+      hash.verify = async (password: string) => {
+        if (password !== 'x') {
+          inCheck += 1;
+          if (inCheck === 3) entered();
+          if (password === PASSWORD) rightInCheck();
+          await gate;
+        }
+        return verify(password);
+      };
+    });
+    try {
+      await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
+      const wrong = [0, 1, 2].map((i) => login('operator', `parallel-bad-${i}`, racing.url));
+      await allWrongInCheck;
+      const right = login('operator', PASSWORD, racing.url);
+      // Either the right attempt is refused at once, or (without the count before the check) it
+      // reaches the password check too; then the gate opens.
+      const early = await Promise.race([right.then(() => 'answered'), rightEntered.then(() => 'checking')]);
+      open();
+      const statuses = (await Promise.all(wrong)).map((r) => r.status);
+      const answer = await right;
+      expect(early).toBe('answered');
+      expect(statuses.sort()).toEqual([401, 401, 429]);
+      expect(answer.status).toBe(429);
+      expect(answer.headers.getSetCookie().some((c) => c.startsWith('forge_session='))).toBe(false);
+      expect(await answer.text()).toMatch(/Locked after repeated failures/);
+    } finally {
+      open();
+      await racing.stop();
+      await pool.query(`delete from ${schemaForBrain(brain.name)}.console_login_failures`);
+    }
+  });
+
+  it('ends a session’s event streams once the session is gone, and holds at most 4 a session', async () => {
+    const session = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const other = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const open = async (cookie: string) => {
+      const res = await fetch(`${base}/events`, { headers: { cookie } });
+      if (res.status !== 200) return { res, reader: null };
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      expect(first).toMatch(/retry: 3000|event: approvals/);
+      return { res, reader };
+    };
+    const mine = await Promise.all([1, 2, 3, 4].map(() => open(session)));
+    const fifth = await open(session);
+    expect(fifth.res.status).toBe(429);
+    expect(await fifth.res.text()).toMatch(/at most 4 event streams a session/);
+    const theirs = await open(other);
+    expect(theirs.res.status).toBe(200);
+
+    // The session ends (as logout or a password reset does); the next heartbeat closes its streams.
+    const tokenHash = createHash('sha256').update(session.split('=')[1]!).digest('hex');
+    await pool.query(`delete from ${schemaForBrain(brain.name)}.console_sessions where token_sha256 = $1`, [
+      tokenHash,
+    ]);
+    await service.heartbeat();
+    for (const { reader } of mine) {
+      let done = false;
+      while (!done) done = (await reader!.read()).done;
+      expect(done).toBe(true);
+    }
+    // The other session's stream stays open and gets the keep-alive.
+    expect(new TextDecoder().decode((await theirs.reader!.read()).value)).toMatch(
+      /keep-alive|event: approvals/,
+    );
+    await theirs.reader!.cancel();
+  });
+
+  it('builds the flash after a decision from the item id and its status, never from text in the URL', async () => {
+    const session = sessionOf(await login('operator', PASSWORD)).split(';')[0]!;
+    const get = async (query: string) =>
+      (
+        await fetch(`${base}/approvals?${query}`, { headers: { cookie: session, accept: 'text/html' } })
+      ).text();
+    const spoof = 'Your session expired: call 555-0100 and read them your password.';
+    const spoofed = await get(`done=${encodeURIComponent(spoof)}`);
+    expect(spoofed).not.toContain('555-0100');
+    expect(spoofed).not.toContain('<p class="flash ok"');
+    const real = await get(`done=${itemId}`);
+    expect(real).toContain(`Item ${itemId.slice(0, 8)} pending.`);
   });
 
   it('limits login attempts per client per minute before any password is checked', async () => {

@@ -30,6 +30,8 @@ export interface ConsoleService {
   stop(): Promise<void>;
   /** Reads the routing config file again (SIGHUP); keeps the old one when the new one is bad. */
   reload(): Promise<void>;
+  /** One heartbeat of the approvals feed now: streams whose session ended are closed. */
+  heartbeat(): Promise<void>;
   readonly url: string;
   readonly ready: boolean;
 }
@@ -134,6 +136,7 @@ export function createConsoleService(
 
   return {
     start,
+    heartbeat: () => feed?.heartbeat() ?? Promise.resolve(),
     stop: () => {
       stopped ??= stopOnce();
       return stopped;

@@ -282,6 +282,8 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     await r.gateway?.idle(Math.min(left(), 1_000));
     // Budget leases go back before the last flush, so no money stays held until they expire.
     r.gate?.close();
+    // The model providers' keep-alive connections (their calls ended above).
+    await r.source?.close();
     // Every ledger row and settlement of those calls is written before the connections close.
     await r.writer?.stop(Math.max(left(), 1_000));
     await r.bus?.drain().catch((error: unknown) => logger.warn({ err: String(error) }, 'NATS drain failed'));

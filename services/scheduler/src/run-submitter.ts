@@ -73,7 +73,11 @@ async function decide(
   }
   let input: Record<string, unknown>;
   try {
+    const previous = schedule.inputFrom?.mentions
+      ? await deps.runs.previousWindowEnd(schedule.name, deps.clock.id, run.tickAt.toISOString())
+      : null;
     const built = await buildTickInput(schedule, run.tickAt, {
+      since: previous ? new Date(previous) : null,
       ...(deps.get ? { get: deps.get } : {}),
       ...(deps.signal ? { signal: deps.signal } : {}),
     });

@@ -430,4 +430,63 @@ schedules:
       /^inputFrom\.sensorReadings http:\/\/127\.0\.0\.1:\d+\/sensors\/rooms\/4\/readings: /,
     );
   });
+
+  it('fetches mentions from the previous run’s tick: across the night, catch-up and at most maxMinutes back', async () => {
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      asked.push(req.url!);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          mentions: [
+            {
+              id: `m-${asked.length}`,
+              author: '@someone',
+              text: 'where is the store?',
+              at: '2025-06-10T12:00:00Z',
+            },
+          ],
+        }),
+      );
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const yaml = `
+timeZone: UTC
+schedules:
+  - name: mentions
+    description: triage
+    cron: "*/15 7-22 * * *"
+    skill: engagement.triage-mentions
+    overlap: allow
+    inputFrom:
+      mentions: { url: "\${FORGE_DAY_URL}/mentions", minutes: 15, maxMinutes: 600 }
+`;
+    const clock = manualClock('2025-06-10T22:30:30Z');
+    const service = await startScheduler(configFor(yaml, { FORGE_DAY_URL: url }), clock);
+    await new PgSkillRegistry(db(), schema).register([manifest('engagement.triage-mentions')]);
+    const window = () => {
+      const query = new URL(asked.at(-1)!, 'http://x').searchParams;
+      return { minutes: query.get('minutes'), until: query.get('until') };
+    };
+    // The first run has no earlier one: its own 15 minutes.
+    clock.set('2025-06-10T22:45:02Z');
+    await pass(service);
+    expect(window()).toEqual({ minutes: '15', until: '2025-06-10T22:45:00.000Z' });
+    // The morning's first tick covers the night since 22:45.
+    clock.set('2025-06-11T07:00:02Z');
+    await pass(service);
+    expect(window()).toEqual({ minutes: '495', until: '2025-06-11T07:00:00.000Z' });
+    // 07:15 and 07:30 missed (catch-up runs 07:45 only): its window starts at 07:00.
+    clock.set('2025-06-11T07:45:02Z');
+    await pass(service);
+    expect(window()).toEqual({ minutes: '45', until: '2025-06-11T07:45:00.000Z' });
+    // Two days away: no further back than maxMinutes.
+    clock.set('2025-06-13T08:00:02Z');
+    await pass(service);
+    expect(window()).toEqual({ minutes: '600', until: '2025-06-13T08:00:00.000Z' });
+    const all = await runs().runs('mentions', 10);
+    expect(all.map((r) => r.outcome)).toEqual(['submitted', 'submitted', 'submitted', 'submitted']);
+  });
 });

@@ -54,7 +54,11 @@ describe('the shipped schedules (config/schedules.yaml)', () => {
       ['weekly-cultivation-report', 'sensorReadings'],
     ]);
     expect(sourced[3]!.inputFrom!.sensorReadings?.url).toBe('http://127.0.0.1:7349/sensors/rooms/4/readings');
-    expect(sourced[0]!.inputFrom!.mentions).toEqual({ url: 'http://127.0.0.1:7349/mentions', minutes: 15 });
+    expect(sourced[0]!.inputFrom!.mentions).toEqual({
+      url: 'http://127.0.0.1:7349/mentions',
+      minutes: 15,
+      maxMinutes: 1440,
+    });
     expect(sourced[1]!.inputFrom!.seedToSaleRecords?.url).toBe('http://127.0.0.1:7349/metrc/records');
   });
 
@@ -129,6 +133,16 @@ describe('parseSchedules', () => {
 });
 
 describe('tick tokens', () => {
+  it('end the weekly blog post’s story window at the tick, so a retried run picks the same stories', () => {
+    const shipped = parseSchedules(readFileSync(DEFAULT_SCHEDULES_PATH, 'utf8'), VARS);
+    const blog = shipped.list.find((s) => s.name === 'weekly-blog-post')!;
+    const tick = new Date('2025-06-11T16:00:00Z');
+    expect(fillTickTokens(blog.input, tick, blog.timeZone)).toEqual({
+      storyDays: 7,
+      until: '2025-06-11T16:00:00.000Z',
+    });
+  });
+
   it('fill the tick instant and local dates, shifted by days', () => {
     // 2025-06-09T05:00Z is 23:00 on 8 June in Denver: the local date, not the UTC one.
     const tick = new Date('2025-06-09T05:00:00Z');

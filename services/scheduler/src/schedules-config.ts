@@ -36,18 +36,30 @@ const InputFrom = z
      */
     seedToSaleRecords: z.strictObject({ url: SourceUrl }).optional(),
     /**
-     * Inbound mentions of the last `minutes`: the source answers `{ mentions: [...] }` (contracts
+     * Inbound mentions since the previous run's tick (the first run: the last `minutes`; never more
+     * than `maxMinutes`), up to the tick: the source answers `{ mentions: [...] }` (contracts
      * `InboundMentions`), which becomes the input's `mentions`. A window with none records the tick
      * `skipped-no-input` instead of making a task for an empty batch.
      */
     mentions: z
       .strictObject({
         url: SourceUrl,
+        /** The window of a schedule's first run (no earlier run to start from). */
         minutes: z
           .number()
           .int()
           .min(1)
           .max(24 * 60),
+        /**
+         * Later windows start at the previous run's tick (submitted or with nothing to do), so
+         * the night, catch-up and overlap lose no mention; at most this far back.
+         */
+        maxMinutes: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 60)
+          .default(24 * 60),
       })
       .optional(),
   })

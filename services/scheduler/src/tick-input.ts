@@ -46,7 +46,21 @@ interface Source {
   read(answer: unknown): Record<string, unknown> | null;
 }
 
-function sourceOf(from: InputFrom, tickAt: Date): Source | null {
+/**
+ * The minutes of a mentions window ending at `tickAt`: from the previous run's tick `since` when
+ * there is one (at most `maxMinutes`), else the schedule's `minutes`.
+ */
+export function mentionsWindowMinutes(
+  from: NonNullable<InputFrom['mentions']>,
+  tickAt: Date,
+  since: Date | null,
+): number {
+  if (!since) return from.minutes;
+  const minutes = Math.ceil((tickAt.getTime() - since.getTime()) / 60_000);
+  return Math.min(Math.max(minutes, 1), from.maxMinutes);
+}
+
+function sourceOf(from: InputFrom, tickAt: Date, since: Date | null): Source | null {
   if (from.sensorReadings) {
     const url = new URL(from.sensorReadings.url);
     url.searchParams.set('minutes', String(from.sensorReadings.minutes));
@@ -62,8 +76,9 @@ function sourceOf(from: InputFrom, tickAt: Date): Source | null {
   }
   if (from.mentions) {
     const url = new URL(from.mentions.url);
-    url.searchParams.set('minutes', String(from.mentions.minutes));
-    // The window ends at the tick, not at the moment of the request: consecutive ticks tile the day.
+    url.searchParams.set('minutes', String(mentionsWindowMinutes(from.mentions, tickAt, since)));
+    // The window ends at the tick, not at the moment of the request, and starts at the previous
+    // run's tick: consecutive runs tile the day, across the night and ticks never run.
     url.searchParams.set('until', tickAt.toISOString());
     return {
       kind: 'mentions',
@@ -97,10 +112,15 @@ function parse<S extends z.ZodType>(schema: S, answer: unknown): z.output<S> {
 export async function buildTickInput(
   schedule: Schedule,
   tickAt: Date,
-  opts: { get?: HttpGet; signal?: AbortSignal } = {},
+  opts: {
+    get?: HttpGet;
+    signal?: AbortSignal;
+    /** The tick of the schedule's previous run whose window was fetched (mentions start there). */
+    since?: Date | null;
+  } = {},
 ): Promise<TickInput> {
   const own = fillTickTokens(schedule.input, tickAt, schedule.timeZone) as Record<string, unknown>;
-  const source = schedule.inputFrom ? sourceOf(schedule.inputFrom, tickAt) : null;
+  const source = schedule.inputFrom ? sourceOf(schedule.inputFrom, tickAt, opts.since ?? null) : null;
   if (!source) return { input: own };
   const { url } = source;
   const where = `inputFrom.${source.kind} ${url.origin}${url.pathname}`;

@@ -116,6 +116,11 @@ export class SessionAuth {
     };
   }
 
+  /** Whether the session of `token` is still live now (its idle deadline does not move). */
+  isLive(token: string): Promise<boolean> {
+    return this.#deps.sessions.isLive(token, this.#now());
+  }
+
   /** Refuses (403) a state-changing request whose CSRF token (`_csrf` field or `x-csrf-token`) is not the session's. */
   requireCsrf(): RequestHandler {
     return (req, res, next) => {
@@ -194,31 +199,32 @@ export class SessionAuth {
     }
     // One name may log in; any other name counts as a failure of that name's bucket.
     const name = form.username === this.#deps.operator ? form.username : '(unknown)';
-    const throttle = await sessions.throttle(name, now);
-    if (throttle.lockedUntil) {
+    // The attempt is counted before the password is checked (one atomic upsert), so parallel
+    // attempts in flight during the ~100 ms of scrypt cannot get past a lock they all read as open.
+    const attempt = await sessions.countAttempt(name, this.#deps.maxFailures, this.#deps.lockMs, now);
+    if (!attempt.allowed) {
       await this.#deps.passwordHash.verify('x');
       logger.warn({ operator: name }, 'console login refused: name locked after repeated failures');
       return this.#loginPage(
         req,
         res,
-        `Locked after repeated failures until ${throttle.lockedUntil.toISOString().slice(11, 16)} UTC.`,
+        `Locked after repeated failures until ${attempt.lockedUntil?.toISOString().slice(11, 16) ?? '?'} UTC.`,
         429,
       );
     }
     const ok = (await this.#deps.passwordHash.verify(form.password)) && name === this.#deps.operator;
     if (!ok) {
-      const state = await sessions.recordFailure(name, this.#deps.maxFailures, this.#deps.lockMs, now);
       logger.warn(
-        { operator: name, failures: state.failures, locked: state.lockedUntil !== null },
+        { operator: name, failures: attempt.attempts, locked: attempt.lockedUntil !== null },
         'console login failed',
       );
       return this.#loginPage(
         req,
         res,
-        state.lockedUntil
-          ? `Wrong name or password. Locked after ${state.failures} failures until ${state.lockedUntil.toISOString().slice(11, 16)} UTC.`
+        attempt.lockedUntil
+          ? `Wrong name or password. Locked after ${attempt.attempts} failures until ${attempt.lockedUntil.toISOString().slice(11, 16)} UTC.`
           : 'Wrong name or password.',
-        state.lockedUntil ? 429 : 401,
+        attempt.lockedUntil ? 429 : 401,
       );
     }
     await sessions.clearFailures(name);

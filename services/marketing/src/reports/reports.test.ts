@@ -15,7 +15,7 @@ import { scriptedModelClient, type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MarketingDeps } from '../marketing-deps.js';
-import { blogPost } from '../skills/blog-post.js';
+import { BlogPostInput, blogPost } from '../skills/blog-post.js';
 import { contentCalendar } from '../skills/content-calendar.js';
 import { dailyBriefSkill } from '../skills/reports.js';
 
@@ -167,6 +167,13 @@ describe('daily brief and content calendar from the brain’s data (real Postgre
     expect(out.markdown).toContain('- Acme launches agent POS (acme.example)');
     expect(out.summary).toBe('One post went out; one injection attempt was held.');
     expect(requests[0]!.messages[0]!.content).toMatch(/^<report>\n# Daily brief, 2026-11-30/);
+  });
+
+  it('takes the window end the weekly schedule sends (its tick, {{tick.iso}})', () => {
+    expect(BlogPostInput.parse({ storyDays: 7, until: '2025-06-11T16:00:00.000Z' })).toMatchObject({
+      storyDays: 7,
+      until: '2025-06-11T16:00:00.000Z',
+    });
   });
 
   it('writes the week’s blog post from the best surfaced stories when no topic is given', async () => {

@@ -114,6 +114,14 @@ export class ProviderPool {
     return error;
   }
 
+  /**
+   * Closes every adapter's connections (each waits for its calls in flight): the pool was
+   * replaced by a reload, or the router stops. Never throws.
+   */
+  async close(): Promise<void> {
+    await Promise.all([...this.#vendors.values()].map((p) => p.close?.().catch(() => undefined)));
+  }
+
   /** The vendor's batch API, when the vendor has a key (OpenAI-compatible servers have none). */
   batchApi(provider: ProviderKind): BatchApi | undefined {
     return provider === 'anthropic' || provider === 'openai' ? this.#batches.get(provider) : undefined;

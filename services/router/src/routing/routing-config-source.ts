@@ -8,6 +8,9 @@ import {
 import type { Logger } from '@forge/telemetry';
 import { type ProviderEnv, ProviderPool } from '../gateway/provider-pool.js';
 
+/** How long a replaced provider pool stays usable before its connections close. */
+const RETIRED_PROVIDERS_CLOSE_MS = 10 * 60_000;
+
 /** One loaded routing config and the providers it reaches; replaced whole on reload. */
 export interface RoutingState {
   readonly config: RoutingConfig;
@@ -92,7 +95,11 @@ export class RoutingConfigSource {
     try {
       const state = await build(this.#path, this.#env);
       const previous = this.#state.config.version;
+      const replaced = this.#state.providers;
       this.#state = state;
+      // The old adapters' connections close later: a task took the old state before the swap
+      // and may still call through it (a fallback, a retry) for a while.
+      setTimeout(() => void replaced.close(), RETIRED_PROVIDERS_CLOSE_MS).unref();
       this.#logger.info(
         { from: previous, to: state.config.version, source: this.#path },
         'routing config reloaded',
@@ -107,6 +114,11 @@ export class RoutingConfigSource {
       );
       return false;
     }
+  }
+
+  /** Closes the current providers' connections (the router stops). */
+  close(): Promise<void> {
+    return this.#state.providers.close();
   }
 
   #announce(state: RoutingState): void {
