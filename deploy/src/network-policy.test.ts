@@ -27,7 +27,12 @@ describe('the network policies', () => {
         values: [BRAIN_A],
         release: 'forge-a',
         namespace: 'forge-a',
-        set: ['networkPolicy.enabled=true', 'services.gateway.enabled=true'],
+        set: [
+          'networkPolicy.enabled=true',
+          'services.gateway.enabled=true',
+          'services.gateway.ingress.tls[0].secretName=forge-gateway-tls',
+          'services.gateway.ingress.tls[0].hosts[0]=forge-gateway.example.com',
+        ],
       }),
     );
     const policies = objects.filter((o) => o.kind === 'NetworkPolicy') as (KubeObject & Policy)[];

@@ -185,6 +185,7 @@ describe('the 16 schedules of the operator’s day resolve to registered skills 
     expect(await input('marketing-weekly-report')).toEqual({ weekStart: '2025-06-09' }); // Fri 13th
     expect(await input('nightly-diary-entry')).toEqual({ date: '2025-06-10' });
     expect(await input('weekly-lessons')).toEqual({ weekStart: '2025-06-09' }); // Sun 15th, 21:00
-    expect(await input('weekly-blog-post')).toEqual({ storyDays: 7 });
+    // Wed 10:00 in Denver: the stories of the week up to the tick, the same on a retried run.
+    expect(await input('weekly-blog-post')).toEqual({ storyDays: 7, until: '2025-06-11T16:00:00.000Z' });
   });
 });
