@@ -17,6 +17,7 @@ import type pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DESKTOP, launchChromium, logIn, PHONE, seriousViolations, tabTo } from './console-browser.js';
+import { eventually } from './eventually.js';
 import { type ForgeUp, REPO_ROOT, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
 import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
@@ -57,16 +58,6 @@ diary:
   timeZone: UTC
   notable: [publisher.*]
 `;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 describe('the console in Chromium, against a running mesh', () => {
@@ -217,7 +208,9 @@ describe('the console in Chromium, against a running mesh', () => {
       'Step 1: no health claim',
     );
     // The compliance watcher notified each item, its click opening it in the console.
-    await until('three notifications', async () => (notify.received.length >= 3 ? true : undefined));
+    await eventually('three notifications', 60_000, async () =>
+      notify.received.length >= 3 ? true : undefined,
+    );
     expect(notify.received.map((n) => n.click).sort()).toEqual(
       [items.approve, items.reject, items.keyboard].map((id) => `${base}/approvals/${id}`).sort(),
     );
@@ -229,7 +222,7 @@ describe('the console in Chromium, against a running mesh', () => {
       page.click(`#item-${items.approve} .actions button.primary`),
     ]);
     expect(await page.textContent('.flash')).toMatch(/approved/);
-    const published = await until('the approved post in the outbox', async () => {
+    const published = await eventually('the approved post in the outbox', 60_000, async () => {
       const rows = await publications(items.approve);
       return rows[0]?.status === 'published' ? rows : undefined;
     });
@@ -292,7 +285,7 @@ describe('the console in Chromium, against a running mesh', () => {
       decidedBy: 'console:operator',
     });
     expect(item!.decisions.map((d) => d.action)).toContain('edit-approve');
-    await until('the edited post published', async () => {
+    await eventually('the edited post published', 60_000, async () => {
       const rows = await publications(items.keyboard);
       return rows[0]?.status === 'published' ? rows : undefined;
     });

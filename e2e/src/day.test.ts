@@ -20,6 +20,7 @@ import {
 import { jetstream } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './eventually.js';
 import { type ForgeUp, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
 import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
@@ -84,16 +85,6 @@ async function startNotifyReceiver(): Promise<{ url: string; received: Notificat
     received,
     server,
   };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
 }
 
 describe('the operator day from a surfaced story to a published post (real processes, fake LLM)', () => {
@@ -254,8 +245,9 @@ describe('the operator day from a surfaced story to a published post (real proce
       await nc.close();
     }
 
-    const items = await until(
+    const items = await eventually(
       'two pending approval items, the flagged one with its frontier review',
+      60_000,
       async () => {
         const { body } = await approvals(['list', '--status', 'pending']);
         const list = (body as { items: ApprovalItem[] }).items;
@@ -293,7 +285,9 @@ describe('the operator day from a surfaced story to a published post (real proce
     const { rows: posted } = await db.query(`select count(*)::int as n from ${schema}.outbox_posts`);
     expect(posted[0].n).toBe(0);
     // A notification per new item, ntfy-style.
-    await until('two notifications', async () => (notify.received.length >= 2 ? true : undefined));
+    await eventually('two notifications', 60_000, async () =>
+      notify.received.length >= 2 ? true : undefined,
+    );
     expect(notify.received).toHaveLength(2);
     expect(notify.received.every((n) => n.headers['content-type']?.startsWith('text/plain'))).toBe(true);
     expect(notify.received.map((n) => n.body).join('\n')).toContain(
@@ -315,7 +309,7 @@ describe('the operator day from a surfaced story to a published post (real proce
     const approved = await approvals(['approve', plain.id, '--now']);
     expect(approved.code, approved.stderr).toBe(0);
     expect(approved.body).toMatchObject({ status: 'approved', decidedBy: 'operator' });
-    const published = await until('the approved take in the outbox', async () => {
+    const published = await eventually('the approved take in the outbox', 60_000, async () => {
       const { rows } = await db.query(
         `select p.status, p.external_id, o.body from ${schema}.publications p
            join ${schema}.outbox_posts o on o.publication_id = p.id where p.approval_id = $1`,
@@ -378,7 +372,7 @@ describe('the operator day from a surfaced story to a published post (real proce
   }, 90_000);
 
   it('keeps the day in the diary and writes the nightly entry on mid', async () => {
-    const kinds = await until('the day in the diary', async () => {
+    const kinds = await eventually('the day in the diary', 60_000, async () => {
       const { rows } = await db.query(
         `select distinct agent || '.' || kind as k from ${schema}.observations`,
       );
@@ -422,17 +416,13 @@ describe('the operator day from a surfaced story to a published post (real proce
     });
     // The router writes its ledger behind the answer (batched, at most its flush interval later):
     // the nightly entry, the last model call, may land a moment after its task completed.
-    const ledger = await until(
-      'the nightly entry in the ledger',
-      async () => {
-        const { rows } = await db.query(
-          `select skill, tier, model, offline, sum(cost_micros)::int as cost, count(*)::int as calls
+    const ledger = await eventually('the nightly entry in the ledger', 30_000, async () => {
+      const { rows } = await db.query(
+        `select skill, tier, model, offline, sum(cost_micros)::int as cost, count(*)::int as calls
            from ${schema}.cost_ledger group by skill, tier, model, offline order by skill`,
-        );
-        return rows.some((r: { skill: string }) => r.skill === 'diary.nightly-entry') ? rows : undefined;
-      },
-      30_000,
-    );
+      );
+      return rows.some((r: { skill: string }) => r.skill === 'diary.nightly-entry') ? rows : undefined;
+    });
     const bySkill = Object.fromEntries(ledger.map((r: { skill: string }) => [r.skill, r]));
     expect(bySkill['engagement.draft-take']).toMatchObject({
       tier: 'mid',

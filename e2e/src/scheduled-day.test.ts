@@ -16,6 +16,7 @@ import {
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from './eventually.js';
 import { type ForgeUp, runForge, startForgeUp } from './forge-process.js';
 import { freePortBase } from './free-ports.js';
 import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
@@ -136,21 +137,6 @@ function scriptDay(fake: FakeLlm): void {
       },
     },
   );
-}
-
-/** Polls `check` until it returns a value, for at most `timeoutMs` (bounded waits on a loaded machine). */
-async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  check: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
 }
 
 describe('a fast day: the 16 schedules run the operator’s day through the router, from ticks to a published post', () => {
