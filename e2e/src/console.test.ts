@@ -429,7 +429,12 @@ describe('the console in Chromium, against a running mesh', () => {
   it('shows calls, errors and spend per partner: the task records and the ledger sums, as `forge partners --json`', async () => {
     const tasks = new PgTaskRepository(pool, schema);
     const minuteAgo = new Date(Date.now() - 60_000).toISOString();
-    const task = async (partner: string | null, skill: string, input: unknown, end: 'completed' | 'failed' | 'rejected') => {
+    const task = async (
+      partner: string | null,
+      skill: string,
+      input: unknown,
+      end: 'completed' | 'failed' | 'rejected',
+    ) => {
       const e: TaskEnvelope = {
         v: TASK_ENVELOPE_VERSION,
         id: randomUUID(),
@@ -445,7 +450,10 @@ describe('the console in Chromium, against a running mesh', () => {
       };
       await tasks.create(e);
       if (end === 'rejected')
-        await tasks.transition(e.id, { to: 'rejected', error: { code: 'FORBIDDEN', message: 'skill not shared' } });
+        await tasks.transition(e.id, {
+          to: 'rejected',
+          error: { code: 'FORBIDDEN', message: 'skill not shared' },
+        });
       else {
         await tasks.transition(e.id, { to: 'working' });
         await tasks.transition(
@@ -461,7 +469,12 @@ describe('the console in Chromium, against a running mesh', () => {
     await task('acme', 'scout.recent-items', {}, 'completed');
     const failed = await task('acme', 'scout.recent-items', {}, 'failed');
     await task('zeta', 'compliance.check-text', {}, 'rejected');
-    await task(null, 'partners.ask', { target: 'partner/acme/compliance.check-text', input: {} }, 'completed');
+    await task(
+      null,
+      'partners.ask',
+      { target: 'partner/acme/compliance.check-text', input: {} },
+      'completed',
+    );
     for (const [partner, tier, cost] of [
       ['acme', 'small', 1_500],
       ['acme', 'mid', 250_000],
@@ -521,7 +534,9 @@ describe('the console in Chromium, against a running mesh', () => {
     const cli = await runForge(['partners', '--brain', brain, '--state-dir', stateDir, '--json'], env);
     expect(cli.code, cli.stderr).toBe(0);
     const report = JSON.parse(cli.stdout) as {
-      window: { partners: { partner: string; inbound: { calls: number; errors: number; spendMicros: number } }[] };
+      window: {
+        partners: { partner: string; inbound: { calls: number; errors: number; spendMicros: number } }[];
+      };
     };
     expect(
       report.window.partners.map((p) => ({

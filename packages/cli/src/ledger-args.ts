@@ -93,7 +93,12 @@ export interface PartnersOptions extends LedgerReadOptions {
 }
 
 /** `forge partners [--since 24h|7d|DATE|ISO]`: the read options and where the window starts. */
-export function parsePartners(shared: CommonOptions, flags: Flags, sourced: Sourced, env: Env): PartnersOptions {
+export function parsePartners(
+  shared: CommonOptions,
+  flags: Flags,
+  sourced: Sourced,
+  env: Env,
+): PartnersOptions {
   const read = parseLedgerRead('partners', shared, flags, sourced, env);
   pick(sourced, 'since', flags.since, undefined, env);
   const partners = validate('partners', z.object({ since: SinceOrHoursText.optional() }), sourced);

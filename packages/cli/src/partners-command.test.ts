@@ -96,10 +96,17 @@ describe('forge partners against the real Postgres', () => {
     const io = memoryIo(env);
     expect(await runCli(['partners', '--since', '2h', '--json'], io)).toBe(0);
     const out = JSON.parse(io.stdout[0]!) as PartnerOverview;
-    expect(out.window.partners[0]!.inbound).toMatchObject({ calls: 1, completed: 1, errors: 0, spendMicros: 2_000 });
+    expect(out.window.partners[0]!.inbound).toMatchObject({
+      calls: 1,
+      completed: 1,
+      errors: 0,
+      spendMicros: 2_000,
+    });
     const human = memoryIo(env);
     expect(await runCli(['partners', '--since', '2h'], human)).toBe(0);
-    expect(human.stdout.find((l) => l.trimStart().startsWith('b '))).toMatch(/^\s+b\s+1\s+1\s+0\s+0\.0%\s+\$0\.002\s+0\s+0\s/);
+    expect(human.stdout.find((l) => l.trimStart().startsWith('b '))).toMatch(
+      /^\s+b\s+1\s+1\s+0\s+0\.0%\s+\$0\.002\s+0\s+0\s/,
+    );
   });
 
   it('refuses a --since it cannot read, naming the forms (exit 2)', async () => {

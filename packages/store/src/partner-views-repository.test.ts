@@ -38,10 +38,14 @@ describe('PgPartnerViews (real Postgres)', () => {
     } else {
       await tasks.transition(e.id, { to: 'working' });
       if (state === 'failed')
-        await tasks.transition(e.id, { to: 'failed', error: { code: 'PROVIDER_ERROR', message: 'model down' } });
+        await tasks.transition(e.id, {
+          to: 'failed',
+          error: { code: 'PROVIDER_ERROR', message: 'model down' },
+        });
       else if (state !== 'working') await tasks.transition(e.id, { to: state });
     }
-    if (updatedAt) await pool.query(`update ${schema}.tasks set updated_at = $2 where id = $1`, [e.id, updatedAt]);
+    if (updatedAt)
+      await pool.query(`update ${schema}.tasks set updated_at = $2 where id = $1`, [e.id, updatedAt]);
   };
 
   const ledger = (row: {
@@ -85,10 +89,23 @@ describe('PgPartnerViews (real Postgres)', () => {
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'small', cost: 1_000, at: at(2, 9) });
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'small', cost: 2_500, at: at(3, 9) });
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'mid', cost: 40_000, at: at(4, 9) });
-    await ledger({ partner: 'b', skill: 'compliance.check-text', tier: 'mid', cost: 0, shadow: 900, at: at(5, 9) });
+    await ledger({
+      partner: 'b',
+      skill: 'compliance.check-text',
+      tier: 'mid',
+      cost: 0,
+      shadow: 900,
+      at: at(5, 9),
+    });
     await ledger({ partner: 'c', skill: 'scout.recent-items', tier: 'small', cost: 300, at: at(3, 12) });
     await ledger({ partner: 'c', skill: 'scout.recent-items', tier: 'small', cost: 99_999, at: at(1, 0) });
-    await ledger({ partner: 'c', skill: 'scout.recent-items', tier: 'small', cost: 77_777, at: new Date(Date.UTC(2026, 10, 30)) });
+    await ledger({
+      partner: 'c',
+      skill: 'scout.recent-items',
+      tier: 'small',
+      cost: 77_777,
+      at: new Date(Date.UTC(2026, 10, 30)),
+    });
     await ledger({ partner: null, skill: 'scout.recent-items', tier: 'small', cost: 5_000, at: at(4, 9) });
   });
   afterAll(async () => {
@@ -154,16 +171,51 @@ describe('PgPartnerViews (real Postgres)', () => {
   it('sums the ledger per partner, skill and tier in the window; rows without a partner are not counted', async () => {
     const { spend } = await views.activity({ since: at(1, 0), until: at(6, 0) });
     expect(spend).toEqual([
-      { partner: 'b', skill: 'compliance.check-text', tier: 'mid', calls: 1, spendMicros: 0, shadowMicros: 900 },
-      { partner: 'b', skill: 'scout.recent-items', tier: 'mid', calls: 1, spendMicros: 40_000, shadowMicros: 0 },
-      { partner: 'b', skill: 'scout.recent-items', tier: 'small', calls: 2, spendMicros: 3_500, shadowMicros: 0 },
+      {
+        partner: 'b',
+        skill: 'compliance.check-text',
+        tier: 'mid',
+        calls: 1,
+        spendMicros: 0,
+        shadowMicros: 900,
+      },
+      {
+        partner: 'b',
+        skill: 'scout.recent-items',
+        tier: 'mid',
+        calls: 1,
+        spendMicros: 40_000,
+        shadowMicros: 0,
+      },
+      {
+        partner: 'b',
+        skill: 'scout.recent-items',
+        tier: 'small',
+        calls: 2,
+        spendMicros: 3_500,
+        shadowMicros: 0,
+      },
       // The row at the window's first instant counts; last month's does not.
-      { partner: 'c', skill: 'scout.recent-items', tier: 'small', calls: 2, spendMicros: 100_299, shadowMicros: 0 },
+      {
+        partner: 'c',
+        skill: 'scout.recent-items',
+        tier: 'small',
+        calls: 2,
+        spendMicros: 100_299,
+        shadowMicros: 0,
+      },
     ]);
     // The window is half-open: a row at `until` belongs to the next one.
     const day = await views.activity({ since: at(2, 9), until: at(3, 9) });
     expect(day.spend).toEqual([
-      { partner: 'b', skill: 'scout.recent-items', tier: 'small', calls: 1, spendMicros: 1_000, shadowMicros: 0 },
+      {
+        partner: 'b',
+        skill: 'scout.recent-items',
+        tier: 'small',
+        calls: 1,
+        spendMicros: 1_000,
+        shadowMicros: 0,
+      },
     ]);
     expect(day.calls.map((c) => [c.partner, c.skill, c.calls])).toEqual([['b', 'scout.recent-items', 1]]);
   });
@@ -183,7 +235,11 @@ describe('PgPartnerViews (real Postgres)', () => {
       code: 'FORBIDDEN',
       createdAt: at(5, 9).toISOString(),
     });
-    expect(failures[2]).toMatchObject({ skill: 'scout.recent-items', message: 'model down', code: 'PROVIDER_ERROR' });
+    expect(failures[2]).toMatchObject({
+      skill: 'scout.recent-items',
+      message: 'model down',
+      code: 'PROVIDER_ERROR',
+    });
     expect(failures[3]!.message).toBeNull();
     const limited = await views.activity({ since: at(1, 0), until: at(6, 0), failureLimit: 2 });
     expect(limited.failures.map((f) => f.taskId)).toEqual([ids.bRejected, ids.outFailed]);

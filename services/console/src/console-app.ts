@@ -256,7 +256,11 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
     wrap(async (req, res) => {
       const open = req.query.open === '1';
       const skill = SkillRef.safeParse(req.query.skill);
-      const tasks = await views.recentTasks({ limit: 100, open, ...(skill.success ? { skill: skill.data } : {}) });
+      const tasks = await views.recentTasks({
+        limit: 100,
+        open,
+        ...(skill.success ? { skill: skill.data } : {}),
+      });
       send(
         res,
         200,

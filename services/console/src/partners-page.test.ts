@@ -21,7 +21,12 @@ describe('the partners page (real Postgres and NATS)', () => {
   let session: string;
   const failedId = randomUUID();
 
-  const envelope = (partner: string | null, skill: string, input: unknown, id = randomUUID()): TaskEnvelope => ({
+  const envelope = (
+    partner: string | null,
+    skill: string,
+    input: unknown,
+    id = randomUUID(),
+  ): TaskEnvelope => ({
     v: TASK_ENVELOPE_VERSION,
     id,
     skill: skill as TaskEnvelope['skill'],
@@ -56,7 +61,9 @@ describe('the partners page (real Postgres and NATS)', () => {
       FORGE_JAEGER_URL: 'http://jaeger.example:16686',
       FORGE_LOG_LEVEL: 'silent',
     });
-    service = createConsoleService(config, { logger: createLogger({ name: 'console-test', level: 'silent' }) });
+    service = createConsoleService(config, {
+      logger: createLogger({ name: 'console-test', level: 'silent' }),
+    });
     await service.start();
     pool = createPool({ connectionString: brain.databaseUrl, max: 2 });
     const tasks = new PgTaskRepository(pool, schema);
@@ -95,7 +102,10 @@ describe('the partners page (real Postgres and NATS)', () => {
       body: new URLSearchParams({ username: 'operator', password: PASSWORD, _csrf: csrf, next: '/partners' }),
     });
     expect(res.status).toBe(303);
-    session = res.headers.getSetCookie().find((c) => c.startsWith('forge_session='))!.split(';')[0]!;
+    session = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('forge_session='))!
+      .split(';')[0]!;
   }, 60_000);
   afterAll(async () => {
     await service?.stop();
@@ -104,7 +114,10 @@ describe('the partners page (real Postgres and NATS)', () => {
   });
 
   it('needs a session', async () => {
-    const res = await fetch(`${service.url}/partners`, { redirect: 'manual', headers: { accept: 'text/html' } });
+    const res = await fetch(`${service.url}/partners`, {
+      redirect: 'manual',
+      headers: { accept: 'text/html' },
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login?next=%2Fpartners');
   });
@@ -120,7 +133,9 @@ describe('the partners page (real Postgres and NATS)', () => {
       const match = new RegExp(`<tr data-partner="${partner}">([\\s\\S]*?)</tr>`).exec(body);
       expect(match, partner).not.toBeNull();
       const cells: Record<string, string> = {};
-      for (const cell of match![1]!.matchAll(/data-field="([a-z-]+)">(?:<span data-micros="(\d+)">)?([^<]*)/g))
+      for (const cell of match![1]!.matchAll(
+        /data-field="([a-z-]+)">(?:<span data-micros="(\d+)">)?([^<]*)/g,
+      ))
         cells[cell[1]!] = cell[2] ?? cell[3]!;
       return cells;
     };
@@ -157,6 +172,8 @@ describe('the partners page (real Postgres and NATS)', () => {
     ]);
     const body = await (await fetch(`${service.url}/partners`, { headers: { cookie: session } })).text();
     for (const t of acme.inbound.byTier)
-      expect(body).toContain(`<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num">${t.modelCalls}</td><td class="num"><span data-micros="${t.spendMicros}">`);
+      expect(body).toContain(
+        `<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num">${t.modelCalls}</td><td class="num"><span data-micros="${t.spendMicros}">`,
+      );
   });
 });

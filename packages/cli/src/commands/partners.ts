@@ -7,7 +7,9 @@ import { resolveSince } from '../since.js';
 const rate = (c: PartnerCallCounts) => (c.errorRate === null ? '-' : `${(c.errorRate * 100).toFixed(1)}%`);
 
 function formatReport(label: string, report: PartnerReport): string[] {
-  const lines = [`${label}: ${report.since.slice(0, 16).replace('T', ' ')} to ${report.until.slice(0, 16).replace('T', ' ')} UTC`];
+  const lines = [
+    `${label}: ${report.since.slice(0, 16).replace('T', ' ')} to ${report.until.slice(0, 16).replace('T', ' ')} UTC`,
+  ];
   if (report.partners.length === 0) return [...lines, '  no partner calls'];
   const width = Math.max(8, ...report.partners.map((p) => p.partner.length));
   lines.push(
@@ -24,7 +26,8 @@ function formatReport(label: string, report: PartnerReport): string[] {
       lines.push(
         `    ${s.skill}: ${s.calls} calls, ${s.errors} errors, ${usd(s.spendMicros)}${s.shadowMicros > 0 ? ` (shadow ${usd(s.shadowMicros)})` : ''}`,
       );
-    for (const t of i.byTier) lines.push(`    tier ${t.tier}: ${t.modelCalls} model calls, ${usd(t.spendMicros)}`);
+    for (const t of i.byTier)
+      lines.push(`    tier ${t.tier}: ${t.modelCalls} model calls, ${usd(t.spendMicros)}`);
     for (const s of p.outbound.bySkill)
       lines.push(`    we asked ${s.skill}: ${s.calls} calls, ${s.errors} errors`);
   }
@@ -46,7 +49,9 @@ export async function runPartners(options: PartnersOptions, io: Io): Promise<num
       ...(options.since ? { since: resolveSince(options.since, now) } : {}),
     });
     if (options.json) {
-      io.out(JSON.stringify({ brain: options.brain, database: reader.database, currency: 'USD', ...overview }));
+      io.out(
+        JSON.stringify({ brain: options.brain, database: reader.database, currency: 'USD', ...overview }),
+      );
       return 0;
     }
     for (const line of formatReport('window', overview.window)) io.out(line);
