@@ -160,6 +160,13 @@ describe('the partners page (real Postgres and NATS)', () => {
     expect(failure).toContain('http://jaeger.example:16686/search?service=forge-router&amp;tags=');
     expect(body).toContain('<a href="/tasks?skill=scout.recent-items">scout.recent-items</a>');
     expect(body.match(/<tr data-task=/g)).toHaveLength(1);
+    // The skill's link opens the tasks page filtered to that skill.
+    const filtered = await (
+      await fetch(`${service.url}/tasks?skill=partners.ask`, { headers: { cookie: session } })
+    ).text();
+    expect(filtered.match(/<tr data-task=/g)).toHaveLength(1);
+    expect(filtered).toContain('partners.ask');
+    expect(filtered).not.toContain('scout.recent-items');
   });
 
   it('shows the numbers of the shared report (the one `forge partners` prints)', async () => {
