@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPool, PgApprovalRepository, schemaForBrain } from '@forge/store';
+import { TASK_ENVELOPE_VERSION, type TaskEnvelope } from '@forge/contracts';
+import { createPool, PgApprovalRepository, PgTaskRepository, schemaForBrain } from '@forge/store';
 import {
   connectTestNats,
   deleteBrainStreams,
@@ -26,7 +27,8 @@ import { acquireMeshLock, MESH_LOCK_WAIT_MS } from './mesh-lock.js';
  * The console in real Chromium against a real mesh (`forge up`: router, agents, publisher,
  * scheduler, console; real NATS and Postgres): log in, approve one item and see the publisher
  * publish it once, reject one and see it never published, edit then approve with the keyboard
- * alone, live updates, the costs page's charts drawn from the ledger's numbers, refusals (wrong
+ * alone, live updates, the costs page's charts drawn from the ledger's numbers, the partners page's
+ * calls, errors and spend from the task records and the ledger, refusals (wrong
  * password, no session, forged CSRF), axe-core on every page, phone and desktop screenshots
  * (docs/console/*.png with FORGE_UPDATE_SCREENSHOTS=1) and the pages' interactive time on a 4× throttled CPU (printed, not asserted).
  */
@@ -40,7 +42,7 @@ const SHOTS =
   process.env.FORGE_UPDATE_SCREENSHOTS === '1'
     ? join(REPO_ROOT, 'docs', 'console')
     : join(tmpdir(), `forge-console-shots-${process.pid}`);
-const PAGES = ['approvals', 'tasks', 'costs', 'routing', 'schedule'] as const;
+const PAGES = ['approvals', 'tasks', 'costs', 'partners', 'routing', 'schedule'] as const;
 
 function dayConfig(notifyUrl: string, consoleUrl: string): string {
   return `version: e2e-console
@@ -424,6 +426,128 @@ describe('the console in Chromium, against a running mesh', () => {
     expect(drawn.mtd).toBe(usd(report.monthToDate.spendMicros));
   }, 60_000);
 
+  it('shows calls, errors and spend per partner: the task records and the ledger sums, as `forge partners --json`', async () => {
+    const tasks = new PgTaskRepository(pool, schema);
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    const task = async (
+      partner: string | null,
+      skill: string,
+      input: unknown,
+      end: 'completed' | 'failed' | 'rejected',
+    ) => {
+      const e: TaskEnvelope = {
+        v: TASK_ENVELOPE_VERSION,
+        id: randomUUID(),
+        skill: skill as TaskEnvelope['skill'],
+        input,
+        origin:
+          partner === null
+            ? { kind: 'a2a', brain, by: 'operator' }
+            : { kind: 'partner', brain, partner, by: `partner:${partner}` },
+        idempotencyKey: randomUUID(),
+        contextId: randomUUID(),
+        createdAt: minuteAgo,
+      };
+      await tasks.create(e);
+      if (end === 'rejected')
+        await tasks.transition(e.id, {
+          to: 'rejected',
+          error: { code: 'FORBIDDEN', message: 'skill not shared' },
+        });
+      else {
+        await tasks.transition(e.id, { to: 'working' });
+        await tasks.transition(
+          e.id,
+          end === 'failed'
+            ? { to: 'failed', error: { code: 'PROVIDER_ERROR', message: 'the model did not answer' } }
+            : { to: 'completed', output: {} },
+        );
+      }
+      return e.id;
+    };
+    await task('acme', 'scout.recent-items', {}, 'completed');
+    await task('acme', 'scout.recent-items', {}, 'completed');
+    const failed = await task('acme', 'scout.recent-items', {}, 'failed');
+    await task('zeta', 'compliance.check-text', {}, 'rejected');
+    await task(
+      null,
+      'partners.ask',
+      { target: 'partner/acme/compliance.check-text', input: {} },
+      'completed',
+    );
+    for (const [partner, tier, cost] of [
+      ['acme', 'small', 1_500],
+      ['acme', 'mid', 250_000],
+      ['zeta', 'small', 80],
+    ] as const) {
+      await pool.query(
+        `insert into ${schema}.cost_ledger (task_id, attempt, call_id, seq, source, skill, agent, brain, partner, tier,
+           provider, model, offline, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
+           cache_write_1h_tokens, reasoning_tokens, cost_micros, shadow_cost_micros, latency_ms, outcome, created_at)
+         values ($1, 1, 1, 1, 'task', 'scout.recent-items', 'scout', $2, $3, $4, 'anthropic', 'anthropic:claude-haiku-5.5',
+           false, 1000, 100, 0, 0, 0, 0, $5, 0, 100, 'ok', $6)`,
+        [randomUUID(), brain, partner, tier, cost, minuteAgo],
+      );
+    }
+    // What the ledger and the task records say for this UTC month.
+    const { rows: spend } = await pool.query<{ partner: string; spend: number }>(
+      `select partner, sum(cost_micros)::int as spend from ${schema}.cost_ledger
+        where partner is not null and created_at >= date_trunc('month', now() at time zone 'UTC') at time zone 'UTC'
+        group by partner order by partner`,
+    );
+    expect(spend).toEqual([
+      { partner: 'acme', spend: 251_500 },
+      { partner: 'zeta', spend: 80 },
+    ]);
+    const { rows: calls } = await pool.query<{ partner: string; calls: number; errors: number }>(
+      `select origin->>'partner' as partner, count(*)::int as calls,
+              count(*) filter (where state in ('failed', 'rejected', 'canceled'))::int as errors
+         from ${schema}.tasks where origin->>'kind' = 'partner' group by 1 order by 1`,
+    );
+    await page.goto(`${base}/partners`);
+    const shown = await page.evaluate(() =>
+      [...document.querySelectorAll('#partners-table tbody tr')].map((tr) => {
+        const cell = (field: string) => tr.querySelector(`[data-field="${field}"]`)!;
+        return {
+          partner: tr.getAttribute('data-partner'),
+          calls: Number(cell('calls').textContent),
+          errors: Number(cell('errors').textContent),
+          spend: Number(cell('spend').querySelector('[data-micros]')!.getAttribute('data-micros')),
+          daySpend: Number(cell('day-spend').querySelector('[data-micros]')!.getAttribute('data-micros')),
+          outbound: Number(cell('outbound-calls').textContent),
+          rate: cell('error-rate').textContent,
+        };
+      }),
+    );
+    expect(shown.map(({ partner, calls, errors }) => ({ partner, calls, errors }))).toEqual(calls);
+    expect(shown.map(({ partner, spend }) => ({ partner, spend }))).toEqual(spend);
+    expect(shown.map((s) => [s.partner, s.daySpend, s.outbound, s.rate])).toEqual([
+      ['acme', 251_500, 1, '33.3%'],
+      ['zeta', 80, 0, '100.0%'],
+    ]);
+    const failure = page.locator(`#failures-table tr[data-task="${failed}"]`);
+    expect(await failure.textContent()).toContain('the model did not answer');
+    expect(await failure.locator('a:has-text("trace")').getAttribute('href')).toMatch(
+      /^http:\/\/jaeger\.example:16686\/search\?service=forge-router&tags=/,
+    );
+    // The CLI prints the same numbers from the same report.
+    const cli = await runForge(['partners', '--brain', brain, '--state-dir', stateDir, '--json'], env);
+    expect(cli.code, cli.stderr).toBe(0);
+    const report = JSON.parse(cli.stdout) as {
+      window: {
+        partners: { partner: string; inbound: { calls: number; errors: number; spendMicros: number } }[];
+      };
+    };
+    expect(
+      report.window.partners.map((p) => ({
+        partner: p.partner,
+        calls: p.inbound.calls,
+        errors: p.inbound.errors,
+        spend: p.inbound.spendMicros,
+      })),
+    ).toEqual(shown.map(({ partner, calls, errors, spend }) => ({ partner, calls, errors, spend })));
+  }, 60_000);
+
   it('shows tasks with tier, model, cost, state and a trace link; routing and schedule from the mesh', async () => {
     await page.goto(`${base}/tasks`);
     const rows = await page.locator('#tasks-table tbody tr').count();
@@ -489,7 +613,15 @@ describe('the console in Chromium, against a running mesh', () => {
       found[name] = await seriousViolations(axePage);
     }
     await axeContext.close();
-    expect(found).toEqual({ login: [], approvals: [], tasks: [], costs: [], routing: [], schedule: [] });
+    expect(found).toEqual({
+      login: [],
+      approvals: [],
+      tasks: [],
+      costs: [],
+      partners: [],
+      routing: [],
+      schedule: [],
+    });
   }, 90_000);
 
   it('keeps phone and desktop screenshots of every page, and prints each page’s interactive time on a 4× slower CPU', async () => {

@@ -18,7 +18,9 @@ import {
   type CostsOptions,
   filePath,
   type LedgerReadOptions,
+  type PartnersOptions,
   parseCosts,
+  parsePartners,
   parseRoute,
   parseTasks,
   type RouteExplainOptions,
@@ -28,7 +30,7 @@ import { AGENT_TABLE, findAgent, GATEWAY, PG_PORT_OFFSET } from './service-table
 import { COMMANDS, type CommandName } from './usage.js';
 
 export { type CommonOptions, type Env, type Flags, usageError, usageOf } from './arg-rules.js';
-export type { CostsOptions, LedgerReadOptions, RouteExplainOptions } from './ledger-args.js';
+export type { CostsOptions, LedgerReadOptions, PartnersOptions, RouteExplainOptions } from './ledger-args.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -132,6 +134,7 @@ export type Command =
   | { readonly name: 'schedule'; readonly options: ScheduleOptions }
   | { readonly name: 'approvals'; readonly options: ApprovalsOptions }
   | { readonly name: 'tasks'; readonly options: TasksOptions }
+  | { readonly name: 'partners'; readonly options: PartnersOptions }
   | { readonly name: 'console'; readonly options: ConsoleOptions }
   | { readonly name: 'migrate'; readonly options: MigrateOptions }
   | { readonly name: 'help'; readonly topic: CommandName; readonly json: boolean };
@@ -173,6 +176,7 @@ const FLAGS = {
     pending: { type: 'string' },
   },
   costs: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
+  partners: { ...COMMON_FLAGS, config: { type: 'string' }, since: { type: 'string' } },
   migrate: { ...COMMON_FLAGS, wait: { type: 'string' } },
   schedule: { ...COMMON_FLAGS, reason: { type: 'string' }, timeout: { type: 'string' } },
   approvals: {
@@ -276,6 +280,9 @@ export function parseCommand(argv: readonly string[], env: Env): Command {
     case 'tasks':
       noPositionals(command, positionals);
       return { name: 'tasks', options: parseTasks(shared, flags, sourced, env) };
+    case 'partners':
+      noPositionals(command, positionals);
+      return { name: 'partners', options: parsePartners(shared, flags, sourced, env) };
     case 'console': {
       const [action = 'url', extra] = positionals;
       if (action !== 'url' && action !== 'reset-password' && action !== 'hash-password')

@@ -32,6 +32,8 @@ async function dispatch(command: Command, io: Io): Promise<number> {
       return (await import('./commands/approvals.js')).runApprovals(command.options, io);
     case 'tasks':
       return (await import('./commands/tasks.js')).runTasks(command.options, io);
+    case 'partners':
+      return (await import('./commands/partners.js')).runPartners(command.options, io);
     case 'console':
       return (await import('./commands/console.js')).runConsole(command.options, io);
     case 'migrate':

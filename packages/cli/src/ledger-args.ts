@@ -12,7 +12,7 @@ import {
   validate,
   wholeNumber,
 } from './arg-rules.js';
-import { type Since, SinceText } from './since.js';
+import { type Since, SinceOrHoursText, SinceText } from './since.js';
 import type { CommandName } from './usage.js';
 
 /** A path flag or variable, made absolute against the working directory. */
@@ -85,6 +85,24 @@ export function parseCosts(shared: CommonOptions, flags: Flags, sourced: Sourced
   pick(sourced, 'since', flags.since, undefined, env);
   const costs = validate('costs', z.object({ since: SinceText.optional() }), sourced);
   return { ...read, since: costs.since ?? { kind: 'month-start' } };
+}
+
+export interface PartnersOptions extends LedgerReadOptions {
+  /** Where the window starts; undefined: the start of this UTC month. */
+  readonly since: Since | undefined;
+}
+
+/** `forge partners [--since 24h|7d|DATE|ISO]`: the read options and where the window starts. */
+export function parsePartners(
+  shared: CommonOptions,
+  flags: Flags,
+  sourced: Sourced,
+  env: Env,
+): PartnersOptions {
+  const read = parseLedgerRead('partners', shared, flags, sourced, env);
+  pick(sourced, 'since', flags.since, undefined, env);
+  const partners = validate('partners', z.object({ since: SinceOrHoursText.optional() }), sourced);
+  return { ...read, since: partners.since };
 }
 
 /** `forge route explain <agent>.<skill> [flags]`: every flag checked, each error naming its flag. */

@@ -7,6 +7,7 @@ import { z } from 'zod';
  */
 export type Since =
   | { readonly kind: 'days'; readonly days: number }
+  | { readonly kind: 'hours'; readonly hours: number }
   | { readonly kind: 'at'; readonly at: Date }
   | { readonly kind: 'month-start' };
 
@@ -38,6 +39,29 @@ export const SinceText = z.string().transform((text, ctx): Since => {
   return z.NEVER;
 });
 
+const MAX_HOURS = 24 * MAX_DAYS;
+
+/**
+ * `--since` of `forge partners`: the forms of {@link SinceText} and also a number of hours
+ * (`24h`, the last 24 × 60 minutes).
+ */
+export const SinceOrHoursText = z.string().transform((text, ctx): Since => {
+  const hours = /^(\d{1,5})h$/.exec(text);
+  if (hours) {
+    const n = Number(hours[1]);
+    if (n >= 1 && n <= MAX_HOURS) return { kind: 'hours', hours: n };
+    ctx.addIssue({ code: 'custom', message: `must be 1h to ${MAX_HOURS}h` });
+    return z.NEVER;
+  }
+  const parsed = SinceText.safeParse(text);
+  if (parsed.success) return parsed.data;
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be a number of hours (24h) or days (7d), a date (2026-11-01) or an ISO date-time',
+  });
+  return z.NEVER;
+});
+
 export { monthStart };
 
 /** The instant a window starts, relative to `now`. */
@@ -45,6 +69,8 @@ export function resolveSince(since: Since, now: Date): Date {
   switch (since.kind) {
     case 'days':
       return new Date(now.getTime() - since.days * DAY_MS);
+    case 'hours':
+      return new Date(now.getTime() - since.hours * 3_600_000);
     case 'at':
       return since.at;
     case 'month-start':

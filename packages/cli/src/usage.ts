@@ -8,6 +8,7 @@ export const COMMANDS = [
   'schedule',
   'approvals',
   'tasks',
+  'partners',
   'console',
   'migrate',
   'help',
@@ -91,6 +92,16 @@ ${LEDGER}
   --open                only tasks still in flight (submitted, working, input-required, auth-required)
   --skill <agent.skill> only tasks of this skill
   --limit <n>           at most this many (1-500, default 20)`,
+  partners: `usage: forge partners [flags]
+  Calls, errors and spend per partner brain, as the console's partners page shows them: calls a
+  partner made of this brain (tasks of a partner origin) by state and skill, the error rate (failed,
+  rejected or canceled over the calls that ended), the cost ledger's spend on its work by tier and
+  skill, this brain's own \`partners.ask\` calls to it, and the recent failed calls; for the window
+  and for the last 24 hours. --json prints {brain, database, currency, window, last24h}, money as
+  integer micro-USD.
+${COMMON}
+${LEDGER}
+  --since <when>        24h, 7d, a date (2026-11-01) or an ISO date-time (default: start of this UTC month)`,
   console: `usage: forge console [url|reset-password|hash-password] [flags]
   The operator's web console that \`forge up\` starts (port-base+9). url (the default) prints where
   it is and where its password is kept; reset-password makes a new first-login secret, prints it
@@ -113,6 +124,7 @@ ${COMMON}
     schedule       list, run, pause or resume the scheduled tasks
     approvals      list, show, approve or reject what waits for a person
     tasks          recent and live tasks with tier, model, cost and state
+    partners       calls, errors and spend per partner brain
     console        the web console's URL and password (url, reset-password, hash-password)
     migrate        apply the store migrations to the brain's schema in DATABASE_URL
   Run \`forge <command> --help\` for a command's flags. Set FORGE_DEBUG=1 for stack traces.`,

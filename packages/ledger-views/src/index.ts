@@ -2,6 +2,16 @@ export { readBudgetView } from './budget-snapshot.js';
 export { buildCostReport, type CostReport, type CostTotals, frontierBaseline } from './cost-report.js';
 export { monthStart } from './month-start.js';
 export {
+  buildPartnerReport,
+  type InboundReport,
+  type OutboundReport,
+  type PartnerCallCounts,
+  type PartnerOverview,
+  type PartnerReport,
+  type PartnerSpend,
+  readPartnerOverview,
+} from './partner-report.js';
+export {
   type ExplainRequest,
   explainRoute,
   inputTokens,

@@ -49,6 +49,15 @@ export {
   PgOperatorViews,
   type TaskOverview,
 } from './operator-views-repository.js';
+export {
+  PARTNER_ASK_SKILL,
+  type PartnerActivity,
+  type PartnerDirection,
+  type PartnerFailure,
+  type PartnerSkillCalls,
+  type PartnerSpendRow,
+  PgPartnerViews,
+} from './partner-views-repository.js';
 export { PgApprovalRepository } from './pg-approval-repository.js';
 export { PgTaskRepository } from './pg-task-repository.js';
 export { PgTaskStore, type PgTaskStoreOptions } from './pg-task-store.js';

@@ -11,9 +11,16 @@ import {
   ScheduleName,
   SchedulerControlReply,
   SchedulerControlRequest,
+  SkillRef,
 } from '@forge/contracts';
 import type { ApprovalQueue } from '@forge/day';
-import { buildCostReport, explainRoute, monthStart, readBudgetView } from '@forge/ledger-views';
+import {
+  buildCostReport,
+  explainRoute,
+  monthStart,
+  readBudgetView,
+  readPartnerOverview,
+} from '@forge/ledger-views';
 import { effectiveRoutingConfig, type RoutingConfig, zeroCostRoutingConfig } from '@forge/policy';
 import type { PgCostLedger, PgOperatorViews, PgSkillRegistry } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
@@ -26,6 +33,7 @@ import { html } from './html.js';
 import { approvalCard, approvalList, approvalsBody, STATUS_FILTERS } from './pages/approvals.js';
 import { chartData, costsBody } from './pages/costs.js';
 import { type PageContext, page } from './pages/layout.js';
+import { partnersBody } from './pages/partners.js';
 import { type RouteRow, routingBody } from './pages/routing.js';
 import { scheduleBody } from './pages/schedule.js';
 import { tasksBody } from './pages/tasks.js';
@@ -247,7 +255,12 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
     '/tasks',
     wrap(async (req, res) => {
       const open = req.query.open === '1';
-      const tasks = await views.recentTasks({ limit: 100, open });
+      const skill = SkillRef.safeParse(req.query.skill);
+      const tasks = await views.recentTasks({
+        limit: 100,
+        open,
+        ...(skill.success ? { skill: skill.data } : {}),
+      });
       send(
         res,
         200,
@@ -282,6 +295,23 @@ export function createConsoleApp(deps: ConsoleAppDeps): express.Express {
           body: costsBody(report, chartData(report, monthReport.byDay), days),
           scripts: ['/static/uplot/uPlot.iife.min.js', '/static/costs.js'],
           styles: ['/static/uplot/uPlot.min.css'],
+        }),
+      );
+    }),
+  );
+
+  // Partners (calls and errors from the task records, spend from the ledger).
+  app.get(
+    '/partners',
+    wrap(async (_req, res) => {
+      const overview = await readPartnerOverview(deps.pool, deps.schema, { now: now() });
+      send(
+        res,
+        200,
+        page(ctx(res), {
+          title: 'Partners',
+          path: '/partners',
+          body: partnersBody(overview, { jaegerUrl: deps.jaegerUrl }),
         }),
       );
     }),

@@ -5,6 +5,7 @@ export const NAV = [
   { path: '/approvals', label: 'Approvals' },
   { path: '/tasks', label: 'Tasks' },
   { path: '/costs', label: 'Costs' },
+  { path: '/partners', label: 'Partners' },
   { path: '/routing', label: 'Routing' },
   { path: '/schedule', label: 'Schedule' },
 ] as const;
