@@ -125,6 +125,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const pool = createPool({
       connectionString: config.databaseUrl,
       max: config.pgPoolMax,
+      connectionTimeoutMs: config.pgPoolWaitMs,
       applicationName: 'forge-router',
       logger,
     });
