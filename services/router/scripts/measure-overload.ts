@@ -4,7 +4,7 @@
  * by side in one run. Prints, per variant: answered, refused as OVERLOADED, other 503s, 500s, other
  * errors, the answered calls' p50/p99 latency, the wall time and the load average. Asserts nothing.
  *
- *   (from the repository root) pnpm exec tsx --conditions=forge-source services/router/scripts/measure-overload.ts [calls] [poolMax] [delayMs] [poolWaitMs]
+ *   (from the repository root) pnpm exec tsx --conditions=forge-source services/router/scripts/measure-overload.ts [calls] [poolMax] [delayMs] [poolWaitMs] [clientTimeoutMs]
  */
 import { loadavg } from 'node:os';
 import OpenAI, { APIError } from 'openai';
@@ -14,6 +14,8 @@ const N = Number(process.argv[2] ?? 1000);
 const POOL = process.argv[3] ?? '14';
 const DELAY_MS = Number(process.argv[4] ?? 200);
 const POOL_WAIT = process.argv[5] ?? '10000';
+/** The clients' timeout (the openai SDK sends it as x-stainless-timeout, whole seconds). */
+const CLIENT_TIMEOUT_MS = Number(process.argv[6] ?? 60_000);
 const KEY = 'fk_bench_overload_0123456789';
 
 interface Tally {
@@ -50,7 +52,7 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
   });
   try {
     h.fake.script({ text: 'ok', delayMs: DELAY_MS, usage: { inputTokens: 100, outputTokens: 10 }, repeat: true });
-    const client = new OpenAI({ apiKey: KEY, baseURL: `${h.router.url}/v1`, maxRetries: 0, timeout: 60_000 });
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${h.router.url}/v1`, maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });
     const tally: Tally = {
       answered: 0,
       overloaded: 0,
@@ -78,7 +80,10 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
             if (/database connection stayed busy/.test(error.message)) tally.poolBusy += 1;
             else tally.overloaded += 1;
           }
-          else if (error instanceof APIError && error.status === 503) tally.other503 += 1;
+          else if (error instanceof APIError && error.status === 503) {
+            tally.other503 += 1;
+            if (tally.other503 === 1) console.log(`  first other 503: ${error.code} ${error.message}`);
+          }
           else if (error instanceof APIError && error.status === 500) tally.s500 += 1;
           else {
             const key = error instanceof APIError ? `${error.status} ${error.code}` : String(error).slice(0, 80);
@@ -88,9 +93,12 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
       }),
     );
     tally.wallMs = performance.now() - t0;
+    // Calls the provider ran: the answered ones, plus work started for a client that had gone.
+    await new Promise((resolve) => setTimeout(resolve, DELAY_MS * 3));
+    const providerCalls = h.fake.requests.length;
     const limits = h.router.admission.limits;
     console.log(
-      `${label.padEnd(28)} limit ${String(limits.maxInFlight).padStart(5)} queue ${String(limits.maxQueued).padStart(5)} | answered ${tally.answered} | overloaded ${tally.overloaded} (pool busy ${tally.poolBusy}) | other 503 ${tally.other503} | 500 ${tally.s500} | other ${JSON.stringify([...tally.other])} | p50 ${pct(tally.latencies, 50).toFixed(0)} ms p99 ${pct(tally.latencies, 99).toFixed(0)} ms | wall ${tally.wallMs.toFixed(0)} ms | load ${loadavg()
+      `${label.padEnd(28)} limit ${String(limits.maxInFlight).padStart(5)} queue ${String(limits.maxQueued).padStart(5)} | answered ${tally.answered} | overloaded ${tally.overloaded} (pool busy ${tally.poolBusy}) | other 503 ${tally.other503} | 500 ${tally.s500} | other ${JSON.stringify([...tally.other])} | p50 ${pct(tally.latencies, 50).toFixed(0)} ms p99 ${pct(tally.latencies, 99).toFixed(0)} ms | provider calls ${providerCalls} | wall ${tally.wallMs.toFixed(0)} ms | load ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}`,
     );
@@ -100,7 +108,9 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
   }
 }
 
-console.log(`${N} concurrent forge:auto calls, pool ${POOL} (wait ${POOL_WAIT} ms), model delay ${DELAY_MS} ms`);
+console.log(
+  `${N} concurrent forge:auto calls, pool ${POOL} (wait ${POOL_WAIT} ms), model delay ${DELAY_MS} ms, client timeout ${CLIENT_TIMEOUT_MS} ms`,
+);
 await run('no admission (baseline)', { FORGE_MAX_IN_FLIGHT: '10000', FORGE_ADMISSION_QUEUE: '0' });
 await run('admission, defaults', {});
 await run('no admission (baseline) #2', { FORGE_MAX_IN_FLIGHT: '10000', FORGE_ADMISSION_QUEUE: '0' });
