@@ -3,8 +3,8 @@ import { parseOrThrow } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
 import { withPgErrors } from './pg-errors.js';
-import { queryNamedOnce } from './stale-statement.js';
 import { qualified } from './schema-name.js';
+import { queryNamedOnce } from './stale-statement.js';
 
 /** A budget scope as the router names it: `month`, `agent:<a>`, `tier:<t>`, `principal:<p>`. */
 const ScopeKey = z.string().min(1).max(260);

@@ -59,7 +59,9 @@ describe('createPool', () => {
     pools.push(pool);
     const held = await pool.connect();
     try {
-      const error = await withPgErrors('budget admission', () => pool.query('SELECT 1')).catch((e: unknown) => e);
+      const error = await withPgErrors('budget admission', () => pool.query('SELECT 1')).catch(
+        (e: unknown) => e,
+      );
       expect(isForgeError(error, 'OVERLOADED')).toBe(true);
       expect(error).toMatchObject({ retryable: true });
       expect((error as Error).message).toMatch(/^budget admission: every database connection stayed busy/);

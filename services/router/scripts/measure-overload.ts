@@ -51,8 +51,18 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
     }),
   });
   try {
-    h.fake.script({ text: 'ok', delayMs: DELAY_MS, usage: { inputTokens: 100, outputTokens: 10 }, repeat: true });
-    const client = new OpenAI({ apiKey: KEY, baseURL: `${h.router.url}/v1`, maxRetries: 0, timeout: CLIENT_TIMEOUT_MS });
+    h.fake.script({
+      text: 'ok',
+      delayMs: DELAY_MS,
+      usage: { inputTokens: 100, outputTokens: 10 },
+      repeat: true,
+    });
+    const client = new OpenAI({
+      apiKey: KEY,
+      baseURL: `${h.router.url}/v1`,
+      maxRetries: 0,
+      timeout: CLIENT_TIMEOUT_MS,
+    });
     const tally: Tally = {
       answered: 0,
       overloaded: 0,
@@ -79,14 +89,13 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
           if (error instanceof APIError && error.status === 503 && error.code === 'overloaded') {
             if (/database connection stayed busy/.test(error.message)) tally.poolBusy += 1;
             else tally.overloaded += 1;
-          }
-          else if (error instanceof APIError && error.status === 503) {
+          } else if (error instanceof APIError && error.status === 503) {
             tally.other503 += 1;
             if (tally.other503 === 1) console.log(`  first other 503: ${error.code} ${error.message}`);
-          }
-          else if (error instanceof APIError && error.status === 500) tally.s500 += 1;
+          } else if (error instanceof APIError && error.status === 500) tally.s500 += 1;
           else {
-            const key = error instanceof APIError ? `${error.status} ${error.code}` : String(error).slice(0, 80);
+            const key =
+              error instanceof APIError ? `${error.status} ${error.code}` : String(error).slice(0, 80);
             tally.other.set(key, (tally.other.get(key) ?? 0) + 1);
           }
         }

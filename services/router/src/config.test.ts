@@ -69,7 +69,10 @@ describe('loadRouterConfig', () => {
     expect(defaults.pgPoolMax).toBe(14);
     expect(defaults.pgPoolWaitMs).toBe(10_000);
     expect(defaults.admission).toEqual({ maxInFlight: 14 * 16, maxQueued: 14 * 16 * 4 });
-    expect(loadRouterConfig({ ...db, FORGE_PG_POOL_MAX: '3' }).admission).toEqual({ maxInFlight: 48, maxQueued: 192 });
+    expect(loadRouterConfig({ ...db, FORGE_PG_POOL_MAX: '3' }).admission).toEqual({
+      maxInFlight: 48,
+      maxQueued: 192,
+    });
     const set = loadRouterConfig({
       ...db,
       FORGE_MAX_IN_FLIGHT: '2',

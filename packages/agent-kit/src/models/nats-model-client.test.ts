@@ -50,7 +50,11 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
           return {
             v: 1,
             ok: false,
-            error: { code: 'OVERLOADED', message: 'router overloaded (admission queue full)', retryable: true },
+            error: {
+              code: 'OVERLOADED',
+              message: 'router overloaded (admission queue full)',
+              retryable: true,
+            },
           };
         }
       }
@@ -99,9 +103,17 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
   });
 
   it('asks an overloaded gateway again after a growing, jittered pause, with its deadline on every ask', async () => {
-    const client = new NatsModelClient(bus, { taskId: crypto.randomUUID(), attempt: 1, skill: 'scout.score' });
+    const client = new NatsModelClient(bus, {
+      taskId: crypto.randomUUID(),
+      attempt: 1,
+      skill: 'scout.score',
+    });
     const started = Date.now();
-    const answer = await client.call({ purpose: 'draft', messages: [{ role: 'user', content: 'busy' }], maxTokens: 5 });
+    const answer = await client.call({
+      purpose: 'draft',
+      messages: [{ role: 'user', content: 'busy' }],
+      maxTokens: 5,
+    });
     expect(answer.text).toBe('echo: busy');
     const asks = seen.slice(-3);
     expect(asks.map((r) => r.callId)).toEqual([0, 0, 0]);

@@ -12,8 +12,14 @@ describe('CallAdmission', () => {
     const a = await admission.acquire(deadline, 'http');
     const b = await admission.acquire(deadline, 'nats');
     const order: string[] = [];
-    const c = admission.acquire(deadline, 'http').then((p) => (order.push('c'), p));
-    const d = admission.acquire(deadline, 'nats').then((p) => (order.push('d'), p));
+    const c = admission.acquire(deadline, 'http').then((p) => {
+      order.push('c');
+      return p;
+    });
+    const d = admission.acquire(deadline, 'nats').then((p) => {
+      order.push('d');
+      return p;
+    });
     const refused = await admission.acquire(deadline, 'http').catch((e: unknown) => e);
     expect(isForgeError(refused, 'OVERLOADED')).toBe(true);
     expect((refused as Error).message).toMatch(/admission queue full.*2 calls running and 2 waiting/);
@@ -42,7 +48,9 @@ describe('CallAdmission', () => {
     const error = await short;
     expect(Date.now() - started).toBeGreaterThanOrEqual(70);
     expect(isForgeError(error, 'OVERLOADED')).toBe(true);
-    expect((error as Error).message).toMatch(/could not finish before its deadline.*deadline passed after \d+ ms/);
+    expect((error as Error).message).toMatch(
+      /could not finish before its deadline.*deadline passed after \d+ ms/,
+    );
     expect(admission.queued).toBe(1);
     running.release();
     (await long).release();
@@ -58,7 +66,9 @@ describe('CallAdmission', () => {
     const running = await admission.acquire(Date.now() + 5_000, 'http');
     // 100 ms left is less than a call takes: refused at once rather than queued to fail.
     const tooShort = await admission.acquire(Date.now() + 100, 'http').catch((e: unknown) => e);
-    expect((tooShort as Error).message).toMatch(/could not finish before its deadline.*calls here take about \d+ ms/);
+    expect((tooShort as Error).message).toMatch(
+      /could not finish before its deadline.*calls here take about \d+ ms/,
+    );
     // 300 ms left when queued, ~140 ms left when the slot frees: refused at the hand-over.
     const queued = admission.acquire(Date.now() + 300, 'nats').catch((e: unknown) => e);
     await sleep(160);

@@ -63,9 +63,15 @@ export class CallAdmission {
 
   constructor(options: CallAdmissionOptions) {
     if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
-      throw new ForgeError('BAD_CONFIG', `maxInFlight: must be a positive integer, got ${options.maxInFlight}`);
+      throw new ForgeError(
+        'BAD_CONFIG',
+        `maxInFlight: must be a positive integer, got ${options.maxInFlight}`,
+      );
     if (!Number.isInteger(options.maxQueued) || options.maxQueued < 0)
-      throw new ForgeError('BAD_CONFIG', `maxQueued: must be a non-negative integer, got ${options.maxQueued}`);
+      throw new ForgeError(
+        'BAD_CONFIG',
+        `maxQueued: must be a non-negative integer, got ${options.maxQueued}`,
+      );
     this.#max = options.maxInFlight;
     this.#maxQueued = options.maxQueued;
     this.#clock = options.clock ?? Date.now;
@@ -100,7 +106,8 @@ export class CallAdmission {
   acquire(deadline: number, edge: CallEdge, signal?: AbortSignal): Promise<CallPermit> {
     const now = this.#clock();
     if (signal?.aborted) return Promise.reject(canceled());
-    if (deadline <= now) return Promise.reject(this.#refuse(edge, 'deadline', 'its deadline had already passed'));
+    if (deadline <= now)
+      return Promise.reject(this.#refuse(edge, 'deadline', 'its deadline had already passed'));
     if (this.#inFlight < this.#max && this.#queue.length === 0) return Promise.resolve(this.#grant(now));
     if (this.#queue.length >= this.#maxQueued) {
       return Promise.reject(
@@ -218,5 +225,7 @@ export class CallAdmission {
 }
 
 function canceled(): ForgeError {
-  return new ForgeError('CANCELED', 'the caller left while the call waited for admission', { retryable: false });
+  return new ForgeError('CANCELED', 'the caller left while the call waited for admission', {
+    retryable: false,
+  });
 }

@@ -54,14 +54,25 @@ beforeEach(() => {
 type Ended =
   | { edge: 'http'; ok: true; id: string; cost: number }
   | { edge: 'nats'; ok: true; callId: number; cost: number }
-  | { edge: 'http' | 'nats'; ok: false; status: number | string; code: string; message: string; retryAfter?: string | null };
+  | {
+      edge: 'http' | 'nats';
+      ok: false;
+      status: number | string;
+      code: string;
+      message: string;
+      retryAfter?: string | null;
+    };
 
 let nextCallId = 10_000;
 
 function viaHttp(headers?: Record<string, string>): Promise<Ended> {
   return client.chat.completions
     .create(
-      { model: 'forge:small', messages: [{ role: 'user', content: 'Score: METRC audit due' }], max_tokens: 50 },
+      {
+        model: 'forge:small',
+        messages: [{ role: 'user', content: 'Score: METRC audit due' }],
+        max_tokens: 50,
+      },
       headers ? { headers } : {},
     )
     .then(
@@ -112,11 +123,16 @@ function maxConcurrentAtProvider(): number {
   return peak;
 }
 
-async function ledgerRows(): Promise<Array<{ task_id: string; call_id: number; outcome: string; cost_micros: string }>> {
+async function ledgerRows(): Promise<
+  Array<{ task_id: string; call_id: number; outcome: string; cost_micros: string }>
+> {
   await h.flush();
-  const { rows } = await h.pool.query<{ task_id: string; call_id: number; outcome: string; cost_micros: string }>(
-    `SELECT task_id, call_id, outcome, cost_micros::text AS cost_micros FROM "${h.schema}".cost_ledger`,
-  );
+  const { rows } = await h.pool.query<{
+    task_id: string;
+    call_id: number;
+    outcome: string;
+    cost_micros: string;
+  }>(`SELECT task_id, call_id, outcome, cost_micros::text AS cost_micros FROM "${h.schema}".cost_ledger`);
   return rows;
 }
 
@@ -207,7 +223,11 @@ describe('admission control: 2 in flight, 4 queued, over /v1 and NATS', () => {
   it('refuses a bad timeout header with a 400 naming it', async () => {
     const res = await fetch(`${h.router.url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, 'x-stainless-timeout': 'soon' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${KEY}`,
+        'x-stainless-timeout': 'soon',
+      },
       body: JSON.stringify({ model: 'forge:small', messages: [{ role: 'user', content: 'hi' }] }),
     });
     expect(res.status).toBe(400);

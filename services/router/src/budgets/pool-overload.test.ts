@@ -75,7 +75,11 @@ describe('a Postgres pool that stays full', () => {
     };
     const ask = (key: string) =>
       client(key)
-        .chat.completions.create({ model: 'forge:small', messages: [{ role: 'user', content: 'hi' }], max_tokens: 20 })
+        .chat.completions.create({
+          model: 'forge:small',
+          messages: [{ role: 'user', content: 'hi' }],
+          max_tokens: 20,
+        })
         .then(
           (c) => c as OpenAI.ChatCompletion | APIError,
           (error: unknown) => {

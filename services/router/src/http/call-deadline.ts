@@ -1,5 +1,5 @@
-import { ForgeError } from '@forge/contracts';
 import type { IncomingHttpHeaders } from 'node:http';
+import { ForgeError } from '@forge/contracts';
 import { z } from 'zod';
 
 /**
