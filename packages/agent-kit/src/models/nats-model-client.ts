@@ -59,11 +59,13 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * the call's due time plus the call timeout has passed.
  *
  * Every ask carries its `deadline` (now + the call timeout, when this client stops waiting), so
- * the gateway never starts work nobody waits for. A gateway that answers OVERLOADED (its
- * admission queue was full, or the call could not start in time, or its database pool stayed
- * full; nothing was run or billed) is asked again, the same call, after an exponential backoff
- * with jitter (250 ms doubling to 5 s), for as long as the call timeout since the first ask
- * allows; then the OVERLOADED error (retryable) is thrown, and the task's delivery is retried.
+ * the gateway never starts work nobody waits for. A gateway that answers with an OVERLOADED reply
+ * (its admission queue was full, or the call could not start in time: nothing was run or billed)
+ * is asked again, the same call, after an exponential backoff with jitter (250 ms doubling to
+ * 5 s), for as long as the call timeout since the first ask allows; then the OVERLOADED error
+ * (retryable) is thrown, and the task's delivery is retried. An OVERLOADED *error* (overload met
+ * inside the call, which may have run in part) is thrown at once, never asked again under the
+ * same call number.
  */
 export class NatsModelClient implements ModelClient {
   readonly #bus: Pick<Bus, 'request' | 'subjects'>;
@@ -110,7 +112,6 @@ export class NatsModelClient implements ModelClient {
       try {
         reply = await this.#ask(payload, opts.signal);
       } catch (error) {
-        if (isForgeError(error, 'OVERLOADED') && (await retryOverload())) continue;
         // While a call waits in a batch its state is in Postgres: an ask that fails (a router
         // restarting) is asked again, until the time the answer is due is well past.
         if (waitUntil === undefined || Date.now() > waitUntil || !isForgeError(error) || !error.retryable)

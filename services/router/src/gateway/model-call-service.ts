@@ -14,7 +14,7 @@ import { escalationPolicyFor } from '@forge/policy';
 import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { DeferredCalls } from '../batch/deferred-calls.js';
-import type { CallAdmission } from '../budgets/call-admission.js';
+import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
 import { principalOf } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import type { TaskRouter } from '../routing/task-router.js';
@@ -154,25 +154,29 @@ export class ModelCallService {
 
   /**
    * The request intake: a slot from the admission (waiting at most until the call's deadline),
-   * then the call. Overload, the admission's or a database pool's that stayed full, is answered
-   * as a retryable OVERLOADED reply naming the reason, so the caller backs off and asks again.
+   * then the call. A call the admission refuses was never started: it is answered with a retryable
+   * OVERLOADED reply naming the reason (never remembered), and the caller asks again, the same
+   * call, after a backoff. Overload met inside the call (a database pool that stayed full) is an
+   * OVERLOADED error reply instead: part of the call may have run and been billed, so the caller
+   * must not repeat it under the same key; its attempt fails and is retried as a whole.
    */
   async #admitted(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
     const { admission } = this.#deps;
+    if (!admission) return this.#run(req, started);
+    let permit: CallPermit;
     try {
-      if (!admission) return await this.#run(req, started);
-      const permit = await admission.acquire(this.#deadlineOf(req), 'nats', this.#shutdown.signal);
-      try {
-        return await this.#run(req, started);
-      } finally {
-        permit.release();
-      }
+      permit = await admission.acquire(this.#deadlineOf(req), 'nats', this.#shutdown.signal);
     } catch (error) {
       if (isForgeError(error, 'OVERLOADED')) return failure('OVERLOADED', error.message, true);
       // Still queued when the stop grace ran out: never started, so another replica may take it.
       if (isForgeError(error, 'CANCELED') && this.#shutdown.signal.aborted)
         return failure('UNAVAILABLE', 'the router stopped before the call got a slot; ask again', true);
       throw error;
+    }
+    try {
+      return await this.#run(req, started);
+    } finally {
+      permit.release();
     }
   }
 
