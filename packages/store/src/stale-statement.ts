@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { connectWithinDeadline } from './query-deadline.js';
 
 /**
  * SQLSTATEs that say a connection's named prepared statement no longer matches the server:
@@ -56,7 +57,8 @@ export async function forgetPreparedStatements(client: pg.PoolClient): Promise<b
 }
 
 /**
- * Runs one named statement on its own connection from the pool, outside any transaction, and
+ * Runs one named statement on its own connection from the pool (waiting for one no longer than the
+ * current `withQueryDeadline`, see query-deadline.ts), outside any transaction, and
  * survives a stale prepared statement once: when the server answers `0A000` (cached plan must not
  * change result type) or `26000` (prepared statement does not exist), it forgets that connection's
  * prepared statements and runs the statement again, on the same connection.
@@ -75,7 +77,7 @@ export async function queryNamedOnce<R extends pg.QueryResultRow>(
   pool: pg.Pool,
   config: pg.QueryConfig,
 ): Promise<pg.QueryResult<R>> {
-  const client = await pool.connect();
+  const client = await connectWithinDeadline(pool);
   // What release() gets: an error or true destroys the connection instead of pooling it again.
   let discard: Error | boolean = false;
   let released = false;

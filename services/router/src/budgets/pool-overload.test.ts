@@ -18,7 +18,7 @@ const KEYS = { first: 'fk_test_pool_first_0123456789', second: 'fk_test_pool_sec
 beforeAll(async () => {
   h = await startHarness({
     apiKeys: KEYS,
-    env: { FORGE_PG_POOL_MAX: '1', FORGE_PG_POOL_WAIT_MS: '300' },
+    env: { FORGE_PG_POOL_MAX: '1', FORGE_PG_POOL_WAIT_MS: '2000' },
     config: await testRoutingConfig({
       routes: { 'pool.score': { tier: 'small' }, 'fresh.score': { tier: 'small' } },
       principals: {
@@ -88,6 +88,9 @@ describe('a Postgres pool that stays full', () => {
           },
         );
     const natsCall = { callId: 1, messages: [{ role: 'user' as const, content: 'third' }] };
+    // A call whose deadline comes before the pool's 2 s wait stops waiting at its deadline.
+    const shortNats = () =>
+      h.call(fresh, { ...natsCall, deadline: new Date(Date.now() + 700).toISOString() });
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${h.schema}".budget_usage IN ACCESS EXCLUSIVE MODE`);
@@ -102,11 +105,12 @@ describe('a Postgres pool that stays full', () => {
         5_000,
         'the router to wait on the lock',
       );
+      const started = Date.now();
       const [viaHttp, viaNats] = await Promise.all([
         ask(KEYS.second),
-        h.call(fresh, natsCall).then(
+        shortNats().then(
           (reply) => reply,
-          (error: unknown) => error,
+          (error: unknown) => ({ error, after: Date.now() - started }),
         ),
       ]);
       expect(viaHttp).toBeInstanceOf(APIError);
@@ -118,9 +122,11 @@ describe('a Postgres pool that stays full', () => {
       expect(api.message).toMatch(/budget admission: every database connection stayed busy/);
       // Met inside the call (part of it may have run): an OVERLOADED error reply, so the caller
       // retries the attempt as a whole rather than this call number.
-      expect(isForgeError(viaNats, 'OVERLOADED')).toBe(true);
-      expect(viaNats).toMatchObject({ retryable: true });
-      expect((viaNats as Error).message).toMatch(/every database connection stayed busy/);
+      const { error: natsError, after } = viaNats as { error: Error; after: number };
+      expect(isForgeError(natsError, 'OVERLOADED')).toBe(true);
+      expect(natsError).toMatchObject({ retryable: true });
+      expect(natsError.message).toMatch(/every database connection stayed busy until the call's deadline/);
+      expect(after).toBeLessThan(1_900);
       await unlock();
       // The call that came first was answered or refused the same way; never anything else.
       const first = await blocker;

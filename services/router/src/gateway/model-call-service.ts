@@ -11,7 +11,12 @@ import {
   type TaskEnvelope,
 } from '@forge/contracts';
 import { escalationPolicyFor } from '@forge/policy';
-import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
+import {
+  type RoutingDecisionRecord,
+  type TaskRecord,
+  type TaskRepository,
+  withQueryDeadline,
+} from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { DeferredCalls } from '../batch/deferred-calls.js';
 import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
@@ -163,9 +168,10 @@ export class ModelCallService {
   async #admitted(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
     const { admission } = this.#deps;
     if (!admission) return this.#run(req, started);
+    const deadline = this.#deadlineOf(req);
     let permit: CallPermit;
     try {
-      permit = await admission.acquire(this.#deadlineOf(req), 'nats', this.#shutdown.signal);
+      permit = await admission.acquire(deadline, 'nats', this.#shutdown.signal);
     } catch (error) {
       if (isForgeError(error, 'OVERLOADED')) return failure('OVERLOADED', error.message, true);
       // Still queued when the stop grace ran out: never started, so another replica may take it.
@@ -174,7 +180,8 @@ export class ModelCallService {
       throw error;
     }
     try {
-      return await this.#run(req, started);
+      // No statement of this call waits for a pool connection past the call's deadline.
+      return await withQueryDeadline(deadline, () => this.#run(req, started));
     } finally {
       permit.release();
     }

@@ -3,6 +3,7 @@ import { callerError, errorDetail, ForgeError } from '@forge/contracts';
 import { estimatePromptTokens } from '@forge/models';
 import { escalationPolicyFor, type ModelTier } from '@forge/policy';
 import type { ApiKeyStore } from '@forge/service-runtime';
+import { withQueryDeadline } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { Request, Response } from 'express';
 import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
@@ -88,20 +89,23 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       return;
     }
     try {
-      const ctx = await contextFor(deps, principal, call, requestId);
+      // No statement of this call waits for a pool connection past the call's deadline.
+      const ctx = await withQueryDeadline(deadline, () => contextFor(deps, principal, call, requestId));
       const stream = call.stream ? new SseWriter(res, requestId) : undefined;
-      const outcome = await deps.gateway.call(
-        ctx,
-        {
-          purpose: call.output ? 'extract' : 'draft',
-          system: call.system,
-          messages: call.messages,
-          maxTokens: call.maxTokens,
-          temperature: call.temperature,
-          output: call.output,
-        },
-        { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
-        started,
+      const outcome = await withQueryDeadline(deadline, () =>
+        deps.gateway.call(
+          ctx,
+          {
+            purpose: call.output ? 'extract' : 'draft',
+            system: call.system,
+            messages: call.messages,
+            maxTokens: call.maxTokens,
+            temperature: call.temperature,
+            output: call.output,
+          },
+          { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
+          started,
+        ),
       );
       if (stream) stream.end(outcome, call.includeUsage, deps.logger);
       else reply(res, requestId, outcome, deps.logger);
