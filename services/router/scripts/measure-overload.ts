@@ -4,7 +4,7 @@
  * by side in one run. Prints, per variant: answered, refused as OVERLOADED, other 503s, 500s, other
  * errors, the answered calls' p50/p99 latency, the wall time and the load average. Asserts nothing.
  *
- *   (from the repository root) pnpm exec tsx --conditions=forge-source services/router/scripts/measure-overload.ts [calls] [poolMax] [delayMs] [poolWaitMs] [clientTimeoutMs]
+ *   (from the repository root) pnpm exec tsx --conditions=forge-source services/router/scripts/measure-overload.ts [calls] [poolMax] [delayMs] [poolWaitMs] [clientTimeoutMs] [maxInFlight] [maxQueued]
  */
 import { loadavg } from 'node:os';
 import OpenAI, { APIError } from 'openai';
@@ -16,6 +16,11 @@ const DELAY_MS = Number(process.argv[4] ?? 200);
 const POOL_WAIT = process.argv[5] ?? '10000';
 /** The clients' timeout (the openai SDK sends it as x-stainless-timeout, whole seconds). */
 const CLIENT_TIMEOUT_MS = Number(process.argv[6] ?? 60_000);
+/** The admission variant's limits; the router's defaults (from the pool) when unset. */
+const LIMITS: Record<string, string> = {
+  ...(process.argv[7] ? { FORGE_MAX_IN_FLIGHT: process.argv[7] } : {}),
+  ...(process.argv[8] ? { FORGE_ADMISSION_QUEUE: process.argv[8] } : {}),
+};
 const KEY = 'fk_bench_overload_0123456789';
 
 interface Tally {
@@ -121,7 +126,7 @@ console.log(
   `${N} concurrent forge:auto calls, pool ${POOL} (wait ${POOL_WAIT} ms), model delay ${DELAY_MS} ms, client timeout ${CLIENT_TIMEOUT_MS} ms`,
 );
 await run('no admission (baseline)', { FORGE_MAX_IN_FLIGHT: '10000', FORGE_ADMISSION_QUEUE: '0' });
-await run('admission, defaults', {});
+await run('admission', LIMITS);
 await run('no admission (baseline) #2', { FORGE_MAX_IN_FLIGHT: '10000', FORGE_ADMISSION_QUEUE: '0' });
-await run('admission, defaults #2', {});
+await run('admission #2', LIMITS);
 process.exit(0);
