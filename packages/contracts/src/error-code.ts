@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'UNAVAILABLE',
   'BUDGET_EXHAUSTED',
   'RATE_LIMITED',
+  'OVERLOADED',
   'PROVIDER_ERROR',
   'INTERNAL',
 ] as const;

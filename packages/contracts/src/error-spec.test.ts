@@ -61,6 +61,7 @@ describe('the error table', () => {
     expect(tryLater).toEqual([
       'BUDGET_EXHAUSTED',
       'DEADLINE_EXCEEDED',
+      'OVERLOADED',
       'PROVIDER_ERROR',
       'RATE_LIMITED',
       'UNAVAILABLE',

@@ -247,6 +247,19 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
     a2a: { jsonRpcCode: -31429 },
     openAI: { type: 'invalid_request_error', code: 'rate_limit_exceeded' },
   },
+  // The service's own capacity, not the caller's rate: its admission queue is full, or the call
+  // could not start in time to finish before its deadline. The message names which; 503 like
+  // OpenAI's "engine is overloaded", so OpenAI clients retry it after Retry-After.
+  OVERLOADED: {
+    message: 'the service is overloaded; try again after the Retry-After delay',
+    showsMessage: true,
+    retryable: true,
+    retryAfterSeconds: 1,
+    http: { status: 503, rpcStatus: 'UNAVAILABLE' },
+    // Shares -31503 (HTTP 503) with UNAVAILABLE; ErrorInfo.reason tells them apart.
+    a2a: { jsonRpcCode: -31503 },
+    openAI: { type: 'service_unavailable', code: 'overloaded' },
+  },
   PROVIDER_ERROR: {
     message: 'the model provider failed; try again later',
     showsMessage: false,

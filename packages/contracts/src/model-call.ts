@@ -85,6 +85,12 @@ export const ModelCallRequest = z.object({
    * caller that cannot wait leaves it unset and always gets a normal call.
    */
   deferrable: z.boolean().optional(),
+  /**
+   * When the caller stops waiting for the reply (its request timeout). The gateway does not start
+   * a call it cannot finish by then: a call still queued for admission at this time is answered
+   * OVERLOADED (retryable). Unset: the gateway's own call timeout (`gateway.timeouts.totalMs`).
+   */
+  deadline: z.iso.datetime().optional(),
 });
 export type ModelCallRequest = z.infer<typeof ModelCallRequest>;
 

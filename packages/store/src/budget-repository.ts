@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
+import { queryNamedOnce } from './stale-statement.js';
 
 /** A budget scope as the router names it: `month`, `agent:<a>`, `tier:<t>`, `principal:<p>`. */
 const ScopeKey = z.string().min(1).max(260);
@@ -112,13 +113,13 @@ export class PgBudgetRepository implements BudgetRepository {
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const r = parseOrThrow(AdmitRequest, request, 'budget admission');
     const result = await withPgErrors('budget admission', () =>
-      this.#pool.query<{
+      queryNamedOnce<{
         admitted: boolean;
         scope: string | null;
         spent: string | null;
         reserved: string | null;
         cap: string | null;
-      }>({
+      }>(this.#pool, {
         name: this.#admitName,
         text: this.#admit,
         values: [

@@ -7,12 +7,15 @@ import pg from 'pg';
  */
 const TRANSIENT_CLASSES = new Set(['08', '53', '57']);
 const TRANSIENT_CODES = new Set(['40001', '40P01', '55P03']);
+/** pg-pool's error when no connection came free within `connectionTimeoutMillis` (the pool was full). */
+const POOL_EXHAUSTED = 'timeout exceeded when trying to connect';
 
 /**
  * Runs `fn` and turns whatever Postgres or the driver throws into a ForgeError, so callers (the
  * bus's ack/nak/dead-letter decision above all) can match on `code`: a transient failure
- * (connection refused or lost, pool timeout, server shutdown, serialization failure) becomes
- * UNAVAILABLE and retryable; anything else the database refused is INTERNAL. ForgeErrors pass
+ * (connection refused or lost, server shutdown, serialization failure) becomes UNAVAILABLE and
+ * retryable; a full pool that gave no connection within its wait is OVERLOADED (retryable, and
+ * its message says so: the edges answer it as overload, never as a bare 503); anything else the database refused is INTERNAL. ForgeErrors pass
  * through unchanged. `what` names the operation in the message.
  */
 export async function withPgErrors<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -38,9 +41,19 @@ export function toForgeError(error: unknown, what: string): ForgeError {
       },
     );
   }
-  // Not a server answer: the socket, the pool or the driver failed (ECONNREFUSED, "timeout
-  // exceeded when trying to connect", "Connection terminated unexpectedly").
+  // Not a server answer: the socket, the pool or the driver failed (ECONNREFUSED, "Connection
+  // terminated unexpectedly").
   const message = error instanceof Error ? error.message : String(error);
+  if (message === POOL_EXHAUSTED) {
+    // pg-pool says this only when every connection was checked out for the whole wait (a slow
+    // new connection says "Connection terminated due to connection timeout"): the server is
+    // reachable, this process asks more of it than its pool holds. Overload, not an outage.
+    return new ForgeError(
+      'OVERLOADED',
+      `${what}: every database connection stayed busy for the pool's whole wait; try again later`,
+      { cause: error, retryable: true },
+    );
+  }
   return new ForgeError('UNAVAILABLE', `${what}: postgres unreachable: ${message}`, {
     cause: error,
     retryable: true,

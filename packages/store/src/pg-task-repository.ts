@@ -14,6 +14,7 @@ import { named } from './named-statement.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
+import { queryNamedOnce } from './stale-statement.js';
 import {
   A2AExtrasPatch,
   CreateTaskOptions,
@@ -343,7 +344,7 @@ export class PgTaskRepository implements TaskRepository {
 
   /** Every pool query goes through here, so driver errors leave as ForgeErrors (see pg-errors). */
   #query<R extends pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    return withPgErrors('task repository', () => this.#pool.query<R>(named(text, values)));
+    return withPgErrors('task repository', () => queryNamedOnce<R>(this.#pool, named(text, values)));
   }
 }
 

@@ -3,6 +3,7 @@ import { testDatabaseUrl } from '@forge/testkit';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger, waitFor } from '../test/fixtures.js';
+import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
 
 /** Ends a backend from outside, as a server restart or an admin would. */
@@ -50,6 +51,23 @@ describe('createPool', () => {
     await waitFor(() => lines.some((l) => l.msg === 'postgres connection lost'), 5_000, 'the error log line');
     await expect(client.query('SELECT 1')).rejects.toThrow();
     client.release(true);
+    expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+  });
+
+  it('answers a pool that stays full for its whole wait as OVERLOADED, not as an outage', async () => {
+    const pool = createPool({ connectionString: testDatabaseUrl(), max: 1, connectionTimeoutMs: 50 });
+    pools.push(pool);
+    const held = await pool.connect();
+    try {
+      const error = await withPgErrors('budget admission', () => pool.query('SELECT 1')).catch(
+        (e: unknown) => e,
+      );
+      expect(isForgeError(error, 'OVERLOADED')).toBe(true);
+      expect(error).toMatchObject({ retryable: true });
+      expect((error as Error).message).toMatch(/^budget admission: every database connection stayed busy/);
+    } finally {
+      held.release();
+    }
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
   });
 

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { named } from './named-statement.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
+import { queryNamedOnce } from './stale-statement.js';
 
 /** What the router did with a task: forwarded it, held it for approval, or refused it. */
 export const RoutingStatus = z.enum(['routed', 'queued', 'rejected']);
@@ -133,7 +134,8 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     // differ from this one: the caller stamps the stored one). The final SELECT sees the
     // statement's snapshot, so the stamp's own result comes from its RETURNING.
     const result = await withPgErrors('routing decision insert and stamp', () =>
-      this.#pool.query<DecisionRow & { stamped: RoutingDecision | null; held: RoutingDecision | null }>(
+      queryNamedOnce<DecisionRow & { stamped: RoutingDecision | null; held: RoutingDecision | null }>(
+        this.#pool,
         named(
           `WITH ins AS (
            INSERT INTO ${this.#decisions} (${DECISION_COLUMNS})
@@ -222,7 +224,8 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
   async get(taskId: string): Promise<RoutingDecisionRecord | null> {
     const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
     const result = await withPgErrors('routing decision read', () =>
-      this.#pool.query<DecisionRow>(
+      queryNamedOnce<DecisionRow>(
+        this.#pool,
         named(`SELECT ${DECISION_COLUMNS} FROM ${this.#decisions} WHERE task_id = $1`, [id]),
       ),
     );

@@ -80,6 +80,27 @@ export const FORGE_METRICS = {
     unit: 's',
     description: 'How long A2A requests took (streams: until the stream ended)',
   },
+  /** Observable gauge. Attributes: none (one router process). */
+  admissionInFlight: {
+    name: 'forge.admission.in_flight',
+    unit: '{call}',
+    description:
+      'Model calls the router runs now, over its HTTP and NATS edges (at most its in-flight limit)',
+  },
+  /** Observable gauge. Attributes: none. */
+  admissionQueued: {
+    name: 'forge.admission.queue_depth',
+    unit: '{call}',
+    description:
+      'Model calls waiting for an in-flight slot (at most the queue limit; each gives up at its deadline)',
+  },
+  /** Counter. Attributes: `forge.edge` (`http` / `nats`), `forge.admission.reason` (`queue_full` / `deadline`). */
+  admissionRefused: {
+    name: 'forge.admission.rejected',
+    unit: '{call}',
+    description:
+      'Model calls refused as OVERLOADED before they started: queue full, or no time left to finish',
+  },
   /** Histogram, seconds (GenAI convention). Attributes: `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `forge.tier`, `forge.agent`, `error.type`. */
   modelDuration: {
     name: 'gen_ai.client.operation.duration',

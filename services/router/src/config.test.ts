@@ -63,6 +63,35 @@ describe('loadRouterConfig', () => {
     expect(message).toMatch(/FORGE_LEDGER_FLUSH_MS/);
   });
 
+  it('sizes admission from the pool by default, and takes explicit limits', () => {
+    const db = { DATABASE_URL: 'postgres://u@127.0.0.1:5432/db' };
+    const defaults = loadRouterConfig(db);
+    expect(defaults.pgPoolMax).toBe(14);
+    expect(defaults.pgPoolWaitMs).toBe(10_000);
+    expect(defaults.admission).toEqual({ maxInFlight: 14 * 16, maxQueued: 14 * 16 * 4 });
+    expect(loadRouterConfig({ ...db, FORGE_PG_POOL_MAX: '3' }).admission).toEqual({
+      maxInFlight: 48,
+      maxQueued: 192,
+    });
+    const set = loadRouterConfig({
+      ...db,
+      FORGE_MAX_IN_FLIGHT: '2',
+      FORGE_ADMISSION_QUEUE: '0',
+      FORGE_PG_POOL_WAIT_MS: '500',
+    });
+    expect(set.admission).toEqual({ maxInFlight: 2, maxQueued: 0 });
+    expect(set.pgPoolWaitMs).toBe(500);
+    const bad = (() => {
+      try {
+        loadRouterConfig({ ...db, FORGE_MAX_IN_FLIGHT: '0', FORGE_ADMISSION_QUEUE: '-1' });
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(bad?.message).toMatch(/FORGE_MAX_IN_FLIGHT/);
+    expect(bad?.message).toMatch(/FORGE_ADMISSION_QUEUE/);
+  });
+
   it('defaults to the repo’s forge.yaml, which loads', async () => {
     const config = loadRouterConfig({ DATABASE_URL: 'postgres://x@localhost/db' });
     expect(config.routingConfigPath).toBe(DEFAULT_ROUTING_CONFIG_PATH);

@@ -35,6 +35,9 @@ const RouterEnv = z.object({
   FORGE_LOG_LEVEL: LogLevel.default('info'),
   FORGE_BODY_LIMIT: BodyLimit.default('4mb'),
   FORGE_PG_POOL_MAX: optionalIntFromEnv(1, 200),
+  FORGE_PG_POOL_WAIT_MS: intFromEnv(1, 600_000, 10_000),
+  FORGE_MAX_IN_FLIGHT: optionalIntFromEnv(1, 10_000),
+  FORGE_ADMISSION_QUEUE: optionalIntFromEnv(0, 100_000),
   ANTHROPIC_BASE_URL: OptionalHttpUrl,
   OPENAI_BASE_URL: OptionalHttpUrl,
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
@@ -68,6 +71,21 @@ export interface RouterConfig {
    * Postgres for per service (model calls and HTTP share the rest).
    */
   pgPoolMax: number;
+  /**
+   * Admission control over both edges (HTTP and the NATS model gateway): `maxInFlight` calls run
+   * at once (`FORGE_MAX_IN_FLIGHT`, default 16 × `pgPoolMax`: a call spends most of its time on
+   * the provider and holds a connection only for its short budget and accounting statements, so
+   * sixteen calls share one and a statement waits for at most ~16 others, never the pool's whole
+   * wait),
+   * `maxQueued` wait (`FORGE_ADMISSION_QUEUE`, default 4 × `maxInFlight`), each until its own
+   * deadline; beyond that a call is answered OVERLOADED (503 + Retry-After) at once.
+   */
+  admission: { maxInFlight: number; maxQueued: number };
+  /**
+   * Longest a statement waits for a free pool connection (`FORGE_PG_POOL_WAIT_MS`, default
+   * 10 000); past it the call is answered OVERLOADED, never a bare 503.
+   */
+  pgPoolWaitMs: number;
   /** Override the vendors' endpoints (a proxy; the fake LLM server in tests). Beat the routing config's. */
   baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
   otlpEndpoint?: string | undefined;
@@ -86,6 +104,8 @@ export interface RouterConfig {
  */
 export function loadRouterConfig(env: Record<string, string | undefined>): RouterConfig {
   const e = parseEnv(RouterEnv, env, 'invalid router configuration');
+  const pgPoolMax = e.FORGE_PG_POOL_MAX ?? e.FORGE_CONCURRENCY + 6;
+  const maxInFlight = e.FORGE_MAX_IN_FLIGHT ?? pgPoolMax * 16;
   return {
     brain: e.FORGE_BRAIN,
     host: e.FORGE_HOST,
@@ -99,7 +119,9 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     ledgerFlushMs: e.FORGE_LEDGER_FLUSH_MS,
     logLevel: e.FORGE_LOG_LEVEL,
     bodyLimit: e.FORGE_BODY_LIMIT,
-    pgPoolMax: e.FORGE_PG_POOL_MAX ?? e.FORGE_CONCURRENCY + 6,
+    pgPoolMax,
+    pgPoolWaitMs: e.FORGE_PG_POOL_WAIT_MS,
+    admission: { maxInFlight, maxQueued: e.FORGE_ADMISSION_QUEUE ?? maxInFlight * 4 },
     baseUrls: { anthropic: e.ANTHROPIC_BASE_URL, openai: e.OPENAI_BASE_URL },
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     secretsEnv: Object.freeze({ ...env }),

@@ -16,8 +16,10 @@ import {
 import { createLogger, type Logger, type MetricsScrape, withMetricsEndpoint } from '@forge/telemetry';
 import type pg from 'pg';
 import { DeferredCalls } from './batch/deferred-calls.js';
+import { admissionMetrics } from './budgets/admission-metrics.js';
 import { BudgetGate } from './budgets/budget-gate.js';
 import { observeBudgetRemaining } from './budgets/budget-metrics.js';
+import { CallAdmission } from './budgets/call-admission.js';
 import type { RouterConfig } from './config.js';
 import { CachePlanner } from './gateway/cache-planner.js';
 import { CircuitBreakers } from './gateway/circuit-breaker.js';
@@ -72,6 +74,8 @@ export interface RouterService {
   readonly routing: RoutingConfigSource;
   /** Deferrable skills' calls in vendor batches. */
   readonly deferred: DeferredCalls;
+  /** The in-flight limit and queue over both edges (HTTP and NATS). */
+  readonly admission: CallAdmission;
 }
 
 interface Running {
@@ -87,6 +91,8 @@ interface Running {
   backlog: BacklogMonitor;
   server: Server;
   stopObserving: () => void;
+  admission: CallAdmission;
+  stopObservingAdmission: () => void;
 }
 
 function notStarted(): never {
@@ -119,6 +125,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const pool = createPool({
       connectionString: config.databaseUrl,
       max: config.pgPoolMax,
+      connectionTimeoutMs: config.pgPoolWaitMs,
       applicationName: 'forge-router',
       logger,
     });
@@ -199,6 +206,11 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       tasks,
       logger: logger.child({ component: 'deferred-calls' }),
     });
+    const metrics = admissionMetrics();
+    const admission = new CallAdmission({ ...config.admission, onRefused: metrics.refused });
+    partial.admission = admission;
+    const stopObservingAdmission = metrics.observe(admission);
+    partial.stopObservingAdmission = stopObservingAdmission;
     const modelCalls = new ModelCallService({
       bus,
       gateway,
@@ -208,9 +220,11 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       tasks,
       logger,
       deferred,
+      admission,
     });
     const app = createRouterApp({
       brain: config.brain,
+      admission,
       source,
       decider: apiDecider,
       gateway,
@@ -254,6 +268,8 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       backlog,
       server,
       stopObserving,
+      admission,
+      stopObservingAdmission,
     };
     ready = true;
     logger.info({ url: urlOf(server, config.host), brain: config.brain }, 'router ready');
@@ -268,6 +284,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     const work = Math.floor(config.shutdownGraceMs * 0.7);
     r.backlog?.stop();
     r.stopObserving?.();
+    r.stopObservingAdmission?.();
     // Stop taking work everywhere at once; what is in flight finishes within the grace (model
     // calls and streamed completions still running then are aborted and billed for what came).
     await Promise.allSettled([
@@ -333,6 +350,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     },
     get deferred() {
       return (running ?? notStarted()).deferred;
+    },
+    get admission() {
+      return (running ?? notStarted()).admission;
     },
     stats,
   };

@@ -3,7 +3,7 @@ import { type ModelCallReply, ModelCallRequest, ModelCallReply as ReplySchema } 
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInputRequired } from '../skills/input-required.js';
-import { NatsModelClient } from './nats-model-client.js';
+import { NatsModelClient, overloadBackoffMs } from './nats-model-client.js';
 
 const success = (text: string): ModelCallReply => ({
   v: 1,
@@ -42,6 +42,21 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
           ok: false,
           error: { code: 'BUDGET_EXHAUSTED', message: 'no budget left', retryable: false },
         };
+      }
+      if (prompt.startsWith('busy')) {
+        // Overloaded for the first two asks of each call, then answered.
+        const asks = seen.filter((r) => r.taskId === req.taskId && r.callId === req.callId).length;
+        if (asks <= 2) {
+          return {
+            v: 1,
+            ok: false,
+            error: {
+              code: 'OVERLOADED',
+              message: 'router overloaded (admission queue full)',
+              retryable: true,
+            },
+          };
+        }
       }
       if (prompt === 'weird')
         return { v: 1, ok: false, error: { code: 'E_VENDOR_42', message: 'odd', retryable: true } };
@@ -85,6 +100,43 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
     const judged = await ask('judge').catch((e: unknown) => e);
     expect(isInputRequired(judged)).toBe(true);
     expect((judged as { reason: string }).reason).toBe('a person must judge this');
+  });
+
+  it('asks an overloaded gateway again after a growing, jittered pause, with its deadline on every ask', async () => {
+    const client = new NatsModelClient(bus, {
+      taskId: crypto.randomUUID(),
+      attempt: 1,
+      skill: 'scout.score',
+    });
+    const started = Date.now();
+    const answer = await client.call({
+      purpose: 'draft',
+      messages: [{ role: 'user', content: 'busy' }],
+      maxTokens: 5,
+    });
+    expect(answer.text).toBe('echo: busy');
+    const asks = seen.slice(-3);
+    expect(asks.map((r) => r.callId)).toEqual([0, 0, 0]);
+    // Pauses of 125–250 ms then 250–500 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(375);
+    for (const ask of asks) {
+      const left = Date.parse(ask.deadline ?? '') - Date.now();
+      expect(left).toBeGreaterThan(110_000);
+      expect(left).toBeLessThanOrEqual(120_000);
+    }
+    expect([0, 1, 2, 3, 10].map((n) => overloadBackoffMs(n, () => 1))).toEqual([250, 500, 1000, 2000, 5000]);
+    expect(overloadBackoffMs(0, () => 0)).toBe(125);
+  });
+
+  it('gives up on an overloaded gateway when its call timeout would pass, with the retryable OVERLOADED', async () => {
+    const client = new NatsModelClient(
+      bus,
+      { taskId: crypto.randomUUID(), attempt: 1, skill: 'scout.score' },
+      { timeoutMs: 300 },
+    );
+    await expect(
+      client.call({ purpose: 'draft', messages: [{ role: 'user', content: 'busy' }], maxTokens: 5 }),
+    ).rejects.toMatchObject({ code: 'OVERLOADED', retryable: true });
   });
 
   it('stops waiting when its signal aborts, and is UNAVAILABLE when no gateway answers', async () => {

@@ -15,6 +15,16 @@ import type { ModelCallInput, ModelCallOptions, ModelCallScope, ModelClient } fr
 /** How long a model call may take end to end (the gateway's retries and fallbacks included). */
 export const DEFAULT_MODEL_CALL_TIMEOUT_MS = 120_000;
 
+/** First pause after an OVERLOADED answer; it doubles per retry up to {@link OVERLOAD_BACKOFF_MAX_MS}. */
+const OVERLOAD_BACKOFF_MS = 250;
+const OVERLOAD_BACKOFF_MAX_MS = 5_000;
+
+/** The pause before retry `n` (0-based) of an overloaded call: exponential, half of it jittered. */
+export function overloadBackoffMs(n: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(OVERLOAD_BACKOFF_MAX_MS, OVERLOAD_BACKOFF_MS * 2 ** n);
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
 function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
@@ -47,6 +57,15 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * batch), the client tells `onWaiting`, asks again with the same request after `pollAfterMs`,
  * and keeps asking through a router restart (a failed ask is retried) until the answer comes or
  * the call's due time plus the call timeout has passed.
+ *
+ * Every ask carries its `deadline` (now + the call timeout, when this client stops waiting), so
+ * the gateway never starts work nobody waits for. A gateway that answers with an OVERLOADED reply
+ * (its admission queue was full, or the call could not start in time: nothing was run or billed)
+ * is asked again, the same call, after an exponential backoff with jitter (250 ms doubling to
+ * 5 s), for as long as the call timeout since the first ask allows; then the OVERLOADED error
+ * (retryable) is thrown, and the task's delivery is retried. An OVERLOADED *error* (overload met
+ * inside the call, which may have run in part) is thrown at once, never asked again under the
+ * same call number.
  */
 export class NatsModelClient implements ModelClient {
   readonly #bus: Pick<Bus, 'request' | 'subjects'>;
@@ -78,6 +97,16 @@ export class NatsModelClient implements ModelClient {
     };
     let told: string | undefined;
     let waitUntil: number | undefined;
+    const giveUpAt = Date.now() + this.#timeoutMs;
+    let overloaded = 0;
+    /** True (after its pause) when an overloaded call may be asked again. */
+    const retryOverload = async (): Promise<boolean> => {
+      const pauseMs = overloadBackoffMs(overloaded);
+      if (Date.now() + pauseMs >= giveUpAt) return false;
+      overloaded += 1;
+      await pause(pauseMs, opts.signal);
+      return true;
+    };
     for (;;) {
       let reply: ModelCallReply;
       try {
@@ -102,6 +131,7 @@ export class NatsModelClient implements ModelClient {
         continue;
       }
       if (reply.inputRequired) throw new InputRequiredSignal(reply.inputRequired);
+      if (reply.error.code === 'OVERLOADED' && (await retryOverload())) continue;
       const code = isErrorCode(reply.error.code) ? reply.error.code : 'PROVIDER_ERROR';
       throw new ForgeError(code, reply.error.message, {
         retryable: reply.error.retryable,
@@ -114,7 +144,7 @@ export class NatsModelClient implements ModelClient {
     const pending = this.#bus.request(
       this.#bus.subjects.modelCall,
       ModelCallRequest,
-      payload,
+      { ...payload, deadline: new Date(Date.now() + this.#timeoutMs).toISOString() },
       ModelCallReply,
       {
         timeoutMs: this.#timeoutMs,

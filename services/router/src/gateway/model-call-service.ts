@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Bus } from '@forge/bus';
 import {
   ForgeError,
+  isForgeError,
   MODEL_CALL_VERSION,
   ModelCallReply,
   ModelCallRequest,
@@ -10,9 +11,15 @@ import {
   type TaskEnvelope,
 } from '@forge/contracts';
 import { escalationPolicyFor } from '@forge/policy';
-import type { RoutingDecisionRecord, TaskRecord, TaskRepository } from '@forge/store';
+import {
+  type RoutingDecisionRecord,
+  type TaskRecord,
+  type TaskRepository,
+  withQueryDeadline,
+} from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { DeferredCalls } from '../batch/deferred-calls.js';
+import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
 import { principalOf } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
 import type { TaskRouter } from '../routing/task-router.js';
@@ -33,6 +40,11 @@ export interface ModelCallServiceDeps {
   replayMs?: number;
   /** Deferrable skills' calls through the vendors' batch APIs; without it every call is made now. */
   deferred?: DeferredCalls;
+  /**
+   * The router's in-flight limit and queue, shared with the HTTP endpoint; a call waits for a
+   * slot until its request's `deadline` (or the gateway's call timeout). Without it: no limit.
+   */
+  admission?: CallAdmission;
 }
 
 const REPLAY_MAX = 2_000;
@@ -124,10 +136,12 @@ export class ModelCallService {
     const replay = this.#replies.get(key);
     if (replay && Date.now() - replay.at < (this.#deps.replayMs ?? 600_000))
       return Promise.resolve(replay.reply);
-    const running = this.#run(req, started)
+    const running = this.#admitted(req, started)
       .then((reply) => {
-        // A deferred call's state changes: every ask reads it afresh.
-        if (reply.ok || reply.deferred === undefined) this.#remember(key, reply);
+        // A deferred call's state changes: every ask reads it afresh. An overloaded one was never
+        // started: the caller's retry must find a slot, not this answer.
+        if (reply.ok || (reply.deferred === undefined && reply.error.code !== 'OVERLOADED'))
+          this.#remember(key, reply);
         return reply;
       })
       .finally(() => this.#inFlight.delete(key));
@@ -141,6 +155,42 @@ export class ModelCallService {
       const oldest = this.#replies.keys().next().value;
       if (oldest !== undefined) this.#replies.delete(oldest);
     }
+  }
+
+  /**
+   * The request intake: a slot from the admission (waiting at most until the call's deadline),
+   * then the call. A call the admission refuses was never started: it is answered with a retryable
+   * OVERLOADED reply naming the reason (never remembered), and the caller asks again, the same
+   * call, after a backoff. Overload met inside the call (a database pool that stayed full) is an
+   * OVERLOADED error reply instead: part of the call may have run and been billed, so the caller
+   * must not repeat it under the same key; its attempt fails and is retried as a whole.
+   */
+  async #admitted(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
+    const { admission } = this.#deps;
+    if (!admission) return this.#run(req, started);
+    const deadline = this.#deadlineOf(req);
+    let permit: CallPermit;
+    try {
+      permit = await admission.acquire(deadline, 'nats', this.#shutdown.signal);
+    } catch (error) {
+      if (isForgeError(error, 'OVERLOADED')) return failure('OVERLOADED', error.message, true);
+      // Still queued when the stop grace ran out: never started, so another replica may take it.
+      if (isForgeError(error, 'CANCELED') && this.#shutdown.signal.aborted)
+        return failure('UNAVAILABLE', 'the router stopped before the call got a slot; ask again', true);
+      throw error;
+    }
+    try {
+      // No statement of this call waits for a pool connection past the call's deadline.
+      return await withQueryDeadline(deadline, () => this.#run(req, started));
+    } finally {
+      permit.release();
+    }
+  }
+
+  /** The request's deadline, never later than the gateway's own call timeout from now. */
+  #deadlineOf(req: ModelCallRequest): number {
+    const latest = Date.now() + this.#deps.source.current.config.gateway.timeouts.totalMs;
+    return req.deadline === undefined ? latest : Math.min(Date.parse(req.deadline), latest);
   }
 
   async #run(req: ModelCallRequest, started: number): Promise<ModelCallReply> {

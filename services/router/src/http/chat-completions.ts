@@ -3,12 +3,15 @@ import { callerError, errorDetail, ForgeError } from '@forge/contracts';
 import { estimatePromptTokens } from '@forge/models';
 import { escalationPolicyFor, type ModelTier } from '@forge/policy';
 import type { ApiKeyStore } from '@forge/service-runtime';
+import { withQueryDeadline } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { Request, Response } from 'express';
+import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
 import type { CallContext, CallOutcome } from '../gateway/call-context.js';
 import type { ModelGateway } from '../gateway/model-gateway.js';
 import type { RouteDecider } from '../routing/route-decider.js';
 import type { RoutingConfigSource } from '../routing/routing-config-source.js';
+import { callDeadline } from './call-deadline.js';
 import { type ChatCall, parseChatRequest } from './chat-request.js';
 import { type ForgeExtras, openAIFinishReason, openAIUsage } from './chat-response.js';
 import { openAIError, outcomeError, sendOpenAIError } from './openai-errors.js';
@@ -24,6 +27,8 @@ export interface ChatCompletionsDeps {
   gateway: ModelGateway;
   keys: () => ApiKeyStore;
   logger: Logger;
+  /** The router's in-flight limit and queue, shared with the NATS model gateway. */
+  admission: CallAdmission;
 }
 
 function bearer(req: Request): string | undefined {
@@ -60,33 +65,47 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
     const started = performance.now();
     let principal: string;
     let call: ChatCall;
+    let deadline: number;
     try {
       principal = authenticate(req, deps.keys());
       call = parseChatRequest(req.body);
+      deadline = callDeadline(req.headers, Date.now(), deps.source.current.config.gateway.timeouts.totalMs);
     } catch (error) {
       sendOpenAIError(res, error, deps.logger);
       return;
     }
     const requestId = randomUUID();
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableEnded) abort.abort();
+    });
+    // Admission first: nothing (not the routing decision's budget view) touches Postgres or a
+    // provider for a call that cannot get a slot before its deadline.
+    let permit: CallPermit;
     try {
-      const ctx = await contextFor(deps, principal, call, requestId);
-      const abort = new AbortController();
-      res.on('close', () => {
-        if (!res.writableEnded) abort.abort();
-      });
+      permit = await deps.admission.acquire(deadline, 'http', abort.signal);
+    } catch (error) {
+      if (!res.destroyed) sendOpenAIError(res, error, deps.logger, { requestId, principal });
+      return;
+    }
+    try {
+      // No statement of this call waits for a pool connection past the call's deadline.
+      const ctx = await withQueryDeadline(deadline, () => contextFor(deps, principal, call, requestId));
       const stream = call.stream ? new SseWriter(res, requestId) : undefined;
-      const outcome = await deps.gateway.call(
-        ctx,
-        {
-          purpose: call.output ? 'extract' : 'draft',
-          system: call.system,
-          messages: call.messages,
-          maxTokens: call.maxTokens,
-          temperature: call.temperature,
-          output: call.output,
-        },
-        { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
-        started,
+      const outcome = await withQueryDeadline(deadline, () =>
+        deps.gateway.call(
+          ctx,
+          {
+            purpose: call.output ? 'extract' : 'draft',
+            system: call.system,
+            messages: call.messages,
+            maxTokens: call.maxTokens,
+            temperature: call.temperature,
+            output: call.output,
+          },
+          { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
+          started,
+        ),
       );
       if (stream) stream.end(outcome, call.includeUsage, deps.logger);
       else reply(res, requestId, outcome, deps.logger);
@@ -99,6 +118,8 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
         );
         res.end();
       }
+    } finally {
+      permit.release();
     }
   };
 }

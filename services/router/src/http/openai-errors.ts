@@ -65,7 +65,9 @@ export function sendOpenAIError(
   if (param !== null) body.error.param = param;
   if (logger) {
     const line = { ...context, errorId: view.errorId, code: view.code, err: errorDetail(error) };
-    if (status >= 500) logger.error(line, 'request failed');
+    // Overload is the service protecting itself, expected under bursts: a warning, not a fault.
+    if (view.code === 'OVERLOADED') logger.warn(line, 'request refused: overloaded');
+    else if (status >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request refused');
   }
   if (retryAfterSeconds !== undefined) res.set('Retry-After', String(retryAfterSeconds));

@@ -1,0 +1,60 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { ForgeError } from '@forge/contracts';
+import type pg from 'pg';
+
+const deadlines = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `fn` with a deadline (epoch ms) for the pool waits of the statements it makes through the
+ * repositories' named statements: a statement that would wait for a connection past it fails
+ * OVERLOADED instead of waiting the pool's whole `connectionTimeoutMs`. A caller's edge sets it to
+ * the call's own deadline, so no call waits for Postgres after its caller has stopped waiting.
+ * Nested calls keep the earlier deadline.
+ */
+export function withQueryDeadline<T>(deadline: number, fn: () => Promise<T>): Promise<T> {
+  const outer = deadlines.getStore();
+  return deadlines.run(outer === undefined ? deadline : Math.min(outer, deadline), fn);
+}
+
+/** The deadline `withQueryDeadline` set around the current code, if any. */
+export function queryDeadline(): number | undefined {
+  return deadlines.getStore();
+}
+
+/**
+ * A connection from the pool, waiting at most until the current query deadline (and never longer
+ * than the pool's own wait). When the deadline comes first the request stays in pg-pool's queue
+ * and the connection it gets later goes straight back.
+ */
+export function connectWithinDeadline(pool: pg.Pool): Promise<pg.PoolClient> {
+  const deadline = deadlines.getStore();
+  if (deadline === undefined) return pool.connect();
+  const left = deadline - Date.now();
+  if (left <= 0) return Promise.reject(pastDeadline(0));
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(pastDeadline(left));
+    }, left);
+    pool.connect().then(
+      (client) => {
+        clearTimeout(timer);
+        if (late) client.release();
+        else resolve(client);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (!late) reject(error);
+      },
+    );
+  });
+}
+
+function pastDeadline(waitedMs: number): ForgeError {
+  return new ForgeError(
+    'OVERLOADED',
+    `every database connection stayed busy until the call's deadline (${waitedMs} ms of waiting); try again later`,
+    { retryable: true },
+  );
+}
