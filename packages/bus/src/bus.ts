@@ -184,14 +184,18 @@ export class Bus {
     coreEmit(this.nc, subject, schema, payload, opts.checked === true);
   }
 
-  /** Core NATS subscription; messages failing `schema` are logged and skipped. */
+  /**
+   * Core NATS subscription; messages failing `schema` are logged and skipped. `flush: false` skips
+   * the round trip that makes `ready` wait for the server: only for a caller whose next step is a
+   * publish on this bus (the server takes one connection's SUB and PUB in order; see `coreSubscribe`).
+   */
   subscribe<S extends z.ZodType>(
     subject: string,
     schema: S,
     onMessage: (value: z.output<S>, meta: MessageMeta) => void,
-    opts: { queue?: string } = {},
+    opts: { queue?: string; flush?: boolean } = {},
   ): Subscribed {
-    return coreSubscribe(this.nc, this.#logger, subject, schema, onMessage, opts.queue);
+    return coreSubscribe(this.nc, this.#logger, subject, schema, onMessage, opts.queue, opts.flush ?? true);
   }
 
   /**

@@ -30,7 +30,10 @@ export interface MessageMeta {
 
 /** A running subscription. */
 export interface Subscribed {
-  /** Resolves once the server has the subscription (what another connection publishes after it is seen). */
+  /**
+   * Resolves once the server has the subscription (what another connection publishes after it is
+   * seen); with `flush: false`, at once (see `coreSubscribe`).
+   */
   readonly ready: Promise<void>;
   unsubscribe(): void;
 }
@@ -38,6 +41,11 @@ export interface Subscribed {
 /**
  * Core NATS subscription. A message that is not JSON or fails `schema` is logged (with the field)
  * and skipped; so is an error thrown by `onMessage`, which runs inside the sender's trace context.
+ *
+ * `flush` (default true): `ready` is a PING/PONG round trip after the SUB. With `flush: false` no
+ * round trip is made and `ready` resolves at once: for a caller whose next step is a publish on
+ * this same connection, since the server handles one connection's protocol in order, the SUB is
+ * in place before that publish is, and so before anything it causes.
  */
 export function coreSubscribe<S extends z.ZodType>(
   nc: NatsConnection,
@@ -46,6 +54,7 @@ export function coreSubscribe<S extends z.ZodType>(
   schema: S,
   onMessage: (value: z.output<S>, meta: MessageMeta) => void,
   queue?: string,
+  flush = true,
 ): Subscribed {
   const log = logger.child({ subscription: subject });
   const sub = nc.subscribe(subject, {
@@ -75,7 +84,7 @@ export function coreSubscribe<S extends z.ZodType>(
     },
   });
   return {
-    ready: nc.flush(),
+    ready: flush ? nc.flush() : Promise.resolve(),
     unsubscribe() {
       if (!sub.isClosed()) sub.unsubscribe();
     },

@@ -39,6 +39,9 @@ export interface Submission {
   readonly skill: Skill;
   /** True when this message resumes an interrupted task: relay past its current state. */
   readonly resuming: boolean;
+  /** True when `send()` publishes the task before anything else (a new task, a resume): see
+   *  `SubscribeOptions.publishingNext`. False when it reads Postgres first (a replay). */
+  readonly publishes: boolean;
   send(): Promise<TaskRecord>;
 }
 
@@ -192,6 +195,7 @@ export async function submitMessage(
       record,
       skill: call.skill,
       resuming: false,
+      publishes: true,
       send: async () => {
         await deps.dispatcher.dispatch(envelope, taskMessageMsgId(record.id, message.messageId));
         return record;
@@ -203,6 +207,7 @@ export async function submitMessage(
     record,
     skill: call.skill,
     resuming: false,
+    publishes: false,
     send: () => republishIfStuck(deps, record, message.messageId, caller),
   };
 }
@@ -236,6 +241,7 @@ async function resumeTask(
       record,
       skill: skill ?? deps.agent.skills[0]!,
       resuming: false,
+      publishes: false,
       send: async () => (await deps.tasks.getOwned(record.id, caller.principal)) ?? record,
     };
   }
@@ -276,6 +282,7 @@ async function resumeTask(
     record,
     skill,
     resuming: true,
+    publishes: true,
     send: async () => {
       await deps.dispatcher.dispatch(
         { ...envelopeOf(record, input), createdAt: new Date().toISOString() },

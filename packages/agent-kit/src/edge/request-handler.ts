@@ -105,7 +105,7 @@ export class ForgeRequestHandler implements A2ARequestHandler {
       const answersWithMessage = submission.skill.answer === 'message';
       // A message answer has no task to poll: `returnImmediately` has no effect on it (§3.2.2).
       if (request.returnImmediately && !answersWithMessage) return toA2ATask(await submission.send(), view);
-      const feed = await this.#openFeed(submission.record.id, caller);
+      const feed = await this.#openFeed(submission.record.id, caller, submission.publishes);
       const waiting = linkedSignal([caller.signal, this.#deps.closing], {
         ms: this.#deps.blockingWaitMs,
         reason: () => new ForgeError('DEADLINE_EXCEEDED', 'the blocking wait ended'),
@@ -151,7 +151,7 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     const request = parseSendParams(params);
     const submission: Submission = await submitMessage(this.#submitDeps(), request, caller);
     try {
-      feed = await this.#openFeed(submission.record.id, caller);
+      feed = await this.#openFeed(submission.record.id, caller, submission.publishes);
       const start = await submission.send();
       if (submission.skill.answer === 'message') {
         const listening = linkedSignal([caller.signal, this.#deps.closing]);
@@ -293,8 +293,11 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     return this.#deps.tasks.getOwned(id, caller.principal);
   }
 
-  #openFeed(id: string, caller: Caller): Promise<TaskFeed> {
-    return TaskFeed.open(this.#deps.status, id, () => this.#load(id, caller), this.#deps.quietMs);
+  /** `publishingNext`: the caller publishes the task right after (see `SubscribeOptions`). */
+  #openFeed(id: string, caller: Caller, publishingNext = false): Promise<TaskFeed> {
+    return TaskFeed.open(this.#deps.status, id, () => this.#load(id, caller), this.#deps.quietMs, {
+      publishingNext,
+    });
   }
 
   async *#relay(

@@ -65,18 +65,22 @@ export function natsPorts(
       },
     },
     status: {
-      async subscribe(taskId, onEvent) {
+      async subscribe(taskId, onEvent, opts = {}) {
         const stopLocal = local.subscribe(taskId, (record, artifact) =>
           onEvent(statusEventOf(record, artifact), record),
         );
-        const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event));
+        // The dispatcher publishes on this same connection: when the caller publishes the task
+        // next, the server has the SUB before it has the task (one connection's protocol is taken
+        // in order), so no worker can announce a change the subscription misses, and no round
+        // trip is needed. Otherwise (a resubscribe, a replay that reads Postgres first) `ready` is
+        // the flush the bus sends after the SUB: once it returns the server has the subscription.
+        const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event), {
+          flush: opts.publishingNext !== true,
+        });
         const unsubscribe = () => {
           stopLocal();
           sub.unsubscribe();
         };
-        // `ready` is the flush the bus already sent after the SUB: once it returns the server has
-        // the subscription, and only then may the task be published. (A second flush here would
-        // cost every call one more round trip to NATS.)
         try {
           await sub.ready;
         } catch (error) {
