@@ -150,11 +150,16 @@ function checkReplay(record: TaskRecord, message: Message): void {
  *
  * A message with a `taskId` resumes that task (the caller's own, waiting in input-required):
  * the skill runs again with this message's input.
+ *
+ * `durable: false` (default true): the new task's INSERT does not wait for its WAL flush (see
+ * `CreateTaskOptions.durable`): only for a caller that shows the task to no one before a durable
+ * commit after it (the blocking SendMessage).
  */
 export async function submitMessage(
   deps: SubmitDeps,
   params: SendParams,
   caller: Caller,
+  opts: { durable?: boolean } = {},
 ): Promise<Submission> {
   const { message } = params;
   const idempotencyKey = a2aIdempotencyKey(caller.principal, message.messageId);
@@ -186,7 +191,7 @@ export async function submitMessage(
   // A repeated call (same key) finds the first task and adds nothing, so history never doubles.
   const history = [storedForm(message, { id, contextId })];
   const { record, created } = await deps.tasks
-    .create(envelope, { a2a: { history } })
+    .create(envelope, { a2a: { history }, durable: opts.durable !== false })
     .catch((error: unknown) => {
       throw keyTaken(error, message.messageId);
     });

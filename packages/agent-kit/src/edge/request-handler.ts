@@ -99,7 +99,13 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
     return this.#call('SendMessage', context, async (caller, span) => {
       const request = parseSendParams(params);
-      const submission = await submitMessage(this.#submitDeps(), request, caller);
+      // A blocking call shows its new task to the caller only in its answer, and the answer is a
+      // state the worker (or the router) committed durably, or comes after `flush()` below: the
+      // INSERT need not wait for its own WAL flush. `returnImmediately` answers with the task as
+      // soon as it is published: durable first.
+      const submission = await submitMessage(this.#submitDeps(), request, caller, {
+        durable: request.returnImmediately === true,
+      });
       span.setAttributes({ 'forge.task.id': submission.record.id, 'forge.skill': submission.record.skill });
       const view = { historyLength: request.historyLength };
       const answersWithMessage = submission.skill.answer === 'message';
@@ -134,6 +140,10 @@ export class ForgeRequestHandler implements A2ARequestHandler {
           (!answersWithMessage || replyOf(ended) !== undefined || ended.state !== 'completed')
             ? ended
             : ((await this.#load(start.id, caller)) ?? start);
+        // Ended or interrupted: a worker's (or the router's) durable commit, which flushed the
+        // INSERT with it. Anything else (the wait ran out, the service is closing) is answered
+        // only once the task is on disk.
+        if (!endsRelay(final.state)) await this.#deps.tasks.flush();
         return (answersWithMessage ? replyOf(final) : undefined) ?? toA2ATask(final, view);
       } finally {
         waiting.dispose();
