@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
+import { named } from './named-statement.js';
 
 /** A budget scope as the router names it: `month`, `agent:<a>`, `tier:<t>`, `principal:<p>`. */
 const ScopeKey = z.string().min(1).max(260);
@@ -163,7 +164,8 @@ export class PgBudgetRepository implements BudgetRepository {
     const out = new Map<string, ScopeUsage>();
     if (keys.length === 0) return out;
     const result = await withPgErrors('budget usage', () =>
-      this.#pool.query<{ scope: string; spent: string; reserved: string }>(this.#usage, [p, keys]),
+      // Named: the router reads it for task decisions, so it is parsed once per connection.
+      this.#pool.query<{ scope: string; spent: string; reserved: string }>(named(this.#usage, [p, keys])),
     );
     for (const row of result.rows) {
       out.set(row.scope, { spentMicros: Number(row.spent), reservedMicros: Number(row.reserved) });
