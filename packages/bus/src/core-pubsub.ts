@@ -1,5 +1,5 @@
 import { extractTraceContext, injectTraceContext, type Logger } from '@forge/telemetry';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, type NatsConnection } from '@nats-io/transport-node';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { natsFailure } from './nats-errors.js';
@@ -20,6 +20,29 @@ export function coreEmit<S extends z.ZodType>(
   } catch (error) {
     throw natsFailure(error, `emit to ${subject}`);
   }
+}
+
+/**
+ * `coreEmit` in two steps: validates and encodes now (BAD_INPUT), captures the active trace
+ * context, and refuses a closed connection now (UNAVAILABLE); the returned function sends.
+ */
+export function prepareEmit<S extends z.ZodType>(
+  nc: NatsConnection,
+  subject: string,
+  schema: S,
+  payload: z.input<S>,
+  checked = false,
+): () => void {
+  const data = checked ? JSON.stringify(payload) : encodeValidated(schema, payload, subject);
+  const headers = recordToHeaders(injectTraceContext({}));
+  if (nc.isClosed()) throw natsFailure(new ClosedConnectionError(), `emit to ${subject}`);
+  return () => {
+    try {
+      nc.publish(subject, data, { headers });
+    } catch (error) {
+      throw natsFailure(error, `emit to ${subject}`);
+    }
+  };
 }
 
 /** What a subscriber learns about a message. */

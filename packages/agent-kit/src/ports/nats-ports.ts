@@ -79,7 +79,10 @@ export function natsPorts(
         });
         const unsubscribe = () => {
           stopLocal();
-          sub.unsubscribe();
+          // With the connection's next batch (the worker's last status event and its ack are
+          // usually in it): one socket write, not three. A message arriving before then finds the
+          // feed closed and is dropped.
+          bus.later(() => sub.unsubscribe());
         };
         try {
           await sub.ready;
@@ -93,9 +96,12 @@ export function natsPorts(
     publisher: {
       publish(record, artifact) {
         try {
-          // Made from a committed row (and a chunk the store validated): no second pass.
+          // Made from a committed row (and a chunk the store validated): no second pass. Batched
+          // (see Bus.emit): sent with the delivery's ack and the edge's unsubscribe on the next
+          // turn of the event loop; this process's feeds hear it at once through `local`.
           bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record, artifact), {
             checked: true,
+            batched: true,
           });
         } catch (error) {
           // Listeners re-read Postgres when events go quiet; a lost notice only delays them.
