@@ -51,10 +51,20 @@ export function natsPorts(
 ): NatsPorts {
   const subjects = bus.subjects;
   const dispatchSubject = dispatch === 'router' ? subjects.taskRoute : subjects.taskRun(agent);
+  /** Status subscriptions opened with `publishingNext`, whose SUB goes out with the task's publish. */
+  const pending = new Map<string, Set<() => void>>();
   return {
     dispatcher: {
       async dispatch(envelope, msgId) {
         const subject = dispatchSubject;
+        // The SUBs of the feeds waiting for this publish are written first, in the same
+        // synchronous run as the publish below (nats.js writes once per microtask checkpoint):
+        // SUB and PUB leave in one socket write, the SUB ahead of the PUB.
+        const subscribers = pending.get(envelope.id);
+        if (subscribers) {
+          pending.delete(envelope.id);
+          for (const open of subscribers) open();
+        }
         // Every envelope dispatched here is one the store accepted (create validates it) or one
         // built from a stored record and a skill-validated input: no second pass on the way out.
         await bus.publish(subject, TaskEnvelope, envelope, {
@@ -69,19 +79,42 @@ export function natsPorts(
         const stopLocal = local.subscribe(taskId, (record, artifact) =>
           onEvent(statusEventOf(record, artifact), record),
         );
-        // The dispatcher publishes on this same connection: when the caller publishes the task
-        // next, the server has the SUB before it has the task (one connection's protocol is taken
-        // in order), so no worker can announce a change the subscription misses, and no round
-        // trip is needed. Otherwise (a resubscribe, a replay that reads Postgres first) `ready` is
-        // the flush the bus sends after the SUB: once it returns the server has the subscription.
-        const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event), {
-          flush: opts.publishingNext !== true,
-        });
+        const open = (flush: boolean) =>
+          bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event), { flush });
+        if (opts.publishingNext === true) {
+          // The dispatcher publishes on this same connection and sends this SUB just before the
+          // task (see `dispatch`): the server has the SUB before it has the task (one
+          // connection's protocol is taken in order), so no worker can announce a change the
+          // subscription misses, and no round trip is needed.
+          let sub: ReturnType<typeof open> | undefined;
+          const openNow = () => {
+            sub = open(false);
+          };
+          let waiting = pending.get(taskId);
+          if (!waiting) {
+            waiting = new Set();
+            pending.set(taskId, waiting);
+          }
+          waiting.add(openNow);
+          return {
+            unsubscribe() {
+              stopLocal();
+              const set = pending.get(taskId);
+              set?.delete(openNow);
+              if (set?.size === 0) pending.delete(taskId);
+              // With the connection's next batch (the worker's last status event and its ack
+              // are usually in it): one socket write, not three. A message arriving before then
+              // finds the feed closed and is dropped.
+              const opened = sub;
+              if (opened) bus.later(() => opened.unsubscribe());
+            },
+          };
+        }
+        // A resubscribe, a replay that reads Postgres first: `ready` is the flush the bus sends
+        // after the SUB; once it returns the server has the subscription.
+        const sub = open(true);
         const unsubscribe = () => {
           stopLocal();
-          // With the connection's next batch (the worker's last status event and its ack are
-          // usually in it): one socket write, not three. A message arriving before then finds the
-          // feed closed and is dropped.
           bus.later(() => sub.unsubscribe());
         };
         try {
