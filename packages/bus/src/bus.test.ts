@@ -177,7 +177,7 @@ describe('Bus.emit / subscribe', () => {
     expect(lines.filter((line) => line.msg === 'invalid message skipped')).toHaveLength(1);
   });
 
-  it('sends batched emits on the next turn, in order, after this turn\'s direct ones; drain sends what is queued', async () => {
+  it("sends batched emits on the next turn, in order, after this turn's direct ones; drain sends what is queued", async () => {
     const [sender, listener] = [await connectBus(), await connectBus()];
     const subject = sender.subjects.status('t3');
     const received: number[] = [];

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { parseOrThrow } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { named } from './named-statement.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
-import { named } from './named-statement.js';
 
 /** A budget scope as the router names it: `month`, `agent:<a>`, `tier:<t>`, `principal:<p>`. */
 const ScopeKey = z.string().min(1).max(260);

@@ -154,7 +154,13 @@ describe('the budget view a decision waits for', () => {
     const spend = async (micros: number) => {
       const id = randomUUID();
       const scopes = [{ scope: 'month', capMicros: null }];
-      await budgets.admit({ reservationId: id, period: budgetPeriod(now), scopes, amountMicros: micros, ttlMs: 60_000 });
+      await budgets.admit({
+        reservationId: id,
+        period: budgetPeriod(now),
+        scopes,
+        amountMicros: micros,
+        ttlMs: 60_000,
+      });
       await budgets.settle([{ reservationId: id, actualMicros: micros }]);
     };
     // As the router's task decider (a fresh view for every model task); the tool view's age

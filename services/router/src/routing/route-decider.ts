@@ -66,12 +66,7 @@ export class RouteDecider {
   budgetView(config: RoutingConfig, now = new Date(), maxAgeMs = this.#viewTtlMs): Promise<BudgetView> {
     const period = budgetPeriod(now);
     const cached = this.#view;
-    if (
-      cached &&
-      cached.config === config &&
-      cached.period === period &&
-      Date.now() - cached.at < maxAgeMs
-    ) {
+    if (cached && cached.config === config && cached.period === period && Date.now() - cached.at < maxAgeMs) {
       return cached.view;
     }
     const view = this.#read(config, period);
