@@ -176,6 +176,34 @@ describe('Bus.emit / subscribe', () => {
     expect(received).toEqual([3]);
     expect(lines.filter((line) => line.msg === 'invalid message skipped')).toHaveLength(1);
   });
+
+  it("sends batched emits on the next turn, in order, after this turn's direct ones; drain sends what is queued", async () => {
+    const [sender, listener] = [await connectBus(), await connectBus()];
+    const subject = sender.subjects.status('t3');
+    const received: number[] = [];
+    const last = deferred();
+    const sub = listener.subscribe(subject, Ping, (value) => {
+      received.push(value.n);
+      if (value.n === 4) last.resolve();
+    });
+    await sub.ready;
+    sender.emit(subject, Ping, { n: 1 }, { batched: true });
+    sender.emit(subject, Ping, { n: 2 }, { checked: true, batched: true });
+    sender.emit(subject, Ping, { n: 3 });
+    // Still validated (and refused) at once when batched.
+    expect(() => sender.emit(subject, Ping, { n: 1.5 }, { batched: true })).toThrow(
+      expect.objectContaining({ code: 'BAD_INPUT' }),
+    );
+    sender.emit(subject, Ping, { n: 4 }, { batched: true });
+    // Drained in the same turn: the queued emits still go out before the connection closes.
+    await within(sender.drain(), 5000, 'drain()');
+    await within(last.promise, 5000, 'the last batched message');
+    sub.unsubscribe();
+    expect(received).toEqual([3, 1, 2, 4]);
+    expect(() => sender.emit(subject, Ping, { n: 5 }, { batched: true })).toThrow(
+      expect.objectContaining({ code: 'UNAVAILABLE' }),
+    );
+  });
 });
 
 describe('Bus.request / serve', () => {

@@ -12,10 +12,11 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { z } from 'zod';
 import { type ConnectionState, watchConnection } from './connection-status.js';
 import type { ConsumeSpec, TaskConsumer } from './consume-spec.js';
-import { coreEmit, coreSubscribe, type MessageMeta, type Subscribed } from './core-pubsub.js';
+import { coreEmit, coreSubscribe, type MessageMeta, prepareEmit, type Subscribed } from './core-pubsub.js';
 import { splitServerCredentials } from './nats-credentials.js';
 import { natsFailure } from './nats-errors.js';
 import { recordToHeaders } from './nats-headers.js';
+import { Outbox } from './outbox.js';
 import { encodeValidated } from './payload.js';
 import { type Served, sendRequest, serveRequests } from './request-reply.js';
 import { brainStreamConfigs, ensureStream } from './streams.js';
@@ -69,6 +70,7 @@ export class Bus {
   readonly #connection: ConnectionState;
   readonly #consumers = new Set<TaskConsumer>();
   readonly #served = new Set<Served>();
+  readonly #outbox: Outbox;
   #drained: Promise<void> | undefined;
 
   private constructor(nc: NatsConnection, jsm: JetStreamManager, subjects: ForgeSubjects, logger: Logger) {
@@ -78,6 +80,7 @@ export class Bus {
     this.#js = jetstream(nc);
     this.#logger = logger;
     this.#connection = watchConnection(nc, logger);
+    this.#outbox = new Outbox(logger);
   }
 
   /**
@@ -173,25 +176,47 @@ export class Bus {
     );
   }
 
-  /** Core NATS publish (status events, cancel notices): validated (unless `checked`, see
-   *  `PublishOptions.checked`), with trace headers, at most once. */
+  /**
+   * Core NATS publish (status events, cancel notices): validated (unless `checked`, see
+   * `PublishOptions.checked`), with trace headers, at most once.
+   *
+   * `batched`: validated and encoded now (a bad payload still throws BAD_INPUT here, a closed
+   * connection UNAVAILABLE), sent on the next turn of the event loop with the connection's other
+   * queued operations (acks, other batched emits: see `Outbox`), in the order queued. Only for
+   * messages whose order against this connection's direct publishes and replies does not matter
+   * (a task's status events: listeners order them by seq and re-read Postgres when they go quiet).
+   */
   emit<S extends z.ZodType>(
     subject: string,
     schema: S,
     payload: z.input<S>,
-    opts: { checked?: boolean } = {},
+    opts: { checked?: boolean; batched?: boolean } = {},
   ): void {
-    coreEmit(this.nc, subject, schema, payload, opts.checked === true);
+    if (!opts.batched) {
+      coreEmit(this.nc, subject, schema, payload, opts.checked === true);
+      return;
+    }
+    const send = prepareEmit(this.nc, subject, schema, payload, opts.checked === true);
+    this.#outbox.push(send);
   }
 
-  /** Core NATS subscription; messages failing `schema` are logged and skipped. */
+  /** Queues a fire-and-forget operation (e.g. an unsubscribe) on the connection's outbox. */
+  later(send: () => void): void {
+    this.#outbox.push(send);
+  }
+
+  /**
+   * Core NATS subscription; messages failing `schema` are logged and skipped. `flush: false` skips
+   * the round trip that makes `ready` wait for the server: only for a caller whose next step is a
+   * publish on this bus (the server takes one connection's SUB and PUB in order; see `coreSubscribe`).
+   */
   subscribe<S extends z.ZodType>(
     subject: string,
     schema: S,
     onMessage: (value: z.output<S>, meta: MessageMeta) => void,
-    opts: { queue?: string } = {},
+    opts: { queue?: string; flush?: boolean } = {},
   ): Subscribed {
-    return coreSubscribe(this.nc, this.#logger, subject, schema, onMessage, opts.queue);
+    return coreSubscribe(this.nc, this.#logger, subject, schema, onMessage, opts.queue, opts.flush ?? true);
   }
 
   /**
@@ -242,6 +267,7 @@ export class Bus {
       subjects: this.subjects,
       logger: this.#logger,
       connection: this.#connection,
+      outbox: this.#outbox,
     });
     this.#consumers.add(consumer);
     return consumer;
@@ -255,6 +281,7 @@ export class Bus {
     this.#drained ??= (async () => {
       await Promise.allSettled([...this.#consumers].map((consumer) => consumer.stop()));
       await Promise.allSettled([...this.#served].map((served) => served.stop()));
+      this.#outbox.flush();
       if (!this.nc.isClosed()) await this.nc.drain();
       await this.nc.closed();
       this.#logger.info('NATS connection drained and closed');

@@ -1,5 +1,5 @@
 import { extractTraceContext, injectTraceContext, type Logger } from '@forge/telemetry';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { ClosedConnectionError, type NatsConnection } from '@nats-io/transport-node';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { natsFailure } from './nats-errors.js';
@@ -22,6 +22,29 @@ export function coreEmit<S extends z.ZodType>(
   }
 }
 
+/**
+ * `coreEmit` in two steps: validates and encodes now (BAD_INPUT), captures the active trace
+ * context, and refuses a closed connection now (UNAVAILABLE); the returned function sends.
+ */
+export function prepareEmit<S extends z.ZodType>(
+  nc: NatsConnection,
+  subject: string,
+  schema: S,
+  payload: z.input<S>,
+  checked = false,
+): () => void {
+  const data = checked ? JSON.stringify(payload) : encodeValidated(schema, payload, subject);
+  const headers = recordToHeaders(injectTraceContext({}));
+  if (nc.isClosed()) throw natsFailure(new ClosedConnectionError(), `emit to ${subject}`);
+  return () => {
+    try {
+      nc.publish(subject, data, { headers });
+    } catch (error) {
+      throw natsFailure(error, `emit to ${subject}`);
+    }
+  };
+}
+
 /** What a subscriber learns about a message. */
 export interface MessageMeta {
   subject: string;
@@ -30,7 +53,10 @@ export interface MessageMeta {
 
 /** A running subscription. */
 export interface Subscribed {
-  /** Resolves once the server has the subscription (what another connection publishes after it is seen). */
+  /**
+   * Resolves once the server has the subscription (what another connection publishes after it is
+   * seen); with `flush: false`, at once (see `coreSubscribe`).
+   */
   readonly ready: Promise<void>;
   unsubscribe(): void;
 }
@@ -38,6 +64,11 @@ export interface Subscribed {
 /**
  * Core NATS subscription. A message that is not JSON or fails `schema` is logged (with the field)
  * and skipped; so is an error thrown by `onMessage`, which runs inside the sender's trace context.
+ *
+ * `flush` (default true): `ready` is a PING/PONG round trip after the SUB. With `flush: false` no
+ * round trip is made and `ready` resolves at once: for a caller whose next step is a publish on
+ * this same connection, since the server handles one connection's protocol in order, the SUB is
+ * in place before that publish is, and so before anything it causes.
  */
 export function coreSubscribe<S extends z.ZodType>(
   nc: NatsConnection,
@@ -46,6 +77,7 @@ export function coreSubscribe<S extends z.ZodType>(
   schema: S,
   onMessage: (value: z.output<S>, meta: MessageMeta) => void,
   queue?: string,
+  flush = true,
 ): Subscribed {
   const log = logger.child({ subscription: subject });
   const sub = nc.subscribe(subject, {
@@ -75,7 +107,7 @@ export function coreSubscribe<S extends z.ZodType>(
     },
   });
   return {
-    ready: nc.flush(),
+    ready: flush ? nc.flush() : Promise.resolve(),
     unsubscribe() {
       if (!sub.isClosed()) sub.unsubscribe();
     },

@@ -16,6 +16,7 @@ import { publishDeadLetter } from './dead-letter.js';
 import { ensureDurableConsumer } from './durable-consumer.js';
 import { type DeliveryOutcome, type JetStreamAction, jetstreamAction } from './jetstream-action.js';
 import { headersToRecord } from './nats-headers.js';
+import type { Outbox } from './outbox.js';
 import { decodeValidated } from './payload.js';
 import { PullGate } from './pull-gate.js';
 
@@ -26,6 +27,8 @@ export interface TaskConsumerDeps {
   subjects: ForgeSubjects;
   logger: Logger;
   connection: ConnectionState;
+  /** The connection's outbox: acks, naks and terms go out with its other queued operations. */
+  outbox: Outbox;
 }
 
 /** One message held by this consumer, from receipt until its action is sent. */
@@ -68,8 +71,6 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
   #reensuring = false;
   #stopWatching: (() => void) | undefined;
   #keepAlive: NodeJS.Timeout | undefined;
-  /** Acks, naks and terms waiting to be sent together on the next turn of the event loop. */
-  #outbox: Array<() => void> = [];
   readonly #metrics: ConsumerMetrics;
 
   constructor(spec: ConsumeSpec<S>, deps: TaskConsumerDeps) {
@@ -143,7 +144,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
     }
     clearInterval(this.#keepAlive);
     this.#metrics.stop();
-    this.#flushOutbox();
+    this.#deps.outbox.flush();
     this.#state = 'stopped';
     this.#logger.info('consumer stopped');
   }
@@ -293,19 +294,11 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
   }
 
   /**
-   * Queues an ack/nak/term for the next turn of the event loop, where all queued ones are sent in
-   * one go: nats.js writes to the socket once per microtask checkpoint, so acks sent one by one
-   * from separate handler continuations would each cost a socket write.
+   * Queues an ack/nak/term on the connection's outbox (see `Outbox`): sent on the next turn of the
+   * event loop with every other queued operation, in one socket write.
    */
   #send(reply: () => void): void {
-    this.#outbox.push(reply);
-    if (this.#outbox.length === 1) setImmediate(() => this.#flushOutbox());
-  }
-
-  #flushOutbox(): void {
-    const replies = this.#outbox;
-    this.#outbox = [];
-    for (const reply of replies) safely(reply, this.#logger);
+    this.#deps.outbox.push(() => safely(reply, this.#logger));
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseOrThrow } from '@forge/contracts';
 import type pg from 'pg';
 import { z } from 'zod';
+import { named } from './named-statement.js';
 import { withPgErrors } from './pg-errors.js';
 import { qualified } from './schema-name.js';
 import { queryNamedOnce } from './stale-statement.js';
@@ -164,7 +165,8 @@ export class PgBudgetRepository implements BudgetRepository {
     const out = new Map<string, ScopeUsage>();
     if (keys.length === 0) return out;
     const result = await withPgErrors('budget usage', () =>
-      this.#pool.query<{ scope: string; spent: string; reserved: string }>(this.#usage, [p, keys]),
+      // Named: the router reads it for task decisions, so it is parsed once per connection.
+      this.#pool.query<{ scope: string; spent: string; reserved: string }>(named(this.#usage, [p, keys])),
     );
     for (const row of result.rows) {
       out.set(row.scope, { spentMicros: Number(row.spent), reservedMicros: Number(row.reserved) });

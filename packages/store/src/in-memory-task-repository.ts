@@ -186,6 +186,9 @@ export class InMemoryTaskRepository implements TaskRepository {
     record.a2a = mergeA2AExtras(record.a2a, jsonCopy(patch));
   }
 
+  /** Nothing to flush: every change here is as durable as the process. */
+  async flush(): Promise<void> {}
+
   #find(id: string): TaskRecord | undefined {
     return TaskId.safeParse(id).success ? this.#tasks.get(id.toLowerCase()) : undefined;
   }

@@ -204,6 +204,26 @@ describe('PgTaskRepository non-durable claims', () => {
     expect(isForgeError(refused, 'ILLEGAL_TRANSITION')).toBe(true);
   });
 
+  it('creates without waiting for the flush like a durable create, and flush() makes it durable', async () => {
+    const one = createPool({ connectionString: brain.databaseUrl, max: 1, logger: quietLogger() });
+    try {
+      const single = new PgTaskRepository(one, schema);
+      const task = envelope();
+      const first = await single.create(task, { durable: false });
+      expect(first).toMatchObject({ created: true, record: { id: task.id, state: 'submitted', seq: 0 } });
+      // The setting was local to the INSERT's transaction: the connection's next commit is durable.
+      const setting = await one.query<{ synchronous_commit: string }>('SHOW synchronous_commit');
+      expect(setting.rows[0]?.synchronous_commit).toBe('on');
+      // A repeat finds the first task, as a durable create does.
+      const again = await single.create({ ...task, id: randomUUID() }, { durable: false });
+      expect(again).toMatchObject({ created: false, record: { id: task.id } });
+      await single.flush();
+      expect(await single.get(task.id)).toMatchObject({ id: task.id, state: 'submitted' });
+    } finally {
+      await one.end();
+    }
+  });
+
   it('claimSeq never moves a task someone else changed since the claim', async () => {
     const { record } = await repo.create(envelope());
     const claimed = await repo.transition(record.id, {

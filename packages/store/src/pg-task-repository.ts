@@ -51,15 +51,18 @@ export class PgTaskRepository implements TaskRepository {
     options: CreateTaskOptions = {},
   ): Promise<{ record: TaskRecord; created: boolean }> {
     const task = parseOrThrow(TaskEnvelope, envelope, 'task envelope');
-    const { a2a } = parseOrThrow(CreateTaskOptions, options, 'create options');
+    const { a2a, durable } = parseOrThrow(CreateTaskOptions, options, 'create options');
     // The extras go in with the row: one commit. On a conflict nothing is written, so a repeated
-    // create cannot add the history a second time.
+    // create cannot add the history a second time. $14 false: synchronous_commit off for this
+    // statement's transaction (see CreateTaskOptions.durable; set_config runs only then).
     const inserted = await this.#query<TaskRow>(
       `INSERT INTO ${this.#tasks} (id, skill, agent, owner, origin, idempotency_key, context_id, parent_id,
          input, routing, deadline, created_at, a2a)
        SELECT $1, $2, $3, $4, $5::jsonb, $6, $7, $8, $9::jsonb, $10::jsonb, $11::timestamptz,
          date_trunc('milliseconds', $12::timestamptz), $13::jsonb
        WHERE NOT EXISTS (SELECT 1 FROM ${this.#messageKeys} WHERE key = $6)
+         AND CASE WHEN $14::boolean THEN true
+                  ELSE set_config('synchronous_commit', 'off', true) IS NOT NULL END
        ON CONFLICT DO NOTHING
        RETURNING ${TASK_COLUMNS}`,
       [
@@ -76,6 +79,7 @@ export class PgTaskRepository implements TaskRepository {
         task.deadline ?? null,
         task.createdAt,
         JSON.stringify(mergeA2AExtras(emptyA2AExtras(), a2a ?? {})),
+        durable !== false,
       ],
     );
     const row = inserted.rows[0];
@@ -299,6 +303,13 @@ export class PgTaskRepository implements TaskRepository {
           throw keyHeldByMessage(row.owner === key.owner ? row.task_id : undefined);
       }),
     );
+  }
+
+  async flush(): Promise<void> {
+    // txid_current() gives the statement's transaction an xid, so its commit writes a commit
+    // record and (synchronous_commit on, the session's default) waits for the WAL flush up to it:
+    // every commit before it, on any connection, is then on disk too.
+    await this.#query('SELECT txid_current()');
   }
 
   async #mergeA2A(

@@ -112,6 +112,16 @@ export const CreateTaskOptions = z.object({
    *  same INSERT as the row: one commit, not a create and then an updateA2A. Stored as updateA2A
    *  would merge them into empty extras. Ignored when the create finds an existing task. */
   a2a: A2AExtrasPatch.optional(),
+  /**
+   * false: the INSERT commits without waiting for its WAL flush (`synchronous_commit` off for its
+   * transaction). WAL is flushed in order, so the row is on disk once any later durable commit on
+   * the server returns (the router's decision, the worker's end state) or `flush()` does. Only
+   * for a caller that shows the task to nobody before one of those: the edge's blocking
+   * SendMessage, whose answer is the worker's durable end, or follows `flush()`. A Postgres crash
+   * before then can lose the row; the task's message is on the bus (its envelope carries the
+   * idempotency key), and the worker creates the row from it, as for any published envelope.
+   */
+  durable: z.boolean().optional(),
 });
 export type CreateTaskOptions = z.input<typeof CreateTaskOptions>;
 
@@ -157,4 +167,7 @@ export interface TaskRepository {
    *  same task again only merges the history (a retry); a key that names another task, or a
    *  task's first message, is CONFLICT (with `details.taskId` of the task it names). */
   appendMessage(id: string, message: unknown, key: { idempotencyKey: string; owner: string }): Promise<void>;
+  /** Returns once every change committed before the call (non-durable ones included, on any
+   *  connection) is on disk: a durable commit of its own, which flushes the WAL up to it. */
+  flush(): Promise<void>;
 }

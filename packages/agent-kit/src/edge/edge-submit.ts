@@ -39,6 +39,9 @@ export interface Submission {
   readonly skill: Skill;
   /** True when this message resumes an interrupted task: relay past its current state. */
   readonly resuming: boolean;
+  /** True when `send()` publishes the task before anything else (a new task, a resume): see
+   *  `SubscribeOptions.publishingNext`. False when it reads Postgres first (a replay). */
+  readonly publishes: boolean;
   send(): Promise<TaskRecord>;
 }
 
@@ -147,11 +150,16 @@ function checkReplay(record: TaskRecord, message: Message): void {
  *
  * A message with a `taskId` resumes that task (the caller's own, waiting in input-required):
  * the skill runs again with this message's input.
+ *
+ * `durable: false` (default true): the new task's INSERT does not wait for its WAL flush (see
+ * `CreateTaskOptions.durable`): only for a caller that shows the task to no one before a durable
+ * commit after it (the blocking SendMessage).
  */
 export async function submitMessage(
   deps: SubmitDeps,
   params: SendParams,
   caller: Caller,
+  opts: { durable?: boolean } = {},
 ): Promise<Submission> {
   const { message } = params;
   const idempotencyKey = a2aIdempotencyKey(caller.principal, message.messageId);
@@ -183,7 +191,7 @@ export async function submitMessage(
   // A repeated call (same key) finds the first task and adds nothing, so history never doubles.
   const history = [storedForm(message, { id, contextId })];
   const { record, created } = await deps.tasks
-    .create(envelope, { a2a: { history } })
+    .create(envelope, { a2a: { history }, durable: opts.durable !== false })
     .catch((error: unknown) => {
       throw keyTaken(error, message.messageId);
     });
@@ -192,6 +200,7 @@ export async function submitMessage(
       record,
       skill: call.skill,
       resuming: false,
+      publishes: true,
       send: async () => {
         await deps.dispatcher.dispatch(envelope, taskMessageMsgId(record.id, message.messageId));
         return record;
@@ -203,6 +212,7 @@ export async function submitMessage(
     record,
     skill: call.skill,
     resuming: false,
+    publishes: false,
     send: () => republishIfStuck(deps, record, message.messageId, caller),
   };
 }
@@ -236,6 +246,7 @@ async function resumeTask(
       record,
       skill: skill ?? deps.agent.skills[0]!,
       resuming: false,
+      publishes: false,
       send: async () => (await deps.tasks.getOwned(record.id, caller.principal)) ?? record,
     };
   }
@@ -276,6 +287,7 @@ async function resumeTask(
     record,
     skill,
     resuming: true,
+    publishes: true,
     send: async () => {
       await deps.dispatcher.dispatch(
         { ...envelopeOf(record, input), createdAt: new Date().toISOString() },

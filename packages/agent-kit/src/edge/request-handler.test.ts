@@ -176,6 +176,57 @@ describe('ForgeRequestHandler', () => {
     expect(reads.count).toBe(1);
   });
 
+  it("creates a blocking call's task without waiting for the flush, and flushes before answering a state no worker committed", async () => {
+    const tasks = new InMemoryTaskRepository();
+    const log: string[] = [];
+    const create = tasks.create.bind(tasks);
+    tasks.create = async (envelope, options) => {
+      log.push(`create durable=${options?.durable !== false}`);
+      return create(envelope, options);
+    };
+    tasks.flush = async () => {
+      log.push('flush');
+    };
+    // The worker's end is committed durably: answering from it needs no flush.
+    const local = edgeWithLocalWorker(tasks).handler;
+    expect(((await local.sendMessage(sendRequest('ran'), aliceContext())) as Task).status?.state).toBe(
+      TaskState.TASK_STATE_COMPLETED,
+    );
+    expect(log).toEqual(['create durable=false']);
+    // Nothing runs the task: the wait runs out and the task is answered as it stands, on disk first.
+    log.length = 0;
+    const waiting = new ForgeRequestHandler({
+      agent,
+      brain: 'unit',
+      card: () => {
+        throw new Error('no card in this test');
+      },
+      tasks,
+      status: { subscribe: async () => ({ unsubscribe: () => undefined }) },
+      publisher: { publish: () => undefined },
+      dispatcher: { dispatch: async () => undefined },
+      canceller: { request: async () => null },
+      logger,
+      blockingWaitMs: 50,
+      quietMs: 1_000,
+      cancelWaitMs: 1_000,
+      closing: new AbortController().signal,
+    });
+    const pending = (await waiting.sendMessage(sendRequest('nobody'), aliceContext())) as Task;
+    expect(pending.status?.state).toBe(TaskState.TASK_STATE_SUBMITTED);
+    expect(log).toEqual(['create durable=false', 'flush']);
+    // returnImmediately answers with the task at once: created durably.
+    log.length = 0;
+    const immediate = {
+      ...sendRequest('now'),
+      configuration: { returnImmediately: true },
+    } as SendMessageRequest;
+    expect(((await waiting.sendMessage(immediate, aliceContext())) as Task).status?.state).toBe(
+      TaskState.TASK_STATE_SUBMITTED,
+    );
+    expect(log).toEqual(['create durable=true']);
+  });
+
   it('leaves nothing behind on the service-long closing signal after blocking calls', async () => {
     const tasks = new InMemoryTaskRepository();
     const closing = new AbortController();

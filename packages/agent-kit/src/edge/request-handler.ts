@@ -99,13 +99,19 @@ export class ForgeRequestHandler implements A2ARequestHandler {
   sendMessage(params: SendMessageRequest, context: ServerCallContext): Promise<Message | Task> {
     return this.#call('SendMessage', context, async (caller, span) => {
       const request = parseSendParams(params);
-      const submission = await submitMessage(this.#submitDeps(), request, caller);
+      // A blocking call shows its new task to the caller only in its answer, and the answer is a
+      // state the worker (or the router) committed durably, or comes after `flush()` below: the
+      // INSERT need not wait for its own WAL flush. `returnImmediately` answers with the task as
+      // soon as it is published: durable first.
+      const submission = await submitMessage(this.#submitDeps(), request, caller, {
+        durable: request.returnImmediately === true,
+      });
       span.setAttributes({ 'forge.task.id': submission.record.id, 'forge.skill': submission.record.skill });
       const view = { historyLength: request.historyLength };
       const answersWithMessage = submission.skill.answer === 'message';
       // A message answer has no task to poll: `returnImmediately` has no effect on it (§3.2.2).
       if (request.returnImmediately && !answersWithMessage) return toA2ATask(await submission.send(), view);
-      const feed = await this.#openFeed(submission.record.id, caller);
+      const feed = await this.#openFeed(submission.record.id, caller, submission.publishes);
       const waiting = linkedSignal([caller.signal, this.#deps.closing], {
         ms: this.#deps.blockingWaitMs,
         reason: () => new ForgeError('DEADLINE_EXCEEDED', 'the blocking wait ended'),
@@ -134,6 +140,10 @@ export class ForgeRequestHandler implements A2ARequestHandler {
           (!answersWithMessage || replyOf(ended) !== undefined || ended.state !== 'completed')
             ? ended
             : ((await this.#load(start.id, caller)) ?? start);
+        // Ended or interrupted: a worker's (or the router's) durable commit, which flushed the
+        // INSERT with it. Anything else (the wait ran out, the service is closing) is answered
+        // only once the task is on disk.
+        if (!endsRelay(final.state)) await this.#deps.tasks.flush();
         return (answersWithMessage ? replyOf(final) : undefined) ?? toA2ATask(final, view);
       } finally {
         waiting.dispose();
@@ -151,7 +161,7 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     const request = parseSendParams(params);
     const submission: Submission = await submitMessage(this.#submitDeps(), request, caller);
     try {
-      feed = await this.#openFeed(submission.record.id, caller);
+      feed = await this.#openFeed(submission.record.id, caller, submission.publishes);
       const start = await submission.send();
       if (submission.skill.answer === 'message') {
         const listening = linkedSignal([caller.signal, this.#deps.closing]);
@@ -293,8 +303,11 @@ export class ForgeRequestHandler implements A2ARequestHandler {
     return this.#deps.tasks.getOwned(id, caller.principal);
   }
 
-  #openFeed(id: string, caller: Caller): Promise<TaskFeed> {
-    return TaskFeed.open(this.#deps.status, id, () => this.#load(id, caller), this.#deps.quietMs);
+  /** `publishingNext`: the caller publishes the task right after (see `SubscribeOptions`). */
+  #openFeed(id: string, caller: Caller, publishingNext = false): Promise<TaskFeed> {
+    return TaskFeed.open(this.#deps.status, id, () => this.#load(id, caller), this.#deps.quietMs, {
+      publishingNext,
+    });
   }
 
   async *#relay(

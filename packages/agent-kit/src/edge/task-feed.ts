@@ -2,14 +2,26 @@ import { INTERRUPTED_STATES, isTerminal, type StatusEvent, type TaskState } from
 import type { TaskRecord } from '@forge/store';
 import { changeFromEvent, changeFromRecord, type TaskChange } from './task-mapping.js';
 
+/** How a feed is opened. */
+export interface SubscribeOptions {
+  /**
+   * The caller's next step is to publish the task through the dispatcher of the same ports (subscribe,
+   * then publish): the subscription only has to be in place before that publish, not before this
+   * resolves, so a source whose dispatcher shares its connection may skip the round trip that
+   * waits for the server (NATS takes one connection's SUB and PUB in order).
+   */
+  publishingNext?: boolean;
+}
+
 /** Where a feed hears a task's status events (core NATS `status.<taskId>` in production). */
 export interface StatusSource {
   /** Subscribes to one task's events; resolves once the server has the subscription, so an event
-   *  published after this resolves is delivered. `record` comes with an event when this process
-   *  committed the change itself (see `LocalStatus`). */
+   *  published after this resolves is delivered (with `publishingNext`, see `SubscribeOptions`).
+   *  `record` comes with an event when this process committed the change itself (see `LocalStatus`). */
   subscribe(
     taskId: string,
     onEvent: (event: StatusEvent, record?: TaskRecord) => void,
+    opts?: SubscribeOptions,
   ): Promise<{ unsubscribe(): void }>;
 }
 
@@ -54,19 +66,25 @@ export class TaskFeed {
     private readonly quietMs: number,
   ) {}
 
-  /** Subscribes, then resolves. `load` reads the task's current record (scoped to its owner). */
+  /** Subscribes, then resolves. `load` reads the task's current record (scoped to its owner);
+   *  `publishingNext` when the caller publishes the task next (see `SubscribeOptions`). */
   static async open(
     source: StatusSource,
     taskId: string,
     load: () => Promise<TaskRecord | null>,
     quietMs: number,
+    opts: SubscribeOptions = {},
   ): Promise<TaskFeed> {
     const feed = new TaskFeed(taskId, load, quietMs);
-    feed.subscription = await source.subscribe(taskId, (event, record) => {
-      if (event.taskId !== taskId || feed.closed) return;
-      feed.queue.push({ event, record });
-      feed.wake?.();
-    });
+    feed.subscription = await source.subscribe(
+      taskId,
+      (event, record) => {
+        if (event.taskId !== taskId || feed.closed) return;
+        feed.queue.push({ event, record });
+        feed.wake?.();
+      },
+      opts,
+    );
     return feed;
   }
 

@@ -101,6 +101,70 @@ describe('natsPorts (real NATS)', () => {
     }
   });
 
+  it('publishing next: no round trip; the SUB goes out with the task, ahead of it, and hears what follows it', async () => {
+    await edge.ensureStreams();
+    const ports = natsPorts(edge, 'unit', 'router', logger);
+    const flush = edge.nc.flush.bind(edge.nc);
+    let flushes = 0;
+    edge.nc.flush = () => {
+      flushes++;
+      return flush();
+    };
+    const taskId = crypto.randomUUID();
+    const seen: number[] = [];
+    let arrived = () => {};
+    const first = new Promise<void>((resolve) => {
+      arrived = resolve;
+    });
+    // The task's publish reaches a "worker" on another connection, which announces a change the
+    // moment it has the task: the feed must hear it.
+    const onRoute = worker.subscribe(worker.subjects.taskRoute, TaskEnvelope, (task) => {
+      if (task.id !== taskId) return;
+      worker.emit(worker.subjects.status(taskId), StatusEvent, {
+        v: 1,
+        taskId,
+        state: 'working',
+        seq: 1,
+        at: new Date().toISOString(),
+      });
+    });
+    await onRoute.ready;
+    try {
+      const sub = await ports.status.subscribe(
+        taskId,
+        (event) => {
+          seen.push(event.seq);
+          arrived();
+        },
+        { publishingNext: true },
+      );
+      expect(flushes).toBe(0);
+      await ports.dispatcher.dispatch(
+        {
+          v: 1,
+          id: taskId,
+          skill: 'unit.echo',
+          input: { text: 'hi' },
+          origin: { kind: 'a2a', brain: brain.name, by: 'alice' },
+          idempotencyKey: `k:${taskId}`,
+          contextId: 'c',
+          createdAt: new Date().toISOString(),
+        },
+        taskId,
+      );
+      await Promise.race([
+        first,
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no event')), 2_000)),
+      ]);
+      expect(seen).toEqual([1]);
+      expect(flushes).toBe(0);
+      sub.unsubscribe();
+    } finally {
+      edge.nc.flush = flush;
+      onRoute.unsubscribe();
+    }
+  });
+
   it("hands this process's committed changes to its own feeds at once, and still emits them on NATS", async () => {
     const local = new LocalStatus(logger);
     const ports = natsPorts(edge, 'unit', 'router', logger, local);

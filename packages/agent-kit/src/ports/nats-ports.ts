@@ -51,10 +51,20 @@ export function natsPorts(
 ): NatsPorts {
   const subjects = bus.subjects;
   const dispatchSubject = dispatch === 'router' ? subjects.taskRoute : subjects.taskRun(agent);
+  /** Status subscriptions opened with `publishingNext`, whose SUB goes out with the task's publish. */
+  const pending = new Map<string, Set<() => void>>();
   return {
     dispatcher: {
       async dispatch(envelope, msgId) {
         const subject = dispatchSubject;
+        // The SUBs of the feeds waiting for this publish are written first, in the same
+        // synchronous run as the publish below (nats.js writes once per microtask checkpoint):
+        // SUB and PUB leave in one socket write, the SUB ahead of the PUB.
+        const subscribers = pending.get(envelope.id);
+        if (subscribers) {
+          pending.delete(envelope.id);
+          for (const open of subscribers) open();
+        }
         // Every envelope dispatched here is one the store accepted (create validates it) or one
         // built from a stored record and a skill-validated input: no second pass on the way out.
         await bus.publish(subject, TaskEnvelope, envelope, {
@@ -65,18 +75,48 @@ export function natsPorts(
       },
     },
     status: {
-      async subscribe(taskId, onEvent) {
+      async subscribe(taskId, onEvent, opts = {}) {
         const stopLocal = local.subscribe(taskId, (record, artifact) =>
           onEvent(statusEventOf(record, artifact), record),
         );
-        const sub = bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event));
+        const open = (flush: boolean) =>
+          bus.subscribe(subjects.status(taskId), StatusEvent, (event) => onEvent(event), { flush });
+        if (opts.publishingNext === true) {
+          // The dispatcher publishes on this same connection and sends this SUB just before the
+          // task (see `dispatch`): the server has the SUB before it has the task (one
+          // connection's protocol is taken in order), so no worker can announce a change the
+          // subscription misses, and no round trip is needed.
+          let sub: ReturnType<typeof open> | undefined;
+          const openNow = () => {
+            sub = open(false);
+          };
+          let waiting = pending.get(taskId);
+          if (!waiting) {
+            waiting = new Set();
+            pending.set(taskId, waiting);
+          }
+          waiting.add(openNow);
+          return {
+            unsubscribe() {
+              stopLocal();
+              const set = pending.get(taskId);
+              set?.delete(openNow);
+              if (set?.size === 0) pending.delete(taskId);
+              // With the connection's next batch (the worker's last status event and its ack
+              // are usually in it): one socket write, not three. A message arriving before then
+              // finds the feed closed and is dropped.
+              const opened = sub;
+              if (opened) bus.later(() => opened.unsubscribe());
+            },
+          };
+        }
+        // A resubscribe, a replay that reads Postgres first: `ready` is the flush the bus sends
+        // after the SUB; once it returns the server has the subscription.
+        const sub = open(true);
         const unsubscribe = () => {
           stopLocal();
-          sub.unsubscribe();
+          bus.later(() => sub.unsubscribe());
         };
-        // `ready` is the flush the bus already sent after the SUB: once it returns the server has
-        // the subscription, and only then may the task be published. (A second flush here would
-        // cost every call one more round trip to NATS.)
         try {
           await sub.ready;
         } catch (error) {
@@ -89,9 +129,12 @@ export function natsPorts(
     publisher: {
       publish(record, artifact) {
         try {
-          // Made from a committed row (and a chunk the store validated): no second pass.
+          // Made from a committed row (and a chunk the store validated): no second pass. Batched
+          // (see Bus.emit): sent with the delivery's ack and the edge's unsubscribe on the next
+          // turn of the event loop; this process's feeds hear it at once through `local`.
           bus.emit(subjects.status(record.id), StatusEvent, statusEventOf(record, artifact), {
             checked: true,
+            batched: true,
           });
         } catch (error) {
           // Listeners re-read Postgres when events go quiet; a lost notice only delays them.

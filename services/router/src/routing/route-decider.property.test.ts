@@ -142,3 +142,53 @@ describe('routing against live budgets (property)', () => {
     );
   });
 });
+
+describe('the budget view a decision waits for', () => {
+  it('a tool task records a recent view (at most toolViewMaxAgeMs old); a model task always reads a fresh one', async () => {
+    const now = new Date(Date.UTC(1999, 0, 15));
+    const agent = `a${randomUUID().slice(0, 8)}`;
+    const config = routingConfigFromObject(
+      await testRoutingConfig({ routes: {}, budgets: { month: { usd: 100, onExhausted: 'reject' } } }),
+      'views',
+    );
+    const spend = async (micros: number) => {
+      const id = randomUUID();
+      const scopes = [{ scope: 'month', capMicros: null }];
+      await budgets.admit({
+        reservationId: id,
+        period: budgetPeriod(now),
+        scopes,
+        amountMicros: micros,
+        ttlMs: 60_000,
+      });
+      await budgets.settle([{ reservationId: id, actualMicros: micros }]);
+    };
+    // As the router's task decider (a fresh view for every model task); the tool view's age
+    // bound stretched so a slow machine cannot end it between the two tool decisions.
+    const decider = new RouteDecider({ budgets, viewTtlMs: 0, toolViewMaxAgeMs: 60_000 });
+    const decide = (tierHint: (typeof TIERS)[number]) =>
+      decider.decide(
+        config,
+        {
+          skill: { skill: `${agent}.work`, agent, tierHint, critical: false },
+          origin: { kind: 'schedule', brain: brain.name, by: 'nightly' },
+          tokensEstimate: 10,
+        },
+        now,
+      );
+    const spent = (budget: { scopes: Record<string, unknown> }) =>
+      (budget.scopes.month as { spentMicros: number } | undefined)?.spentMicros;
+
+    const first = await decide('tool');
+    expect(first.decision).toMatchObject({ tier: 'tool', budgetAction: 'none' });
+    await spend(1_000_000);
+    // The tool task's decision cannot depend on the budget: the view read for the first is reused.
+    const second = await decide('tool');
+    expect(spent(second.budget)).toBe(spent(first.budget));
+    // A model task's can: it reads the spend as it is now.
+    const model = await decide('small');
+    expect(spent(model.budget)).toBe((spent(first.budget) ?? 0) + 1_000_000);
+    // And a tool task after it records that view (the newest read).
+    expect(spent((await decide('tool')).budget)).toBe(spent(model.budget));
+  });
+});

@@ -29,6 +29,9 @@ export interface Decided {
   budget: BudgetView;
 }
 
+/** How old the budget view recorded with a `tool` decision may be (the budget plays no part in it). */
+export const TOOL_VIEW_MAX_AGE_MS = 250;
+
 /**
  * Runs the policy's `decideRoute` against live numbers: the budgets' spend and live holds this
  * month (one query for every scope the config caps) and the router's backlog.
@@ -37,28 +40,33 @@ export class RouteDecider {
   readonly #budgets: BudgetRepository;
   readonly #backlog: () => number | undefined;
   readonly #viewTtlMs: number;
+  readonly #toolViewMaxAgeMs: number;
   #view: { config: RoutingConfig; period: string; at: number; view: Promise<BudgetView> } | undefined;
 
   /**
    * `viewTtlMs` (default 250): a budget view this young is reused, so a burst of decisions costs
    * one usage query. Decisions only choose a tier; admission before every call is the hard check.
+   * `toolViewMaxAgeMs` (default TOOL_VIEW_MAX_AGE_MS): the same for the view a `tool` decision
+   * records (see `decide`).
    */
-  constructor(deps: { budgets: BudgetRepository; backlog?: () => number | undefined; viewTtlMs?: number }) {
+  constructor(deps: {
+    budgets: BudgetRepository;
+    backlog?: () => number | undefined;
+    viewTtlMs?: number;
+    toolViewMaxAgeMs?: number;
+  }) {
     this.#budgets = deps.budgets;
     this.#backlog = deps.backlog ?? (() => undefined);
     this.#viewTtlMs = deps.viewTtlMs ?? 250;
+    this.#toolViewMaxAgeMs = deps.toolViewMaxAgeMs ?? TOOL_VIEW_MAX_AGE_MS;
   }
 
-  /** The budget view now: every capped scope with its spend and live holds this UTC month. */
-  budgetView(config: RoutingConfig, now = new Date()): Promise<BudgetView> {
+  /** The budget view now: every capped scope with its spend and live holds this UTC month; one
+   *  read at most `maxAgeMs` old (default `viewTtlMs`) is reused. */
+  budgetView(config: RoutingConfig, now = new Date(), maxAgeMs = this.#viewTtlMs): Promise<BudgetView> {
     const period = budgetPeriod(now);
     const cached = this.#view;
-    if (
-      cached &&
-      cached.config === config &&
-      cached.period === period &&
-      Date.now() - cached.at < this.#viewTtlMs
-    ) {
+    if (cached && cached.config === config && cached.period === period && Date.now() - cached.at < maxAgeMs) {
       return cached.view;
     }
     const view = this.#read(config, period);
@@ -90,6 +98,16 @@ export class RouteDecider {
     now = new Date(),
     zeroCost: RoutingConfig = config,
   ): Promise<Decided> {
+    // A task whose route is `tool` (never a critical one: those end at frontier) costs $0: no
+    // budget step runs for it and no view of the budgets can change its decision (see
+    // decideRoute), so it does not wait for a fresh read of them. It records a view at most
+    // TOOL_VIEW_MAX_AGE_MS old, as endpoint calls use: one usage query per 250 ms of such tasks
+    // instead of one per task.
+    const blind = this.#decide(config, input, budgetView(config), now);
+    if (blind.tier === 'tool' && blind.budgetAction === 'none') {
+      const seen = await this.budgetView(config, now, Math.max(this.#viewTtlMs, this.#toolViewMaxAgeMs));
+      return { decision: blind, config, budget: seen };
+    }
     const budget = await this.budgetView(config, now);
     const decision = this.#decide(config, input, budget, now);
     if (decision.budgetAction === 'none' || zeroCost === config) return { decision, config, budget };
