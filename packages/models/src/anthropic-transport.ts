@@ -66,7 +66,8 @@ class WireAnthropicTransport implements AnthropicTransport {
   constructor(apiKey: string, baseUrl: string) {
     this.#http = new WireHttp(
       baseUrl,
-      { 'x-api-key': apiKey, 'anthropic-version': ANTHROPIC_VERSION },
+      // As the pinned SDK sends the key: a bearer token (it no longer sends `x-api-key`).
+      { authorization: `Bearer ${apiKey}`, 'anthropic-version': ANTHROPIC_VERSION },
       'anthropic',
     );
   }
