@@ -37,6 +37,7 @@ const RouterEnv = z.object({
   FORGE_PG_POOL_MAX: optionalIntFromEnv(1, 200),
   ANTHROPIC_BASE_URL: OptionalHttpUrl,
   OPENAI_BASE_URL: OptionalHttpUrl,
+  FORGE_MODEL_TRANSPORT: z.preprocess(emptyAsUnset, z.enum(['wire', 'sdk']).default('wire')),
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
@@ -70,6 +71,11 @@ export interface RouterConfig {
   pgPoolMax: number;
   /** Override the vendors' endpoints (a proxy; the fake LLM server in tests). Beat the routing config's. */
   baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
+  /**
+   * How provider adapters speak to vendors (`FORGE_MODEL_TRANSPORT`): `wire`, the thin client
+   * (default), or `sdk`, the vendor SDKs (for side-by-side benchmarks, or as a fallback).
+   */
+  modelTransport?: 'wire' | 'sdk' | undefined;
   otlpEndpoint?: string | undefined;
   /**
    * Where provider keys are looked up by the variable names the routing config gives
@@ -101,6 +107,7 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     bodyLimit: e.FORGE_BODY_LIMIT,
     pgPoolMax: e.FORGE_PG_POOL_MAX ?? e.FORGE_CONCURRENCY + 6,
     baseUrls: { anthropic: e.ANTHROPIC_BASE_URL, openai: e.OPENAI_BASE_URL },
+    modelTransport: e.FORGE_MODEL_TRANSPORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     secretsEnv: Object.freeze({ ...env }),
   };
