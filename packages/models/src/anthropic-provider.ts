@@ -12,6 +12,7 @@ import type {
   ProviderStreamEvent,
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
+import { isAnthropicUsage } from './reply-shape.js';
 import { ProviderOptions } from './provider-options.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
@@ -158,5 +159,5 @@ function mergeUsage(previous: Record<string, unknown> | null, next: object): Rec
 }
 
 function safeUsage(raw: Record<string, unknown>): ModelUsage | undefined {
-  return AnthropicUsage.safeParse(raw).success ? fromAnthropicUsage(raw) : undefined;
+  return isAnthropicUsage(raw) || AnthropicUsage.safeParse(raw).success ? fromAnthropicUsage(raw) : undefined;
 }

@@ -17,6 +17,7 @@ import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { type OpenAITransport, openAITransport } from './openai-transport.js';
+import { isOpenAIUsage } from './reply-shape.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
 
 export const OpenAIProviderOptions = ProviderOptions.extend({
@@ -128,7 +129,10 @@ export class OpenAIProvider implements ModelProvider {
       control.dispose();
     }
 
-    const known = rawUsage && OpenAIUsage.safeParse(rawUsage).success ? fromOpenAIUsage(rawUsage) : undefined;
+    const known =
+      rawUsage && (isOpenAIUsage(rawUsage) || OpenAIUsage.safeParse(rawUsage).success)
+        ? fromOpenAIUsage(rawUsage)
+        : undefined;
     const base = { text, rawUsage, rawFinishReason: finish, model, provider: this.kind } as const;
     const ended = thrown === undefined && !control.signal.aborted && finish !== null;
     if (!ended) {

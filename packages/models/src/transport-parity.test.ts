@@ -157,8 +157,8 @@ const completeCases: Array<[string, FakeReply[], ProviderRequest, ProviderCallOp
     {
       ...base,
       stable: [
-        { role: 'system', text: stable },
-        { role: 'user', text: 'Reference: the rule pack.' },
+        { name: 'rubric', role: 'system', text: stable },
+        { name: 'rules', role: 'user', text: 'Reference: the rule pack. '.repeat(200) },
       ],
       cache: { ttl: '1h', key: 'skill:score' },
     },
@@ -215,12 +215,15 @@ describe.each(formats)('$name: wire transport against the SDK', (format) => {
   it.each(completeCases)('complete: %s', async (_name, replies, req, options) => {
     const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) => completeOutcome(p, req, options));
     expect(comparable(wire)).toEqual(comparable(sdk));
+    // Every case reaches the vendor: none is refused as a bad request before it is sent.
+    expect((sentByWire as unknown[]).length).toBe(1);
     expect(sentByWire).toEqual(sentBySdk);
   });
 
   it.each(streamCases)('stream: %s', async (_name, replies, req, options) => {
     const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) => streamOutcome(p, req, options));
     expect(comparable(wire)).toEqual(comparable(sdk));
+    expect((sentByWire as unknown[]).length).toBe(1);
     expect(sentByWire).toEqual(sentBySdk);
   });
 
@@ -248,6 +251,15 @@ describe.each(formats)('$name: wire transport against the SDK', (format) => {
     });
     expect(comparable(wire)).toEqual(comparable(sdk));
     expect(wire).toMatchObject({ error: { code: 'CANCELED' } });
+  });
+
+  it('marks the prompt cache in the body it sends (cache_control / prompt_cache_key), as the SDK does', async () => {
+    const cached = completeCases.find(([name]) => name.startsWith('stable parts'))!;
+    const { sentBySdk, sentByWire } = await both(format, cached[1], (p) => completeOutcome(p, cached[2]));
+    expect(sentByWire).toEqual(sentBySdk);
+    const body = JSON.stringify(sentByWire);
+    if (format.name === 'anthropic') expect(body).toContain('"cache_control":{"type":"ephemeral","ttl":"1h"}');
+    else expect(body).toContain('"prompt_cache_key":"skill:score"');
   });
 
   it('sends the same authentication headers', async () => {
