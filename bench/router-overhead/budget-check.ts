@@ -34,7 +34,13 @@ export async function checkBudgets(
   capUsd: number,
 ): Promise<BudgetCheck> {
   const q = (name: string) => `"${schema}".${name}`;
-  const ledger = await pool.query<{ rows: string; ok: string; total: string; principal: string; agent: string }>(
+  const ledger = await pool.query<{
+    rows: string;
+    ok: string;
+    total: string;
+    principal: string;
+    agent: string;
+  }>(
     `SELECT count(*) AS rows, count(*) FILTER (WHERE outcome = 'ok') AS ok,
             coalesce(sum(cost_micros), 0) AS total,
             coalesce(sum(cost_micros) FILTER (WHERE principal = $1), 0) AS principal,
@@ -56,8 +62,14 @@ export async function checkBudgets(
   const ledgerRows = Number(row.rows);
   // A call the client gave up on may still have been made and billed, so with client errors the
   // rows lie between the answered and the issued calls; without, they equal the calls exactly.
-  if (calls.failed === 0 ? ledgerOk !== calls.ok || ledgerRows !== calls.ok : ledgerOk < calls.ok || ledgerRows > calls.issued)
-    problems.push(`ledger has ${ledgerRows} rows (${ledgerOk} ok) for ${calls.ok} answered of ${calls.issued} calls`);
+  if (
+    calls.failed === 0
+      ? ledgerOk !== calls.ok || ledgerRows !== calls.ok
+      : ledgerOk < calls.ok || ledgerRows > calls.issued
+  )
+    problems.push(
+      `ledger has ${ledgerRows} rows (${ledgerOk} ok) for ${calls.ok} answered of ${calls.issued} calls`,
+    );
   const expect = (scope: string, micros: number) => {
     if ((spent[scope] ?? 0) !== micros)
       problems.push(`${scope} spent ${spent[scope] ?? 0} micro-USD, its ledger rows ${micros}`);
@@ -70,7 +82,8 @@ export async function checkBudgets(
     if (micros > capMicros) problems.push(`${scope} overspent: ${micros} of ${capMicros}`);
   const liveHolds = Number(holds.rows[0]?.live ?? 0);
   if (liveHolds > 0) problems.push(`${liveHolds} holds still live after the routers stopped`);
-  if (total === 0) problems.push('nothing was billed (the bench model is priced: the check would prove nothing)');
+  if (total === 0)
+    problems.push('nothing was billed (the bench model is priced: the check would prove nothing)');
   return {
     calls,
     ledgerRows,

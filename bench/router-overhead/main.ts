@@ -24,13 +24,21 @@ import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit
 import { connect } from '@nats-io/transport-node';
 import type pg from 'pg';
 import { isInterrupted, onInterrupt } from '../cost-month/interrupt.js';
-import { profileTop } from '../mesh/profile-top.js';
 import { type CallCount, checkBudgets } from './budget-check.js';
 import { type BenchChild, startChild } from './child.js';
 import { summarizeLoop } from './latency.js';
 import { openLoop } from './open-loop.js';
 import { type Options, parseOptions, USAGE } from './options.js';
-import { type CallPath, directPath, gatewayPath, httpEchoPath, httpPath, natsEchoPath } from './paths.js';
+import {
+  type CallPath,
+  directPath,
+  gatewayPath,
+  httpEchoPath,
+  httpPath,
+  natsEchoPath,
+  rawGatewayPath,
+} from './paths.js';
+import { summarizeProfile } from './profile-summary.js';
 import {
   formatReport,
   jsonLine,
@@ -65,6 +73,8 @@ interface Deployment {
   schema: string;
   routers: BenchChild[];
   gateway: CallPath;
+  /** The same gateway calls, sent by hand over core NATS (the ramp's default client). */
+  rawGateway: CallPath;
   http: CallPath;
   calls: CallCount;
   result: TransportRun;
@@ -131,8 +141,13 @@ async function measure(
   if (routers) result.router = await routerStats(routers);
   if (routers && profile)
     await Promise.all(routers.map((r, i) => r.ask(`profile-stop:${profile}-r${i + 1}.cpuprofile`)));
-  const cpu = result.router && result.router.count > 0 ? `, router CPU ${(result.router.cpuMs / result.router.count).toFixed(2)} ms/call` : '';
-  say(`  ${name}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors${cpu}`);
+  const cpu =
+    result.router && result.router.count > 0
+      ? `, router CPU ${(result.router.cpuMs / result.router.count).toFixed(2)} ms/call`
+      : '';
+  say(
+    `  ${name}: p50 ${result.p50.toFixed(2)} ms, p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors${cpu}`,
+  );
   return result;
 }
 
@@ -140,7 +155,8 @@ async function measure(
 async function rampStep(d: Deployment, rate: number, o: Options): Promise<RampStep> {
   await settle(d.routers);
   await Promise.all(d.routers.map((r) => r.ask('reset')));
-  const result = summarizeLoop(await openLoop({ rate, durationMs: o.rampStep * 1000, call: d.gateway, graceMs: 5_000 }));
+  const call = o.rampClient === 'raw' ? d.rawGateway : d.gateway;
+  const result = summarizeLoop(await openLoop({ rate, durationMs: o.rampStep * 1000, call, graceMs: 5_000 }));
   const stats = await routerStats(d.routers);
   const pass = result.errors === 0 && result.p99 <= o.rampP99 && result.achievedPerSec >= 0.95 * rate;
   const step: RampStep = {
@@ -150,7 +166,9 @@ async function rampStep(d: Deployment, rate: number, o: Options): Promise<RampSt
     routerCpu: stats.wallMs > 0 ? stats.cpuMs / stats.wallMs : 0,
     cpuPerCall: stats.count > 0 ? stats.cpuMs / stats.count : null,
   };
-  say(`  ramp ${d.transport} ${rate}/s: ${pass ? 'ok' : 'fail'} (p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors)`);
+  say(
+    `  ramp ${d.transport} ${rate}/s: ${pass ? 'ok' : 'fail'} (p99 ${result.p99.toFixed(2)} ms, ${result.errors} errors)`,
+  );
   return step;
 }
 
@@ -186,12 +204,15 @@ async function startDeployment(
   const bus = await Bus.connect({ servers: o.nats, name: `bench-skills-${transport}`, brain, logger });
   undo.push(() => bus.drain());
   const calls: CallCount = { issued: 0, ok: 0, failed: 0 };
+  const nc = await connect({ servers: o.nats, name: `bench-raw-gateway-${transport}` });
+  undo.push(() => nc.drain());
   return {
     transport,
     brain,
     schema,
     routers,
     gateway: counted(gatewayPath(bus, taskIds), calls),
+    rawGateway: counted(rawGatewayPath(nc, bus.subjects.modelCall, taskIds), calls),
     http: counted(roundRobin(routers.map((r) => httpPath(announced(r, 'url'), keys.key))), calls),
     calls,
     result: { transport, rounds: [], ramp: [], profiles: [] },
@@ -218,13 +239,20 @@ async function main(o: Options): Promise<void> {
       JSON.stringify(overheadRoutingConfig(await loadRoutingConfigFile(DEFAULT_ROUTING_CONFIG_PATH))),
     );
     const keys = await writeApiKeys(dir);
-    say(`router-overhead: transports ${o.transports.join(', ')}, ${o.replicas} router(s) each; starting the processes`);
+    say(
+      `router-overhead: transports ${o.transports.join(', ')}, ${o.replicas} router(s) each; starting the processes`,
+    );
     const upstream = await startChild(here('./fake-process.ts'), {
       NATS_URL: o.nats,
       BENCH_ECHO_SUBJECT: `bench.${uniqueBrain('echo')}.echo`,
     });
     undo.push(() => upstream.stop());
-    const pool = createPool({ connectionString: o.databaseUrl, max: 2, applicationName: 'bench-router-overhead', logger });
+    const pool = createPool({
+      connectionString: o.databaseUrl,
+      max: 2,
+      applicationName: 'bench-router-overhead',
+      logger,
+    });
     undo.push(() => pool.end());
     const env = {
       FORGE_PORT: '0',
@@ -243,7 +271,9 @@ async function main(o: Options): Promise<void> {
     const nc = await connect({ servers: o.nats, name: 'bench-raw' });
     undo.push(() => nc.drain());
 
-    say(`measuring ${o.rate} calls/s, ${o.warmup} s warm-up + ${o.duration} s per path, ${o.rounds} round(s)`);
+    say(
+      `measuring ${o.rate} calls/s, ${o.warmup} s warm-up + ${o.duration} s per path, ${o.rounds} round(s)`,
+    );
     // The bare paths first, while the routers are idle, so their work does not slow them down.
     const floors = {
       nats: await measure('floor: NATS echo', natsEchoPath(nc, announced(upstream, 'echoSubject')), o),
@@ -262,9 +292,21 @@ async function main(o: Options): Promise<void> {
       for (const d of order) {
         const profile = profileDir && round === 1 ? join(profileDir, `${d.transport}`) : undefined;
         await settle(allRouters);
-        const gateway = await measure(`round ${round} ${d.transport} gateway`, d.gateway, o, d.routers, profile && `${profile}-gateway`);
+        const gateway = await measure(
+          `round ${round} ${d.transport} gateway`,
+          d.gateway,
+          o,
+          d.routers,
+          profile && `${profile}-gateway`,
+        );
         await settle(allRouters);
-        const http = await measure(`round ${round} ${d.transport} /v1/chat/completions`, d.http, o, d.routers, profile && `${profile}-http`);
+        const http = await measure(
+          `round ${round} ${d.transport} /v1/chat/completions`,
+          d.http,
+          o,
+          d.routers,
+          profile && `${profile}-http`,
+        );
         d.result.rounds.push({ round, gateway, http });
       }
     }
@@ -286,8 +328,10 @@ async function main(o: Options): Promise<void> {
       d.result.budgets = await checkBudgets(pool, d.schema, d.calls, GENEROUS_USD);
       if (profileDir) {
         for (const path of ['gateway', 'http'] as const) {
-          const files = d.routers.map((_r, i) => join(profileDir, `${d.transport}-${path}-r${i + 1}.cpuprofile`));
-          const tops = await Promise.all(files.map((f) => profileTop(f, 12)));
+          const files = d.routers.map((_r, i) =>
+            join(profileDir, `${d.transport}-${path}-r${i + 1}.cpuprofile`),
+          );
+          const tops = await Promise.all(files.map((f) => summarizeProfile(f, 12)));
           d.result.profiles.push(...tops.map((t, i): ProfileTop => ({ path, replica: i + 1, ...t })));
         }
       }
@@ -300,6 +344,7 @@ async function main(o: Options): Promise<void> {
       direct,
       transports: deployments.map((d) => d.result),
       rampP99Ms: o.rampP99,
+      rampClient: o.rampClient,
       telemetry: o.telemetry,
       elapsedS: (performance.now() - started) / 1000,
       machine: { cores: availableParallelism(), loadStart, loadEnd: loadavg()[0] ?? 0 },

@@ -4,7 +4,7 @@ import { z } from 'zod';
 
 export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--rounds N]
                                     [--transport sdk,wire] [--replicas N] [--ramp LIST|none]
-                                    [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
+                                    [--ramp-client raw|agent-kit] [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
                                     [--cpu-prof DIR] [--nats URL] [--database-url URL]
 
   --rate          calls per second, open loop, on every path (default 1000)
@@ -18,6 +18,9 @@ export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S
   --ramp          rates tried on the gateway path to find the most the routers sustain, in order,
                   interleaving the transports, each stopping at its first failing rate
                   (default 100,250,500,750,1000,1500,2000,3000; none to skip)
+  --ramp-client   what the ramp calls the gateway with: raw (default; a hand-written model.call
+                  request over core NATS, so the load generator's own cost does not cap the ramp) or
+                  agent-kit (NatsModelClient, as the measured rounds and skills do)
   --ramp-step     seconds per ramp rate (default 3)
   --ramp-p99      a ramp rate passes with no errors, p99 at most this many ms, and 95% of the rate answered (default 50)
   --tasks         tasks the gateway calls are spread over (default 32)
@@ -53,13 +56,18 @@ const Options = z.object({
     .default('sdk,wire')
     .transform((text, ctx) => {
       const list = text.split(',').map((t) => t.trim());
-      if (list.length === 0 || list.some((t) => t !== 'sdk' && t !== 'wire') || new Set(list).size !== list.length) {
+      if (
+        list.length === 0 ||
+        list.some((t) => t !== 'sdk' && t !== 'wire') ||
+        new Set(list).size !== list.length
+      ) {
         ctx.addIssue({ code: 'custom', message: 'must be sdk, wire, or both, comma-separated' });
         return z.NEVER;
       }
       return list as Array<'sdk' | 'wire'>;
     }),
   replicas: z.coerce.number().int().min(1).max(4).default(1),
+  rampClient: z.enum(['raw', 'agent-kit']).default('raw'),
   rampStep: Seconds.default(3),
   rampP99: z.coerce.number().positive().max(60_000).default(50),
   tasks: z.coerce.number().int().min(1).max(10_000).default(32),
@@ -92,6 +100,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     transports: values.transport,
     replicas: values.replicas,
     rampStep: values['ramp-step'],
+    rampClient: values['ramp-client'],
     rampP99: values['ramp-p99'],
     tasks: values.tasks,
     telemetry: values['no-telemetry'] !== true,
@@ -112,6 +121,7 @@ const FLAGS = {
   transport: { type: 'string' },
   replicas: { type: 'string' },
   'ramp-step': { type: 'string' },
+  'ramp-client': { type: 'string' },
   'ramp-p99': { type: 'string' },
   tasks: { type: 'string' },
   'no-telemetry': { type: 'boolean' },

@@ -68,7 +68,8 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
     if (functionName === '(idle)' || functionName === '(program)') continue;
     const above = ancestors(id);
     // The profiler's own stop (serialising the profile) is not the router's work.
-    if (above.some((n) => n.callFrame.functionName === 'post' && n.callFrame.url === 'node:inspector')) continue;
+    if (above.some((n) => n.callFrame.functionName === 'post' && n.callFrame.url === 'node:inspector'))
+      continue;
     busy += us;
     const key = `${functionName || '(anonymous)'} ${short(url)}:${lineNumber + 1}`;
     fns.set(key, (fns.get(key) ?? 0) + us);
@@ -87,7 +88,13 @@ export async function summarizeProfile(file: string, top = 15): Promise<ProfileS
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, pct: Number(((100 * us) / Math.max(busy, 1)).toFixed(1)) }));
-  return { file, busyMs: Math.round(busy / 1000), functions: rank(fns), owners: rank(owners), callers: rank(callers) };
+  return {
+    file,
+    busyMs: Math.round(busy / 1000),
+    functions: rank(fns),
+    owners: rank(owners),
+    callers: rank(callers),
+  };
 }
 
 if (process.argv[1]?.endsWith('profile-summary.ts')) {

@@ -24,6 +24,8 @@ export interface ProfileTop {
   busyMs: number;
   functions: { name: string; pct: number }[];
   owners: { name: string; pct: number }[];
+  /** The heaviest native frames by their first caller outside node (who made the syscalls). */
+  callers: { name: string; pct: number }[];
 }
 
 /** Everything measured of one transport's deployment. */
@@ -44,6 +46,8 @@ export interface OverheadRun {
   direct: PathResult;
   transports: TransportRun[];
   rampP99Ms: number;
+  /** What the ramp called the gateway with: a hand-written request over core NATS, or NatsModelClient. */
+  rampClient: 'raw' | 'agent-kit';
   /** Whether the routers ran with OpenTelemetry started (as the service does). */
   telemetry: boolean;
   elapsedS: number;
@@ -102,13 +106,19 @@ function derived(run: OverheadRun) {
       return [
         t.transport,
         {
-          cpuPerCall: (s.gateway.cpuPerCall ?? Infinity) <= CPU_PER_CALL_MS && (s.http.cpuPerCall ?? Infinity) <= CPU_PER_CALL_MS,
+          cpuPerCall:
+            (s.gateway.cpuPerCall ?? Infinity) <= CPU_PER_CALL_MS &&
+            (s.http.cpuPerCall ?? Infinity) <= CPU_PER_CALL_MS,
           sustained: (s.maxSustained ?? 0) >= SUSTAINED_PER_SEC,
           gatewayWorkP99: (s.gateway.workP99 ?? Infinity) <= GATEWAY_WORK_P99_MS,
           httpWorkP99: (s.http.workP99 ?? Infinity) <= GATEWAY_WORK_P99_MS,
           // Judged only where the bare paths held the rate; otherwise the subtraction compares queues.
-          gatewayWithinFloor: baselinesHeld ? s.gateway.held && (s.gateway.overFloorP99 ?? Infinity) <= OVER_FLOOR_P99_MS : null,
-          httpWithinFloor: baselinesHeld ? s.http.held && (s.http.overFloorP99 ?? Infinity) <= OVER_FLOOR_P99_MS : null,
+          gatewayWithinFloor: baselinesHeld
+            ? s.gateway.held && (s.gateway.overFloorP99 ?? Infinity) <= OVER_FLOOR_P99_MS
+            : null,
+          httpWithinFloor: baselinesHeld
+            ? s.http.held && (s.http.overFloorP99 ?? Infinity) <= OVER_FLOOR_P99_MS
+            : null,
           budgetsExact: t.budgets?.exact ?? null,
         },
       ];
@@ -135,7 +145,7 @@ export function formatReport(run: OverheadRun): string {
   const lines = [
     `router-overhead: ${run.rate} calls/s open loop, ${run.durationS} s per path and round; transports ${run.transports.map((t) => t.transport).join(' vs ')}, ` +
       `${run.replicas} router process(es) each (real NATS, real Postgres, ${run.telemetry ? 'OpenTelemetry on, no exporter' : 'no OpenTelemetry'})`,
-    'latency in ms from each call\'s scheduled instant; over p99 = p99 - the transport floor\'s p99; work = the gateway\'s own work (decision, admission, accounting); CPU/call = router CPU (all replicas) / calls',
+    "latency in ms from each call's scheduled instant; over p99 = p99 - the transport floor's p99; work = the gateway's own work (decision, admission, accounting); CPU/call = router CPU (all replicas) / calls",
     `machine: ${run.machine.cores} cores, load average ${run.machine.loadStart.toFixed(1)} at the start, ${run.machine.loadEnd.toFixed(1)} at the end`,
     '',
     header,
@@ -154,7 +164,9 @@ export function formatReport(run: OverheadRun): string {
       const s = d.by[t.transport]![path];
       return `${t.transport}: CPU ${ms(s.cpuPerCall)} ms/call, p99 ${ms(s.p99)} ms (over floor ${ms(s.overFloorP99)}), work p99 ${ms(s.workP99)} ms`;
     });
-    lines.push(`  ${(path === 'gateway' ? 'gateway' : '/v1/chat/completions').padEnd(21)} ${cells.join(' | ')}`);
+    lines.push(
+      `  ${(path === 'gateway' ? 'gateway' : '/v1/chat/completions').padEnd(21)} ${cells.join(' | ')}`,
+    );
   }
   if (run.transports.length === 2) {
     const [a, b] = run.transports.map((t) => d.by[t.transport]!);
@@ -173,7 +185,10 @@ export function formatReport(run: OverheadRun): string {
   const rates = [...new Set(run.transports.flatMap((t) => t.ramp.map((s) => s.rate)))];
   if (rates.length === 0) lines.push('ramp: skipped');
   else {
-    lines.push(`ramp on the gateway path (p99 <= ${run.rampP99Ms} ms, no errors, 95% answered), transports interleaved:`);
+    lines.push(
+      `ramp on the gateway path (${run.rampClient === 'raw' ? 'hand-written model.call requests over core NATS' : 'NatsModelClient'}; ` +
+        `p99 <= ${run.rampP99Ms} ms, no errors, 95% answered), transports interleaved:`,
+    );
     for (const rate of rates) {
       const cells = run.transports.map((t) => {
         const s = t.ramp.find((x) => x.rate === rate);
@@ -208,9 +223,27 @@ export function formatReport(run: OverheadRun): string {
   }
   for (const t of run.transports)
     for (const p of t.profiles) {
-      lines.push(`profile ${t.transport} ${p.path} replica ${p.replica} (${p.busyMs} ms busy, round 1): ${p.file}`);
-      lines.push(`  by owner: ${p.owners.slice(0, 8).map((o) => `${o.name} ${o.pct}%`).join(', ')}`);
-      lines.push(`  by function: ${p.functions.slice(0, 8).map((f) => `${f.name.replace(/ \S*$/, '')} ${f.pct}%`).join(', ')}`);
+      lines.push(
+        `profile ${t.transport} ${p.path} replica ${p.replica} (${p.busyMs} ms busy, round 1): ${p.file}`,
+      );
+      lines.push(
+        `  by owner: ${p.owners
+          .slice(0, 8)
+          .map((o) => `${o.name} ${o.pct}%`)
+          .join(', ')}`,
+      );
+      lines.push(
+        `  by function: ${p.functions
+          .slice(0, 8)
+          .map((f) => `${f.name.replace(/ \S*$/, '')} ${f.pct}%`)
+          .join(', ')}`,
+      );
+      lines.push(
+        `  native, by caller: ${p.callers
+          .slice(0, 4)
+          .map((c) => `${c.name} ${c.pct}%`)
+          .join(', ')}`,
+      );
     }
   return lines.join('\n');
 }
@@ -226,7 +259,12 @@ function pathJson(p: PathResult) {
     ...(p.firstError ? { firstError: p.firstError } : {}),
     ...(p.router
       ? {
-          gatewayWork: { p50: round(p.router.p50), p90: round(p.router.p90), p99: round(p.router.p99), count: p.router.count },
+          gatewayWork: {
+            p50: round(p.router.p50),
+            p90: round(p.router.p90),
+            p99: round(p.router.p99),
+            count: p.router.count,
+          },
           routerCpuMs: round(p.router.cpuMs),
           routerCpuMsPerCall: round(cpuPerCall(p)),
         }
@@ -242,6 +280,7 @@ export function jsonLine(run: OverheadRun): string {
     rate: run.rate,
     durationS: run.durationS,
     replicas: run.replicas,
+    rampClient: run.rampClient,
     telemetry: run.telemetry,
     floors: { nats: pathJson(run.floors.nats), http: pathJson(run.floors.http) },
     direct: pathJson(run.direct),
@@ -251,7 +290,11 @@ export function jsonLine(run: OverheadRun): string {
         return [
           t.transport,
           {
-            rounds: t.rounds.map((r) => ({ round: r.round, gateway: pathJson(r.gateway), http: pathJson(r.http) })),
+            rounds: t.rounds.map((r) => ({
+              round: r.round,
+              gateway: pathJson(r.gateway),
+              http: pathJson(r.http),
+            })),
             routerCpuMsPerCall: { gateway: round(s.gateway.cpuPerCall), http: round(s.http.cpuPerCall) },
             p99: { gateway: round(s.gateway.p99), http: round(s.http.p99) },
             overFloorP99: { gateway: round(s.gateway.overFloorP99), http: round(s.http.overFloorP99) },
@@ -267,7 +310,14 @@ export function jsonLine(run: OverheadRun): string {
               cpuPerCall: round(x.cpuPerCall),
             })),
             budgets: t.budgets ?? null,
-            profiles: t.profiles.map((p) => ({ path: p.path, replica: p.replica, busyMs: p.busyMs, owners: p.owners.slice(0, 10), functions: p.functions.slice(0, 10) })),
+            profiles: t.profiles.map((p) => ({
+              path: p.path,
+              replica: p.replica,
+              busyMs: p.busyMs,
+              owners: p.owners.slice(0, 10),
+              functions: p.functions.slice(0, 10),
+              callers: p.callers.slice(0, 5),
+            })),
             targets: d.targets[t.transport],
           },
         ];
@@ -275,6 +325,10 @@ export function jsonLine(run: OverheadRun): string {
     ),
     baselinesHeld: d.baselinesHeld,
     elapsedS: Math.round(run.elapsedS * 10) / 10,
-    machine: { cores: run.machine.cores, loadStart: round(run.machine.loadStart), loadEnd: round(run.machine.loadEnd) },
+    machine: {
+      cores: run.machine.cores,
+      loadStart: round(run.machine.loadStart),
+      loadEnd: round(run.machine.loadEnd),
+    },
   });
 }

@@ -12,8 +12,8 @@ import type {
   ProviderStreamEvent,
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
-import { isAnthropicUsage } from './reply-shape.js';
 import { ProviderOptions } from './provider-options.js';
+import { isAnthropicUsage } from './reply-shape.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
@@ -32,7 +32,11 @@ export class AnthropicProvider implements ModelProvider {
 
   /** `apiKey` comes from the router's config (env or a mounted file); it is never logged. */
   constructor(options: ProviderOptions) {
-    const { apiKey, baseUrl, transport } = parseOrThrow(ProviderOptions, options, 'Anthropic provider options');
+    const { apiKey, baseUrl, transport } = parseOrThrow(
+      ProviderOptions,
+      options,
+      'Anthropic provider options',
+    );
     this.#transport = anthropicTransport(transport, apiKey, baseUrl ?? 'https://api.anthropic.com');
   }
 

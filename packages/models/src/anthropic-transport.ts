@@ -1,8 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { TransportCallOptions } from './openai-transport.js';
 import type { ProviderTransport } from './provider-options.js';
-import { WireHttp } from './wire-http.js';
 import { type WireFetch, wireFetch } from './wire-fetch.js';
+import { WireHttp } from './wire-http.js';
 
 export type AnthropicBody = Anthropic.MessageCreateParamsNonStreaming;
 
@@ -78,7 +78,11 @@ class WireAnthropicTransport implements AnthropicTransport {
 
   async stream(body: AnthropicBody, options: TransportCallOptions) {
     const http = this.#http;
-    const events = await http.events('/v1/messages', JSON.stringify({ ...body, stream: true }), options.signal);
+    const events = await http.events(
+      '/v1/messages',
+      JSON.stringify({ ...body, stream: true }),
+      options.signal,
+    );
     return (async function* () {
       for await (const sse of events) {
         if (sse.event === 'ping' || sse.event === null) continue;
@@ -108,5 +112,7 @@ export function anthropicTransport(
   apiKey: string,
   baseUrl: string,
 ): AnthropicTransport {
-  return kind === 'sdk' ? new SdkAnthropicTransport(apiKey, baseUrl) : new WireAnthropicTransport(apiKey, baseUrl);
+  return kind === 'sdk'
+    ? new SdkAnthropicTransport(apiKey, baseUrl)
+    : new WireAnthropicTransport(apiKey, baseUrl);
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CallControl } from './call-control.js';
 import { fromOpenAIFinishReason } from './finish-reason.js';
 import { openAIBadResponse, openAIBody, openAIResult } from './openai-chat.js';
+import { type OpenAITransport, openAITransport } from './openai-transport.js';
 import type {
   ModelProvider,
   ProviderCallOptions,
@@ -13,11 +14,10 @@ import type {
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
 import { ProviderOptions } from './provider-options.js';
+import { isOpenAIUsage } from './reply-shape.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
-import { type OpenAITransport, openAITransport } from './openai-transport.js';
-import { isOpenAIUsage } from './reply-shape.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
 
 export const OpenAIProviderOptions = ProviderOptions.extend({

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ProviderTransport } from './provider-options.js';
-import { WireHttp } from './wire-http.js';
 import { type WireFetch, wireFetch } from './wire-fetch.js';
+import { WireHttp } from './wire-http.js';
 
 export type OpenAIChatBody = OpenAI.ChatCompletionCreateParamsNonStreaming;
 
@@ -18,7 +18,10 @@ export interface TransportCallOptions {
  */
 export interface OpenAITransport {
   create(body: OpenAIChatBody, options: TransportCallOptions): Promise<unknown>;
-  stream(body: OpenAIChatBody, options: TransportCallOptions): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>>;
+  stream(
+    body: OpenAIChatBody,
+    options: TransportCallOptions,
+  ): Promise<AsyncIterable<OpenAI.ChatCompletionChunk>>;
   close(): Promise<void>;
 }
 
@@ -87,7 +90,7 @@ class WireOpenAITransport implements OpenAITransport {
           continue;
         }
         // Assistants' `thread.*` events never come on chat completions.
-        if (sse.event !== null && sse.event.startsWith('thread.')) continue;
+        if (sse.event?.startsWith('thread.')) continue;
         const data = JSON.parse(sse.data) as OpenAI.ChatCompletionChunk & { error?: unknown };
         if (data?.error) throw http.streamError(data.error);
         yield data;

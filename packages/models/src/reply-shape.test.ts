@@ -25,7 +25,10 @@ const completion = {
 };
 const message = {
   model: 'm',
-  content: [{ type: 'text', text: 'hi' }, { type: 'tool_use', name: 't', input: { a: 1 } }],
+  content: [
+    { type: 'text', text: 'hi' },
+    { type: 'tool_use', name: 't', input: { a: 1 } },
+  ],
   stop_reason: 'end_turn',
   usage: anthropicUsage,
 };
@@ -56,14 +59,17 @@ describe('reply shape checks', () => {
     ['Anthropic message', isAnthropicMessage, AnthropicMessage, message],
   ] as const;
 
-  it.each(cases)('%s: accepts the valid reply and never accepts what zod refuses', (_name, check, schema, valid) => {
-    expect(check(valid)).toBe(true);
-    let refused = 0;
-    for (const value of variants(valid as Record<string, unknown>)) {
-      const zodOk = schema.safeParse(value).success;
-      if (check(value)) expect(zodOk, JSON.stringify(value)).toBe(true);
-      else refused += 1;
-    }
-    expect(refused).toBeGreaterThan(5);
-  });
+  it.each(cases)(
+    '%s: accepts the valid reply and never accepts what zod refuses',
+    (_name, check, schema, valid) => {
+      expect(check(valid)).toBe(true);
+      let refused = 0;
+      for (const value of variants(valid as Record<string, unknown>)) {
+        const zodOk = schema.safeParse(value).success;
+        if (check(value)) expect(zodOk, JSON.stringify(value)).toBe(true);
+        else refused += 1;
+      }
+      expect(refused).toBeGreaterThan(5);
+    },
+  );
 });

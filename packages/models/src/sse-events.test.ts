@@ -15,7 +15,9 @@ async function read(chunks: Array<string | Buffer>): Promise<SseMessage[]> {
 describe('sseEvents', () => {
   it('reads named and unnamed events, multi-line data, comments, and drops the space after the colon', async () => {
     expect(
-      await read(['event: message_start\ndata: {"a":1}\n\n: a comment\ndata: one\ndata:two\n\ndata: [DONE]\n\n']),
+      await read([
+        'event: message_start\ndata: {"a":1}\n\n: a comment\ndata: one\ndata:two\n\ndata: [DONE]\n\n',
+      ]),
     ).toEqual([
       { event: 'message_start', data: '{"a":1}' },
       { event: null, data: 'one\ntwo' },
@@ -33,9 +35,9 @@ describe('sseEvents', () => {
   it('decodes UTF-8 split inside a character and events split anywhere', async () => {
     const bytes = Buffer.from('data: café — ok\n\n');
     const cut = bytes.indexOf(0xa9); // inside "é"
-    expect(await read([bytes.subarray(0, cut), bytes.subarray(cut, cut + 3), bytes.subarray(cut + 3)])).toEqual([
-      { event: null, data: 'café — ok' },
-    ]);
+    expect(
+      await read([bytes.subarray(0, cut), bytes.subarray(cut, cut + 3), bytes.subarray(cut + 3)]),
+    ).toEqual([{ event: null, data: 'café — ok' }]);
   });
 
   it('does not emit an event the body ended before its blank line', async () => {

@@ -73,7 +73,9 @@ async function streamOutcome(
   const events: unknown[] = [];
   try {
     for await (const event of provider.stream(req, options) as AsyncIterable<ProviderStreamEvent>) {
-      events.push(event.type === 'final' ? { ...event, error: event.error && errorView(event.error) } : event);
+      events.push(
+        event.type === 'final' ? { ...event, error: event.error && errorView(event.error) } : event,
+      );
       if (event.type === 'text') options.abortOnFirstText?.abort();
     }
     return { events };
@@ -92,7 +94,8 @@ interface Format {
 const formats: Format[] = [
   {
     name: 'openai',
-    make: (transport) => new OpenAIProvider({ apiKey: 'sk-openai-parity', baseUrl: fake.openaiBaseUrl, transport }),
+    make: (transport) =>
+      new OpenAIProvider({ apiKey: 'sk-openai-parity', baseUrl: fake.openaiBaseUrl, transport }),
   },
   {
     name: 'anthropic',
@@ -145,7 +148,11 @@ const completeCases: Array<[string, FakeReply[], ProviderRequest, ProviderCallOp
   ],
   ['a length finish', [{ text: 'cut', finishReason: 'length' }], base],
   ['a response model of its own', [{ text: 'ok', responseModel: 'model-x-2026' }], base],
-  ['structured output', [{ json: { label: 'yes', score: 3 } }], { ...base, output: { name: 'score', jsonSchema: schema } }],
+  [
+    'structured output',
+    [{ json: { label: 'yes', score: 3 } }],
+    { ...base, output: { name: 'score', jsonSchema: schema } },
+  ],
   [
     'structured output failing its schema (billed)',
     [{ json: { label: 'maybe', score: -1 }, usage: { inputTokens: 30, outputTokens: 9 } }],
@@ -180,11 +187,24 @@ const completeCases: Array<[string, FakeReply[], ProviderRequest, ProviderCallOp
 const streamCases: Array<[string, FakeReply[], ProviderRequest, ProviderCallOptions?]> = [
   [
     'text deltas with usage',
-    [{ text: 'Scores go up when METRC changes.', usage: { inputTokens: 25, cacheReadTokens: 1_000, outputTokens: 9 } }],
+    [
+      {
+        text: 'Scores go up when METRC changes.',
+        usage: { inputTokens: 25, cacheReadTokens: 1_000, outputTokens: 9 },
+      },
+    ],
     base,
   ],
-  ['structured output', [{ json: { label: 'no', score: 1 } }], { ...base, output: { name: 'score', jsonSchema: schema } }],
-  ['structured output failing its schema', [{ json: { label: 5 } }], { ...base, output: { name: 'score', jsonSchema: schema } }],
+  [
+    'structured output',
+    [{ json: { label: 'no', score: 1 } }],
+    { ...base, output: { name: 'score', jsonSchema: schema } },
+  ],
+  [
+    'structured output failing its schema',
+    [{ json: { label: 5 } }],
+    { ...base, output: { name: 'score', jsonSchema: schema } },
+  ],
   [
     'a stream cut after two deltas',
     [
@@ -213,7 +233,9 @@ const streamCases: Array<[string, FakeReply[], ProviderRequest, ProviderCallOpti
 
 describe.each(formats)('$name: wire transport against the SDK', (format) => {
   it.each(completeCases)('complete: %s', async (_name, replies, req, options) => {
-    const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) => completeOutcome(p, req, options));
+    const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) =>
+      completeOutcome(p, req, options),
+    );
     expect(comparable(wire)).toEqual(comparable(sdk));
     // Every case reaches the vendor: none is refused as a bad request before it is sent.
     expect((sentByWire as unknown[]).length).toBe(1);
@@ -221,7 +243,9 @@ describe.each(formats)('$name: wire transport against the SDK', (format) => {
   });
 
   it.each(streamCases)('stream: %s', async (_name, replies, req, options) => {
-    const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) => streamOutcome(p, req, options));
+    const { sdk, wire, sentBySdk, sentByWire } = await both(format, replies, (p) =>
+      streamOutcome(p, req, options),
+    );
     expect(comparable(wire)).toEqual(comparable(sdk));
     expect((sentByWire as unknown[]).length).toBe(1);
     expect(sentByWire).toEqual(sentBySdk);
@@ -235,7 +259,9 @@ describe.each(formats)('$name: wire transport against the SDK', (format) => {
       usage: { inputTokens: 70 },
     };
     const { sdk, wire } = await both(format, [reply], (p) =>
-      streamOutcome(p, base, { ...((c) => ({ signal: c.signal, abortOnFirstText: c }))(new AbortController()) }),
+      streamOutcome(p, base, {
+        ...((c) => ({ signal: c.signal, abortOnFirstText: c }))(new AbortController()),
+      }),
     );
     expect(comparable(wire)).toEqual(comparable(sdk));
     expect(JSON.stringify(wire)).toContain('"finishReason":"aborted"');
@@ -258,7 +284,8 @@ describe.each(formats)('$name: wire transport against the SDK', (format) => {
     const { sentBySdk, sentByWire } = await both(format, cached[1], (p) => completeOutcome(p, cached[2]));
     expect(sentByWire).toEqual(sentBySdk);
     const body = JSON.stringify(sentByWire);
-    if (format.name === 'anthropic') expect(body).toContain('"cache_control":{"type":"ephemeral","ttl":"1h"}');
+    if (format.name === 'anthropic')
+      expect(body).toContain('"cache_control":{"type":"ephemeral","ttl":"1h"}');
     else expect(body).toContain('"prompt_cache_key":"skill:score"');
   });
 

@@ -132,7 +132,12 @@ export class WireHttp {
     this.#vendor = vendor;
   }
 
-  async #post(path: string, body: string, signal: AbortSignal, accept: string): Promise<Dispatcher.ResponseData> {
+  async #post(
+    path: string,
+    body: string,
+    signal: AbortSignal,
+    accept: string,
+  ): Promise<Dispatcher.ResponseData> {
     try {
       return await this.#agent.request({
         origin: this.#origin,
@@ -158,7 +163,11 @@ export class WireHttp {
     }
     const json = safeJson(text);
     const error = this.#vendor === 'openai' ? (json as { error?: unknown } | undefined)?.error : json;
-    throw new WireStatusError(res.statusCode, sdkMessage(res.statusCode, error, json ? undefined : text), headers);
+    throw new WireStatusError(
+      res.statusCode,
+      sdkMessage(res.statusCode, error, json ? undefined : text),
+      headers,
+    );
   }
 
   /**
@@ -210,10 +219,16 @@ export class WireHttp {
   streamError(payload: unknown): WireStreamError {
     if (this.#vendor === 'openai') {
       const error = payload as { message?: unknown; type?: unknown };
-      return new WireStreamError(sdkMessage(undefined, error, undefined), typeof error?.type === 'string' ? error.type : null);
+      return new WireStreamError(
+        sdkMessage(undefined, error, undefined),
+        typeof error?.type === 'string' ? error.type : null,
+      );
     }
     const type = (payload as { error?: { type?: unknown } } | null)?.error?.type;
-    return new WireStreamError(sdkMessage(undefined, payload, undefined), typeof type === 'string' ? type : null);
+    return new WireStreamError(
+      sdkMessage(undefined, payload, undefined),
+      typeof type === 'string' ? type : null,
+    );
   }
 
   /** Closes the connections once the requests in flight ended; later requests fail. */

@@ -3,7 +3,7 @@ import type { Bus } from '@forge/bus';
 import {
   ForgeError,
   MODEL_CALL_VERSION,
-  ModelCallReply,
+  type ModelCallReply,
   ModelCallRequest,
   ModelStreamChunk,
   TASK_ENVELOPE_VERSION,

@@ -5,9 +5,9 @@ import {
   type BatchApi,
   type ModelProvider,
   OfflineProvider,
-  type ProviderTransport,
   OpenAIBatches,
   OpenAIProvider,
+  type ProviderTransport,
 } from '@forge/models';
 import { type ModelCandidate, providerKey, type RoutingConfig, reachableProviders } from '@forge/policy';
 import { readSecret } from './secrets.js';
