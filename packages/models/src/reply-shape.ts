@@ -1,5 +1,3 @@
-import type { AnthropicUsage, OpenAIUsage } from './usage.js';
-
 /**
  * Cheap structural checks of the vendor replies' fields the adapters read, for the hot path: each
  * accepts exactly what the zod schema beside it accepts (`AnthropicMessage`, `OpenAICompletion`,
@@ -29,7 +27,33 @@ function isOptionalCounts(value: unknown, keys: readonly string[]): boolean {
   return true;
 }
 
-export function isOpenAIUsage(value: unknown): value is OpenAIUsage {
+/** The fields of OpenAI's `usage` the adapters read (`OpenAIUsage` in usage.ts is its zod schema). */
+export interface OpenAIUsageShape {
+  [field: string]: unknown;
+  prompt_tokens: number;
+  completion_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number | null | undefined } | null | undefined;
+  completion_tokens_details?: { reasoning_tokens?: number | null | undefined } | null | undefined;
+}
+
+/** The fields of Anthropic's `usage` the adapters read (`AnthropicUsage` in usage.ts is its zod schema). */
+export interface AnthropicUsageShape {
+  [field: string]: unknown;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number | null | undefined;
+  cache_creation_input_tokens?: number | null | undefined;
+  cache_creation?:
+    | {
+        ephemeral_5m_input_tokens?: number | null | undefined;
+        ephemeral_1h_input_tokens?: number | null | undefined;
+      }
+    | null
+    | undefined;
+  output_tokens_details?: { thinking_tokens?: number | null | undefined } | null | undefined;
+}
+
+export function isOpenAIUsage(value: unknown): value is OpenAIUsageShape {
   return (
     isObject(value) &&
     isCount(value.prompt_tokens) &&
@@ -39,7 +63,7 @@ export function isOpenAIUsage(value: unknown): value is OpenAIUsage {
   );
 }
 
-export function isAnthropicUsage(value: unknown): value is AnthropicUsage {
+export function isAnthropicUsage(value: unknown): value is AnthropicUsageShape {
   return (
     isObject(value) &&
     isCount(value.input_tokens) &&
@@ -58,7 +82,7 @@ export interface OpenAICompletionShape {
     message: { content: string | null; refusal?: string | null | undefined };
     finish_reason: string | null;
   }>;
-  usage?: OpenAIUsage | null | undefined;
+  usage?: OpenAIUsageShape | null | undefined;
 }
 
 export function isOpenAICompletion(value: unknown): value is OpenAICompletionShape {
@@ -80,7 +104,7 @@ export interface AnthropicMessageShape {
   model: string;
   content: Array<{ type: string; text?: string | undefined; name?: string | undefined; input?: unknown }>;
   stop_reason: string | null;
-  usage: AnthropicUsage;
+  usage: AnthropicUsageShape;
 }
 
 export function isAnthropicMessage(value: unknown): value is AnthropicMessageShape {
