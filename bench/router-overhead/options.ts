@@ -2,21 +2,32 @@ import { parseArgs } from 'node:util';
 import { describeIssues } from '@forge/contracts';
 import { z } from 'zod';
 
-export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--ramp LIST|none]
-                                    [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
+export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--rounds N]
+                                    [--transport sdk,wire] [--replicas N] [--ramp LIST|none]
+                                    [--ramp-client raw|agent-kit] [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
                                     [--cpu-prof DIR] [--nats URL] [--database-url URL]
 
   --rate          calls per second, open loop, on every path (default 1000)
   --duration      seconds measured per path (default 5)
   --warmup        seconds of unmeasured load before each path (default 1)
-  --ramp          rates tried on the gateway path to find the most one router sustains, in order,
-                  stopping at the first that fails (default 100,250,500,750,1000,1500,2000,3000; none to skip)
+  --rounds        measured rounds; each round measures every transport, the order alternating (default 2)
+  --transport     the routers' model transports, side by side in one run, each its own brain and
+                  router(s): sdk (the vendor SDKs), wire (the thin wire client) (default sdk,wire)
+  --replicas      router processes per transport, sharing its load: NATS queue group for the gateway,
+                  round robin for /v1/chat/completions; budgets and ledger checked exact at the end (default 1)
+  --ramp          rates tried on the gateway path to find the most the routers sustain, in order,
+                  interleaving the transports, each stopping at its first failing rate
+                  (default 100,250,500,750,1000,1500,2000,3000; none to skip)
+  --ramp-client   what the ramp calls the gateway with: raw (default; a hand-written model.call
+                  request over core NATS, so the load generator's own cost does not cap the ramp) or
+                  agent-kit (NatsModelClient, as the measured rounds and skills do)
   --ramp-step     seconds per ramp rate (default 3)
   --ramp-p99      a ramp rate passes with no errors, p99 at most this many ms, and 95% of the rate answered (default 50)
   --tasks         tasks the gateway calls are spread over (default 32)
   --no-telemetry  run the router without OpenTelemetry (by default it is started as the service
                   starts it, spans made and not exported), to see what tracing costs
-  --cpu-prof      run the router with node --cpu-prof, its profile written to DIR when it stops
+  --cpu-prof      write a V8 CPU profile of each router's first measured gateway and HTTP phase to DIR
+                  (through the inspector: start-up and warm-up stay out) and print their top entries
   --nats          NATS URL (default $NATS_URL or nats://127.0.0.1:4222)
   --database-url  Postgres URL (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/test);
                   the router migrates a schema of its own, dropped at the end`;
@@ -39,6 +50,24 @@ const Options = z.object({
       }
       return rates;
     }),
+  rounds: z.coerce.number().int().min(1).max(20).default(2),
+  transports: z
+    .string()
+    .default('sdk,wire')
+    .transform((text, ctx) => {
+      const list = text.split(',').map((t) => t.trim());
+      if (
+        list.length === 0 ||
+        list.some((t) => t !== 'sdk' && t !== 'wire') ||
+        new Set(list).size !== list.length
+      ) {
+        ctx.addIssue({ code: 'custom', message: 'must be sdk, wire, or both, comma-separated' });
+        return z.NEVER;
+      }
+      return list as Array<'sdk' | 'wire'>;
+    }),
+  replicas: z.coerce.number().int().min(1).max(4).default(1),
+  rampClient: z.enum(['raw', 'agent-kit']).default('raw'),
   rampStep: Seconds.default(3),
   rampP99: z.coerce.number().positive().max(60_000).default(50),
   tasks: z.coerce.number().int().min(1).max(10_000).default(32),
@@ -67,7 +96,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     duration: values.duration,
     warmup: values.warmup,
     ramp: values.ramp,
+    rounds: values.rounds,
+    transports: values.transport,
+    replicas: values.replicas,
     rampStep: values['ramp-step'],
+    rampClient: values['ramp-client'],
     rampP99: values['ramp-p99'],
     tasks: values.tasks,
     telemetry: values['no-telemetry'] !== true,
@@ -84,7 +117,11 @@ const FLAGS = {
   duration: { type: 'string' },
   warmup: { type: 'string' },
   ramp: { type: 'string' },
+  rounds: { type: 'string' },
+  transport: { type: 'string' },
+  replicas: { type: 'string' },
   'ramp-step': { type: 'string' },
+  'ramp-client': { type: 'string' },
   'ramp-p99': { type: 'string' },
   tasks: { type: 'string' },
   'no-telemetry': { type: 'boolean' },

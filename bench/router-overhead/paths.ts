@@ -57,6 +57,28 @@ export function gatewayPath(bus: Bus, taskIds: readonly string[]): CallPath {
   };
 }
 
+/**
+ * (b) without the skill's client: the same `model.call` request, its JSON written by hand, sent
+ * with a core NATS request on a connection of the bench's own, the reply's `ok` read. The router
+ * does exactly the same work; only the load generator's own cost (agent-kit's validation, spans,
+ * the bus) is gone, so a ramp finds the routers' limit rather than the load generator's.
+ */
+export function rawGatewayPath(nc: NatsConnection, subject: string, taskIds: readonly string[]): CallPath {
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  const messages = JSON.stringify([{ role: 'user', content: PROMPT }]);
+  // Call ids far above NatsModelClient's, so no call is a replay of another path's.
+  let next = 0;
+  let callId = 1_000_000;
+  return async () => {
+    const taskId = taskIds[next++ % taskIds.length]!;
+    const body = `{"v":1,"taskId":"${taskId}","attempt":1,"callId":${callId++},"skill":"${BENCH_SKILL}","purpose":"classify","messages":${messages},"maxTokens":${MAX_TOKENS}}`;
+    const reply = await nc.request(subject, encoder.encode(body), { timeout: TIMEOUT_MS });
+    const answer = JSON.parse(decoder.decode(reply.data)) as { ok?: boolean; error?: { message?: string } };
+    if (answer.ok !== true) throw new Error(`gateway answered ${answer.error?.message ?? 'an error'}`);
+  };
+}
+
 /** (c) The router's OpenAI-compatible endpoint through the same SDK, `forge:auto` (routed per call). */
 export function httpPath(routerUrl: string, apiKey: string): CallPath {
   const client = new OpenAI({ apiKey, baseURL: `${routerUrl}/v1`, maxRetries: 0, timeout: TIMEOUT_MS });

@@ -2,13 +2,18 @@
  * Child process of router-overhead: one router, as `services/router` runs it (config from the
  * environment, route consumer, model gateway on NATS, `/v1/chat/completions`), plus an IPC side
  * door for the bench: `reset` clears the gateway's own-work samples and starts a CPU count,
- * `stats` returns their percentiles and the CPU used since.
+ * `stats` returns their percentiles and the CPU used since, `profile-start` / `profile-stop:FILE`
+ * record a V8 CPU profile of just the phase between them (through the inspector, so start-up and
+ * warm-up stay out of it).
  */
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { createRouterService, loadRouterConfig, type RouterService } from '@forge/service-router';
 import { serveParent } from './child.js';
 import type { RouterStats } from './router-stats.js';
 
 let service: RouterService | undefined;
+let profiler: Session | undefined;
 let cpuSince = process.cpuUsage();
 let wallSince = performance.now();
 
@@ -36,8 +41,22 @@ const parent = serveParent(
       }
       case 'settle':
         return settle();
-      default:
+      case 'profile-start':
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.start');
+        return true;
+      default: {
+        if (command.startsWith('profile-stop:') && profiler) {
+          const { profile } = await profiler.post('Profiler.stop');
+          profiler.disconnect();
+          profiler = undefined;
+          await writeFile(command.slice('profile-stop:'.length), JSON.stringify(profile));
+          return true;
+        }
         throw new Error(`unknown command ${command}`);
+      }
     }
   },
   async () => {

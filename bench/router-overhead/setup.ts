@@ -13,7 +13,7 @@ export const BENCH_SKILL = 'bench.echo';
 export const BENCH_PRINCIPAL = 'bench';
 
 /** USD caps far above what the run spends, so admission always admits yet runs for every call. */
-const GENEROUS_USD = 1_000_000;
+export const GENEROUS_USD = 1_000_000;
 
 /**
  * The bench's routing config, from the shipped one: the same prices, escalation and gateway

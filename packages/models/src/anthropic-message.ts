@@ -5,6 +5,7 @@ import { fromAnthropicStopReason } from './finish-reason.js';
 import { cacheablePrefix } from './prompt-layout.js';
 import type { ProviderRequest, ProviderResult } from './provider.js';
 import { ProviderError } from './provider-error.js';
+import { type AnthropicMessageShape, isAnthropicMessage } from './reply-shape.js';
 import { checkStructured, type ObjectRoot } from './structured-output.js';
 import { AnthropicUsage, fromAnthropicUsage } from './usage.js';
 
@@ -123,12 +124,17 @@ export function anthropicResult(
   root: ObjectRoot | undefined,
   raw: unknown,
 ): ProviderResult {
-  const parsed = AnthropicMessage.safeParse(raw);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-    throw anthropicBadResponse(req.model, `reply is not an Anthropic message (${where})`, undefined, true);
+  // The cheap check first; zod only for a reply it refuses (to accept it after all, or name the fields).
+  let message: AnthropicMessageShape;
+  if (isAnthropicMessage(raw)) message = raw;
+  else {
+    const parsed = AnthropicMessage.safeParse(raw);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+      throw anthropicBadResponse(req.model, `reply is not an Anthropic message (${where})`, undefined, true);
+    }
+    message = parsed.data;
   }
-  const message = parsed.data;
   const usage = fromAnthropicUsage(message.usage);
   const text = message.content.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('');
   const result: ProviderResult = {

@@ -1,6 +1,7 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { type ModelUsage, parseOrThrow } from '@forge/contracts';
 import { anthropicBadResponse, anthropicBody, anthropicResult } from './anthropic-message.js';
+import { type AnthropicTransport, anthropicTransport } from './anthropic-transport.js';
 import { CallControl } from './call-control.js';
 import { fromAnthropicStopReason } from './finish-reason.js';
 import type {
@@ -12,40 +13,36 @@ import type {
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
 import { ProviderOptions } from './provider-options.js';
+import { isAnthropicUsage } from './reply-shape.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { AnthropicUsage, fromAnthropicUsage } from './usage.js';
-import { type WireFetch, wireFetch } from './wire-fetch.js';
 
 /**
- * Anthropic's messages API through `@anthropic-ai/sdk`. Structured output is a forced tool call
+ * Anthropic's messages API over the thin wire client (default) or `@anthropic-ai/sdk`
+ * (`transport: 'sdk'`). Structured output is a forced tool call
  * (`tool_choice: {type: 'tool'}`): it works on every Claude model and takes any JSON Schema,
  * where the native JSON output format refuses some schema keywords. The SDK never retries.
  */
 export class AnthropicProvider implements ModelProvider {
   readonly kind = 'anthropic' as const;
-  readonly #client: Anthropic;
-  /** The SDK's keep-alive connection pool, closed with the provider. */
-  readonly #wire: WireFetch;
+  /** The HTTP side (wire client or SDK) over a keep-alive connection pool, closed with the provider. */
+  readonly #transport: AnthropicTransport;
 
   /** `apiKey` comes from the router's config (env or a mounted file); it is never logged. */
   constructor(options: ProviderOptions) {
-    const { apiKey, baseUrl } = parseOrThrow(ProviderOptions, options, 'Anthropic provider options');
-    this.#wire = wireFetch();
-    this.#client = new Anthropic({
-      apiKey,
-      authToken: null,
-      baseURL: baseUrl ?? 'https://api.anthropic.com',
-      maxRetries: 0,
-      logLevel: 'off',
-      fetch: this.#wire.fetch,
-    });
+    const { apiKey, baseUrl, transport } = parseOrThrow(
+      ProviderOptions,
+      options,
+      'Anthropic provider options',
+    );
+    this.#transport = anthropicTransport(transport, apiKey, baseUrl ?? 'https://api.anthropic.com');
   }
 
   /** Closes its connections once the calls in flight ended; later calls fail. */
   close(): Promise<void> {
-    return this.#wire.close();
+    return this.#transport.close();
   }
 
   async complete(request: ProviderRequestType, options?: ProviderCallOptions): Promise<ProviderResult> {
@@ -53,10 +50,10 @@ export class AnthropicProvider implements ModelProvider {
     const root = req.output ? objectRoot(req.output.jsonSchema) : undefined;
     const control = new CallControl(options);
     try {
-      const raw = await this.#client.messages.create(
-        { ...anthropicBody(req, root), stream: false },
-        { signal: control.signal, timeout: control.timeoutMs },
-      );
+      const raw = await this.#transport.create(anthropicBody(req, root), {
+        signal: control.signal,
+        timeout: control.timeoutMs,
+      });
       return anthropicResult(req, root, raw);
     } catch (error) {
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
@@ -74,10 +71,10 @@ export class AnthropicProvider implements ModelProvider {
     const control = new CallControl(options);
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await this.#client.messages.create(
-        { ...anthropicBody(req, root), stream: true },
-        { signal: control.signal, timeout: control.timeoutMs },
-      );
+      events = await this.#transport.stream(anthropicBody(req, root), {
+        signal: control.signal,
+        timeout: control.timeoutMs,
+      });
     } catch (error) {
       control.dispose();
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
@@ -166,5 +163,5 @@ function mergeUsage(previous: Record<string, unknown> | null, next: object): Rec
 }
 
 function safeUsage(raw: Record<string, unknown>): ModelUsage | undefined {
-  return AnthropicUsage.safeParse(raw).success ? fromAnthropicUsage(raw) : undefined;
+  return isAnthropicUsage(raw) || AnthropicUsage.safeParse(raw).success ? fromAnthropicUsage(raw) : undefined;
 }

@@ -49,5 +49,5 @@ export {
   type ProviderErrorOptions,
   parseRetryAfterMs,
 } from './provider-error.js';
-export { ProviderOptions } from './provider-options.js';
+export { ProviderOptions, ProviderTransport } from './provider-options.js';
 export { AnthropicUsage, fromAnthropicUsage, fromOpenAIUsage, OpenAIUsage, promptTokens } from './usage.js';

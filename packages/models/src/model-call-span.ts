@@ -1,6 +1,13 @@
 import type { ModelUsage, ProviderKind, Tier } from '@forge/contracts';
-import { withSpan } from '@forge/telemetry';
-import { type Attributes, type Span, SpanKind, type Tracer } from '@opentelemetry/api';
+import {
+  type Attributes,
+  context,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import type { FinishReason } from './finish-reason.js';
 
 /** What is known of a model call before it runs. */
@@ -72,23 +79,39 @@ export function modelCallEndAttributes(end: ModelCallSpanEnd): Attributes {
   return attributes;
 }
 
+/** The tracer `withSpan` (@forge/telemetry) uses, so the spans keep their instrumentation scope. */
+const TRACER_NAME = '@forge/telemetry';
+
 /**
  * Runs `fn` inside a CLIENT span named `chat <model>` carrying the OpenTelemetry GenAI request
  * attributes plus `forge.tier` and `forge.offline`; `fn` calls `record` with the response model,
  * usage and cost (`forge.cost_micros`). The span records an exception and ends whatever `fn` does.
+ *
+ * The span is a child of the active context but is not made active itself: a model call runs no
+ * traced work of its own beneath it (the wire client's HTTP is not instrumented; ledger and
+ * settlement writes are write-behind), so the per-call context switch would buy nothing.
  */
-export function withModelCallSpan<T>(
+export async function withModelCallSpan<T>(
   start: ModelCallSpanStart,
   fn: (call: ModelCallSpan) => Promise<T>,
   options: { tracer?: Tracer } = {},
 ): Promise<T> {
-  return withSpan(
+  const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
+  const span = tracer.startSpan(
     `chat ${start.model}`,
-    (span) => fn({ span, record: (end) => span.setAttributes(modelCallEndAttributes(end)) }),
-    {
-      kind: SpanKind.CLIENT,
-      attributes: startAttributes(start),
-      ...(options.tracer ? { tracer: options.tracer } : {}),
-    },
+    { kind: SpanKind.CLIENT, attributes: startAttributes(start) },
+    context.active(),
   );
+  try {
+    return await fn({ span, record: (end) => span.setAttributes(modelCallEndAttributes(end)) });
+  } catch (error) {
+    span.recordException(error instanceof Error ? error : String(error));
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    throw error;
+  } finally {
+    span.end();
+  }
 }

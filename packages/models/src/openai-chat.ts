@@ -5,6 +5,7 @@ import { fromOpenAIFinishReason } from './finish-reason.js';
 import { flatMessages, flatSystem } from './prompt-layout.js';
 import type { ProviderRequest, ProviderResult } from './provider.js';
 import { ProviderError } from './provider-error.js';
+import { isOpenAICompletion, type OpenAICompletionShape } from './reply-shape.js';
 import { partialUsage } from './stream-end.js';
 import { checkStructured, type ObjectRoot } from './structured-output.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
@@ -88,12 +89,17 @@ export function openAIResult(
   raw: unknown,
   kind: OpenAIKind,
 ): ProviderResult {
-  const parsed = OpenAICompletion.safeParse(raw);
-  if (!parsed.success) {
-    const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
-    throw openAIBadResponse(kind, req.model, `reply is not a chat completion (${where})`, undefined, true);
+  // The cheap check first; zod only for a reply it refuses (to accept it after all, or name the fields).
+  let completion: OpenAICompletionShape;
+  if (isOpenAICompletion(raw)) completion = raw;
+  else {
+    const parsed = OpenAICompletion.safeParse(raw);
+    if (!parsed.success) {
+      const where = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)').join(', ');
+      throw openAIBadResponse(kind, req.model, `reply is not a chat completion (${where})`, undefined, true);
+    }
+    completion = parsed.data;
   }
-  const completion = parsed.data;
   const choice = completion.choices[0]!;
   const refusal = choice.message.refusal ?? null;
   const text = choice.message.content ?? refusal ?? '';

@@ -1,9 +1,10 @@
 import { parseOrThrow } from '@forge/contracts';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { z } from 'zod';
 import { CallControl } from './call-control.js';
 import { fromOpenAIFinishReason } from './finish-reason.js';
 import { openAIBadResponse, openAIBody, openAIResult } from './openai-chat.js';
+import { type OpenAITransport, openAITransport } from './openai-transport.js';
 import type {
   ModelProvider,
   ProviderCallOptions,
@@ -13,11 +14,11 @@ import type {
 } from './provider.js';
 import { ProviderRequest } from './provider.js';
 import { ProviderOptions } from './provider-options.js';
+import { isOpenAIUsage } from './reply-shape.js';
 import { toForgeError } from './sdk-error.js';
 import { partialUsage, streamBreak } from './stream-end.js';
 import { checkStructured, objectRoot } from './structured-output.js';
 import { fromOpenAIUsage, OpenAIUsage } from './usage.js';
-import { type WireFetch, wireFetch } from './wire-fetch.js';
 
 export const OpenAIProviderOptions = ProviderOptions.extend({
   /**
@@ -39,37 +40,32 @@ export const OpenAIProviderOptions = ProviderOptions.extend({
 export type OpenAIProviderOptions = z.input<typeof OpenAIProviderOptions>;
 
 /**
- * OpenAI chat-completions through the `openai` SDK, for OpenAI and OpenAI-compatible servers.
+ * OpenAI chat-completions for OpenAI and OpenAI-compatible servers, over the thin wire client
+ * (default) or the `openai` SDK (`transport: 'sdk'`).
  * Structured output is `response_format: json_schema` (not strict: strict mode refuses schemas
  * with optional fields, and every reply is checked against the schema here anyway). Streams ask
  * for usage with `stream_options.include_usage`. The SDK never retries.
  */
 export class OpenAIProvider implements ModelProvider {
   readonly kind: 'openai' | 'openai-compatible';
-  readonly #client: OpenAI;
-  /** The SDK's keep-alive connection pool, closed with the provider. */
-  readonly #wire: WireFetch;
+  /** The HTTP side (wire client or SDK) over a keep-alive connection pool, closed with the provider. */
+  readonly #transport: OpenAITransport;
 
   /** `apiKey` comes from the router's config (env or a mounted file); it is never logged. */
   constructor(options: OpenAIProviderOptions) {
     const parsed = parseOrThrow(OpenAIProviderOptions, options, 'OpenAI provider options');
     this.kind = parsed.kind;
-    this.#wire = wireFetch();
-    this.#client = new OpenAI({
+    this.#transport = openAITransport(
+      parsed.transport,
       // Local servers ignore the key; the SDK insists on one.
-      apiKey: parsed.apiKey ?? 'not-needed',
-      baseURL: parsed.baseUrl ?? 'https://api.openai.com/v1',
-      organization: null,
-      project: null,
-      maxRetries: 0,
-      logLevel: 'off',
-      fetch: this.#wire.fetch,
-    });
+      parsed.apiKey ?? 'not-needed',
+      parsed.baseUrl ?? 'https://api.openai.com/v1',
+    );
   }
 
   /** Closes its connections once the calls in flight ended; later calls fail. */
   close(): Promise<void> {
-    return this.#wire.close();
+    return this.#transport.close();
   }
 
   async complete(request: ProviderRequestType, options?: ProviderCallOptions): Promise<ProviderResult> {
@@ -77,10 +73,10 @@ export class OpenAIProvider implements ModelProvider {
     const root = req.output ? objectRoot(req.output.jsonSchema) : undefined;
     const control = new CallControl(options);
     try {
-      const raw = await this.#client.chat.completions.create(
-        { ...openAIBody(req, root, this.kind), stream: false },
-        { signal: control.signal, timeout: control.timeoutMs },
-      );
+      const raw = await this.#transport.create(openAIBody(req, root, this.kind), {
+        signal: control.signal,
+        timeout: control.timeoutMs,
+      });
       return openAIResult(req, root, raw, this.kind);
     } catch (error) {
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
@@ -98,10 +94,10 @@ export class OpenAIProvider implements ModelProvider {
     const control = new CallControl(options);
     let chunks: AsyncIterable<OpenAI.ChatCompletionChunk>;
     try {
-      chunks = await this.#client.chat.completions.create(
-        { ...openAIBody(req, root, this.kind), stream: true, stream_options: { include_usage: true } },
-        { signal: control.signal, timeout: control.timeoutMs },
-      );
+      chunks = await this.#transport.stream(openAIBody(req, root, this.kind), {
+        signal: control.signal,
+        timeout: control.timeoutMs,
+      });
     } catch (error) {
       control.dispose();
       throw toForgeError(error, control, { provider: this.kind, model: req.model, beforeFirstToken: true });
@@ -133,7 +129,10 @@ export class OpenAIProvider implements ModelProvider {
       control.dispose();
     }
 
-    const known = rawUsage && OpenAIUsage.safeParse(rawUsage).success ? fromOpenAIUsage(rawUsage) : undefined;
+    const known =
+      rawUsage && (isOpenAIUsage(rawUsage) || OpenAIUsage.safeParse(rawUsage).success)
+        ? fromOpenAIUsage(rawUsage)
+        : undefined;
     const base = { text, rawUsage, rawFinishReason: finish, model, provider: this.kind } as const;
     const ended = thrown === undefined && !control.signal.aborted && finish !== null;
     if (!ended) {

@@ -3,6 +3,7 @@ import { ForgeError, type ModelUsage, type ProviderKind } from '@forge/contracts
 import OpenAI from 'openai';
 import type { CallControl } from './call-control.js';
 import { ProviderError, type ProviderErrorKind, parseRetryAfterMs } from './provider-error.js';
+import { WireConnectionError, WireStatusError, WireStreamError } from './wire-http.js';
 
 export interface ErrorContext {
   provider: ProviderKind;
@@ -11,10 +12,20 @@ export interface ErrorContext {
   usage?: ModelUsage;
 }
 
-type SdkApiError = InstanceType<typeof Anthropic.APIError> | InstanceType<typeof OpenAI.APIError>;
+type SdkApiError =
+  | InstanceType<typeof Anthropic.APIError>
+  | InstanceType<typeof OpenAI.APIError>
+  | WireStatusError
+  | WireStreamError;
 
+/** An API error of either SDK, or its wire-client equivalent (a status error or a stream's error event). */
 function isSdkApiError(error: unknown): error is SdkApiError {
-  return error instanceof Anthropic.APIError || error instanceof OpenAI.APIError;
+  return (
+    error instanceof Anthropic.APIError ||
+    error instanceof OpenAI.APIError ||
+    error instanceof WireStatusError ||
+    error instanceof WireStreamError
+  );
 }
 
 function isSdkConnectionTimeout(error: unknown): boolean {
@@ -24,7 +35,11 @@ function isSdkConnectionTimeout(error: unknown): boolean {
 }
 
 function isSdkConnectionError(error: unknown): boolean {
-  return error instanceof Anthropic.APIConnectionError || error instanceof OpenAI.APIConnectionError;
+  return (
+    error instanceof Anthropic.APIConnectionError ||
+    error instanceof OpenAI.APIConnectionError ||
+    error instanceof WireConnectionError
+  );
 }
 
 function kindOfStatus(status: number): ProviderErrorKind {
@@ -41,7 +56,7 @@ function kindOfStreamError(error: SdkApiError): ProviderErrorKind {
 }
 
 /**
- * Turns whatever an SDK call threw into Forge's terms: CANCELED when the caller aborted, else a
+ * Turns whatever an SDK call (or the wire client, whose errors mirror the SDKs') threw into Forge's terms: CANCELED when the caller aborted, else a
  * `ProviderError` with its kind. The message keeps the vendor's words (they carry no keys) and
  * the status, never the request.
  */

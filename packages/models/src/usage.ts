@@ -1,5 +1,6 @@
 import { type ModelUsage, parseOrThrow } from '@forge/contracts';
 import { z } from 'zod';
+import { isAnthropicUsage, isOpenAIUsage } from './reply-shape.js';
 
 const Count = z.number().int().nonnegative();
 
@@ -38,7 +39,7 @@ export type OpenAIUsage = z.infer<typeof OpenAIUsage>;
  * BAD_INPUT naming the field when `raw` is not Anthropic usage.
  */
 export function fromAnthropicUsage(raw: unknown): ModelUsage {
-  const usage = parseOrThrow(AnthropicUsage, raw, 'Anthropic usage', 'usage');
+  const usage = isAnthropicUsage(raw) ? raw : parseOrThrow(AnthropicUsage, raw, 'Anthropic usage', 'usage');
   const write5m = usage.cache_creation?.ephemeral_5m_input_tokens ?? 0;
   const write1h = usage.cache_creation?.ephemeral_1h_input_tokens ?? 0;
   const writeTotal = usage.cache_creation_input_tokens ?? write5m + write1h;
@@ -59,7 +60,7 @@ export function fromAnthropicUsage(raw: unknown): ModelUsage {
  * naming the field when `raw` is not OpenAI usage.
  */
 export function fromOpenAIUsage(raw: unknown): ModelUsage {
-  const usage = parseOrThrow(OpenAIUsage, raw, 'OpenAI usage', 'usage');
+  const usage = isOpenAIUsage(raw) ? raw : parseOrThrow(OpenAIUsage, raw, 'OpenAI usage', 'usage');
   const cached = Math.min(usage.prompt_tokens_details?.cached_tokens ?? 0, usage.prompt_tokens);
   return {
     inputTokens: usage.prompt_tokens - cached,

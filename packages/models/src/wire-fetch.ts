@@ -1,15 +1,12 @@
-import { pipeline, Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { Agent, request } from 'undici';
+import { Readable } from 'node:stream';
+import { request } from 'undici';
+import { decoded, keepAliveAgent } from './wire-http.js';
 
 /** A `fetch` for the vendor SDKs over one keep-alive connection pool, and how to close it. */
 export interface WireFetch {
   readonly fetch: typeof globalThis.fetch;
   close(): Promise<void>;
 }
-
-/** How long an idle connection to the vendor stays open for the next call. */
-const KEEP_ALIVE_MS = 30_000;
 
 /**
  * The SDKs' HTTP over `undici.request` on one keep-alive `Agent` per provider, in place of the
@@ -21,7 +18,7 @@ const KEEP_ALIVE_MS = 30_000;
  * the SDK turns it into its connection error (an abort into its timeout or abort error).
  */
 export function wireFetch(): WireFetch {
-  const dispatcher = new Agent({ keepAliveTimeout: KEEP_ALIVE_MS, keepAliveMaxTimeout: KEEP_ALIVE_MS * 2 });
+  const dispatcher = keepAliveAgent();
   const wire = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const headers: Record<string, string> = {};
@@ -45,22 +42,11 @@ export function wireFetch(): WireFetch {
       await res.body.dump();
       return new Response(null, { status, headers: answered });
     }
-    const encoding = answered.get('content-encoding')?.trim().toLowerCase();
-    const inflate =
-      encoding === 'gzip' || encoding === 'x-gzip'
-        ? createGunzip()
-        : encoding === 'br'
-          ? createBrotliDecompress()
-          : encoding === 'deflate'
-            ? createInflate()
-            : undefined;
-    if (inflate) {
+    const raw = decoded(res.body, answered.get('content-encoding'));
+    if (raw !== res.body) {
       answered.delete('content-encoding');
       answered.delete('content-length');
     }
-    // pipeline (not pipe): a socket that fails or an abort mid-body errors the inflated stream
-    // too, so the reader rejects instead of waiting for an end that never comes.
-    const raw: Readable = inflate ? pipeline(res.body, inflate, () => undefined) : res.body;
     if ((answered.get('content-type') ?? '').includes('text/event-stream')) {
       return new Response(Readable.toWeb(raw) as ReadableStream<Uint8Array>, { status, headers: answered });
     }

@@ -40,6 +40,7 @@ const RouterEnv = z.object({
   FORGE_ADMISSION_QUEUE: optionalIntFromEnv(0, 100_000),
   ANTHROPIC_BASE_URL: OptionalHttpUrl,
   OPENAI_BASE_URL: OptionalHttpUrl,
+  FORGE_MODEL_TRANSPORT: z.preprocess(emptyAsUnset, z.enum(['wire', 'sdk']).default('wire')),
   OTEL_EXPORTER_OTLP_ENDPOINT: OptionalHttpUrl,
 });
 
@@ -88,6 +89,11 @@ export interface RouterConfig {
   pgPoolWaitMs: number;
   /** Override the vendors' endpoints (a proxy; the fake LLM server in tests). Beat the routing config's. */
   baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
+  /**
+   * How provider adapters speak to vendors (`FORGE_MODEL_TRANSPORT`): `wire`, the thin client
+   * (default), or `sdk`, the vendor SDKs (for side-by-side benchmarks, or as a fallback).
+   */
+  modelTransport?: 'wire' | 'sdk' | undefined;
   otlpEndpoint?: string | undefined;
   /**
    * Where provider keys are looked up by the variable names the routing config gives
@@ -123,6 +129,7 @@ export function loadRouterConfig(env: Record<string, string | undefined>): Route
     pgPoolWaitMs: e.FORGE_PG_POOL_WAIT_MS,
     admission: { maxInFlight, maxQueued: e.FORGE_ADMISSION_QUEUE ?? maxInFlight * 4 },
     baseUrls: { anthropic: e.ANTHROPIC_BASE_URL, openai: e.OPENAI_BASE_URL },
+    modelTransport: e.FORGE_MODEL_TRANSPORT,
     otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     secretsEnv: Object.freeze({ ...env }),
   };

@@ -115,7 +115,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
   async function start(): Promise<void> {
     const source = await RoutingConfigSource.load(
       config.routingConfigPath,
-      { secretsEnv: config.secretsEnv, baseUrls: config.baseUrls },
+      { secretsEnv: config.secretsEnv, baseUrls: config.baseUrls, transport: config.modelTransport },
       logger,
     );
     keys = await loadKeys();

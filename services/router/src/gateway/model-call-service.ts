@@ -4,7 +4,7 @@ import {
   ForgeError,
   isForgeError,
   MODEL_CALL_VERSION,
-  ModelCallReply,
+  type ModelCallReply,
   ModelCallRequest,
   ModelStreamChunk,
   TASK_ENVELOPE_VERSION,
@@ -18,6 +18,7 @@ import {
   withQueryDeadline,
 } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
+import { z } from 'zod';
 import type { DeferredCalls } from '../batch/deferred-calls.js';
 import type { CallAdmission, CallPermit } from '../budgets/call-admission.js';
 import { principalOf } from '../routing/route-decider.js';
@@ -64,6 +65,13 @@ function envelopeOf(record: TaskRecord): TaskEnvelope {
   };
 }
 
+/**
+ * The router's own replies, typed where they are built (`toReply`) and checked by every caller
+ * on arrival (agent-kit's NatsModelClient reads them with `ModelCallReply`): parsing them again
+ * before they leave would be a zod pass per call over a shape this process made.
+ */
+const OwnReply = z.custom<ModelCallReply>();
+
 function failure(code: string, message: string, retryable = false): ModelCallReply {
   return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
 }
@@ -96,7 +104,7 @@ export class ModelCallService {
     this.#served ??= bus.serve(
       bus.subjects.modelCall,
       ModelCallRequest,
-      ModelCallReply,
+      OwnReply,
       (req) => this.handle(req),
       {
         queue: 'router',

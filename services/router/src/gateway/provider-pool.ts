@@ -7,16 +7,26 @@ import {
   OfflineProvider,
   OpenAIBatches,
   OpenAIProvider,
+  type ProviderTransport,
 } from '@forge/models';
 import { type ModelCandidate, providerKey, type RoutingConfig, reachableProviders } from '@forge/policy';
 import { readSecret } from './secrets.js';
 
 const REDACTED = '[redacted]';
 
+function transportOf(env: ProviderEnv): { transport?: ProviderTransport } {
+  return env.transport ? { transport: env.transport } : {};
+}
+
 /** Where provider keys and endpoint overrides come from (the router's config). */
 export interface ProviderEnv {
   secretsEnv: Readonly<Record<string, string | undefined>>;
   baseUrls: { anthropic?: string | undefined; openai?: string | undefined };
+  /**
+   * How the adapters speak to their vendors: `wire` (the default, the thin client) or `sdk` (the
+   * vendor SDKs, kept for side-by-side benchmarks and as a fallback). Batch APIs use the SDKs.
+   */
+  transport?: ProviderTransport | undefined;
 }
 
 /** A candidate model made callable: the adapter and the vendor's own model name. */
@@ -74,14 +84,14 @@ export class ProviderPool {
       const baseUrl = env.baseUrls.anthropic ?? providers.anthropic.baseUrl;
       const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
       this.#batches.set('anthropic', new AnthropicBatches(options));
-      return new AnthropicProvider(options);
+      return new AnthropicProvider({ ...options, ...transportOf(env) });
     }
     if (name === 'openai') {
       const apiKey = this.#noted(key(providers.openai.apiKeyEnv))!;
       const baseUrl = env.baseUrls.openai ?? providers.openai.baseUrl;
       const options = { apiKey, ...(baseUrl ? { baseUrl } : {}) };
       this.#batches.set('openai', new OpenAIBatches(options));
-      return new OpenAIProvider({ kind: 'openai', ...options });
+      return new OpenAIProvider({ kind: 'openai', ...options, ...transportOf(env) });
     }
     const server = name.slice('openai-compatible:'.length);
     const spec = providers.openaiCompatible[server];
@@ -91,6 +101,7 @@ export class ProviderPool {
       kind: 'openai-compatible',
       baseUrl: spec.baseUrl,
       ...(apiKey ? { apiKey } : {}),
+      ...transportOf(env),
     });
   }
 
