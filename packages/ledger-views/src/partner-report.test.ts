@@ -78,7 +78,15 @@ const ACTIVITY: PartnerActivity = {
       shadowMicros: 0,
     },
     // Spend of a skill with no task in the window (the task began before it).
-    { partner: 'b', skill: 'diary.note', tier: 'small', calls: 1, refused: 0, spendMicros: 10, shadowMicros: 0 },
+    {
+      partner: 'b',
+      skill: 'diary.note',
+      tier: 'small',
+      calls: 1,
+      refused: 0,
+      spendMicros: 10,
+      shadowMicros: 0,
+    },
     { partner: 'c', skill: null, tier: 'frontier', calls: 1, refused: 0, spendMicros: 7, shadowMicros: 0 },
   ],
   failures: [],

@@ -48,7 +48,11 @@ describe('createFromEnvelope (a task row rebuilt from its envelope)', () => {
     const b = envelope();
     await tasks.create(b);
     const key = `alice:${randomUUID()}`;
-    await tasks.appendMessage(b.id, { messageId: 'm2', role: 'user', parts: [] }, { idempotencyKey: key, owner: 'alice' });
+    await tasks.appendMessage(
+      b.id,
+      { messageId: 'm2', role: 'user', parts: [] },
+      { idempotencyKey: key, owner: 'alice' },
+    );
     const a = envelope({ idempotencyKey: key });
     expect(await createFromEnvelope(tasks, a)).toEqual({ duplicateOf: b.id });
     expect(await tasks.get(a.id)).toBeNull();

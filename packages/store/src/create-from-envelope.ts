@@ -15,7 +15,10 @@ export type EnvelopeRow = { readonly record: TaskRecord } | { readonly duplicate
  * not be run (its own row can never be made under that key), so the consumer acks and drops it.
  * A key held by another caller stays an error (CONFLICT, not retryable).
  */
-export async function createFromEnvelope(tasks: TaskRepository, envelope: TaskEnvelope): Promise<EnvelopeRow> {
+export async function createFromEnvelope(
+  tasks: TaskRepository,
+  envelope: TaskEnvelope,
+): Promise<EnvelopeRow> {
   try {
     const { record } = await tasks.create(envelope);
     return record.id === envelope.id ? { record } : { duplicateOf: record.id };

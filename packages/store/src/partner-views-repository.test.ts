@@ -43,8 +43,7 @@ describe('PgPartnerViews (real Postgres)', () => {
       await tasks.transition(e.id, { to: 'rejected', error: { code: 'FORBIDDEN', message: 'not shared' } });
     } else {
       await tasks.transition(e.id, { to: 'working' });
-      if (state === 'failed')
-        await tasks.transition(e.id, { to: 'failed', error });
+      if (state === 'failed') await tasks.transition(e.id, { to: 'failed', error });
       else if (state !== 'working') await tasks.transition(e.id, { to: state });
     }
     if (updatedAt)
@@ -103,10 +102,16 @@ describe('PgPartnerViews (real Postgres)', () => {
     // the registry; not allowed to ask b for that skill).
     await task('outBadName', outbound('partner/Nope!/compliance.check-text', at(4, 13)), 'failed');
     await task('outBadSkill', outbound('partner/b/not a skill', at(4, 13)), 'failed');
-    await task('outUnknown', outbound('partner/nosuch/compliance.check-text', at(4, 14)), 'failed', at(4, 14), {
-      code: 'FORBIDDEN',
-      message: "no partner nosuch in this brain's registry",
-    });
+    await task(
+      'outUnknown',
+      outbound('partner/nosuch/compliance.check-text', at(4, 14)),
+      'failed',
+      at(4, 14),
+      {
+        code: 'FORBIDDEN',
+        message: "no partner nosuch in this brain's registry",
+      },
+    );
     await task('outNotAllowed', outbound('partner/b/diary.note', at(4, 14)), 'failed', at(4, 14), {
       code: 'FORBIDDEN',
       message: 'this brain may not ask partner b for diary.note',

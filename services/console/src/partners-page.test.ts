@@ -86,7 +86,10 @@ describe('the partners page (real Postgres and NATS)', () => {
       else if (state === 'completed') await tasks.transition(e.id, { to: 'completed', output: {} });
     }
     // Asked of a partner this brain does not have: the gateway refused it, no partner "ghost".
-    const ghost = envelope(null, 'partners.ask', { target: 'partner/ghost/compliance.check-text', input: {} });
+    const ghost = envelope(null, 'partners.ask', {
+      target: 'partner/ghost/compliance.check-text',
+      input: {},
+    });
     await tasks.create(ghost);
     await tasks.transition(ghost.id, { to: 'working' });
     await tasks.transition(ghost.id, {

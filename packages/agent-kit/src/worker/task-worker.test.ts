@@ -260,7 +260,11 @@ describe('TaskWorker', () => {
     expect(await tasks.get(b.id)).toEqual(before);
     // The key names a follow-up message of B (same caller): a duplicate too, not a dead letter.
     const key = `k:${crypto.randomUUID()}`;
-    await tasks.appendMessage(b.id, { messageId: 'm2', role: 'user', parts: [] }, { idempotencyKey: key, owner: 'alice' });
+    await tasks.appendMessage(
+      b.id,
+      { messageId: 'm2', role: 'user', parts: [] },
+      { idempotencyKey: key, owner: 'alice' },
+    );
     const c = envelope('unit.double', { n: 2 }, { idempotencyKey: key });
     await worker.run(c, delivery());
     expect(await tasks.get(c.id)).toBeNull();

@@ -146,7 +146,11 @@ export class RouteConsumer {
   }
 
   /** The rejected task, or null when it has no row and its key names another task (a duplicate). */
-  async #transitionCreating(task: TaskEnvelope, error: TaskError, logger: Logger): Promise<TaskRecord | null> {
+  async #transitionCreating(
+    task: TaskEnvelope,
+    error: TaskError,
+    logger: Logger,
+  ): Promise<TaskRecord | null> {
     const { tasks } = this.#deps;
     const change = { to: 'rejected' as const, from: ['submitted' as const], message: error.message, error };
     try {
