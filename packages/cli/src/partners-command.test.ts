@@ -32,15 +32,15 @@ describe('forge partners against the real Postgres', () => {
     contextId: randomUUID(),
     createdAt: createdAt.toISOString(),
   });
-  const ledger = (partner: string | null, cost: number, at: Date) =>
+  const ledger = (partner: string | null, cost: number, at: Date, outcome = 'ok') =>
     pool.query(
       `insert into ${schemaForBrain(brain.name)}.cost_ledger (task_id, attempt, call_id, seq, source, skill, agent,
          brain, partner, tier, provider, model, offline, input_tokens, output_tokens, cache_read_tokens,
          cache_write_5m_tokens, cache_write_1h_tokens, reasoning_tokens, cost_micros, shadow_cost_micros, latency_ms,
          outcome, created_at)
        values (gen_random_uuid(), 1, 1, 1, 'task', 'scout.recent-items', 'scout', $1, $2, 'small', 'anthropic',
-         'anthropic:m', false, 10, 5, 0, 0, 0, 0, $3, 0, 50, 'ok', $4)`,
-      [brain.name, partner, cost, at],
+         'anthropic:m', false, 10, 5, 0, 0, 0, 0, $3, 0, 50, $5, $4)`,
+      [brain.name, partner, cost, at, outcome],
     );
 
   beforeAll(async () => {
@@ -63,6 +63,8 @@ describe('forge partners against the real Postgres', () => {
     await ledger('b', 2_000, hoursAgo(1));
     await ledger('b', 30_000, hoursAgo(5));
     await ledger(null, 1_000_000, hoursAgo(1));
+    // An attempt the budget refused: a ledger row at no cost, not a model call.
+    await ledger('b', 0, hoursAgo(1), 'refused');
   });
   afterAll(async () => {
     await pool?.end();
@@ -85,6 +87,7 @@ describe('forge partners against the real Postgres', () => {
       errorRate: 0.5,
       spendMicros: 32_000,
       modelCalls: 2,
+      refusedCalls: 1,
     });
     expect(out.window.recentFailures).toEqual([
       expect.objectContaining({ partner: 'b', direction: 'inbound', state: 'failed', message: 'too slow' }),
@@ -107,6 +110,7 @@ describe('forge partners against the real Postgres', () => {
     expect(human.stdout.find((l) => l.trimStart().startsWith('b '))).toMatch(
       /^\s+b\s+1\s+1\s+0\s+0\.0%\s+\$0\.002\s+0\s+0\s/,
     );
+    expect(human.stdout).toContain('    tier small: 1 model calls, $0.002 (1 refused by budget)');
   });
 
   it('refuses a --since it cannot read, naming the forms (exit 2)', async () => {

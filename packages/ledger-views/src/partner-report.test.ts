@@ -54,6 +54,7 @@ const ACTIVITY: PartnerActivity = {
       skill: 'compliance.check-text',
       tier: 'mid',
       calls: 1,
+      refused: 0,
       spendMicros: 0,
       shadowMicros: 900,
     },
@@ -62,6 +63,7 @@ const ACTIVITY: PartnerActivity = {
       skill: 'scout.recent-items',
       tier: 'mid',
       calls: 1,
+      refused: 0,
       spendMicros: 40_000,
       shadowMicros: 0,
     },
@@ -70,12 +72,22 @@ const ACTIVITY: PartnerActivity = {
       skill: 'scout.recent-items',
       tier: 'small',
       calls: 2,
+      // Two attempts the budget refused: ledger rows, no calls, no cost.
+      refused: 2,
       spendMicros: 3_500,
       shadowMicros: 0,
     },
     // Spend of a skill with no task in the window (the task began before it).
-    { partner: 'b', skill: 'diary.note', tier: 'small', calls: 1, spendMicros: 10, shadowMicros: 0 },
-    { partner: 'c', skill: null, tier: 'frontier', calls: 1, spendMicros: 7, shadowMicros: 0 },
+    {
+      partner: 'b',
+      skill: 'diary.note',
+      tier: 'small',
+      calls: 1,
+      refused: 0,
+      spendMicros: 10,
+      shadowMicros: 0,
+    },
+    { partner: 'c', skill: null, tier: 'frontier', calls: 1, refused: 0, spendMicros: 7, shadowMicros: 0 },
   ],
   failures: [],
 };
@@ -98,17 +110,18 @@ describe('buildPartnerReport', () => {
       errorRate: 0.6,
       lastCallAt: '2026-12-05T11:00:00.000Z',
       modelCalls: 5,
+      refusedCalls: 2,
       spendMicros: 43_510,
       shadowMicros: 900,
     });
     expect(report.partners[0]!.inbound).toMatchObject({ calls: 1, open: 1, errors: 0, errorRate: null });
   });
 
-  it('splits spend by tier (tier order) and by skill, a skill with spend and no call included', () => {
+  it('splits spend by tier (tier order) and by skill, a skill with spend and no call included; refused attempts are no model calls', () => {
     const b = report.partners[1]!;
     expect(b.inbound.byTier).toEqual([
-      { tier: 'small', modelCalls: 3, spendMicros: 3_510, shadowMicros: 0 },
-      { tier: 'mid', modelCalls: 2, spendMicros: 40_000, shadowMicros: 900 },
+      { tier: 'small', modelCalls: 3, refusedCalls: 2, spendMicros: 3_510, shadowMicros: 0 },
+      { tier: 'mid', modelCalls: 2, refusedCalls: 0, spendMicros: 40_000, shadowMicros: 900 },
     ]);
     expect(b.inbound.bySkill.map((s) => [s.skill, s.calls, s.errors, s.spendMicros])).toEqual([
       ['compliance.check-text', 2, 1, 0],
@@ -127,7 +140,13 @@ describe('buildPartnerReport', () => {
       expect.objectContaining({ skill: 'compliance.check-text', calls: 2 }),
     ]);
     expect(report.partners[0]!.outbound).toMatchObject({ calls: 0, errorRate: null, lastCallAt: null });
-    expect(report.totals.inbound).toMatchObject({ calls: 7, errors: 3, spendMicros: 43_517, modelCalls: 6 });
+    expect(report.totals.inbound).toMatchObject({
+      calls: 7,
+      errors: 3,
+      spendMicros: 43_517,
+      modelCalls: 6,
+      refusedCalls: 2,
+    });
     expect(report.totals.outbound).toMatchObject({ calls: 2, errors: 1 });
   });
 });

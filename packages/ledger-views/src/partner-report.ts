@@ -28,10 +28,15 @@ export interface PartnerCallCounts {
   lastCallAt: string | null;
 }
 
-/** The ledger's sums for a partner's work (model call attempts), integer micro-USD. */
+/**
+ * The ledger's sums for a partner's work, integer micro-USD, over the ledger rows written in the
+ * window (by the row's own time, as the gateway's monthly partner budget sums them).
+ */
 export interface PartnerSpend {
-  /** Ledger rows. */
+  /** Model calls made: ledger rows of attempts sent to a model. */
   modelCalls: number;
+  /** Attempts the budget refused before anything was sent (ledger rows at no cost): not calls. */
+  refusedCalls: number;
   /** What was charged. */
   spendMicros: number;
   /** Offline rows' list price: reported, never charged. */
@@ -76,7 +81,7 @@ function emptyCounts(): PartnerCallCounts {
   };
 }
 
-const emptySpend = (): PartnerSpend => ({ modelCalls: 0, spendMicros: 0, shadowMicros: 0 });
+const emptySpend = (): PartnerSpend => ({ modelCalls: 0, refusedCalls: 0, spendMicros: 0, shadowMicros: 0 });
 
 function addCalls(into: PartnerCallCounts, row: PartnerSkillCalls): void {
   into.calls += row.calls;
@@ -93,6 +98,7 @@ function addCalls(into: PartnerCallCounts, row: PartnerSkillCalls): void {
 
 function addSpend(into: PartnerSpend, row: PartnerSpend): void {
   into.modelCalls += row.modelCalls;
+  into.refusedCalls += row.refusedCalls;
   into.spendMicros += row.spendMicros;
   into.shadowMicros += row.shadowMicros;
 }
@@ -155,7 +161,12 @@ export function buildPartnerReport(activity: PartnerActivity): PartnerReport {
   }
   for (const row of activity.spend) {
     const p = partnerOf(row.partner);
-    const spend = { modelCalls: row.calls, spendMicros: row.spendMicros, shadowMicros: row.shadowMicros };
+    const spend = {
+      modelCalls: row.calls,
+      refusedCalls: row.refused,
+      spendMicros: row.spendMicros,
+      shadowMicros: row.shadowMicros,
+    };
     addSpend(p.inbound, spend);
     let tier = p.tiers.get(row.tier);
     if (!tier) {

@@ -29,6 +29,7 @@ export {
   type LedgerUsageRow,
   PgCostLedger,
 } from './cost-ledger-repository.js';
+export { createFromEnvelope, type EnvelopeRow } from './create-from-envelope.js';
 export { type DiaryEntry, type Lesson, Observation, PgDiaryRepository } from './diary-repository.js';
 export { InMemoryApprovalRepository } from './in-memory-approval-repository.js';
 export { InMemoryTaskRepository } from './in-memory-task-repository.js';

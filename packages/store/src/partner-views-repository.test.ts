@@ -29,7 +29,13 @@ describe('PgPartnerViews (real Postgres)', () => {
     envelope({ skill: 'partners.ask', createdAt: createdAt.toISOString(), input: { target, input: {} } });
 
   /** Creates the task and moves it to `state` (through working where the rules ask for it). */
-  const task = async (name: string, e: TaskEnvelope, state: TaskState, updatedAt?: Date) => {
+  const task = async (
+    name: string,
+    e: TaskEnvelope,
+    state: TaskState,
+    updatedAt?: Date,
+    error = { code: 'PROVIDER_ERROR', message: 'model down' },
+  ) => {
     await tasks.create(e);
     ids[name] = e.id;
     if (state === 'submitted') return;
@@ -37,11 +43,7 @@ describe('PgPartnerViews (real Postgres)', () => {
       await tasks.transition(e.id, { to: 'rejected', error: { code: 'FORBIDDEN', message: 'not shared' } });
     } else {
       await tasks.transition(e.id, { to: 'working' });
-      if (state === 'failed')
-        await tasks.transition(e.id, {
-          to: 'failed',
-          error: { code: 'PROVIDER_ERROR', message: 'model down' },
-        });
+      if (state === 'failed') await tasks.transition(e.id, { to: 'failed', error });
       else if (state !== 'working') await tasks.transition(e.id, { to: state });
     }
     if (updatedAt)
@@ -55,14 +57,24 @@ describe('PgPartnerViews (real Postgres)', () => {
     cost: number;
     shadow?: number;
     at: Date;
+    outcome?: string;
   }) =>
     pool.query(
       `insert into ${schema}.cost_ledger (task_id, attempt, call_id, seq, source, skill, agent, brain, partner, tier,
          provider, model, offline, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
          cache_write_1h_tokens, reasoning_tokens, cost_micros, shadow_cost_micros, latency_ms, outcome, created_at)
        values (gen_random_uuid(), 1, 1, 1, 'task', $1, 'scout', 'alpha', $2, $3, 'anthropic', 'anthropic:m', $4,
-         10, 5, 0, 0, 0, 0, $5, $6, 50, 'ok', $7)`,
-      [row.skill, row.partner, row.tier, (row.shadow ?? 0) > 0, row.cost, row.shadow ?? 0, row.at],
+         10, 5, 0, 0, 0, 0, $5, $6, 50, $8, $7)`,
+      [
+        row.skill,
+        row.partner,
+        row.tier,
+        (row.shadow ?? 0) > 0,
+        row.cost,
+        row.shadow ?? 0,
+        row.at,
+        row.outcome ?? 'ok',
+      ],
     );
 
   beforeAll(async () => {
@@ -85,9 +97,42 @@ describe('PgPartnerViews (real Postgres)', () => {
     await task('outOk', outbound('partner/b/compliance.check-text', at(4, 8)), 'completed');
     await task('outFailed', outbound('partner/b/compliance.check-text', at(4, 12)), 'failed', at(4, 12));
     await task('local', envelope({ createdAt: at(4, 9).toISOString() }), 'failed');
+    // Outbound targets that name no partner the call reached: not a partner's call. A name that
+    // is no name, a skill that is no `<agent>.<skill>`, and the gateway's own refusals (not in
+    // the registry; not allowed to ask b for that skill).
+    await task('outBadName', outbound('partner/Nope!/compliance.check-text', at(4, 13)), 'failed');
+    await task('outBadSkill', outbound('partner/b/not a skill', at(4, 13)), 'failed');
+    await task(
+      'outUnknown',
+      outbound('partner/nosuch/compliance.check-text', at(4, 14)),
+      'failed',
+      at(4, 14),
+      {
+        code: 'FORBIDDEN',
+        message: "no partner nosuch in this brain's registry",
+      },
+    );
+    await task('outNotAllowed', outbound('partner/b/diary.note', at(4, 14)), 'failed', at(4, 14), {
+      code: 'FORBIDDEN',
+      message: 'this brain may not ask partner b for diary.note',
+    });
+    // b itself refusing us reached b: counted.
+    await task('outRefusedByB', outbound('partner/b/scout.recent-items', at(4, 15)), 'failed', at(4, 15), {
+      code: 'FORBIDDEN',
+      message: 'partner b: this caller may not do that',
+    });
     // The ledger: b's work by skill and tier, an offline row, c's, last month's, and a non-partner row.
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'small', cost: 1_000, at: at(2, 9) });
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'small', cost: 2_500, at: at(3, 9) });
+    // An attempt the budget refused: a ledger row, no model call, no cost.
+    await ledger({
+      partner: 'b',
+      skill: 'scout.recent-items',
+      tier: 'small',
+      cost: 0,
+      at: at(3, 10),
+      outcome: 'refused',
+    });
     await ledger({ partner: 'b', skill: 'scout.recent-items', tier: 'mid', cost: 40_000, at: at(4, 9) });
     await ledger({
       partner: 'b',
@@ -113,7 +158,7 @@ describe('PgPartnerViews (real Postgres)', () => {
     await brain.cleanup();
   });
 
-  it('counts calls per partner, direction and skill by state, inbound from partner origins and outbound from partners.ask', async () => {
+  it('counts calls per partner, direction and skill by state, inbound from partner origins and outbound from partners.ask that reached a partner', async () => {
     const activity = await views.activity({ since: at(1, 0), until: at(6, 0) });
     expect(activity.since).toBe(at(1, 0).toISOString());
     expect(activity.calls).toEqual([
@@ -154,6 +199,18 @@ describe('PgPartnerViews (real Postgres)', () => {
         lastCallAt: at(4, 12).toISOString(),
       },
       {
+        partner: 'b',
+        direction: 'outbound',
+        skill: 'scout.recent-items',
+        calls: 1,
+        completed: 0,
+        failed: 1,
+        rejected: 0,
+        canceled: 0,
+        open: 0,
+        lastCallAt: at(4, 15).toISOString(),
+      },
+      {
         partner: 'c',
         direction: 'inbound',
         skill: 'scout.recent-items',
@@ -176,6 +233,7 @@ describe('PgPartnerViews (real Postgres)', () => {
         skill: 'compliance.check-text',
         tier: 'mid',
         calls: 1,
+        refused: 0,
         spendMicros: 0,
         shadowMicros: 900,
       },
@@ -184,6 +242,7 @@ describe('PgPartnerViews (real Postgres)', () => {
         skill: 'scout.recent-items',
         tier: 'mid',
         calls: 1,
+        refused: 0,
         spendMicros: 40_000,
         shadowMicros: 0,
       },
@@ -191,16 +250,21 @@ describe('PgPartnerViews (real Postgres)', () => {
         partner: 'b',
         skill: 'scout.recent-items',
         tier: 'small',
+        // The refused attempt is a row, not a call.
         calls: 2,
+        refused: 1,
         spendMicros: 3_500,
         shadowMicros: 0,
       },
-      // The row at the window's first instant counts; last month's does not.
+      // Windowed by the ledger row's own time (what the gateway's partner budget sums): the row
+      // at the window's first instant counts though its task (cOld) was made last month, so c
+      // shows spend without a call of the window; last month's row does not count.
       {
         partner: 'c',
         skill: 'scout.recent-items',
         tier: 'small',
         calls: 2,
+        refused: 0,
         spendMicros: 100_299,
         shadowMicros: 0,
       },
@@ -213,6 +277,7 @@ describe('PgPartnerViews (real Postgres)', () => {
         skill: 'scout.recent-items',
         tier: 'small',
         calls: 1,
+        refused: 0,
         spendMicros: 1_000,
         shadowMicros: 0,
       },
@@ -224,6 +289,7 @@ describe('PgPartnerViews (real Postgres)', () => {
     const { failures } = await views.activity({ since: at(1, 0), until: at(6, 0) });
     expect(failures.map((f) => [f.taskId, f.direction, f.state])).toEqual([
       [ids.bRejected, 'inbound', 'rejected'],
+      [ids.outRefusedByB, 'outbound', 'failed'],
       [ids.outFailed, 'outbound', 'failed'],
       [ids.bFailed, 'inbound', 'failed'],
       [ids.cCanceled, 'inbound', 'canceled'],
@@ -235,13 +301,13 @@ describe('PgPartnerViews (real Postgres)', () => {
       code: 'FORBIDDEN',
       createdAt: at(5, 9).toISOString(),
     });
-    expect(failures[2]).toMatchObject({
+    expect(failures[3]).toMatchObject({
       skill: 'scout.recent-items',
       message: 'model down',
       code: 'PROVIDER_ERROR',
     });
-    expect(failures[3]!.message).toBeNull();
+    expect(failures[4]!.message).toBeNull();
     const limited = await views.activity({ since: at(1, 0), until: at(6, 0), failureLimit: 2 });
-    expect(limited.failures.map((f) => f.taskId)).toEqual([ids.bRejected, ids.outFailed]);
+    expect(limited.failures.map((f) => f.taskId)).toEqual([ids.bRejected, ids.outRefusedByB]);
   });
 });

@@ -35,8 +35,10 @@ export interface PartnerSpendRow {
   /** The ledger row's skill; null for rows without one. */
   readonly skill: string | null;
   readonly tier: Tier;
-  /** Ledger rows (model call attempts). */
+  /** Model calls made: ledger rows of attempts sent to a model (outcome not `refused`). */
   readonly calls: number;
+  /** Ledger rows of attempts the budget refused before anything was sent (cost 0). */
+  readonly refused: number;
   readonly spendMicros: number;
   /** Offline rows' list price: reported apart, never spend. */
   readonly shadowMicros: number;
@@ -67,13 +69,28 @@ export interface PartnerActivity {
 }
 
 const OPEN_STATES = ['submitted', 'working', 'input-required', 'auth-required'];
-const TARGET = '^partner/([a-z][a-z0-9-]{0,62})/(.+)$';
+/** A `partners.ask` target as the skill parses it (agent-kit `parsePartnerTarget`): name, then `<agent>.<skill>`. */
+const TARGET = '^partner/([a-z][a-z0-9-]{0,62})/([a-z][a-z0-9-]*\\.[a-z][a-z0-9-]*)$';
+/**
+ * A `partners.ask` task this brain refused before anything was sent: the gateway's own FORBIDDEN
+ * answers (services/gateway `askPartner`: the name is not in the federation registry;
+ * `PartnerLink`: this brain may not ask that partner for that skill). Such a target names no
+ * partner the call reached (it may be no partner at all), so the task is not a partner's call.
+ */
+const REFUSED_HERE = `(t.state = 'failed' AND t.error->>'code' = 'FORBIDDEN'
+  AND (t.error->>'message' LIKE 'no partner %' OR t.error->>'message' LIKE 'this brain may not ask partner %'))`;
 
 /**
  * Read-only views of the work this brain does for partners and asks of them, for the console's
  * partners page and `forge partners`: task counts from the task records (inbound: origin kind
- * `partner`; outbound: `partners.ask` tasks, the partner read from their `target`), spend from the
- * cost ledger's `partner` column. Every number is summed from those rows on each call.
+ * `partner`; outbound: `partners.ask` tasks, the partner read from their `target` when it parses
+ * and the gateway did not refuse it as no partner of ours), spend from the cost ledger's
+ * `partner` column. Every number is summed from those rows on each call.
+ *
+ * Two clocks: tasks are windowed by their creation, ledger rows by their own `created_at`, which
+ * is what the gateway's monthly partner budget sums (rows since the 1st, UTC). A task made before
+ * the window that runs into it adds spend to this window, not calls: a partner can show spend
+ * without calls at a month boundary.
  */
 export class PgPartnerViews {
   readonly #pool: pg.Pool;
@@ -87,7 +104,8 @@ export class PgPartnerViews {
   }
 
   /**
-   * Partner activity of tasks created and ledger rows written in `[since, until)`, with the
+   * Partner activity of tasks created and ledger rows written in `[since, until)` (each by its own
+   * time, see the class), with the
    * newest `failureLimit` failed, rejected or canceled partner tasks of that window.
    */
   async activity(query: { since: Date; until: Date; failureLimit?: number }): Promise<PartnerActivity> {
@@ -111,6 +129,7 @@ export class PgPartnerViews {
                regexp_replace(t.input->>'target', '${TARGET}', '\\2') AS partner_skill
           FROM ${this.#tasks} t
          WHERE t.skill = '${PARTNER_ASK_SKILL}' AND t.input->>'target' ~ '${TARGET}'
+           AND NOT ${REFUSED_HERE}
            AND t.created_at >= $1 AND t.created_at < $2
       ) p`;
   }
@@ -163,10 +182,12 @@ export class PgPartnerViews {
         skill: string | null;
         tier: Tier;
         calls: number;
+        refused: number;
         spend: string;
         shadow: string;
       }>(
-        `SELECT partner, skill, tier, COUNT(*)::int AS calls,
+        `SELECT partner, skill, tier, (COUNT(*) FILTER (WHERE outcome <> 'refused'))::int AS calls,
+                (COUNT(*) FILTER (WHERE outcome = 'refused'))::int AS refused,
                 SUM(cost_micros)::text AS spend, SUM(shadow_cost_micros)::text AS shadow
            FROM ${this.#ledger}
           WHERE partner IS NOT NULL AND created_at >= $1 AND created_at < $2
@@ -180,6 +201,7 @@ export class PgPartnerViews {
       skill: row.skill,
       tier: row.tier,
       calls: row.calls,
+      refused: row.refused,
       spendMicros: Number(row.spend),
       shadowMicros: Number(row.shadow),
     }));

@@ -119,7 +119,9 @@ export const CreateTaskOptions = z.object({
    * for a caller that shows the task to nobody before one of those: the edge's blocking
    * SendMessage, whose answer is the worker's durable end, or follows `flush()`. A Postgres crash
    * before then can lose the row; the task's message is on the bus (its envelope carries the
-   * idempotency key), and the worker creates the row from it, as for any published envelope.
+   * idempotency key), and the router creates the row from it (`createFromEnvelope`), as for any
+   * published envelope, without the caller's A2A message (the envelope does not carry it). If the
+   * caller's retry made another task under the key first, the envelope is dropped as a duplicate.
    */
   durable: z.boolean().optional(),
 });

@@ -39,14 +39,14 @@ describe('the partners page (real Postgres and NATS)', () => {
     contextId: randomUUID(),
     createdAt: new Date(Date.now() - 60_000).toISOString(),
   });
-  const ledger = (partner: string | null, tier: string, cost: number) =>
+  const ledger = (partner: string | null, tier: string, cost: number, outcome = 'ok') =>
     pool.query(
       `insert into ${schema}.cost_ledger (task_id, attempt, call_id, seq, source, skill, agent, brain, partner, tier,
          provider, model, offline, input_tokens, output_tokens, cache_read_tokens, cache_write_5m_tokens,
          cache_write_1h_tokens, reasoning_tokens, cost_micros, shadow_cost_micros, latency_ms, outcome, created_at)
        values (gen_random_uuid(), 1, 1, 1, 'task', 'scout.recent-items', 'scout', $1, $2, $3, 'anthropic',
-         'anthropic:m', false, 10, 5, 0, 0, 0, 0, $4, 0, 50, 'ok', now() - interval '1 minute')`,
-      [brain.name, partner, tier, cost],
+         'anthropic:m', false, 10, 5, 0, 0, 0, 0, $4, 0, 50, $5, now() - interval '1 minute')`,
+      [brain.name, partner, tier, cost, outcome],
     );
 
   beforeAll(async () => {
@@ -85,7 +85,20 @@ describe('the partners page (real Postgres and NATS)', () => {
         });
       else if (state === 'completed') await tasks.transition(e.id, { to: 'completed', output: {} });
     }
+    // Asked of a partner this brain does not have: the gateway refused it, no partner "ghost".
+    const ghost = envelope(null, 'partners.ask', {
+      target: 'partner/ghost/compliance.check-text',
+      input: {},
+    });
+    await tasks.create(ghost);
+    await tasks.transition(ghost.id, { to: 'working' });
+    await tasks.transition(ghost.id, {
+      to: 'failed',
+      error: { code: 'FORBIDDEN', message: "no partner ghost in this brain's registry" },
+    });
     await ledger('acme', 'small', 1_250);
+    // An attempt the budget refused: a ledger row, not a model call.
+    await ledger('acme', 'small', 0, 'refused');
     await ledger('acme', 'mid', 40_000);
     await ledger('zeta', 'small', 7);
     await ledger(null, 'frontier', 900_000);
@@ -160,11 +173,17 @@ describe('the partners page (real Postgres and NATS)', () => {
     expect(failure).toContain('http://jaeger.example:16686/search?service=forge-router&amp;tags=');
     expect(body).toContain('<a href="/tasks?skill=scout.recent-items">scout.recent-items</a>');
     expect(body.match(/<tr data-task=/g)).toHaveLength(1);
+    // A target the gateway refused as no partner of ours is no partner here.
+    expect(body).not.toContain('ghost');
+    expect(body).toContain('<dd id="outbound-calls">1</dd>');
+    // The page says which clock spend is counted by.
+    expect(body).toContain('counted by when each row was written');
     // The skill's link opens the tasks page filtered to that skill.
     const filtered = await (
       await fetch(`${service.url}/tasks?skill=partners.ask`, { headers: { cookie: session } })
     ).text();
-    expect(filtered.match(/<tr data-task=/g)).toHaveLength(1);
+    // Both partners.ask tasks: the tasks page lists the refused one too.
+    expect(filtered.match(/<tr data-task=/g)).toHaveLength(2);
     expect(filtered).toContain('partners.ask');
     expect(filtered).not.toContain('scout.recent-items');
   });
@@ -173,14 +192,15 @@ describe('the partners page (real Postgres and NATS)', () => {
     const overview = await readPartnerOverview(pool, schema, { now: new Date() });
     const acme = overview.window.partners.find((p) => p.partner === 'acme')!;
     expect(acme.inbound).toMatchObject({ calls: 3, errors: 1, spendMicros: 41_250 });
-    expect(acme.inbound.byTier.map((t) => [t.tier, t.spendMicros])).toEqual([
-      ['small', 1_250],
-      ['mid', 40_000],
+    // The refused attempt is counted apart: small had one model call, not two.
+    expect(acme.inbound.byTier.map((t) => [t.tier, t.modelCalls, t.refusedCalls, t.spendMicros])).toEqual([
+      ['small', 1, 1, 1_250],
+      ['mid', 1, 0, 40_000],
     ]);
     const body = await (await fetch(`${service.url}/partners`, { headers: { cookie: session } })).text();
     for (const t of acme.inbound.byTier)
       expect(body).toContain(
-        `<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num">${t.modelCalls}</td><td class="num"><span data-micros="${t.spendMicros}">`,
+        `<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num" data-field="model-calls">${t.modelCalls}</td><td class="num" data-field="refused">${t.refusedCalls}</td><td class="num"><span data-micros="${t.spendMicros}">`,
       );
   });
 });

@@ -194,6 +194,7 @@ export class PartnerLink {
   ): Promise<PartnerAskReply> {
     const outbound = this.#outbound;
     if (!outbound?.skills.includes(skill)) {
+      // The store's partner views know this refusal by its code and the text's start: keep in step.
       throw new ForgeError('FORBIDDEN', `this brain may not ask partner ${this.name} for ${skill}`, {
         retryable: false,
       });

@@ -20,6 +20,8 @@ export function askPartner(
   onEvent?: (event: PartnerEvent) => Promise<void>,
 ): Promise<PartnerAskReply> {
   const link = links.get(request.partner);
+  // The store's partner views know this refusal by its code and the text's start (`no partner `):
+  // a target it refuses names no partner of ours. Keep them in step.
   if (!link)
     throw new ForgeError('FORBIDDEN', `no partner ${request.partner} in this brain's registry`, {
       retryable: false,

@@ -1,5 +1,5 @@
 import { isForgeError, isTerminal, splitSkillRef, type TaskEnvelope, type TaskState } from '@forge/contracts';
-import type { TaskRecord } from '@forge/store';
+import { createFromEnvelope, type TaskRecord } from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import type { AgentDefinition } from '../skills/define-agent.js';
 import type { Skill } from '../skills/define-skill.js';
@@ -71,11 +71,18 @@ async function claimFromRecord(
   logger: Logger,
 ): Promise<Claim | null> {
   const { tasks } = deps;
-  const record = (await tasks.get(envelope.id)) ?? (await tasks.create(envelope)).record;
-  if (record.id !== envelope.id) {
-    logger.info({ existing: record.id }, 'idempotency key already names another task: duplicate dropped');
+  // No row: made from the envelope (the router normally made it already), unless its key names
+  // another task of the caller (a crash lost this one's row and the caller retried first).
+  const found = await tasks.get(envelope.id);
+  const made = found ? { record: found } : await createFromEnvelope(tasks, envelope);
+  if ('duplicateOf' in made) {
+    logger.warn(
+      { duplicateOf: made.duplicateOf },
+      'task has no row and its idempotency key names another task: duplicate dropped',
+    );
     return null;
   }
+  const { record } = made;
   if (isTerminal(record.state)) {
     logger.debug({ state: record.state }, 'task already ended: message dropped');
     return null;

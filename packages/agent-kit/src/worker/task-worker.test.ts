@@ -248,6 +248,29 @@ describe('TaskWorker', () => {
     expect(scopes).toEqual([{ taskId: e.id, attempt: 1, skill: 'unit.double' }]);
   });
 
+  it('drops (acks) a task with no record whose key another task holds, its row or a follow-up message', async () => {
+    // The caller retried first after a crash lost A's row: B holds the key.
+    const b = envelope('unit.double', { n: 1 });
+    await tasks.create(b);
+    const before = await tasks.get(b.id);
+    const a = { ...b, id: crypto.randomUUID() };
+    await worker.run(a, delivery());
+    await worker.run(a, delivery(2));
+    expect(await tasks.get(a.id)).toBeNull();
+    expect(await tasks.get(b.id)).toEqual(before);
+    // The key names a follow-up message of B (same caller): a duplicate too, not a dead letter.
+    const key = `k:${crypto.randomUUID()}`;
+    await tasks.appendMessage(
+      b.id,
+      { messageId: 'm2', role: 'user', parts: [] },
+      { idempotencyKey: key, owner: 'alice' },
+    );
+    const c = envelope('unit.double', { n: 2 }, { idempotencyKey: key });
+    await worker.run(c, delivery());
+    expect(await tasks.get(c.id)).toBeNull();
+    expect(published.filter((r) => r.id === a.id || r.id === c.id || r.id === b.id)).toEqual([]);
+  });
+
   it('fails the task naming the field when the input is bad, and acks', async () => {
     const e = envelope('unit.double', { n: 'two' });
     await worker.run(e, delivery());

@@ -27,7 +27,9 @@ function formatReport(label: string, report: PartnerReport): string[] {
         `    ${s.skill}: ${s.calls} calls, ${s.errors} errors, ${usd(s.spendMicros)}${s.shadowMicros > 0 ? ` (shadow ${usd(s.shadowMicros)})` : ''}`,
       );
     for (const t of i.byTier)
-      lines.push(`    tier ${t.tier}: ${t.modelCalls} model calls, ${usd(t.spendMicros)}`);
+      lines.push(
+        `    tier ${t.tier}: ${t.modelCalls} model calls, ${usd(t.spendMicros)}${t.refusedCalls > 0 ? ` (${t.refusedCalls} refused by budget)` : ''}`,
+      );
     for (const s of p.outbound.bySkill)
       lines.push(`    we asked ${s.skill}: ${s.calls} calls, ${s.errors} errors`);
   }

@@ -43,10 +43,10 @@ ${
   inbound.byTier.length === 0
     ? ''
     : html`<div class="table-wrap"><table class="tiers-table"><caption class="meta">Spend on ${p.partner}'s work by tier (ledger rows)</caption>
-<thead><tr><th scope="col">Tier</th><th scope="col" class="num">Model calls</th><th scope="col" class="num">Spend</th><th scope="col" class="num">Shadow</th></tr></thead>
+<thead><tr><th scope="col">Tier</th><th scope="col" class="num">Model calls</th><th scope="col" class="num">Refused by budget</th><th scope="col" class="num">Spend</th><th scope="col" class="num">Shadow</th></tr></thead>
 <tbody>${inbound.byTier.map(
         (t) =>
-          html`<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num">${t.modelCalls}</td><td class="num">${money(t.spendMicros)}</td><td class="num">${usd(t.shadowMicros)}</td></tr>`,
+          html`<tr data-tier="${t.tier}"><th scope="row">${t.tier}</th><td class="num" data-field="model-calls">${t.modelCalls}</td><td class="num" data-field="refused">${t.refusedCalls}</td><td class="num">${money(t.spendMicros)}</td><td class="num">${usd(t.shadowMicros)}</td></tr>`,
       )}</tbody></table></div>`
 }
 <h3>What we asked of ${p.partner}</h3>
@@ -135,5 +135,5 @@ ${
 </tr>`;
       })}</tbody></table></div>`
 }
-<p class="meta">Calls and errors are the task records: inbound, tasks whose origin is a partner (created from ${month.since.slice(0, 16).replace('T', ' ')} UTC, the start of the month partner budgets count, and in the last 24 hours); an error is a call that ended failed, rejected or canceled, and the error rate is errors over the calls that ended. Spend is the cost ledger's rows for the partner's work (offline shadow cost apart, never spend). Outbound is this brain's <code>partners.ask</code> tasks (<code>forge send partner/…</code>); a skill asking a partner from inside its own task is in that task's trace, not counted here. Partner budgets are enforced by the gateway from the federation registry, which the console does not read. The same numbers as <code>forge partners --json</code>.</p>`;
+<p class="meta">Calls and errors are the task records: inbound, tasks whose origin is a partner (created from ${month.since.slice(0, 16).replace('T', ' ')} UTC, the start of the month partner budgets count, and in the last 24 hours); an error is a call that ended failed, rejected or canceled, and the error rate is errors over the calls that ended. Spend is the cost ledger's rows for the partner's work, counted by when each row was written (from the same instant), as the gateway's monthly partner budget counts them: work on a task made before the 1st is this month's spend, so a partner can show spend without calls at a month boundary (offline shadow cost apart, never spend). Model calls are the ledger rows of calls sent to a model; attempts the budget refused are counted apart and cost nothing. Outbound is this brain's <code>partners.ask</code> tasks whose target is <code>partner/&lt;name&gt;/&lt;agent&gt;.&lt;skill&gt;</code>, less those the gateway refused before asking (no such partner in the registry, or not allowed to ask it that skill) (<code>forge send partner/…</code>); a skill asking a partner from inside its own task is in that task's trace, not counted here. Partner budgets are enforced by the gateway from the federation registry, which the console does not read. The same numbers as <code>forge partners --json</code>.</p>`;
 }

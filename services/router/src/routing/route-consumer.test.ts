@@ -228,4 +228,53 @@ describe('route consumer', () => {
     expect(approval).toMatchObject({ status: 'pending', agent: 'marketing', envelope: { id: task.id } });
     expect(forwarded.has(task.id)).toBe(false);
   });
+
+  describe('a task whose row is missing and whose key another task holds (the caller retried first)', () => {
+    /** Task B holds key K (durably); A's envelope carries K but A's row was lost. */
+    async function retriedFirst(manifest: Parameters<Harness['task']>[0], skill?: string) {
+      const b = await h.task(manifest);
+      const a: TaskEnvelope = { ...b, id: randomUUID(), ...(skill ? { skill } : {}) };
+      expect(await h.tasks.get(a.id)).toBeNull();
+      return { a, b, before: await h.tasks.get(b.id) };
+    }
+
+    async function deadLetters(): Promise<number> {
+      const jsm = await jetstreamManager(h.bus.nc);
+      return (await jsm.streams.info(h.bus.subjects.streams.deadLetter.name)).state.messages;
+    }
+
+    it('acks and drops the routing message; B is untouched and nothing is dead-lettered', async () => {
+      const dead = await deadLetters();
+      const { a, b, before } = await retriedFirst({ skill: 'scout.score' });
+      await submit(a);
+      await routerIdle();
+      expect(await h.tasks.get(a.id)).toBeNull();
+      expect(forwarded.has(a.id)).toBe(false);
+      expect(forwarded.has(b.id)).toBe(false);
+      expect(await h.tasks.get(b.id)).toEqual(before);
+      expect(await deadLetters()).toBe(dead);
+    });
+
+    it('drops it on the reject path too, and never rejects B', async () => {
+      const dead = await deadLetters();
+      const { a, b, before } = await retriedFirst({ skill: 'scout.score' }, 'ghost.haunt');
+      await submit(a);
+      await routerIdle();
+      expect(await h.tasks.get(a.id)).toBeNull();
+      expect(await h.tasks.get(b.id)).toEqual(before);
+      expect(await deadLetters()).toBe(dead);
+    });
+
+    it('drops it on the approval path too: no approval row for A, B untouched', async () => {
+      await exhaust('marketing', 1);
+      const dead = await deadLetters();
+      const { a, b, before } = await retriedFirst({ skill: 'marketing.write-copy', tierHint: 'mid' });
+      await submit(a);
+      await routerIdle();
+      expect(await h.tasks.get(a.id)).toBeNull();
+      expect(await h.decisions.approval(a.id)).toBeNull();
+      expect(await h.tasks.get(b.id)).toEqual(before);
+      expect(await deadLetters()).toBe(dead);
+    });
+  });
 });

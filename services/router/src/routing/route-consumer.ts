@@ -6,10 +6,15 @@ import {
   TaskEnvelope,
   type TaskError,
 } from '@forge/contracts';
-import type { RoutingDecisionRepository, TaskRecord, TaskRepository } from '@forge/store';
+import {
+  createFromEnvelope,
+  type RoutingDecisionRepository,
+  type TaskRecord,
+  type TaskRepository,
+} from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 import { RouteTelemetry } from './route-telemetry.js';
-import type { TaskRouter } from './task-router.js';
+import { DuplicateEnvelopeError, type TaskRouter, type TaskRouting } from './task-router.js';
 import type { TaskRoutingCache } from './task-routing-cache.js';
 
 export interface RouteConsumerDeps {
@@ -30,6 +35,10 @@ export interface RouteConsumerDeps {
  * with the reason; budget `queue` → an approval row, the task stays submitted and its status says
  * it waits for approval. The message is acked only after all of that is stored and the forward
  * is acknowledged by JetStream; a failure before that naks it for another try.
+ *
+ * A task with no row whose idempotency key names another task of the caller (a Postgres crash lost
+ * the edge's non-durable insert and the caller retried the message first, making that task) is a
+ * duplicate: its message is acked and dropped with a log line, never routed, rejected or retried.
  */
 export class RouteConsumer {
   readonly #deps: RouteConsumerDeps;
@@ -64,7 +73,14 @@ export class RouteConsumer {
   async #handle(task: TaskEnvelope, ctx: MessageContext): Promise<void> {
     const { router, cache, bus, decisions } = this.#deps;
     const logger = this.#deps.logger.child({ taskId: task.id, skill: task.skill });
-    const routing = await this.#telemetry.traced(task, () => router.route(task));
+    let routing: TaskRouting;
+    try {
+      routing = await this.#telemetry.traced(task, () => router.route(task));
+    } catch (error) {
+      if (!(error instanceof DuplicateEnvelopeError)) throw error;
+      duplicateDropped(logger, error.duplicateOf);
+      return;
+    }
     if (routing.kind === 'unknown-skill') {
       await this.#reject(task, { code: 'UNKNOWN_SKILL', message: routing.reason }, logger);
       return;
@@ -93,6 +109,8 @@ export class RouteConsumer {
         return;
       case 'queued': {
         const reason = `queued for approval: ${why}`;
+        // The row first: a duplicate gets no approval row (an approval would only publish it again).
+        if (!(await this.#deps.tasks.get(task.id)) && !(await this.#createRow(task, logger))) return;
         await decisions.queueForApproval({
           taskId: task.id,
           skill: task.skill,
@@ -101,7 +119,7 @@ export class RouteConsumer {
           reason,
           envelope: { ...task, routing: record.decision },
         });
-        await this.#announceQueued(task, reason);
+        await this.#announceQueued(task, reason, logger);
         logger.warn(
           { tier: record.decision.tier, reasons: record.decision.reasons },
           'task queued for approval by budget',
@@ -113,43 +131,57 @@ export class RouteConsumer {
 
   /** Rejects a task still waiting to be routed, and tells listeners; a task already past that is left alone. */
   async #reject(task: TaskEnvelope, error: TaskError, logger: Logger): Promise<void> {
-    let record: TaskRecord;
+    let record: TaskRecord | null;
     try {
-      record = await this.#transitionCreating(task, error);
+      record = await this.#transitionCreating(task, error, logger);
     } catch (cause) {
       if (!isForgeError(cause, 'ILLEGAL_TRANSITION')) throw cause;
       logger.info({ reason: error.message }, 'task not rejected: it already moved on');
       return;
     }
+    if (!record) return;
     this.#emit(record, error.message, error);
     this.#telemetry.rejected(task.skill);
     logger.warn({ code: error.code, reason: error.message }, 'task rejected');
   }
 
-  async #transitionCreating(task: TaskEnvelope, error: TaskError): Promise<TaskRecord> {
+  /** The rejected task, or null when it has no row and its key names another task (a duplicate). */
+  async #transitionCreating(
+    task: TaskEnvelope,
+    error: TaskError,
+    logger: Logger,
+  ): Promise<TaskRecord | null> {
     const { tasks } = this.#deps;
     const change = { to: 'rejected' as const, from: ['submitted' as const], message: error.message, error };
     try {
       return await tasks.transition(task.id, change);
     } catch (cause) {
       if (!isForgeError(cause, 'NOT_FOUND')) throw cause;
-      await tasks.create(task);
+      if (!(await this.#createRow(task, logger))) return null;
       return tasks.transition(task.id, change);
     }
   }
 
-  async #announceQueued(task: TaskEnvelope, reason: string): Promise<void> {
+  async #announceQueued(task: TaskEnvelope, reason: string, logger: Logger): Promise<void> {
     const { tasks } = this.#deps;
     const approval = { approval: { status: 'pending', reason } };
     try {
       await tasks.updateA2A(task.id, { metadata: approval });
     } catch (cause) {
       if (!isForgeError(cause, 'NOT_FOUND')) throw cause;
-      await tasks.create(task);
+      if (!(await this.#createRow(task, logger))) return;
       await tasks.updateA2A(task.id, { metadata: approval });
     }
     const record = await tasks.get(task.id);
     if (record) this.#emit(record, reason);
+  }
+
+  /** Creates the task's missing row from its envelope; false (logged) when the envelope is a duplicate. */
+  async #createRow(task: TaskEnvelope, logger: Logger): Promise<boolean> {
+    const made = await createFromEnvelope(this.#deps.tasks, task);
+    if ('record' in made) return true;
+    duplicateDropped(logger, made.duplicateOf);
+    return false;
   }
 
   #emit(record: TaskRecord, message: string, error?: TaskError): void {
@@ -179,4 +211,12 @@ export function runMsgId(
 ): string {
   const incoming = ctx.headers['Nats-Msg-Id'];
   return incoming ? `run:${incoming}` : `run:${task.id}:seq:${ctx.streamSequence}`;
+}
+
+/** Logs an envelope dropped as a duplicate of the task its idempotency key names. */
+function duplicateDropped(logger: Logger, duplicateOf: string): void {
+  logger.warn(
+    { duplicateOf },
+    'task has no row and its idempotency key names another task (the caller retried first): message dropped',
+  );
 }

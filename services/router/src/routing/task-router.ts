@@ -1,14 +1,32 @@
-import { isForgeError, type RoutingDecision, type TaskEnvelope } from '@forge/contracts';
+import { ForgeError, isForgeError, type RoutingDecision, type TaskEnvelope } from '@forge/contracts';
 import { toRoutingDecision } from '@forge/policy';
-import type {
-  RoutingDecisionRecord,
-  RoutingDecisionRepository,
-  RoutingStatus,
-  TaskRepository,
+import {
+  createFromEnvelope,
+  type RoutingDecisionRecord,
+  type RoutingDecisionRepository,
+  type RoutingStatus,
+  type TaskRepository,
 } from '@forge/store';
 import { inputTokensEstimate, principalOf, type RouteDecider } from './route-decider.js';
 import type { RoutingConfigSource } from './routing-config-source.js';
 import type { SkillCache } from './skill-cache.js';
+
+/**
+ * The task has no row and its idempotency key names another task of the caller (`duplicateOf`):
+ * a Postgres crash lost the edge's non-durable insert and the caller retried the message first.
+ * Its own row can never be made under that key, so it is not routed: the consumer drops it.
+ */
+export class DuplicateEnvelopeError extends ForgeError {
+  readonly duplicateOf: string;
+
+  constructor(taskId: string, duplicateOf: string) {
+    super('CONFLICT', `task ${taskId}: its idempotency key names task ${duplicateOf}; a duplicate`, {
+      retryable: false,
+      details: { taskId, duplicateOf },
+    });
+    this.duplicateOf = duplicateOf;
+  }
+}
 
 /** What routing a task came to. */
 export type TaskRouting =
@@ -83,15 +101,21 @@ export class TaskRouter {
     return { kind: 'decided', record, reused: !created, stamped: routed };
   }
 
-  /** Stores the decision on the task (kept if one is there); creates the task row if the publisher did not. */
+  /**
+   * Stores the decision on the task (kept if one is there); creates the task row if there is none
+   * (the publisher made none, or a Postgres crash lost the edge's non-durable insert). The row so
+   * made is the envelope's: it holds no A2A history, since the envelope carries the skill's input,
+   * not the caller's message.
+   */
   async #stamp(task: TaskEnvelope, record: RoutingDecisionRecord): Promise<RoutingDecision> {
     const { tasks } = this.#deps;
     try {
       return await tasks.setRouting(task.id, record.decision);
     } catch (error) {
       if (!isForgeError(error, 'NOT_FOUND')) throw error;
-      const { record: created } = await tasks.create({ ...task, routing: record.decision });
-      return created.routing ?? (await tasks.setRouting(task.id, record.decision));
+      const made = await createFromEnvelope(tasks, { ...task, routing: record.decision });
+      if ('duplicateOf' in made) throw new DuplicateEnvelopeError(task.id, made.duplicateOf);
+      return made.record.routing ?? (await tasks.setRouting(task.id, record.decision));
     }
   }
 }
