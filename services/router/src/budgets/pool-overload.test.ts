@@ -90,7 +90,7 @@ describe('a Postgres pool that stays full', () => {
     const natsCall = { callId: 1, messages: [{ role: 'user' as const, content: 'third' }] };
     // A call whose deadline comes before the pool's 2 s wait stops waiting at its deadline.
     const shortNats = () =>
-      h.call(fresh, { ...natsCall, deadline: new Date(Date.now() + 700).toISOString() });
+      h.call(fresh, { ...natsCall, timeoutMs: 700 });
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${h.schema}".budget_usage IN ACCESS EXCLUSIVE MODE`);
