@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ForgeError } from '@forge/contracts';
 import type pg from 'pg';
+import { connectionsOpening } from './pool-connecting.js';
 
 const deadlines = new AsyncLocalStorage<number>();
 
@@ -35,7 +36,17 @@ export function untilQueryDeadline<T>(shared: Promise<T>): Promise<T> {
   if (deadline === undefined) return shared;
   const left = deadline - Date.now();
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(pastDeadline(Math.max(0, left))), Math.max(0, left));
+    const timer = setTimeout(
+      () =>
+        reject(
+          new ForgeError(
+            'OVERLOADED',
+            `the database work this call shares with others did not end before its deadline (${Math.max(0, left)} ms of waiting); try again later`,
+            { retryable: true, details: { reason: 'database' } },
+          ),
+        ),
+      Math.max(0, left),
+    );
     shared.then(
       (value) => {
         clearTimeout(timer);
@@ -71,7 +82,7 @@ export function connectWithinDeadline(pool: pg.Pool): Promise<pg.PoolClient> {
     let late = false;
     const timer = setTimeout(() => {
       late = true;
-      reject(pastDeadline(left));
+      reject(connectionsOpening(pool) > 0 ? notAccepting(left) : pastDeadline(left));
     }, left);
     pool.connect().then(
       (client) => {
@@ -91,6 +102,15 @@ function pastDeadline(waitedMs: number): ForgeError {
   return new ForgeError(
     'OVERLOADED',
     `every database connection stayed busy until the call's deadline (${waitedMs} ms of waiting); try again later`,
+    { retryable: true, details: { reason: 'database' } },
+  );
+}
+
+/** The wait ended while the pool's connections were still being opened: the server is slow to accept. */
+function notAccepting(waitedMs: number): ForgeError {
+  return new ForgeError(
+    'UNAVAILABLE',
+    `postgres did not accept a connection before the call's deadline (${waitedMs} ms of waiting, connections still opening)`,
     { retryable: true },
   );
 }
