@@ -109,9 +109,13 @@ describe('callerError', () => {
 
   it('tells an overloaded caller the reason class, never the counts or components behind it', () => {
     const queueFull = callerError(
-      new ForgeError('OVERLOADED', 'router overloaded (admission queue full): 16 calls running and 64 waiting', {
-        details: { reason: 'queue_full', retryAfterSeconds: 3 },
-      }),
+      new ForgeError(
+        'OVERLOADED',
+        'router overloaded (admission queue full): 16 calls running and 64 waiting',
+        {
+          details: { reason: 'queue_full', retryAfterSeconds: 3 },
+        },
+      ),
       'id1',
     );
     expect(queueFull.message).toBe(
@@ -131,11 +135,12 @@ describe('callerError', () => {
       }),
     );
     expect(database.message).toMatch(/^the database is busy; try again after the Retry-After delay/);
-    for (const view of [queueFull, late, database]) expect(view.message).not.toMatch(/\d+ (calls|ms)|repository/);
+    for (const view of [queueFull, late, database])
+      expect(view.message).not.toMatch(/\d+ (calls|ms)|repository/);
     // A reason the table does not know gets the row's own message.
-    expect(callerError(new ForgeError('OVERLOADED', '7 running', { details: { reason: 'x' } }), 'i').message).toBe(
-      'the service is overloaded; try again after the Retry-After delay (error id i)',
-    );
+    expect(
+      callerError(new ForgeError('OVERLOADED', '7 running', { details: { reason: 'x' } }), 'i').message,
+    ).toBe('the service is overloaded; try again after the Retry-After delay (error id i)');
   });
 
   it('keeps the whole cause chain for the log line only', () => {

@@ -91,7 +91,8 @@ describe('createPool', () => {
       connectionTimeoutMs: 300,
     });
     try {
-      const ask = () => withPgErrors('budget admission', () => pool.query('SELECT 1')).catch((e: unknown) => e);
+      const ask = () =>
+        withPgErrors('budget admission', () => pool.query('SELECT 1')).catch((e: unknown) => e);
       // The first opens the pool's only connection; the second waits for the pool meanwhile.
       const [opening, waiting] = await Promise.all([ask(), ask()]);
       expect(opening).toMatchObject({ code: 'UNAVAILABLE', retryable: true });

@@ -65,9 +65,13 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   // a server slow to accept (UNAVAILABLE) from a pool busy with work (OVERLOADED).
   trackConnections(pool);
   const connect = pool.connect.bind(pool);
-  pool.connect = ((callback?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void) => {
+  pool.connect = ((
+    callback?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void,
+  ) => {
     if (callback) {
-      return connect((err, client, done) => callback(err ? (markIfOpening(pool, err) as Error) : err, client, done));
+      return connect((err, client, done) =>
+        callback(err ? (markIfOpening(pool, err) as Error) : err, client, done),
+      );
     }
     return connect().catch((error: unknown) => {
       throw markIfOpening(pool, error);

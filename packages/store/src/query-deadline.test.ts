@@ -6,7 +6,12 @@ import { envelope, quietLogger } from '../test/fixtures.js';
 import { migrate } from './migrate.js';
 import { PgTaskRepository } from './pg-task-repository.js';
 import { createPool } from './pool.js';
-import { queryDeadline, untilQueryDeadline, withoutQueryDeadline, withQueryDeadline } from './query-deadline.js';
+import {
+  queryDeadline,
+  untilQueryDeadline,
+  withoutQueryDeadline,
+  withQueryDeadline,
+} from './query-deadline.js';
 import { schemaForBrain } from './schema-name.js';
 
 describe('query deadlines (real Postgres)', () => {

@@ -113,9 +113,15 @@ describe('stale prepared statements', () => {
     const p = pool(1);
     const budgets = new PgBudgetRepository(p, schema);
     const scope = `agent:stale-${Date.now()}`;
-    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({
+      spentMicros: 0,
+      reservedMicros: 0,
+    });
     await p.query('DEALLOCATE ALL');
-    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({
+      spentMicros: 0,
+      reservedMicros: 0,
+    });
   });
 
   it('does not retry other errors, and keeps the connection after a server error', async () => {

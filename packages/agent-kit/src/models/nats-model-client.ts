@@ -155,7 +155,11 @@ export class NatsModelClient implements ModelClient {
   }
 
   /** One ask that waits `timeoutMs` for its reply and tells the gateway so (a duration: no clock skew). */
-  #ask(payload: ModelCallRequest, timeoutMs: number, signal: AbortSignal | undefined): Promise<ModelCallReply> {
+  #ask(
+    payload: ModelCallRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ModelCallReply> {
     const pending = this.#bus.request(
       this.#bus.subjects.modelCall,
       ModelCallRequest,

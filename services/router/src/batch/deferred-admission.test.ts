@@ -42,7 +42,13 @@ describe('a deferred call’s polls and admission', () => {
     const live = await h.task({ skill: 'diary.live' });
     h.fake.setBatchDelay(Number.POSITIVE_INFINITY);
     const poll = (): Promise<ModelCallReply> =>
-      h.call(batched, { callId: 0, deferrable: true, purpose: 'summarize', messages: question, maxTokens: 300 });
+      h.call(batched, {
+        callId: 0,
+        deferrable: true,
+        purpose: 'summarize',
+        messages: question,
+        maxTokens: 300,
+      });
     const first = await poll();
     expect(!first.ok && first.deferred).toMatchObject({ model: 'anthropic:claude-opus-5.5' });
     await waitFor(() => h.fake.batches.length === 1, 10_000, 'the batch to be submitted');
@@ -56,7 +62,10 @@ describe('a deferred call’s polls and admission', () => {
 
     // The batched call's poll is one read by its key: it still says where the call stands.
     const polled = await poll();
-    expect(!polled.ok && polled.deferred).toMatchObject({ state: 'submitted', model: 'anthropic:claude-opus-5.5' });
+    expect(!polled.ok && polled.deferred).toMatchObject({
+      state: 'submitted',
+      model: 'anthropic:claude-opus-5.5',
+    });
     expect(h.router.admission.inFlight).toBe(1);
     ok(await running);
 

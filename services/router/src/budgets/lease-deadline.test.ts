@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { isForgeError } from '@forge/contracts';
 import {
   createPool,
   migrate,
@@ -86,7 +85,9 @@ describe('a shared lease placement and the callers’ deadlines', () => {
       const lease = request();
       const { freed } = await busyFor(100);
       // The caller past its deadline stops waiting at once; the placement waits for the connection.
-      const caller = withQueryDeadline(Date.now() - 1, () => leases.obtain(key, lease)).catch((e: unknown) => e);
+      const caller = withQueryDeadline(Date.now() - 1, () => leases.obtain(key, lease)).catch(
+        (e: unknown) => e,
+      );
       expect(await caller).toMatchObject({ code: 'OVERLOADED' });
       await freed;
       // Nobody asks again: the lease is there because the first placement went on.

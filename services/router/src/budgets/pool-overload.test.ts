@@ -89,8 +89,7 @@ describe('a Postgres pool that stays full', () => {
         );
     const natsCall = { callId: 1, messages: [{ role: 'user' as const, content: 'third' }] };
     // A call whose deadline comes before the pool's 2 s wait stops waiting at its deadline.
-    const shortNats = () =>
-      h.call(fresh, { ...natsCall, timeoutMs: 700 });
+    const shortNats = () => h.call(fresh, { ...natsCall, timeoutMs: 700 });
     try {
       await locker.query('BEGIN');
       await locker.query(`LOCK TABLE "${h.schema}".budget_usage IN ACCESS EXCLUSIVE MODE`);
@@ -120,7 +119,9 @@ describe('a Postgres pool that stays full', () => {
       expect(api.type).toBe('service_unavailable');
       expect(api.headers?.get('retry-after')).toBe('1');
       // The caller learns the reason class; which component and how long stay in the log line.
-      expect(api.message).toMatch(/the database is busy; try again after the Retry-After delay \(error id [0-9a-f]{16}\)$/);
+      expect(api.message).toMatch(
+        /the database is busy; try again after the Retry-After delay \(error id [0-9a-f]{16}\)$/,
+      );
       // Met inside the call (part of it may have run): an OVERLOADED error reply, so the caller
       // retries the attempt as a whole rather than this call number.
       const { error: natsError, after } = viaNats as { error: Error; after: number };

@@ -97,7 +97,10 @@ export class ModelGateway {
     breakers.configure(config.gateway.breaker);
     const notes: string[] = [];
     const ledger = new CallLedger(ctx, brain, writer);
-    const deadline = Math.min(Date.now() + config.gateway.timeouts.totalMs, hooks.deadline ?? Number.POSITIVE_INFINITY);
+    const deadline = Math.min(
+      Date.now() + config.gateway.timeouts.totalMs,
+      hooks.deadline ?? Number.POSITIVE_INFINITY,
+    );
     let providerMs = 0;
     const done = (outcome: CallOutcome): CallOutcome => {
       this.#deps.stats.add(performance.now() - startedAt - providerMs);

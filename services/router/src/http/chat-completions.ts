@@ -104,7 +104,11 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
             temperature: call.temperature,
             output: call.output,
           },
-          { signal: abort.signal, deadline, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
+          {
+            signal: abort.signal,
+            deadline,
+            ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}),
+          },
           started,
         ),
       );
