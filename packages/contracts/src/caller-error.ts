@@ -46,8 +46,10 @@ export function callerError(error: unknown, errorId: string = newErrorId()): Cal
   const forge = ForgeError.from(error);
   const spec = errorSpec(forge.code);
   const own = forge.message.length > MAX_MESSAGE ? `${forge.message.slice(0, MAX_MESSAGE)}…` : forge.message;
-  const message = spec.showsMessage && own.length > 0 ? own : `${spec.message} (error id ${errorId})`;
   const details = forge.details ?? {};
+  const reason = typeof details.reason === 'string' ? spec.reasons?.[details.reason] : undefined;
+  const message =
+    spec.showsMessage && own.length > 0 ? own : `${reason ?? spec.message} (error id ${errorId})`;
   return {
     code: forge.code,
     spec,

@@ -4,6 +4,7 @@ import {
   canTransition,
   ForgeError,
   forgeSubjects,
+  ModelCallRequest,
   nextTier,
   parseOrThrow,
   SchedulerControlRequest,
@@ -128,5 +129,27 @@ describe('scheduler control', () => {
       parseOrThrow(SchedulerControlRequest, { v: 1, op: 'pause', name: 'Bad Name', by: 'x' }, 'request'),
     ).toThrow(/name/);
     expect(SchedulerControlRequest.safeParse({ v: 1, op: 'delete', name: 'x' }).success).toBe(false);
+  });
+});
+
+describe('model call request', () => {
+  const base = {
+    v: 1,
+    taskId: '0b6f5f3e-7c1a-4f8e-9d3b-2a1c5e6f7a8b',
+    attempt: 1,
+    callId: 0,
+    skill: 'scout.score',
+    purpose: 'classify',
+    messages: [{ role: 'user', content: 'hi' }],
+    maxTokens: 10,
+  };
+  it('carries how long the caller waits as a duration (no clock to agree on), optional', () => {
+    expect(ModelCallRequest.parse({ ...base, timeoutMs: 30_000 }).timeoutMs).toBe(30_000);
+    expect(ModelCallRequest.parse(base).timeoutMs).toBeUndefined();
+    for (const bad of [0, -5, 1.5, 86_400_001]) {
+      const parsed = ModelCallRequest.safeParse({ ...base, timeoutMs: bad });
+      expect(parsed.success, String(bad)).toBe(false);
+      expect(parsed.error?.issues[0]?.path).toEqual(['timeoutMs']);
+    }
   });
 });

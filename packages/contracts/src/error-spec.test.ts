@@ -107,6 +107,42 @@ describe('callerError', () => {
     expect(view.retryAfterSeconds).toBeUndefined();
   });
 
+  it('tells an overloaded caller the reason class, never the counts or components behind it', () => {
+    const queueFull = callerError(
+      new ForgeError(
+        'OVERLOADED',
+        'router overloaded (admission queue full): 16 calls running and 64 waiting',
+        {
+          details: { reason: 'queue_full', retryAfterSeconds: 3 },
+        },
+      ),
+      'id1',
+    );
+    expect(queueFull.message).toBe(
+      'the router is at its concurrent-call limit; try again after the Retry-After delay (error id id1)',
+    );
+    expect(queueFull).toMatchObject({ retryable: true, retryAfterSeconds: 3 });
+    const late = callerError(
+      new ForgeError('OVERLOADED', 'it has 40 ms left and calls here take about 900 ms, behind 3 waiting', {
+        details: { reason: 'deadline' },
+      }),
+      'id2',
+    );
+    expect(late.message).toMatch(/^the call's deadline would pass before a slot frees; .*\(error id id2\)$/);
+    const database = callerError(
+      new ForgeError('OVERLOADED', 'task repository: every database connection stayed busy', {
+        details: { reason: 'database' },
+      }),
+    );
+    expect(database.message).toMatch(/^the database is busy; try again after the Retry-After delay/);
+    for (const view of [queueFull, late, database])
+      expect(view.message).not.toMatch(/\d+ (calls|ms)|repository/);
+    // A reason the table does not know gets the row's own message.
+    expect(
+      callerError(new ForgeError('OVERLOADED', '7 running', { details: { reason: 'x' } }), 'i').message,
+    ).toBe('the service is overloaded; try again after the Retry-After delay (error id i)');
+  });
+
   it('keeps the whole cause chain for the log line only', () => {
     const error = new ForgeError('UNAVAILABLE', 'task repository failed', {
       cause: new Error('connect ECONNREFUSED 127.0.0.1:7750'),

@@ -61,6 +61,12 @@ export interface ErrorSpec {
   readonly code: ErrorCode;
   readonly message: string;
   readonly showsMessage: boolean;
+  /**
+   * Caller-safe messages by `details.reason`, for a code whose thrower's message holds internal
+   * detail (counts, a component's name) but whose reason class the caller should learn: shown in
+   * place of `message` when the thrower named one of these reasons.
+   */
+  readonly reasons?: Readonly<Record<string, string>>;
   readonly retryable: boolean;
   readonly retryAfterSeconds?: number;
   readonly http: { readonly status: number; readonly rpcStatus: RpcStatus };
@@ -247,12 +253,19 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
     a2a: { jsonRpcCode: -31429 },
     openAI: { type: 'invalid_request_error', code: 'rate_limit_exceeded' },
   },
-  // The service's own capacity, not the caller's rate: its admission queue is full, or the call
-  // could not start in time to finish before its deadline. The message names which; 503 like
-  // OpenAI's "engine is overloaded", so OpenAI clients retry it after Retry-After.
+  // The service's own capacity, not the caller's rate: its admission queue is full, the call
+  // could not start in time to finish before its deadline, or the database stayed busy. The
+  // caller learns which class (`details.reason`), never the thrower's counts and component names
+  // (those stay in the log line); 503 like OpenAI's "engine is overloaded", so OpenAI clients
+  // retry it after Retry-After.
   OVERLOADED: {
     message: 'the service is overloaded; try again after the Retry-After delay',
-    showsMessage: true,
+    showsMessage: false,
+    reasons: {
+      queue_full: 'the router is at its concurrent-call limit; try again after the Retry-After delay',
+      deadline: "the call's deadline would pass before a slot frees; try again after the Retry-After delay",
+      database: 'the database is busy; try again after the Retry-After delay',
+    },
     retryable: true,
     retryAfterSeconds: 1,
     http: { status: 503, rpcStatus: 'UNAVAILABLE' },

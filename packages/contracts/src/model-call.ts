@@ -86,11 +86,14 @@ export const ModelCallRequest = z.object({
    */
   deferrable: z.boolean().optional(),
   /**
-   * When the caller stops waiting for the reply (its request timeout). The gateway does not start
-   * a call it cannot finish by then: a call still queued for admission at this time is answered
-   * OVERLOADED (retryable). Unset: the gateway's own call timeout (`gateway.timeouts.totalMs`).
+   * How long the caller still waits for the reply, in ms from when it sent the request (its request
+   * timeout). A duration, not a time of day, so the hosts' clocks need not agree: the gateway
+   * counts it from the request's arrival. The gateway does not start a call it cannot finish in it
+   * (a call still queued for admission when it runs out is answered OVERLOADED, retryable) and
+   * ends the call's provider attempts within it. Unset: the gateway's own call timeout
+   * (`gateway.timeouts.totalMs`).
    */
-  deadline: z.iso.datetime().optional(),
+  timeoutMs: z.number().int().positive().max(86_400_000).optional(),
 });
 export type ModelCallRequest = z.infer<typeof ModelCallRequest>;
 

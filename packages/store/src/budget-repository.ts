@@ -165,8 +165,12 @@ export class PgBudgetRepository implements BudgetRepository {
     const out = new Map<string, ScopeUsage>();
     if (keys.length === 0) return out;
     const result = await withPgErrors('budget usage', () =>
-      // Named: the router reads it for task decisions, so it is parsed once per connection.
-      this.#pool.query<{ scope: string; spent: string; reserved: string }>(named(this.#usage, [p, keys])),
+      // Named: the router reads it for task decisions, so it is parsed once per connection; a
+      // statement gone stale (a migration changed the tables) heals, as the admission's does.
+      queryNamedOnce<{ scope: string; spent: string; reserved: string }>(
+        this.#pool,
+        named(this.#usage, [p, keys]),
+      ),
     );
     for (const row of result.rows) {
       out.set(row.scope, { spentMicros: Number(row.spent), reservedMicros: Number(row.reserved) });

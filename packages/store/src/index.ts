@@ -71,7 +71,12 @@ export {
   PublicationCard,
   PublicationStatus,
 } from './publication-repository.js';
-export { queryDeadline, withQueryDeadline } from './query-deadline.js';
+export {
+  queryDeadline,
+  untilQueryDeadline,
+  withoutQueryDeadline,
+  withQueryDeadline,
+} from './query-deadline.js';
 export {
   BudgetApproval,
   PgRoutingDecisionRepository,

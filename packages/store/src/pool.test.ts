@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { isForgeError } from '@forge/contracts';
 import { testDatabaseUrl } from '@forge/testkit';
 import pg from 'pg';
@@ -5,6 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { capturingLogger, waitFor } from '../test/fixtures.js';
 import { withPgErrors } from './pg-errors.js';
 import { createPool } from './pool.js';
+import { withQueryDeadline } from './query-deadline.js';
+import { queryNamedOnce } from './stale-statement.js';
 
 /** Ends a backend from outside, as a server restart or an admin would. */
 async function terminate(pid: number): Promise<void> {
@@ -65,10 +68,46 @@ describe('createPool', () => {
       expect(isForgeError(error, 'OVERLOADED')).toBe(true);
       expect(error).toMatchObject({ retryable: true });
       expect((error as Error).message).toMatch(/^budget admission: every database connection stayed busy/);
+      expect(error).toMatchObject({ details: { reason: 'database' } });
     } finally {
       held.release();
     }
     expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+  });
+
+  it('answers a pool whose connections are still being opened (the server hangs) as UNAVAILABLE, not OVERLOADED', async () => {
+    // A server that accepts the TCP connection and never answers Postgres's start-up, as a hung
+    // or restarting Postgres does.
+    const sockets = new Set<Socket>();
+    const hung = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+    const { port } = hung.address() as AddressInfo;
+    const pool = createPool({
+      connectionString: `postgres://forge@127.0.0.1:${port}/forge`,
+      max: 1,
+      connectionTimeoutMs: 300,
+    });
+    try {
+      const ask = () =>
+        withPgErrors('budget admission', () => pool.query('SELECT 1')).catch((e: unknown) => e);
+      // The first opens the pool's only connection; the second waits for the pool meanwhile.
+      const [opening, waiting] = await Promise.all([ask(), ask()]);
+      expect(opening).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect(waiting).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+      expect((waiting as Error).message).toMatch(/^budget admission: postgres did not accept a connection/);
+      // A call's deadline that ends the wait says the same.
+      const bounded = await withQueryDeadline(Date.now() + 100, () =>
+        queryNamedOnce(pool, { name: 'hung_one', text: 'SELECT 1' }),
+      ).catch((e: unknown) => e);
+      expect(bounded).toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await pool.end().catch(() => undefined);
+      await new Promise((resolve) => hung.close(resolve));
+    }
   });
 
   it('validates its options without echoing the connection string', () => {

@@ -2,6 +2,7 @@ import { parseOrThrow } from '@forge/contracts';
 import { createLogger, type Logger, redactUrl } from '@forge/telemetry';
 import pg from 'pg';
 import { z } from 'zod';
+import { markIfOpening, trackConnections } from './pool-connecting.js';
 
 const PoolOptions = z.object({
   connectionString: z.string().refine((value) => URL.canParse(value), 'must be a postgres:// URL'),
@@ -29,7 +30,9 @@ export interface CreatePoolOptions {
 /**
  * A `pg.Pool` that cannot crash its process with a connection error: an idle client whose server
  * goes away, or a checked-out client that loses its socket between queries, is logged and
- * discarded; the next query opens a new connection. The caller owns the pool and ends it.
+ * discarded; the next query opens a new connection. A wait for a connection that times out while
+ * the pool's connections are still being opened (the server hangs) is marked so, and answered
+ * UNAVAILABLE rather than OVERLOADED (see pg-errors). The caller owns the pool and ends it.
  */
 export function createPool(options: CreatePoolOptions): pg.Pool {
   const { logger: given, ...rest } = options;
@@ -57,5 +60,22 @@ export function createPool(options: CreatePoolOptions): pg.Pool {
   // Required: pg-pool re-emits idle-client errors here, and an unheard 'error' would crash the
   // process. The client listener above has already logged it.
   pool.on('error', () => {});
+  // A wait for a connection that ends while the pool's connections are still being opened is
+  // marked so (both forms of connect: pool.query uses the callback one), for pg-errors to tell
+  // a server slow to accept (UNAVAILABLE) from a pool busy with work (OVERLOADED).
+  trackConnections(pool);
+  const connect = pool.connect.bind(pool);
+  pool.connect = ((
+    callback?: (err: Error | undefined, client?: pg.PoolClient, done?: (release?: unknown) => void) => void,
+  ) => {
+    if (callback) {
+      return connect((err, client, done) =>
+        callback(err ? (markIfOpening(pool, err) as Error) : err, client, done),
+      );
+    }
+    return connect().catch((error: unknown) => {
+      throw markIfOpening(pool, error);
+    });
+  }) as typeof pool.connect;
   return pool;
 }

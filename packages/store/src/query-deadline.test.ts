@@ -6,7 +6,12 @@ import { envelope, quietLogger } from '../test/fixtures.js';
 import { migrate } from './migrate.js';
 import { PgTaskRepository } from './pg-task-repository.js';
 import { createPool } from './pool.js';
-import { queryDeadline, withQueryDeadline } from './query-deadline.js';
+import {
+  queryDeadline,
+  untilQueryDeadline,
+  withoutQueryDeadline,
+  withQueryDeadline,
+} from './query-deadline.js';
 import { schemaForBrain } from './schema-name.js';
 
 describe('query deadlines (real Postgres)', () => {
@@ -58,5 +63,41 @@ describe('query deadlines (real Postgres)', () => {
       }),
     );
     expect(queryDeadline()).toBeUndefined();
+  });
+
+  it('past its deadline a statement still takes an idle connection (no wait), and is refused only a wait', async () => {
+    const { record } = await repo.create(envelope());
+    expect(pool.idleCount).toBe(1);
+    const late = () => withQueryDeadline(Date.now() - 1, () => repo.get(record.id));
+    expect((await late())?.id).toBe(record.id);
+    const held = await pool.connect();
+    try {
+      const started = Date.now();
+      const error = await late().catch((e: unknown) => e);
+      expect(isForgeError(error, 'OVERLOADED')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(100);
+    } finally {
+      held.release();
+    }
+  });
+
+  it('shared work runs under no caller’s deadline; each caller waits for it until its own', async () => {
+    const { record } = await repo.create(envelope());
+    const held = await pool.connect();
+    setTimeout(() => held.release(), 200);
+    let shared: Promise<unknown> | undefined;
+    const started = Date.now();
+    const first = withQueryDeadline(Date.now() + 50, () => {
+      shared = withoutQueryDeadline(async () => {
+        expect(queryDeadline()).toBeUndefined();
+        return repo.get(record.id);
+      });
+      return untilQueryDeadline(shared);
+    }).catch((e: unknown) => e);
+    expect(isForgeError(await first, 'OVERLOADED')).toBe(true);
+    expect(Date.now() - started).toBeLessThan(190);
+    expect(await withQueryDeadline(Date.now() + 60_000, () => untilQueryDeadline(shared!))).toMatchObject({
+      id: record.id,
+    });
   });
 });

@@ -2,6 +2,7 @@ import { type TestBrain, testBrain } from '@forge/testkit';
 import type pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { envelope, quietLogger } from '../test/fixtures.js';
+import { PgBudgetRepository } from './budget-repository.js';
 import { migrate } from './migrate.js';
 import { named } from './named-statement.js';
 import { PgTaskRepository } from './pg-task-repository.js';
@@ -106,6 +107,21 @@ describe('stale prepared statements', () => {
     // Behind pg's back, as a pooler's DISCARD ALL or an operator would: pg still thinks it is parsed.
     await p.query('DEALLOCATE ALL');
     expect((await repo.get(record.id))?.id).toBe(record.id);
+  });
+
+  it('the budget usage read (a named statement) re-prepares after the server lost it', async () => {
+    const p = pool(1);
+    const budgets = new PgBudgetRepository(p, schema);
+    const scope = `agent:stale-${Date.now()}`;
+    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({
+      spentMicros: 0,
+      reservedMicros: 0,
+    });
+    await p.query('DEALLOCATE ALL');
+    expect((await budgets.usage('2026-12', [scope])).get(scope)).toEqual({
+      spentMicros: 0,
+      reservedMicros: 0,
+    });
   });
 
   it('does not retry other errors, and keeps the connection after a server error', async () => {

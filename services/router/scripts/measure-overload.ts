@@ -92,7 +92,7 @@ async function run(label: string, env: Record<string, string>): Promise<Tally> {
           tally.latencies.push(performance.now() - t);
         } catch (error) {
           if (error instanceof APIError && error.status === 503 && error.code === 'overloaded') {
-            if (/database connection stayed busy/.test(error.message)) tally.poolBusy += 1;
+            if (/the database is busy/.test(error.message)) tally.poolBusy += 1;
             else tally.overloaded += 1;
           } else if (error instanceof APIError && error.status === 503) {
             tally.other503 += 1;

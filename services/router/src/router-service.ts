@@ -285,6 +285,9 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     r.backlog?.stop();
     r.stopObserving?.();
     r.stopObservingAdmission?.();
+    // No call waiting for a slot gets one now (a slot freed by a call ending would otherwise
+    // start it): each is answered UNAVAILABLE, never started, for another replica to take.
+    r.admission?.close();
     // Stop taking work everywhere at once; what is in flight finishes within the grace (model
     // calls and streamed completions still running then are aborted and billed for what came).
     await Promise.allSettled([

@@ -5,6 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInputRequired } from '../skills/input-required.js';
 import { NatsModelClient, overloadBackoffMs } from './nats-model-client.js';
 
+const overloaded = (): ModelCallReply => ({
+  v: 1,
+  ok: false,
+  error: { code: 'OVERLOADED', message: 'the router is at its concurrent-call limit', retryable: true },
+});
+
 const success = (text: string): ModelCallReply => ({
   v: 1,
   ok: true,
@@ -43,9 +49,9 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
           error: { code: 'BUDGET_EXHAUSTED', message: 'no budget left', retryable: false },
         };
       }
+      const asks = seen.filter((r) => r.taskId === req.taskId && r.callId === req.callId).length;
       if (prompt.startsWith('busy')) {
         // Overloaded for the first two asks of each call, then answered.
-        const asks = seen.filter((r) => r.taskId === req.taskId && r.callId === req.callId).length;
         if (asks <= 2) {
           return {
             v: 1,
@@ -57,6 +63,30 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
             },
           };
         }
+      }
+      if (prompt === 'hang') {
+        // Overloaded once, then slower than any caller waits.
+        if (asks === 1) return overloaded();
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        return success('too late');
+      }
+      if (prompt === 'batch') {
+        // Deferred to a batch on the first ask, overloaded on the next three polls, then answered.
+        if (asks === 1) {
+          return {
+            v: 1,
+            ok: false,
+            error: { code: 'UNAVAILABLE', message: 'queued for a batch', retryable: true },
+            deferred: {
+              state: 'queued',
+              model: 'anthropic:claude-haiku',
+              dueBy: new Date(Date.now() + 5_000).toISOString(),
+              pollAfterMs: 20,
+            },
+          };
+        }
+        if (asks <= 4) return overloaded();
+        return success('from the batch');
       }
       if (prompt === 'weird')
         return { v: 1, ok: false, error: { code: 'E_VENDOR_42', message: 'odd', retryable: true } };
@@ -102,7 +132,7 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
     expect((judged as { reason: string }).reason).toBe('a person must judge this');
   });
 
-  it('asks an overloaded gateway again after a growing, jittered pause, with its deadline on every ask', async () => {
+  it('asks an overloaded gateway again after a growing, jittered pause, each ask with the time left', async () => {
     const client = new NatsModelClient(bus, {
       taskId: crypto.randomUUID(),
       attempt: 1,
@@ -119,11 +149,13 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
     expect(asks.map((r) => r.callId)).toEqual([0, 0, 0]);
     // Pauses of 125–250 ms then 250–500 ms.
     expect(Date.now() - started).toBeGreaterThanOrEqual(375);
-    for (const ask of asks) {
-      const left = Date.parse(ask.deadline ?? '') - Date.now();
-      expect(left).toBeGreaterThan(110_000);
-      expect(left).toBeLessThanOrEqual(120_000);
-    }
+    // Each ask carries how long the client still waits (a duration): the call timeout, then what
+    // is left of it after the pauses.
+    const [first, second, third] = asks.map((r) => r.timeoutMs ?? 0);
+    expect(first).toBe(120_000);
+    expect(second).toBeLessThanOrEqual(120_000 - 125);
+    expect(third).toBeLessThanOrEqual((second ?? 0) - 250);
+    expect(third).toBeGreaterThan(110_000);
     expect([0, 1, 2, 3, 10].map((n) => overloadBackoffMs(n, () => 1))).toEqual([250, 500, 1000, 2000, 5000]);
     expect(overloadBackoffMs(0, () => 0)).toBe(125);
   });
@@ -137,6 +169,45 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
     await expect(
       client.call({ purpose: 'draft', messages: [{ role: 'user', content: 'busy' }], maxTokens: 5 }),
     ).rejects.toMatchObject({ code: 'OVERLOADED', retryable: true });
+  });
+
+  it('never waits past its call timeout: a retried ask gets only what is left of it', async () => {
+    const client = new NatsModelClient(
+      bus,
+      { taskId: crypto.randomUUID(), attempt: 1, skill: 'scout.score' },
+      { timeoutMs: 800 },
+    );
+    const started = Date.now();
+    await expect(
+      client.call({ purpose: 'draft', messages: [{ role: 'user', content: 'hang' }], maxTokens: 5 }),
+    ).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
+    const took = Date.now() - started;
+    // Asking again with a whole timeout would have waited 125–250 ms + 800 ms; what proves it is
+    // the retry's own timeout below (a wall-clock bound would only measure the machine's load).
+    expect(took).toBeGreaterThanOrEqual(790);
+    const retry = seen.at(-1);
+    expect(retry?.messages[0]?.content).toBe('hang');
+    expect(retry?.timeoutMs).toBeLessThanOrEqual(800 - 125);
+  });
+
+  it('keeps polling a call waiting in a batch through OVERLOADED replies, past its call timeout', async () => {
+    const batchTask = crypto.randomUUID();
+    const client = new NatsModelClient(
+      bus,
+      { taskId: batchTask, attempt: 1, skill: 'scout.score' },
+      { timeoutMs: 300 },
+    );
+    const waiting: string[] = [];
+    const started = Date.now();
+    const answer = await client.call(
+      { purpose: 'draft', messages: [{ role: 'user', content: 'batch' }], maxTokens: 5 },
+      { onWaiting: (line) => waiting.push(line) },
+    );
+    expect(answer.text).toBe('from the batch');
+    expect(waiting).toEqual(['queued for a batch']);
+    // The overloaded polls' pauses (≥ 125 + 250 + 500 ms) outlast the 300 ms call timeout.
+    expect(Date.now() - started).toBeGreaterThan(300);
+    expect(seen.filter((r) => r.taskId === batchTask)).toHaveLength(5);
   });
 
   it('stops waiting when its signal aborts, and is UNAVAILABLE when no gateway answers', async () => {

@@ -58,12 +58,15 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * and keeps asking through a router restart (a failed ask is retried) until the answer comes or
  * the call's due time plus the call timeout has passed.
  *
- * Every ask carries its `deadline` (now + the call timeout, when this client stops waiting), so
- * the gateway never starts work nobody waits for. A gateway that answers with an OVERLOADED reply
- * (its admission queue was full, or the call could not start in time: nothing was run or billed)
- * is asked again, the same call, after an exponential backoff with jitter (250 ms doubling to
- * 5 s), for as long as the call timeout since the first ask allows; then the OVERLOADED error
- * (retryable) is thrown, and the task's delivery is retried. An OVERLOADED *error* (overload met
+ * Every ask carries `timeoutMs`, how long this client waits for its reply (a duration, so the
+ * hosts' clocks need not agree), and waits no longer: the first ask the whole call timeout, a
+ * retry what is left of it since the first ask, so a call never takes more than the call timeout
+ * and the gateway never starts (or runs on with) work nobody waits for. A gateway that answers
+ * with an OVERLOADED reply (its admission queue was full, or the call could not start in time:
+ * nothing was run or billed) is asked again, the same call, after an exponential backoff with
+ * jitter (250 ms doubling to 5 s), for as long as the call timeout since the first ask allows;
+ * then the OVERLOADED error (retryable) is thrown, and the task's delivery is retried. A call
+ * waiting in a batch is asked again through OVERLOADED replies until its answer is overdue. An OVERLOADED *error* (overload met
  * inside the call, which may have run in part) is thrown at once, never asked again under the
  * same call number.
  */
@@ -108,9 +111,12 @@ export class NatsModelClient implements ModelClient {
       return true;
     };
     for (;;) {
+      // No ask outlives the time this client waits: the first ask gets the whole call timeout, a
+      // retry only what is left of it (a call waiting in a batch: until its answer is overdue).
+      const until = waitUntil === undefined ? giveUpAt : Math.min(Date.now() + this.#timeoutMs, waitUntil);
       let reply: ModelCallReply;
       try {
-        reply = await this.#ask(payload, opts.signal);
+        reply = await this.#ask(payload, Math.max(1, until - Date.now()), opts.signal);
       } catch (error) {
         // While a call waits in a batch its state is in Postgres: an ask that fails (a router
         // restarting) is asked again, until the time the answer is due is well past.
@@ -131,7 +137,15 @@ export class NatsModelClient implements ModelClient {
         continue;
       }
       if (reply.inputRequired) throw new InputRequiredSignal(reply.inputRequired);
-      if (reply.error.code === 'OVERLOADED' && (await retryOverload())) continue;
+      if (reply.error.code === 'OVERLOADED') {
+        // A call waiting in a batch (paid for) is asked again until its answer is overdue, like a
+        // failed ask: an overloaded router is no reason to drop it.
+        if (waitUntil !== undefined && Date.now() < waitUntil) {
+          await pause(Math.min(overloadBackoffMs(overloaded++), waitUntil - Date.now()), opts.signal);
+          continue;
+        }
+        if (await retryOverload()) continue;
+      }
       const code = isErrorCode(reply.error.code) ? reply.error.code : 'PROVIDER_ERROR';
       throw new ForgeError(code, reply.error.message, {
         retryable: reply.error.retryable,
@@ -140,15 +154,18 @@ export class NatsModelClient implements ModelClient {
     }
   }
 
-  #ask(payload: ModelCallRequest, signal: AbortSignal | undefined): Promise<ModelCallReply> {
+  /** One ask that waits `timeoutMs` for its reply and tells the gateway so (a duration: no clock skew). */
+  #ask(
+    payload: ModelCallRequest,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<ModelCallReply> {
     const pending = this.#bus.request(
       this.#bus.subjects.modelCall,
       ModelCallRequest,
-      { ...payload, deadline: new Date(Date.now() + this.#timeoutMs).toISOString() },
+      { ...payload, timeoutMs },
       ModelCallReply,
-      {
-        timeoutMs: this.#timeoutMs,
-      },
+      { timeoutMs },
     );
     return signal ? untilAborted(pending, signal) : pending;
   }

@@ -52,6 +52,25 @@ export class DeferredCalls {
    * model of its tier is reachable, the budget refuses the batch reservation, or there is no
    * time to wait.
    */
+  /**
+   * Where a call already stored for a batch stands (its answer once there), or null when the
+   * skill is not deferrable or no such call is stored: one read by the call's key, so a caller's
+   * poll needs no admission slot and no routing.
+   */
+  async known(
+    call: { taskId: string; callId: number; skill: string },
+    input: CallInput,
+  ): Promise<ModelCallReply | null> {
+    const { config } = this.#deps.source.current;
+    if (!discountsFor(config, call.skill).deferral) return null;
+    const row = await this.#deps.repo.find({
+      taskId: call.taskId,
+      callId: call.callId,
+      fingerprint: callFingerprint(input),
+    });
+    return row ? replyOf(row, config.gateway.batch.clientPollMs) : null;
+  }
+
   async offer(ctx: CallContext, input: CallInput): Promise<ModelCallReply | null> {
     const { source, repo, gate, tasks } = this.#deps;
     const { config, providers } = source.current;

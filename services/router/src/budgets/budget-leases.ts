@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { BudgetRepository, Settlement } from '@forge/store';
+import {
+  type BudgetRepository,
+  type Settlement,
+  untilQueryDeadline,
+  withoutQueryDeadline,
+} from '@forge/store';
 
 /** One scope a lease counts against, with its cap (`null`: tracked, not capped). */
 export interface LeaseScope {
@@ -122,6 +127,11 @@ export class BudgetLeases {
    * asks for one key share a single round trip (a burst of calls places one lease, not one
    * each). Resolves false when Postgres refused it (no room for a whole lease): the key then
    * reserves call by call for `refusedBackoffMs`. Callers admit with `tryLocal` afterwards.
+   *
+   * The placement is shared work, so it runs under no caller's query deadline (one call's short
+   * deadline never fails the others waiting on it, and a refill asked for by a call already past
+   * its deadline still runs); each caller waits for it no longer than its own deadline
+   * (OVERLOADED past it, for that caller alone).
    */
   obtain(
     key: string,
@@ -130,10 +140,12 @@ export class BudgetLeases {
     if (this.#closed) return Promise.resolve(false);
     let pending = this.#pending.get(key);
     if (!pending) {
-      pending = this.#place(key, request).finally(() => this.#pending.delete(key));
+      pending = withoutQueryDeadline(() => this.#place(key, request)).finally(() =>
+        this.#pending.delete(key),
+      );
       this.#pending.set(key, pending);
     }
-    return pending;
+    return untilQueryDeadline(pending);
   }
 
   async #place(

@@ -60,6 +60,7 @@ export class CallAdmission {
   #serviceMs = 0;
   #refused = { queue_full: 0, deadline: 0 };
   #admitted = 0;
+  #closed = false;
 
   constructor(options: CallAdmissionOptions) {
     if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
@@ -99,13 +100,27 @@ export class CallAdmission {
   }
 
   /**
+   * Stops letting calls in, for shutdown: every call still queued is refused at once, and every
+   * later `acquire`, with a retryable UNAVAILABLE (never started: another replica can take it).
+   * Calls already running keep their slots until they release them. Safe to call twice.
+   */
+  close(): void {
+    this.#closed = true;
+    for (const waiter of this.#queue.splice(0)) {
+      waiter.cleanup();
+      waiter.refuse(stopping());
+    }
+  }
+
+  /**
    * A slot for one call that must end by `deadline` (epoch ms). Resolves with the permit, or
-   * rejects OVERLOADED (queue full; deadline passed or too close while queued) or CANCELED (the
-   * signal aborted while queued).
+   * rejects OVERLOADED (queue full; deadline passed or too close while queued), CANCELED (the
+   * signal aborted while queued) or UNAVAILABLE (the router is stopping: see `close`).
    */
   acquire(deadline: number, edge: CallEdge, signal?: AbortSignal): Promise<CallPermit> {
     const now = this.#clock();
     if (signal?.aborted) return Promise.reject(canceled());
+    if (this.#closed) return Promise.reject(stopping());
     if (deadline <= now)
       return Promise.reject(this.#refuse(edge, 'deadline', 'its deadline had already passed'));
     if (this.#inFlight < this.#max && this.#queue.length === 0) return Promise.resolve(this.#grant(now));
@@ -222,6 +237,12 @@ export class CallAdmission {
     const ms = this.#serviceMs * ((this.#queue.length + 1) / this.#max);
     return Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000)));
   }
+}
+
+function stopping(): ForgeError {
+  return new ForgeError('UNAVAILABLE', 'the router is stopping: the call was not started; ask again', {
+    retryable: true,
+  });
 }
 
 function canceled(): ForgeError {

@@ -47,6 +47,12 @@ export interface CallHooks {
   /** Text deltas as they come; only for calls without an output schema (those are never streamed). */
   onDelta?: (text: string) => void;
   signal?: AbortSignal;
+  /**
+   * Epoch ms when the caller stops waiting (its request's deadline). The call, its provider
+   * attempts included, ends by the earlier of this and `gateway.timeouts.totalMs` from its start,
+   * so a call let in late never runs on after its caller has given up (and asked again).
+   */
+  deadline?: number;
 }
 
 /** What the gateway answers. Usage and cost are totals over every attempt the call made. */

@@ -72,6 +72,18 @@ function envelopeOf(record: TaskRecord): TaskEnvelope {
  */
 const OwnReply = z.custom<ModelCallReply>();
 
+function inputOf(req: ModelCallRequest): CallInput {
+  return {
+    purpose: req.purpose,
+    system: req.system,
+    stable: req.stable,
+    messages: req.messages,
+    maxTokens: req.maxTokens,
+    temperature: req.temperature,
+    output: req.output,
+  };
+}
+
 function failure(code: string, message: string, retryable = false): ModelCallReply {
   return { v: MODEL_CALL_VERSION, ok: false, error: { code, message, retryable } };
 }
@@ -137,18 +149,23 @@ export class ModelCallService {
 
   /** Answers one request (exposed for tests that drive the gateway without NATS). */
   handle(req: ModelCallRequest): Promise<ModelCallReply> {
-    const started = performance.now();
+    const arrived = Date.now();
     const key = `${req.taskId}:${req.attempt}:${req.callId}`;
     const joined = this.#inFlight.get(key);
     if (joined) return joined;
     const replay = this.#replies.get(key);
     if (replay && Date.now() - replay.at < (this.#deps.replayMs ?? 600_000))
       return Promise.resolve(replay.reply);
-    const running = this.#admitted(req, started)
+    const running = this.#admitted(req, arrived)
       .then((reply) => {
-        // A deferred call's state changes: every ask reads it afresh. An overloaded one was never
-        // started: the caller's retry must find a slot, not this answer.
-        if (reply.ok || (reply.deferred === undefined && reply.error.code !== 'OVERLOADED'))
+        // A deferred call's state changes: every ask reads it afresh. An overloaded (or refused at
+        // shutdown) one was never started: the caller's retry must find a slot, not this answer.
+        if (
+          reply.ok ||
+          (reply.deferred === undefined &&
+            reply.error.code !== 'OVERLOADED' &&
+            reply.error.code !== 'UNAVAILABLE')
+        )
           this.#remember(key, reply);
         return reply;
       })
@@ -173,15 +190,27 @@ export class ModelCallService {
    * OVERLOADED error reply instead: part of the call may have run and been billed, so the caller
    * must not repeat it under the same key; its attempt fails and is retried as a whole.
    */
-  async #admitted(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
+  async #admitted(req: ModelCallRequest, arrived: number): Promise<ModelCallReply> {
     const { admission } = this.#deps;
-    if (!admission) return this.#run(req, started);
-    const deadline = this.#deadlineOf(req);
+    const deadline = this.#deadlineOf(req, arrived);
+    // A poll for a call already waiting in a batch is one read by its key: it takes no slot, so an
+    // overloaded router still tells a caller its (paid for) batch call stands.
+    let known: ModelCallReply | null;
+    try {
+      known = await this.#knownDeferred(req, deadline);
+    } catch (error) {
+      // The read found the pool busy until the deadline: nothing was started, ask again later.
+      if (isForgeError(error, 'OVERLOADED')) return failure('OVERLOADED', error.message, true);
+      throw error;
+    }
+    if (known) return known;
+    if (!admission) return this.#run(req, deadline, performance.now());
     let permit: CallPermit;
     try {
       permit = await admission.acquire(deadline, 'nats', this.#shutdown.signal);
     } catch (error) {
-      if (isForgeError(error, 'OVERLOADED')) return failure('OVERLOADED', error.message, true);
+      if (isForgeError(error, 'OVERLOADED') || isForgeError(error, 'UNAVAILABLE'))
+        return failure(error.code, error.message, true);
       // Still queued when the stop grace ran out: never started, so another replica may take it.
       if (isForgeError(error, 'CANCELED') && this.#shutdown.signal.aborted)
         return failure('UNAVAILABLE', 'the router stopped before the call got a slot; ask again', true);
@@ -189,19 +218,32 @@ export class ModelCallService {
     }
     try {
       // No statement of this call waits for a pool connection past the call's deadline.
-      return await withQueryDeadline(deadline, () => this.#run(req, started));
+      // The gateway's overhead is counted from here: time queued for a slot is not its own work.
+      const started = performance.now();
+      return await withQueryDeadline(deadline, () => this.#run(req, deadline, started));
     } finally {
       permit.release();
     }
   }
 
-  /** The request's deadline, never later than the gateway's own call timeout from now. */
-  #deadlineOf(req: ModelCallRequest): number {
-    const latest = Date.now() + this.#deps.source.current.config.gateway.timeouts.totalMs;
-    return req.deadline === undefined ? latest : Math.min(Date.parse(req.deadline), latest);
+  /**
+   * The request's deadline on this host's clock: its `timeoutMs` counted from its arrival (a
+   * duration, so the hosts' clocks need not agree), never later than the gateway's own call
+   * timeout from then.
+   */
+  #deadlineOf(req: ModelCallRequest, arrived: number): number {
+    const totalMs = this.#deps.source.current.config.gateway.timeouts.totalMs;
+    return arrived + Math.min(req.timeoutMs ?? totalMs, totalMs);
   }
 
-  async #run(req: ModelCallRequest, started: number): Promise<ModelCallReply> {
+  /** The stored state (or answer) of a deferrable call already in a batch; null for any other call. */
+  async #knownDeferred(req: ModelCallRequest, deadline: number): Promise<ModelCallReply | null> {
+    const { deferred } = this.#deps;
+    if (!req.deferrable || req.streamTo !== undefined || !deferred) return null;
+    return withQueryDeadline(deadline, () => deferred.known(req, inputOf(req)));
+  }
+
+  async #run(req: ModelCallRequest, deadline: number, started: number): Promise<ModelCallReply> {
     const { gateway, source, bus } = this.#deps;
     const record = await this.#routingOf(req.taskId);
     if (record instanceof ForgeError) return failure(record.code, record.message, record.retryable);
@@ -231,15 +273,7 @@ export class ModelCallService {
       maxTier: record.maxTier,
       escalation: escalationPolicyFor(source.current.config, record.skill),
     };
-    const input: CallInput = {
-      purpose: req.purpose,
-      system: req.system,
-      stable: req.stable,
-      messages: req.messages,
-      maxTokens: req.maxTokens,
-      temperature: req.temperature,
-      output: req.output,
-    };
+    const input = inputOf(req);
     let index = 0;
     const streamTo = req.output === undefined ? req.streamTo : undefined;
     if (req.deferrable && streamTo === undefined && this.#deps.deferred) {
@@ -254,9 +288,10 @@ export class ModelCallService {
       ctx,
       input,
       streamTo === undefined
-        ? { signal }
+        ? { signal, deadline }
         : {
             signal,
+            deadline,
             onDelta: (text) =>
               bus.emit(streamTo, ModelStreamChunk, {
                 v: 1,

@@ -39,7 +39,7 @@ interface Answer {
  * kept as the best so far), or when replies keep failing the output schema. An escalation that
  * budget admission refuses ends the call with the best answer and a note, or BUDGET_EXHAUSTED when
  * there is none. Every attempt is a ledger row; every escalation and fallback is a note with its
- * reason. The whole call is bounded by `gateway.timeouts.totalMs`.
+ * reason. The whole call is bounded by `gateway.timeouts.totalMs` and by the caller's deadline.
  */
 export class ModelGateway {
   readonly #deps: ModelGatewayDeps;
@@ -72,7 +72,10 @@ export class ModelGateway {
     clearTimeout(timer);
   }
 
-  /** `startedAt` (performance.now()) marks when the gateway's own work began, for its overhead stats. */
+  /**
+   * `startedAt` (performance.now()) marks when the gateway's own work began (after admission), for
+   * its overhead stats; `hooks.deadline` bounds the whole call by its caller's deadline.
+   */
   call(
     ctx: CallContext,
     input: CallInput,
@@ -94,7 +97,10 @@ export class ModelGateway {
     breakers.configure(config.gateway.breaker);
     const notes: string[] = [];
     const ledger = new CallLedger(ctx, brain, writer);
-    const deadline = Date.now() + config.gateway.timeouts.totalMs;
+    const deadline = Math.min(
+      Date.now() + config.gateway.timeouts.totalMs,
+      hooks.deadline ?? Number.POSITIVE_INFINITY,
+    );
     let providerMs = 0;
     const done = (outcome: CallOutcome): CallOutcome => {
       this.#deps.stats.add(performance.now() - startedAt - providerMs);

@@ -62,7 +62,6 @@ function authenticate(req: Request, keys: ApiKeyStore): string {
  */
 export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
   return async (req: Request, res: Response): Promise<void> => {
-    const started = performance.now();
     let principal: string;
     let call: ChatCall;
     let deadline: number;
@@ -88,6 +87,8 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
       if (!res.destroyed) sendOpenAIError(res, error, deps.logger, { requestId, principal });
       return;
     }
+    // The gateway's overhead is counted from here: time queued for a slot is not its own work.
+    const started = performance.now();
     try {
       // No statement of this call waits for a pool connection past the call's deadline.
       const ctx = await withQueryDeadline(deadline, () => contextFor(deps, principal, call, requestId));
@@ -103,7 +104,11 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
             temperature: call.temperature,
             output: call.output,
           },
-          { signal: abort.signal, ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}) },
+          {
+            signal: abort.signal,
+            deadline,
+            ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}),
+          },
           started,
         ),
       );

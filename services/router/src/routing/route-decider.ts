@@ -9,7 +9,7 @@ import {
   type RoutingConfig,
   type ScopeUsage,
 } from '@forge/policy';
-import { type BudgetRepository, budgetPeriod } from '@forge/store';
+import { type BudgetRepository, budgetPeriod, untilQueryDeadline, withoutQueryDeadline } from '@forge/store';
 
 /** What one routing decision needs to know about the work. */
 export interface DecideInput {
@@ -67,15 +67,17 @@ export class RouteDecider {
     const period = budgetPeriod(now);
     const cached = this.#view;
     if (cached && cached.config === config && cached.period === period && Date.now() - cached.at < maxAgeMs) {
-      return cached.view;
+      return untilQueryDeadline(cached.view);
     }
-    const view = this.#read(config, period);
+    // Shared by every decision in the next `maxAgeMs`: read under no one caller's query deadline
+    // (a short one would fail the others), each caller waiting for it until its own.
+    const view = withoutQueryDeadline(() => this.#read(config, period));
     this.#view = { config, period, at: Date.now(), view };
     // A failed read is not kept: the next decision asks again.
     view.catch(() => {
       if (this.#view?.view === view) this.#view = undefined;
     });
-    return view;
+    return untilQueryDeadline(view);
   }
 
   async #read(config: RoutingConfig, period: string): Promise<BudgetView> {
