@@ -236,15 +236,29 @@ export class Bus {
   /**
    * Request/reply. UNAVAILABLE (retryable) on no responders or no reply within `timeoutMs`
    * (default 5000); an error reply from `serve` is rethrown as a ForgeError with its code.
+   *
+   * `batched`: validated and encoded now (BAD_INPUT at once; a closed connection UNAVAILABLE),
+   * sent on the next turn of the event loop with the connection's other queued operations (see
+   * `Outbox`), so the requests a process starts in one turn share one socket write; the timeout
+   * runs from the send. For callers that make many requests at once (an agent's model calls),
+   * whose request need not overtake what they send directly after it in the same turn.
    */
   request<S extends z.ZodType, R extends z.ZodType>(
     subject: string,
     schema: S,
     payload: z.input<S>,
     replySchema: R,
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; batched?: boolean } = {},
   ): Promise<z.output<R>> {
-    return sendRequest(this.nc, subject, schema, payload, replySchema, opts.timeoutMs);
+    return sendRequest(
+      this.nc,
+      subject,
+      schema,
+      payload,
+      replySchema,
+      opts.timeoutMs,
+      opts.batched ? this.#outbox : undefined,
+    );
   }
 
   /**

@@ -17,6 +17,11 @@ const encoder = new TextEncoder();
  * Sends a validated request and returns the validated reply. No responder or no reply in time:
  * UNAVAILABLE (retryable). An error reply from `serve` is rethrown as a ForgeError with the same
  * code, message, retryable flag and details. A reply that fails `replySchema`: INTERNAL naming the field.
+ *
+ * With `queue`, the request is validated and encoded now but sent on the next turn of the event
+ * loop with the connection's other queued operations (one socket write for all the requests,
+ * replies, acks and batched emits of a turn); the timeout runs from the send. A closed connection
+ * is UNAVAILABLE at once.
  */
 export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   nc: NatsConnection,
@@ -25,17 +30,18 @@ export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   payload: z.input<S>,
   replySchema: R,
   timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+  queue?: SendQueue,
 ): Promise<z.output<R>> {
   const data = encodeValidated(schema, payload, subject);
   return withSpan(
     `send ${subject}`,
     async () => {
+      const options = { timeout: timeoutMs, headers: recordToHeaders(injectTraceContext({})) };
       let reply: Msg;
       try {
-        reply = await nc.request(subject, data, {
-          timeout: timeoutMs,
-          headers: recordToHeaders(injectTraceContext({})),
-        });
+        reply = await (queue
+          ? queued(nc, queue, subject, () => nc.request(subject, data, options))
+          : nc.request(subject, data, options));
       } catch (error) {
         throw natsFailure(error, `request to ${subject}`);
       }
@@ -56,6 +62,33 @@ export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   );
 }
 
+/** `request` made on the next turn from `queue`; its failure (a connection closed by then) rejects. */
+function queued(
+  nc: NatsConnection,
+  queue: SendQueue,
+  subject: string,
+  request: () => Promise<Msg>,
+): Promise<Msg> {
+  if (nc.isClosed()) {
+    throw new ForgeError(
+      'UNAVAILABLE',
+      `cannot send a request to ${subject}: the NATS connection is closed`,
+      {
+        retryable: true,
+      },
+    );
+  }
+  return new Promise<Msg>((resolve, reject) => {
+    queue.push(() => {
+      try {
+        request().then(resolve, reject);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
 /** A running `serve`. */
 export interface Served {
   /**
@@ -68,11 +101,11 @@ export interface Served {
 }
 
 /**
- * Where `serve` sends its replies: the connection's outbox (see `Outbox`), so replies finished in
- * one turn of the event loop leave in one socket write, after everything this connection sent or
- * queued before them. Without one, each reply is written as soon as it is made.
+ * The connection's outbox (see `Outbox`) as `serve` and a batched `request` use it: what is pushed
+ * in one turn of the event loop leaves in one socket write, after everything this connection sent
+ * or queued before it.
  */
-export interface ReplyQueue {
+export interface SendQueue {
   push(send: () => void): void;
   flush(): void;
 }
@@ -81,7 +114,7 @@ export interface ServeOptions {
   /** Queue group; default the subject, so replicas share the load and each request is answered once. */
   queue?: string | undefined;
   /** Replies go out through this queue (coalesced per turn); default: written at once. */
-  replies?: ReplyQueue | undefined;
+  replies?: SendQueue | undefined;
 }
 
 /**

@@ -235,3 +235,56 @@ describe('Bus.serve replies', () => {
     await expect(reply).rejects.toMatchObject({ code: 'UNAVAILABLE', retryable: true });
   });
 });
+
+describe('Bus.request batched', () => {
+  it('sends the requests started in one turn in one socket write, each answered with its own reply', async () => {
+    const [server, client] = [await connectBus(), await connectBus()];
+    const subject = server.subjects.modelCall;
+    await server.serve(subject, Ping, Pong, async (req) => ({ doubled: req.n * 2 })).ready;
+    await client.request(subject, Ping, { n: 0 }, Pong); // the reply inbox's SUB is in place
+    const writes = countWrites(client);
+    // Started from separate callbacks of one turn, as an agent's tasks start their model calls.
+    const replies = await within(
+      Promise.all(
+        Array.from(
+          { length: 6 },
+          (_, n) =>
+            new Promise((resolve, reject) =>
+              setImmediate(() =>
+                client.request(subject, Ping, { n }, Pong, { batched: true }).then(resolve, reject),
+              ),
+            ),
+        ),
+      ),
+      5000,
+      'the replies',
+    );
+    expect(replies).toEqual(Array.from({ length: 6 }, (_, n) => ({ doubled: n * 2 })));
+    expect(writes()).toBe(1);
+  });
+
+  it('refuses a bad payload and a closed connection at once, and times out like a direct request', async () => {
+    const [server, client] = [await connectBus(), await connectBus()];
+    const subject = server.subjects.modelCall;
+    await expect(client.request(subject, Ping, { n: 1.5 }, Pong, { batched: true })).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+    });
+    const never = deferred<{ doubled: number }>();
+    const served = server.serve(subject, Ping, Pong, () => never.promise);
+    await served.ready;
+    await expect(
+      client.request(subject, Ping, { n: 1 }, Pong, { batched: true, timeoutMs: 150 }),
+    ).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      retryable: true,
+      message: expect.stringContaining('timed out'),
+    });
+    never.resolve({ doubled: 2 });
+    await served.stop();
+    await client.nc.close();
+    await expect(client.request(subject, Ping, { n: 1 }, Pong, { batched: true })).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+      message: expect.stringContaining('connection is closed'),
+    });
+  });
+});
