@@ -55,6 +55,7 @@ import { createBenchTasks, GENEROUS_USD, overheadRoutingConfig, writeApiKeys } f
 const ROUTER_WARMUP_S = 2;
 
 type Transport = 'sdk' | 'wire';
+type Replies = 'coalesced' | 'direct';
 
 const say = (text: string) => process.stderr.write(`${text}\n`);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -68,7 +69,8 @@ function announced(child: BenchChild, key: string): string {
 
 /** One transport's brain: its router replicas, its tasks and its two paths, counting every call. */
 interface Deployment {
-  transport: Transport;
+  /** The transport, with the reply mode when the run compares both. */
+  transport: string;
   brain: string;
   schema: string;
   routers: BenchChild[];
@@ -174,13 +176,15 @@ async function rampStep(d: Deployment, rate: number, o: Options): Promise<RampSt
 
 async function startDeployment(
   transport: Transport,
+  replies: Replies,
   o: Options,
   env: Record<string, string>,
   pool: pg.Pool,
   undo: Array<() => Promise<unknown>>,
   keys: { key: string },
 ): Promise<Deployment> {
-  const brain = uniqueBrain(`ovh${transport}`);
+  const label = o.replies.length > 1 ? `${transport}-${replies}` : transport;
+  const brain = uniqueBrain(`ovh${transport}${replies === 'direct' ? 'd' : ''}`);
   const schema = schemaForBrain(brain);
   undo.push(async () => {
     await dropBrainSchema(o.databaseUrl, brain);
@@ -190,7 +194,12 @@ async function startDeployment(
   const start = () =>
     startChild(
       here('./router-process.ts'),
-      { ...env, FORGE_BRAIN: brain, FORGE_MODEL_TRANSPORT: transport },
+      {
+        ...env,
+        FORGE_BRAIN: brain,
+        FORGE_MODEL_TRANSPORT: transport,
+        FORGE_BUS_COALESCE_REPLIES: replies === 'direct' ? '0' : '1',
+      },
       { extraExecArgv: o.telemetry ? ['--import', here('./router-instrumentation.ts')] : [] },
     );
   // The first replica migrates the schema; the others start once it is there.
@@ -207,7 +216,7 @@ async function startDeployment(
   const nc = await connect({ servers: o.nats, name: `bench-raw-gateway-${transport}` });
   undo.push(() => nc.drain());
   return {
-    transport,
+    transport: label,
     brain,
     schema,
     routers,
@@ -215,7 +224,7 @@ async function startDeployment(
     rawGateway: counted(rawGatewayPath(nc, bus.subjects.modelCall, taskIds), calls),
     http: counted(roundRobin(routers.map((r) => httpPath(announced(r, 'url'), keys.key))), calls),
     calls,
-    result: { transport, rounds: [], ramp: [], profiles: [] },
+    result: { transport: label, replies, rounds: [], ramp: [], profiles: [] },
   };
 }
 
@@ -240,7 +249,7 @@ async function main(o: Options): Promise<void> {
     );
     const keys = await writeApiKeys(dir);
     say(
-      `router-overhead: transports ${o.transports.join(', ')}, ${o.replicas} router(s) each; starting the processes`,
+      `router-overhead: transports ${o.transports.join(', ')}, replies ${o.replies.join(', ')}, ${o.replicas} router(s) each; starting the processes`,
     );
     const upstream = await startChild(here('./fake-process.ts'), {
       NATS_URL: o.nats,
@@ -266,7 +275,8 @@ async function main(o: Options): Promise<void> {
     };
     const deployments: Deployment[] = [];
     for (const transport of o.transports)
-      deployments.push(await startDeployment(transport, o, env, pool, undo, keys));
+      for (const replies of o.replies)
+        deployments.push(await startDeployment(transport, replies, o, env, pool, undo, keys));
     const allRouters = deployments.flatMap((d) => d.routers);
     const nc = await connect({ servers: o.nats, name: 'bench-raw' });
     undo.push(() => nc.drain());

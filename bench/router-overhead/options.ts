@@ -3,7 +3,7 @@ import { describeIssues } from '@forge/contracts';
 import { z } from 'zod';
 
 export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S] [--warmup S] [--rounds N]
-                                    [--transport sdk,wire] [--replicas N] [--ramp LIST|none]
+                                    [--transport sdk,wire] [--replies coalesced,direct] [--replicas N] [--ramp LIST|none]
                                     [--ramp-client raw|agent-kit] [--ramp-step S] [--ramp-p99 MS] [--tasks N] [--no-telemetry]
                                     [--cpu-prof DIR] [--nats URL] [--database-url URL]
 
@@ -13,6 +13,11 @@ export const USAGE = `usage: pnpm bench router-overhead [--rate N] [--duration S
   --rounds        measured rounds; each round measures every transport, the order alternating (default 2)
   --transport     the routers' model transports, side by side in one run, each its own brain and
                   router(s): sdk (the vendor SDKs), wire (the thin wire client) (default sdk,wire)
+  --replies       how the routers' bus sends its request/reply answers, side by side in one run
+                  (each a deployment of its own per transport, alternating like the transports):
+                  coalesced (the bus's default: through the connection's outbox, the replies of one
+                  event-loop turn in one socket write), direct (one write per reply, as before)
+                  (default coalesced)
   --replicas      router processes per transport, sharing its load: NATS queue group for the gateway,
                   round robin for /v1/chat/completions; budgets and ledger checked exact at the end (default 1)
   --ramp          rates tried on the gateway path to find the most the routers sustain, in order,
@@ -66,6 +71,21 @@ const Options = z.object({
       }
       return list as Array<'sdk' | 'wire'>;
     }),
+  replies: z
+    .string()
+    .default('coalesced')
+    .transform((text, ctx) => {
+      const list = text.split(',').map((t) => t.trim());
+      if (
+        list.length === 0 ||
+        list.some((t) => t !== 'coalesced' && t !== 'direct') ||
+        new Set(list).size !== list.length
+      ) {
+        ctx.addIssue({ code: 'custom', message: 'must be coalesced, direct, or both, comma-separated' });
+        return z.NEVER;
+      }
+      return list as Array<'coalesced' | 'direct'>;
+    }),
   replicas: z.coerce.number().int().min(1).max(4).default(1),
   rampClient: z.enum(['raw', 'agent-kit']).default('raw'),
   rampStep: Seconds.default(3),
@@ -98,6 +118,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options | 
     ramp: values.ramp,
     rounds: values.rounds,
     transports: values.transport,
+    replies: values.replies,
     replicas: values.replicas,
     rampStep: values['ramp-step'],
     rampClient: values['ramp-client'],
@@ -119,6 +140,7 @@ const FLAGS = {
   ramp: { type: 'string' },
   rounds: { type: 'string' },
   transport: { type: 'string' },
+  replies: { type: 'string' },
   replicas: { type: 'string' },
   'ramp-step': { type: 'string' },
   'ramp-client': { type: 'string' },

@@ -30,7 +30,10 @@ export interface ProfileTop {
 
 /** Everything measured of one transport's deployment. */
 export interface TransportRun {
-  transport: 'sdk' | 'wire';
+  /** The deployment's label: the transport, with `-coalesced` or `-direct` when `--replies` compares both. */
+  transport: string;
+  /** How the routers' bus sent its replies (see `--replies`). */
+  replies: 'coalesced' | 'direct';
   rounds: { round: number; gateway: PathResult; http: PathResult }[];
   ramp: RampStep[];
   profiles: ProfileTop[];
@@ -290,6 +293,7 @@ export function jsonLine(run: OverheadRun): string {
         return [
           t.transport,
           {
+            replies: t.replies,
             rounds: t.rounds.map((r) => ({
               round: r.round,
               gateway: pathJson(r.gateway),

@@ -86,7 +86,9 @@ async function settle(): Promise<boolean> {
 }
 
 try {
-  service = createRouterService(loadRouterConfig(process.env));
+  // The bench's switch (`--replies direct`): each reply written as it is made, as before coalescing.
+  const coalesceReplies = process.env.FORGE_BUS_COALESCE_REPLIES !== '0';
+  service = createRouterService(loadRouterConfig(process.env), { bus: { coalesceReplies } });
   await service.start();
   parent.ready({ url: service.url });
 } catch (error) {

@@ -35,6 +35,12 @@ export interface BusConnectOptions {
   logger?: Logger;
   /** Wait between reconnect attempts, default 2000 ms. Attempts are unlimited. */
   reconnectWaitMs?: number;
+  /**
+   * `serve` replies go out through the connection's outbox, so replies finished in one turn of the
+   * event loop share one socket write (default true). false writes each reply as it is made, one
+   * write per reply: only to measure the difference side by side (`bench router-overhead --replies`).
+   */
+  coalesceReplies?: boolean;
 }
 
 export interface PublishOptions {
@@ -71,9 +77,16 @@ export class Bus {
   readonly #consumers = new Set<TaskConsumer>();
   readonly #served = new Set<Served>();
   readonly #outbox: Outbox;
+  readonly #coalesceReplies: boolean;
   #drained: Promise<void> | undefined;
 
-  private constructor(nc: NatsConnection, jsm: JetStreamManager, subjects: ForgeSubjects, logger: Logger) {
+  private constructor(
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    subjects: ForgeSubjects,
+    logger: Logger,
+    coalesceReplies: boolean,
+  ) {
     this.nc = nc;
     this.subjects = subjects;
     this.#jsm = jsm;
@@ -81,6 +94,7 @@ export class Bus {
     this.#logger = logger;
     this.#connection = watchConnection(nc, logger);
     this.#outbox = new Outbox(logger);
+    this.#coalesceReplies = coalesceReplies;
   }
 
   /**
@@ -115,7 +129,7 @@ export class Bus {
     try {
       const jsm = await jetstreamManager(nc);
       logger.info({ server: nc.getServer() }, 'connected to NATS');
-      return new Bus(nc, jsm, subjects, logger);
+      return new Bus(nc, jsm, subjects, logger, opts.coalesceReplies ?? true);
     } catch (error) {
       await nc.close();
       throw natsFailure(error, 'JetStream is not available');
@@ -222,21 +236,41 @@ export class Bus {
   /**
    * Request/reply. UNAVAILABLE (retryable) on no responders or no reply within `timeoutMs`
    * (default 5000); an error reply from `serve` is rethrown as a ForgeError with its code.
+   *
+   * `batched`: validated and encoded now (BAD_INPUT at once; a closed connection UNAVAILABLE),
+   * sent on the next turn of the event loop with the connection's other queued operations (see
+   * `Outbox`), so the requests a process starts in one turn share one socket write; the timeout
+   * runs from the send. For callers that make many requests at once (an agent's model calls),
+   * whose request need not overtake what they send directly after it in the same turn.
    */
   request<S extends z.ZodType, R extends z.ZodType>(
     subject: string,
     schema: S,
     payload: z.input<S>,
     replySchema: R,
-    opts: { timeoutMs?: number } = {},
+    opts: { timeoutMs?: number; batched?: boolean } = {},
   ): Promise<z.output<R>> {
-    return sendRequest(this.nc, subject, schema, payload, replySchema, opts.timeoutMs);
+    return sendRequest(
+      this.nc,
+      subject,
+      schema,
+      payload,
+      replySchema,
+      opts.timeoutMs,
+      opts.batched ? this.#outbox : undefined,
+    );
   }
 
   /**
    * Answers requests on `subject` (queue group `queue`, default the subject). Handler errors are
    * answered as structured error replies (`Forge-Error` header with the code, JSON body
    * `{code, message, retryable, details?}`), which `request` rethrows as ForgeErrors.
+   *
+   * Replies go out through the connection's outbox: on the next turn of the event loop, together
+   * with the other replies, acks and batched emits of this turn, in one socket write. A reply
+   * leaves after everything the handler sent or queued on this bus before returning (stream
+   * chunks emitted before the reply arrive before it); a direct publish made after the handler
+   * returned, in the same turn, may overtake it. `stop()` and `drain()` send the queued replies.
    */
   serve<S extends z.ZodType, R extends z.ZodType>(
     subject: string,
@@ -245,7 +279,10 @@ export class Bus {
     handler: (req: z.output<S>, meta: { headers: Record<string, string> }) => Promise<z.input<R>>,
     opts: { queue?: string } = {},
   ): Served {
-    const served = serveRequests(this.nc, this.#logger, subject, schema, replySchema, handler, opts.queue);
+    const served = serveRequests(this.nc, this.#logger, subject, schema, replySchema, handler, {
+      queue: opts.queue,
+      replies: this.#coalesceReplies ? this.#outbox : undefined,
+    });
     this.#served.add(served);
     return {
       ready: served.ready,

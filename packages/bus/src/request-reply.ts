@@ -1,6 +1,6 @@
 import { ForgeError } from '@forge/contracts';
 import { extractTraceContext, injectTraceContext, type Logger, SpanKind, withSpan } from '@forge/telemetry';
-import type { Msg, NatsConnection } from '@nats-io/transport-node';
+import type { Msg, MsgHdrs, NatsConnection } from '@nats-io/transport-node';
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { natsFailure } from './nats-errors.js';
@@ -17,6 +17,11 @@ const encoder = new TextEncoder();
  * Sends a validated request and returns the validated reply. No responder or no reply in time:
  * UNAVAILABLE (retryable). An error reply from `serve` is rethrown as a ForgeError with the same
  * code, message, retryable flag and details. A reply that fails `replySchema`: INTERNAL naming the field.
+ *
+ * With `queue`, the request is validated and encoded now but sent on the next turn of the event
+ * loop with the connection's other queued operations (one socket write for all the requests,
+ * replies, acks and batched emits of a turn); the timeout runs from the send. A closed connection
+ * is UNAVAILABLE at once.
  */
 export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   nc: NatsConnection,
@@ -25,17 +30,18 @@ export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   payload: z.input<S>,
   replySchema: R,
   timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
+  queue?: SendQueue,
 ): Promise<z.output<R>> {
   const data = encodeValidated(schema, payload, subject);
   return withSpan(
     `send ${subject}`,
     async () => {
+      const options = { timeout: timeoutMs, headers: recordToHeaders(injectTraceContext({})) };
       let reply: Msg;
       try {
-        reply = await nc.request(subject, data, {
-          timeout: timeoutMs,
-          headers: recordToHeaders(injectTraceContext({})),
-        });
+        reply = await (queue
+          ? queued(nc, queue, subject, () => nc.request(subject, data, options))
+          : nc.request(subject, data, options));
       } catch (error) {
         throw natsFailure(error, `request to ${subject}`);
       }
@@ -56,6 +62,33 @@ export async function sendRequest<S extends z.ZodType, R extends z.ZodType>(
   );
 }
 
+/** `request` made on the next turn from `queue`; its failure (a connection closed by then) rejects. */
+function queued(
+  nc: NatsConnection,
+  queue: SendQueue,
+  subject: string,
+  request: () => Promise<Msg>,
+): Promise<Msg> {
+  if (nc.isClosed()) {
+    throw new ForgeError(
+      'UNAVAILABLE',
+      `cannot send a request to ${subject}: the NATS connection is closed`,
+      {
+        retryable: true,
+      },
+    );
+  }
+  return new Promise<Msg>((resolve, reject) => {
+    queue.push(() => {
+      try {
+        request().then(resolve, reject);
+      } catch (error) {
+        reject(error);
+      }
+    });
+  });
+}
+
 /** A running `serve`. */
 export interface Served {
   /**
@@ -68,11 +101,33 @@ export interface Served {
 }
 
 /**
- * Answers requests on `subject` in queue group `queue` (default: the subject, so replicas share
- * the load and each request is answered once). A request failing `schema` is answered with a
- * BAD_INPUT error naming the field; a thrown ForgeError with its code; anything else with
+ * The connection's outbox (see `Outbox`) as `serve` and a batched `request` use it: what is pushed
+ * in one turn of the event loop leaves in one socket write, after everything this connection sent
+ * or queued before it.
+ */
+export interface SendQueue {
+  push(send: () => void): void;
+  flush(): void;
+}
+
+export interface ServeOptions {
+  /** Queue group; default the subject, so replicas share the load and each request is answered once. */
+  queue?: string | undefined;
+  /** Replies go out through this queue (coalesced per turn); default: written at once. */
+  replies?: SendQueue | undefined;
+}
+
+/**
+ * Answers requests on `subject` in queue group `opts.queue`. A request failing `schema` is answered
+ * with a BAD_INPUT error naming the field; a thrown ForgeError with its code; anything else with
  * INTERNAL and a generic message (the detail is logged, not sent). A handler result failing
  * `replySchema` is a bug on this side: INTERNAL.
+ *
+ * Order: a reply leaves after everything the handler published, emitted (direct or batched) or
+ * queued on this connection before it returned, stream chunks included. With `opts.replies` it
+ * leaves on the next turn of the event loop, so a direct publish made *after* the handler returned,
+ * in the same turn, can overtake it: nothing may depend on that order. A reply that cannot be sent
+ * (the connection closed under a handler still running) is logged as an error naming the subject.
  */
 export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
   nc: NatsConnection,
@@ -81,10 +136,32 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
   schema: S,
   replySchema: R,
   handler: (req: z.output<S>, meta: { headers: Record<string, string> }) => Promise<z.input<R>>,
-  queue = subject,
+  opts: ServeOptions = {},
 ): Served {
   const inFlight = new Set<Promise<void>>();
   const log = logger.child({ subject });
+  const { replies } = opts;
+
+  /** Sends one reply now or queues it; throws UNAVAILABLE when the connection is already closed. */
+  function send(msg: Msg, data: Uint8Array, headers?: MsgHdrs): void {
+    if (nc.isClosed()) {
+      throw new ForgeError('UNAVAILABLE', `cannot reply on ${subject}: the NATS connection is closed`, {
+        retryable: true,
+      });
+    }
+    const respond = () => (headers ? msg.respond(data, { headers }) : msg.respond(data));
+    if (!replies) {
+      respond();
+      return;
+    }
+    replies.push(() => {
+      try {
+        respond();
+      } catch (error) {
+        log.error({ err: String(error) }, 'could not send a queued reply');
+      }
+    });
+  }
 
   async function answer(msg: Msg): Promise<void> {
     if (!msg.reply) {
@@ -97,6 +174,8 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
       withSpan(
         `process ${subject}`,
         async () => {
+          let data: Uint8Array;
+          let replyHeaders: MsgHdrs | undefined;
           try {
             const decoded = decodeValidated(schema, msg.data);
             if (!decoded.ok) {
@@ -110,12 +189,12 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
               log.error({ issues: checked.error.issues.length }, 'handler returned an invalid reply');
               throw new ForgeError('INTERNAL', `${subject} produced an invalid reply`);
             }
-            msg.respond(encoder.encode(JSON.stringify(checked.data)));
+            data = encoder.encode(JSON.stringify(checked.data));
           } catch (error) {
             const failure = error instanceof ForgeError ? error : internalError(error, log);
-            const { headers: replyHeaders, data } = encodeReplyError(failure);
-            msg.respond(data, { headers: replyHeaders });
+            ({ headers: replyHeaders, data } = encodeReplyError(failure));
           }
+          send(msg, data, replyHeaders);
         },
         {
           kind: SpanKind.SERVER,
@@ -126,7 +205,7 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
   }
 
   const sub = nc.subscribe(subject, {
-    queue,
+    queue: opts.queue ?? subject,
     callback: (error, msg) => {
       if (error) {
         log.error({ err: String(error) }, 'serve subscription failed');
@@ -146,6 +225,8 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
       stopped ??= (async () => {
         if (!sub.isClosed()) await sub.drain().catch(() => undefined);
         await Promise.allSettled([...inFlight]);
+        // The last replies leave now rather than on the next turn.
+        replies?.flush();
       })();
       return stopped;
     },

@@ -1,6 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Bus } from '@forge/bus';
+import { Bus, type BusConnectOptions } from '@forge/bus';
 import { ApiKeyStore, checkReadiness, closeHttpServer, hostForUrl } from '@forge/service-runtime';
 import {
   createPool,
@@ -46,6 +46,8 @@ export interface RouterServiceDeps {
    * default. The cost-month bench passes its simulated month's clock.
    */
   clock?: () => number;
+  /** Bus settings for benchmarks (`bench router-overhead --replies` compares reply coalescing). */
+  bus?: Pick<BusConnectOptions, 'coalesceReplies'>;
 }
 
 /** A running router; `start`/`stop` are its only lifecycle. Parts are exposed for tests and benchmarks. */
@@ -135,6 +137,7 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
       name: 'forge-router',
       brain: config.brain,
       logger,
+      ...deps.bus,
     });
     partial.bus = bus;
     await bus.ensureStreams();
