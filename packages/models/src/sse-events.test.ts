@@ -43,4 +43,21 @@ describe('sseEvents', () => {
   it('does not emit an event the body ended before its blank line', async () => {
     expect(await read(['data: whole\n\ndata: half'])).toEqual([{ event: null, data: 'whole' }]);
   });
+
+  it('keeps a chunk-ending CR across an empty chunk: its LF still belongs to it', async () => {
+    expect(await read(['data: a\r', Buffer.alloc(0), '', '\ndata: b\r\n\r\n'])).toEqual([
+      { event: null, data: 'a\nb' },
+    ]);
+  });
+
+  it('reads a long line that arrives in many chunks, and many lines in one chunk', async () => {
+    const long = 'x'.repeat(200_000);
+    const pieces = long.match(/.{1,1000}/g) ?? [];
+    const many = Array.from({ length: 2_000 }, (_, i) => `data: ${i}\n`).join('');
+    const events = await read(['data: ', ...pieces, '\n\n', many, '\n']);
+    expect(events).toHaveLength(2);
+    expect(events[0]?.data).toBe(long);
+    expect(events[1]?.data.split('\n')).toHaveLength(2_000);
+    expect(events[1]?.data.split('\n').at(-1)).toBe('1999');
+  });
 });

@@ -12,33 +12,40 @@ export interface SseMessage {
  */
 export async function* sseEvents(body: AsyncIterable<Buffer | string>): AsyncGenerator<SseMessage> {
   const decoder = new TextDecoder();
+  const lineEnd = /[\r\n]/g;
   let pending = '';
+  /** Where the search for the next line end resumes: `pending` holds no line end before it. */
+  let scanned = 0;
   let event: string | null = null;
   let data: string[] = [];
   /** A `\r` ended the last chunk: a `\n` starting the next one belongs to it. */
   let carriage = false;
   for await (const chunk of body) {
     let text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    if (carriage && text.startsWith('\n')) text = text.slice(1);
+    // An empty chunk (or one holding only part of a character) says nothing about that `\r`.
+    if (text === '') continue;
+    if (carriage && text.charCodeAt(0) === 10) text = text.slice(1);
     carriage = false;
     pending += text;
     let start = 0;
     for (;;) {
-      const lf = pending.indexOf('\n', start);
-      const cr = pending.indexOf('\r', start);
-      let end: number;
+      // One regex search from where the last one stopped: a long line arriving in many chunks,
+      // or a chunk of many lines, is scanned once, not once per line or per chunk.
+      lineEnd.lastIndex = Math.max(start, scanned);
+      const found = lineEnd.exec(pending);
+      if (found === null) {
+        scanned = pending.length;
+        break;
+      }
+      const end = found.index;
       let next: number;
-      if (cr !== -1 && (lf === -1 || cr < lf)) {
-        end = cr;
-        if (cr + 1 === pending.length) {
+      if (pending.charCodeAt(end) === 13 /* \r */) {
+        if (end + 1 === pending.length) {
           // A lone `\r` at the chunk's end: its `\n` may come next.
           carriage = true;
-          next = cr + 1;
-        } else next = pending[cr + 1] === '\n' ? cr + 2 : cr + 1;
-      } else if (lf !== -1) {
-        end = lf;
-        next = lf + 1;
-      } else break;
+          next = end + 1;
+        } else next = pending.charCodeAt(end + 1) === 10 ? end + 2 : end + 1;
+      } else next = end + 1;
       const line = pending.slice(start, end);
       start = next;
       if (line === '') {
@@ -58,5 +65,6 @@ export async function* sseEvents(body: AsyncIterable<Buffer | string>): AsyncGen
       else if (field === 'data') data.push(value);
     }
     pending = pending.slice(start);
+    scanned = Math.max(0, scanned - start);
   }
 }
