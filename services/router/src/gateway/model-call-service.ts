@@ -289,14 +289,17 @@ export class ModelCallService {
     // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
     // so none pile up on it and no per-call signal needs to be made and linked.
     const signal = this.#shutdown.signal;
+    const callerDeadline =
+      req.timeoutMs !== undefined && req.timeoutMs < source.current.config.gateway.timeouts.totalMs;
     const outcome = await gateway.call(
       ctx,
       input,
       streamTo === undefined
-        ? { signal, deadline }
+        ? { signal, deadline, callerDeadline }
         : {
             signal,
             deadline,
+            callerDeadline,
             onDelta: (text) =>
               bus.emit(streamTo, ModelStreamChunk, {
                 v: 1,
