@@ -266,7 +266,8 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
       queue_full: 'the router is at its concurrent-call limit; try again after the Retry-After delay',
       deadline: "the call's deadline would pass before a slot frees; try again after the Retry-After delay",
       database: 'the database is busy; try again after the Retry-After delay',
-      stopping: 'this router replica is stopping and did not start the call; try again after the Retry-After delay',
+      stopping:
+        'this router replica is stopping and did not start the call; try again after the Retry-After delay',
     },
     retryable: true,
     retryAfterSeconds: 1,

@@ -63,8 +63,16 @@ describe('admission at shutdown', () => {
     h.fake.script({ text: 'ok', delayMs: 800, usage: { inputTokens: 10, outputTokens: 2 }, repeat: true });
     const running = h.call(task, { callId: 100, messages: [{ role: 'user', content: 'hi' }], maxTokens: 20 });
     await waitFor(() => first.admission.inFlight === 1, 5_000, 'the slot taken');
-    const client = new NatsModelClient(h.bus, { taskId: task.id, attempt: 7, skill: task.skill }, { timeoutMs: 8_000 });
-    const queued = client.call({ purpose: 'classify', messages: [{ role: 'user', content: 'queued' }], maxTokens: 20 });
+    const client = new NatsModelClient(
+      h.bus,
+      { taskId: task.id, attempt: 7, skill: task.skill },
+      { timeoutMs: 8_000 },
+    );
+    const queued = client.call({
+      purpose: 'classify',
+      messages: [{ role: 'user', content: 'queued' }],
+      maxTokens: 20,
+    });
     await waitFor(() => first.admission.queued === 1, 5_000, 'the call queued on the first replica');
     // The replica that takes over starts now, as in a rolling restart; then the first stops.
     const third = await h.addReplica();

@@ -102,7 +102,7 @@ describe('LedgerWriter', () => {
     expect(writer.pending).toBe(0);
   });
 
-  it("writes in the background without the query deadline of the call whose row started it", async () => {
+  it('writes in the background without the query deadline of the call whose row started it', async () => {
     const s = stores();
     // As the store's deadline-aware statements do: past the current query deadline, OVERLOADED.
     const deadlines: Array<number | undefined> = [];
