@@ -7,7 +7,7 @@ const ANTHROPIC_KEY = 'sk-ant-api03-REDACTCAUSE-1a2b3c4d5e6f';
 const OPENAI_KEY = 'sk-proj-REDACTCAUSE-6f5e4d3c2b1a';
 
 async function pool(): Promise<ProviderPool> {
-  const config = routingConfigFromObject(await testRoutingConfig());
+  const config = routingConfigFromObject(await testRoutingConfig(), 'test');
   return ProviderPool.build(config, {
     secretsEnv: { ANTHROPIC_API_KEY: ANTHROPIC_KEY, OPENAI_API_KEY: OPENAI_KEY },
     baseUrls: {},
