@@ -286,6 +286,7 @@ export class Bus {
     this.#served.add(served);
     return {
       ready: served.ready,
+      unsubscribe: () => served.unsubscribe(),
       stop: async () => {
         await served.stop();
         this.#served.delete(served);

@@ -96,6 +96,12 @@ export interface Served {
    * `serve` returns are always seen; a request from another connection is only seen after this.
    */
   readonly ready: Promise<void>;
+  /**
+   * Stops taking requests: resolves once the server has dropped the subscription, so later
+   * requests go to the queue group's other members (or find no responders). The requests already
+   * delivered here are still answered; `stop` waits for them.
+   */
+  unsubscribe(): Promise<void>;
   /** Stops taking requests and waits for the replies in progress. */
   stop(): Promise<void>;
 }
@@ -218,12 +224,18 @@ export function serveRequests<S extends z.ZodType, R extends z.ZodType>(
     },
   });
 
+  let unsubscribed: Promise<void> | undefined;
+  const unsubscribe = (): Promise<void> => {
+    unsubscribed ??= sub.isClosed() ? Promise.resolve() : sub.drain().catch(() => undefined);
+    return unsubscribed;
+  };
   let stopped: Promise<void> | undefined;
   return {
     ready: nc.flush(),
+    unsubscribe,
     stop() {
       stopped ??= (async () => {
-        if (!sub.isClosed()) await sub.drain().catch(() => undefined);
+        await unsubscribe();
         await Promise.allSettled([...inFlight]);
         // The last replies leave now rather than on the next turn.
         replies?.flush();

@@ -254,7 +254,8 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
     openAI: { type: 'invalid_request_error', code: 'rate_limit_exceeded' },
   },
   // The service's own capacity, not the caller's rate: its admission queue is full, the call
-  // could not start in time to finish before its deadline, or the database stayed busy. The
+  // could not start in time to finish before its deadline, the database stayed busy, or the
+  // replica is stopping (the call was not started; another replica takes it when asked again). The
   // caller learns which class (`details.reason`), never the thrower's counts and component names
   // (those stay in the log line); 503 like OpenAI's "engine is overloaded", so OpenAI clients
   // retry it after Retry-After.
@@ -265,6 +266,8 @@ const ROWS: { readonly [C in ErrorCode]: Row } = {
       queue_full: 'the router is at its concurrent-call limit; try again after the Retry-After delay',
       deadline: "the call's deadline would pass before a slot frees; try again after the Retry-After delay",
       database: 'the database is busy; try again after the Retry-After delay',
+      stopping:
+        'this router replica is stopping and did not start the call; try again after the Retry-After delay',
     },
     retryable: true,
     retryAfterSeconds: 1,

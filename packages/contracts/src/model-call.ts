@@ -86,8 +86,9 @@ export const ModelCallRequest = z.object({
    */
   deferrable: z.boolean().optional(),
   /**
-   * How long the caller still waits for the reply, in ms from when it sent the request (its request
-   * timeout). A duration, not a time of day, so the hosts' clocks need not agree: the gateway
+   * The gateway's budget for this ask, in ms from when the caller sent it: a little less than the
+   * caller still waits for the reply (agent-kit keeps 2 %, at least 100 ms, for the reply's way
+   * back, so an answer made just inside it still finds the caller waiting). A duration, not a time of day, so the hosts' clocks need not agree: the gateway
    * counts it from the request's arrival. The gateway does not start a call it cannot finish in it
    * (a call still queued for admission when it runs out is answered OVERLOADED, retryable) and
    * ends the call's provider attempts within it. Unset: the gateway's own call timeout

@@ -67,6 +67,11 @@ export interface RoutingDecisionRepository {
     record: RoutingDecisionRecord,
   ): Promise<{ record: RoutingDecisionRecord; created: boolean; stamped: RoutingDecision | null }>;
   get(taskId: string): Promise<RoutingDecisionRecord | null>;
+  /**
+   * Deletes the task's decision (and an approval of it), for a task found never to be able to
+   * exist (its envelope duplicates another task's idempotency key): no orphan row stays.
+   */
+  discard(taskId: string): Promise<void>;
   /** Adds a pending approval for a budget-queued task; a second call for the task changes nothing. */
   queueForApproval(approval: BudgetApproval): Promise<void>;
   /** The task's approval, with its status, or null. */
@@ -176,7 +181,7 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     }
     const existing = await this.get(r.taskId);
     if (!existing) {
-      // Only reachable if the row was deleted between the two statements; nothing deletes them.
+      // Only reachable if the row was deleted between the two statements (only `discard` does).
       throw new ForgeError('CONFLICT', `routing decision of ${r.taskId} changed while being stored`, {
         retryable: true,
       });
@@ -213,7 +218,7 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     if (row) return { record: fromRow(row), created: true };
     const existing = await this.get(r.taskId);
     if (!existing) {
-      // Only reachable if the row was deleted between the two statements; nothing deletes them.
+      // Only reachable if the row was deleted between the two statements (only `discard` does).
       throw new ForgeError('CONFLICT', `routing decision of ${r.taskId} changed while being stored`, {
         retryable: true,
       });
@@ -231,6 +236,13 @@ export class PgRoutingDecisionRepository implements RoutingDecisionRepository {
     );
     const row = result.rows[0];
     return row ? fromRow(row) : null;
+  }
+
+  async discard(taskId: string): Promise<void> {
+    const id = parseOrThrow(z.uuid(), taskId, 'task id', 'taskId');
+    await withPgErrors('routing decision delete', () =>
+      this.#pool.query(`DELETE FROM ${this.#decisions} WHERE task_id = $1`, [id]),
+    );
   }
 
   async queueForApproval(approval: BudgetApproval): Promise<void> {

@@ -288,8 +288,12 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     r.backlog?.stop();
     r.stopObserving?.();
     r.stopObservingAdmission?.();
+    // New model calls go to the other replicas first: once NATS has dropped this replica's serve
+    // subscription, no request arrives here only to be refused.
+    await within(Math.min(work, 2_000), r.modelCalls?.stopTaking());
     // No call waiting for a slot gets one now (a slot freed by a call ending would otherwise
-    // start it): each is answered UNAVAILABLE, never started, for another replica to take.
+    // start it): each is answered OVERLOADED (reason `stopping`), never started, and its caller
+    // asks again, the same call, which another replica takes.
     r.admission?.close();
     // Stop taking work everywhere at once; what is in flight finishes within the grace (model
     // calls and streamed completions still running then are aborted and billed for what came).
@@ -362,6 +366,19 @@ export function createRouterService(config: RouterConfig, deps: RouterServiceDep
     },
     stats,
   };
+}
+
+/** Waits for `work` at most `ms` (its failure is not this caller's concern: the stop goes on). */
+async function within(ms: number, work: Promise<void> | undefined): Promise<void> {
+  if (!work) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work.catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 function listen(listener: RequestListener, host: string, port: number): Promise<Server> {

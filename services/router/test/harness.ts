@@ -133,6 +133,8 @@ export interface Harness {
     request: Partial<z.input<typeof ModelCallRequest>>,
     timeoutMs?: number,
   ): Promise<ModelCallReply>;
+  /** Starts one more router replica on the same brain (stopped by `close`). */
+  addReplica(): Promise<RouterService>;
   /** Writes every queued ledger row and settlement of every replica. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -179,14 +181,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const routers: RouterService[] = [];
   const schema = schemaForBrain(brain.name);
   const logger = options.logger ?? quietLogger();
-  for (let i = 0; i < (options.replicas ?? 1); i++) {
+  const addReplica = async (): Promise<RouterService> => {
     const router = createRouterService(loadRouterConfig(env), {
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
     });
     routers.push(router);
     await router.start();
-  }
+    return router;
+  };
+  for (let i = 0; i < (options.replicas ?? 1); i++) await addReplica();
   const pool = createPool({ connectionString: brain.databaseUrl, max: 4, logger });
   const bus = await Bus.connect({ servers: brain.natsUrl, name: 'router-test', brain: brain.name, logger });
   const tasks = new PgTaskRepository(pool, schema);
@@ -207,6 +211,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     ledger: new PgCostLedger(pool, schema),
     budgets: new PgBudgetRepository(pool, schema),
     writeConfig,
+    addReplica,
     async task(manifest, envelope = {}) {
       const full: SkillManifest = {
         agent: manifest.skill.split('.')[0]!,

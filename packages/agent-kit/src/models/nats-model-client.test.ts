@@ -3,7 +3,7 @@ import { type ModelCallReply, ModelCallRequest, ModelCallReply as ReplySchema } 
 import { type TestBrain, testBrain } from '@forge/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isInputRequired } from '../skills/input-required.js';
-import { NatsModelClient, overloadBackoffMs } from './nats-model-client.js';
+import { gatewayBudgetMs, NatsModelClient, overloadBackoffMs } from './nats-model-client.js';
 
 const overloaded = (): ModelCallReply => ({
   v: 1,
@@ -69,6 +69,11 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
         if (asks === 1) return overloaded();
         await new Promise((resolve) => setTimeout(resolve, 1_500));
         return success('too late');
+      }
+      if (prompt === 'just-in-time') {
+        // Uses its whole budget (a call ending just inside the gateway's deadline), then answers.
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, (req.timeoutMs ?? 0) - 10)));
+        return success('in time');
       }
       if (prompt === 'batch') {
         // Deferred to a batch on the first ask, overloaded on the next three polls, then answered.
@@ -152,12 +157,29 @@ describe('NatsModelClient (real NATS, a stand-in gateway)', () => {
     // Each ask carries how long the client still waits (a duration): the call timeout, then what
     // is left of it after the pauses.
     const [first, second, third] = asks.map((r) => r.timeoutMs ?? 0);
-    expect(first).toBe(120_000);
-    expect(second).toBeLessThanOrEqual(120_000 - 125);
+    expect(first).toBe(120_000 - 2_400);
+    expect(second).toBeLessThanOrEqual(gatewayBudgetMs(120_000 - 125));
     expect(third).toBeLessThanOrEqual((second ?? 0) - 250);
     expect(third).toBeGreaterThan(110_000);
     expect([0, 1, 2, 3, 10].map((n) => overloadBackoffMs(n, () => 1))).toEqual([250, 500, 1000, 2000, 5000]);
     expect(overloadBackoffMs(0, () => 0)).toBe(125);
+  });
+
+  it("gives the gateway its wait less a margin, so an answer made just inside the gateway's budget arrives", async () => {
+    expect([300, 5_000, 10_000, 120_000].map(gatewayBudgetMs)).toEqual([200, 4_900, 9_800, 117_600]);
+    expect(gatewayBudgetMs(50)).toBe(1);
+    const client = new NatsModelClient(
+      bus,
+      { taskId: crypto.randomUUID(), attempt: 1, skill: 'scout.score' },
+      { timeoutMs: 600 },
+    );
+    const answer = await client.call({
+      purpose: 'draft',
+      messages: [{ role: 'user', content: 'just-in-time' }],
+      maxTokens: 5,
+    });
+    expect(answer.text).toBe('in time');
+    expect(seen.at(-1)?.timeoutMs).toBe(500);
   });
 
   it('gives up on an overloaded gateway when its call timeout would pass, with the retryable OVERLOADED', async () => {

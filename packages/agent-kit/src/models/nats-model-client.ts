@@ -25,6 +25,15 @@ export function overloadBackoffMs(n: number, random: () => number = Math.random)
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
+/**
+ * The gateway's budget for an ask that waits `waitMs` for its reply: that much less a margin
+ * (2 %, at least 100 ms) for the reply's way back, so a call that ends just inside the gateway's
+ * deadline is answered before this client stops waiting (not run and billed for nobody).
+ */
+export function gatewayBudgetMs(waitMs: number): number {
+  return Math.max(1, waitMs - Math.max(100, Math.ceil(waitMs * 0.02)));
+}
+
 function isErrorCode(code: string): code is ErrorCode {
   return (ERROR_CODES as readonly string[]).includes(code);
 }
@@ -58,12 +67,14 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * and keeps asking through a router restart (a failed ask is retried) until the answer comes or
  * the call's due time plus the call timeout has passed.
  *
- * Every ask carries `timeoutMs`, how long this client waits for its reply (a duration, so the
- * hosts' clocks need not agree), and waits no longer: the first ask the whole call timeout, a
- * retry what is left of it since the first ask, so a call never takes more than the call timeout
- * and the gateway never starts (or runs on with) work nobody waits for. A gateway that answers
- * with an OVERLOADED reply (its admission queue was full, or the call could not start in time:
- * nothing was run or billed) is asked again, the same call, after an exponential backoff with
+ * Every ask waits for its reply at most the whole call timeout (the first ask) or what is left of
+ * it since the first ask (a retry), so a call never takes more than the call timeout; it carries
+ * `timeoutMs`, the gateway's budget (a duration, so the hosts' clocks need not agree): that wait
+ * less a margin for the reply's way back (2 %, at least 100 ms), so the gateway never starts (or
+ * runs on with) work nobody waits for. A gateway that answers with an OVERLOADED reply (its
+ * admission queue was full, the call could not start in time, or the router replica was stopping
+ * (`reason` stopping): nothing was run or billed) is asked again, the same call (so another
+ * replica takes it), after an exponential backoff with
  * jitter (250 ms doubling to 5 s), for as long as the call timeout since the first ask allows;
  * then the OVERLOADED error (retryable) is thrown, and the task's delivery is retried. A call
  * waiting in a batch is asked again through OVERLOADED replies until its answer is overdue. An OVERLOADED *error* (overload met
@@ -154,7 +165,10 @@ export class NatsModelClient implements ModelClient {
     }
   }
 
-  /** One ask that waits `timeoutMs` for its reply and tells the gateway so (a duration: no clock skew). */
+  /**
+   * One ask that waits `timeoutMs` for its reply and gives the gateway that less a margin (a
+   * duration: no clock skew; see {@link gatewayBudgetMs}).
+   */
   #ask(
     payload: ModelCallRequest,
     timeoutMs: number,
@@ -163,7 +177,7 @@ export class NatsModelClient implements ModelClient {
     const pending = this.#bus.request(
       this.#bus.subjects.modelCall,
       ModelCallRequest,
-      { ...payload, timeoutMs },
+      { ...payload, timeoutMs: gatewayBudgetMs(timeoutMs) },
       ModelCallReply,
       { timeoutMs },
     );

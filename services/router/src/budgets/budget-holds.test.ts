@@ -108,6 +108,7 @@ describe('budget holds', () => {
     // The whole stream would take 5 s; the call's limit is 1 s.
     expect(Date.now() - started).toBeLessThan(3_500);
     expect(reply).toMatchObject({ ok: false, error: { code: 'DEADLINE_EXCEEDED' } });
+    expect(!reply.ok && reply.error.message).toMatch(/stream cut at the call's 1000 ms limit/);
     await h.flush();
     const [row, ...rest] = await h.ledger.forTask(task.id);
     expect(rest).toHaveLength(0);
@@ -116,6 +117,25 @@ describe('budget holds', () => {
     expect(row!.costMicros).toBe(costMicros(usageOf(row!), haiku));
     const usage = (await h.budgets.usage(budgetPeriod(), ['agent:hold'])).get('agent:hold');
     expect(usage?.reservedMicros).toBe(0);
+  });
+
+  it("a stream cut at the caller's earlier deadline says so, not the gateway's limit", async () => {
+    await useConfig({ timeouts: { firstTokenMs: 800, idleMs: 800, totalMs: 10_000 } });
+    const task = await h.task({ skill: 'hold.score' }, { id: randomUUID() });
+    h.fake.script({
+      chunks: Array.from({ length: 20 }, (_, i) => `word${i} `),
+      chunkDelayMs: 250,
+      usage: { inputTokens: 10 },
+    });
+    const reply = await h.call(task, {
+      ...ask,
+      purpose: 'draft',
+      streamTo: `test.stream.${randomUUID()}`,
+      timeoutMs: 900,
+    });
+    expect(reply).toMatchObject({ ok: false, error: { code: 'DEADLINE_EXCEEDED' } });
+    expect(!reply.ok && reply.error.message).toMatch(/stream cut at the caller's deadline \(\d+ ms after/);
+    expect(!reply.ok && reply.error.message).not.toMatch(/10000 ms limit/);
   });
 });
 

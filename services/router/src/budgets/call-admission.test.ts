@@ -101,7 +101,7 @@ describe('CallAdmission', () => {
     held.release();
   });
 
-  it('at shutdown refuses every queued call and every new one as UNAVAILABLE; running calls keep their slots', async () => {
+  it('at shutdown refuses every queued call and every new one as OVERLOADED (reason stopping); running calls keep their slots', async () => {
     const admission = new CallAdmission({ maxInFlight: 1, maxQueued: 4 });
     const deadline = Date.now() + 5_000;
     const running = await admission.acquire(deadline, 'nats');
@@ -111,15 +111,16 @@ describe('CallAdmission', () => {
     expect(admission.queued).toBe(2);
     admission.close();
     for (const refused of await Promise.all(queued)) {
-      expect(isForgeError(refused, 'UNAVAILABLE')).toBe(true);
-      expect(refused).toMatchObject({ retryable: true });
+      expect(isForgeError(refused, 'OVERLOADED')).toBe(true);
+      expect(refused).toMatchObject({ retryable: true, details: { reason: 'stopping' } });
     }
     expect([admission.inFlight, admission.queued]).toEqual([1, 0]);
     // The slot the running call frees goes to no one; a new call is refused at once.
     running.release();
     expect(admission.inFlight).toBe(0);
     const late = await admission.acquire(deadline, 'http').catch((e: unknown) => e);
-    expect(isForgeError(late, 'UNAVAILABLE')).toBe(true);
+    expect(isForgeError(late, 'OVERLOADED')).toBe(true);
+    expect(late).toMatchObject({ details: { reason: 'stopping' } });
     expect(admission.counts.admitted).toBe(1);
     admission.close();
   });

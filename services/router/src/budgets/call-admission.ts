@@ -101,7 +101,8 @@ export class CallAdmission {
 
   /**
    * Stops letting calls in, for shutdown: every call still queued is refused at once, and every
-   * later `acquire`, with a retryable UNAVAILABLE (never started: another replica can take it).
+   * later `acquire`, with a retryable OVERLOADED whose `details.reason` is `stopping` (never
+   * started: the caller asks again, the same call, and another replica takes it).
    * Calls already running keep their slots until they release them. Safe to call twice.
    */
   close(): void {
@@ -115,7 +116,7 @@ export class CallAdmission {
   /**
    * A slot for one call that must end by `deadline` (epoch ms). Resolves with the permit, or
    * rejects OVERLOADED (queue full; deadline passed or too close while queued), CANCELED (the
-   * signal aborted while queued) or UNAVAILABLE (the router is stopping: see `close`).
+   * signal aborted while queued; OVERLOADED with reason `stopping` once the router stops: see `close`).
    */
   acquire(deadline: number, edge: CallEdge, signal?: AbortSignal): Promise<CallPermit> {
     const now = this.#clock();
@@ -239,9 +240,14 @@ export class CallAdmission {
   }
 }
 
+/**
+ * The refusal of a router that is stopping: OVERLOADED (the code every "not started, ask again"
+ * refusal has, which callers re-ask under the same call number), reason `stopping`.
+ */
 function stopping(): ForgeError {
-  return new ForgeError('UNAVAILABLE', 'the router is stopping: the call was not started; ask again', {
+  return new ForgeError('OVERLOADED', 'the router is stopping: the call was not started; ask again', {
     retryable: true,
+    details: { reason: 'stopping', retryAfterSeconds: 1 },
   });
 }
 

@@ -53,6 +53,11 @@ export interface CallHooks {
    * so a call let in late never runs on after its caller has given up (and asked again).
    */
   deadline?: number;
+  /**
+   * True when `deadline` is the caller's own, shorter than the gateway's `totalMs` (it waits
+   * less), so a call cut at it says so rather than naming the gateway's limit.
+   */
+  callerDeadline?: boolean;
 }
 
 /** What the gateway answers. Usage and cost are totals over every attempt the call made. */

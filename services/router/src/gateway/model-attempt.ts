@@ -140,6 +140,12 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
   // cut at the call's deadline here (and billed for what came). A non-streamed attempt needs no
   // signal of its own: the caller's (made per call) goes to the provider as it is.
   const deadline = stream ? new DeadlineSignal(hooks.signal, remaining) : undefined;
+  // Which bound the call's deadline is: the caller's (it waits less than the gateway's limit) or
+  // the gateway's own `totalMs`.
+  const cutBy =
+    hooks.callerDeadline === true && hooks.deadline !== undefined && hooks.deadline <= spec.deadline
+      ? `the caller's deadline (${remaining} ms after this attempt began)`
+      : `the call's ${config.gateway.timeouts.totalMs} ms limit`;
   const callOptions = {
     // A non-streamed reply is its own first token, so `firstTokenMs` bounds the whole attempt and
     // leaves the rest of `totalMs` for a fallback; a stream is bounded by it before each event.
@@ -182,11 +188,9 @@ export async function runAttempt(deps: AttemptDeps, spec: AttemptSpec): Promise<
             if (event.error) failure = event.error;
             else if (event.result.finishReason === 'aborted') {
               failure = deadline?.passed
-                ? new ForgeError(
-                    'DEADLINE_EXCEEDED',
-                    `${candidate.model}: stream cut at the call's ${config.gateway.timeouts.totalMs} ms limit`,
-                    { retryable: true },
-                  )
+                ? new ForgeError('DEADLINE_EXCEEDED', `${candidate.model}: stream cut at ${cutBy}`, {
+                    retryable: true,
+                  })
                 : new ForgeError('CANCELED', `${candidate.model}: stream aborted by the caller`, {
                     retryable: false,
                   });

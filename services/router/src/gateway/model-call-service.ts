@@ -103,7 +103,7 @@ export class ModelCallService {
   readonly #replies = new Map<string, { reply: ModelCallReply; at: number }>();
   /** Aborts the calls still running when the stop grace runs out. */
   readonly #shutdown = new AbortController();
-  #served: { stop(): Promise<void> } | undefined;
+  #served: { unsubscribe(): Promise<void>; stop(): Promise<void> } | undefined;
 
   constructor(deps: ModelCallServiceDeps) {
     this.#deps = deps;
@@ -122,6 +122,14 @@ export class ModelCallService {
         queue: 'router',
       },
     );
+  }
+
+  /**
+   * Stops taking calls: resolves once NATS sends no more requests here (they go to the other
+   * router replicas). The calls already here go on; `stop` waits for them.
+   */
+  async stopTaking(): Promise<void> {
+    await this.#served?.unsubscribe();
   }
 
   /**
@@ -160,12 +168,7 @@ export class ModelCallService {
       .then((reply) => {
         // A deferred call's state changes: every ask reads it afresh. An overloaded (or refused at
         // shutdown) one was never started: the caller's retry must find a slot, not this answer.
-        if (
-          reply.ok ||
-          (reply.deferred === undefined &&
-            reply.error.code !== 'OVERLOADED' &&
-            reply.error.code !== 'UNAVAILABLE')
-        )
+        if (reply.ok || (reply.deferred === undefined && reply.error.code !== 'OVERLOADED'))
           this.#remember(key, reply);
         return reply;
       })
@@ -209,11 +212,12 @@ export class ModelCallService {
     try {
       permit = await admission.acquire(deadline, 'nats', this.#shutdown.signal);
     } catch (error) {
-      if (isForgeError(error, 'OVERLOADED') || isForgeError(error, 'UNAVAILABLE'))
-        return failure(error.code, error.message, true);
-      // Still queued when the stop grace ran out: never started, so another replica may take it.
+      // Refused (the router stopping included: `details.reason` 'stopping'): never started, so the
+      // caller asks again, the same call, and another replica takes it.
+      if (isForgeError(error, 'OVERLOADED')) return failure(error.code, error.message, true);
+      // Still queued when the stop grace ran out: never started either.
       if (isForgeError(error, 'CANCELED') && this.#shutdown.signal.aborted)
-        return failure('UNAVAILABLE', 'the router stopped before the call got a slot; ask again', true);
+        return failure('OVERLOADED', 'the router stopped before the call got a slot; ask again', true);
       throw error;
     }
     try {
@@ -229,7 +233,8 @@ export class ModelCallService {
   /**
    * The request's deadline on this host's clock: its `timeoutMs` counted from its arrival (a
    * duration, so the hosts' clocks need not agree), never later than the gateway's own call
-   * timeout from then.
+   * timeout from then. The caller sends a budget a margin shorter than it waits (see agent-kit's
+   * `gatewayBudgetMs`), so a reply made just inside this deadline still finds it waiting.
    */
   #deadlineOf(req: ModelCallRequest, arrived: number): number {
     const totalMs = this.#deps.source.current.config.gateway.timeouts.totalMs;
@@ -284,14 +289,17 @@ export class ModelCallService {
     // per-call controls, a stream's deadline, a retry's sleep) is removed when its attempt ends,
     // so none pile up on it and no per-call signal needs to be made and linked.
     const signal = this.#shutdown.signal;
+    const callerDeadline =
+      req.timeoutMs !== undefined && req.timeoutMs < source.current.config.gateway.timeouts.totalMs;
     const outcome = await gateway.call(
       ctx,
       input,
       streamTo === undefined
-        ? { signal, deadline }
+        ? { signal, deadline, callerDeadline }
         : {
             signal,
             deadline,
+            callerDeadline,
             onDelta: (text) =>
               bus.emit(streamTo, ModelStreamChunk, {
                 v: 1,

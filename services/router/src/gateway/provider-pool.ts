@@ -115,14 +115,31 @@ export class ProviderPool {
    * Cuts every provider key out of an error's message and stack, in place, and returns it. A
    * vendor's error body is copied into the SDK's message, and some vendors quote the key they
    * were sent (whole or in part); the message then travels into reply notes, ledger rows, spans
-   * and logs, where a key must never appear.
+   * and logs, where a key must never appear. The `cause` chain is cleaned too (a proxy or an SDK
+   * may wrap the error that quotes the key), as are the errors of an AggregateError.
    */
   redact<E extends Error>(error: E): E {
+    this.#redactChain(error, new Set());
+    return error;
+  }
+
+  #redactChain(error: Error, seen: Set<Error>): void {
+    // Bounded and cycle-safe: a cause chain is short, but nothing stops one from looping.
+    if (seen.has(error) || seen.size >= 16) return;
+    seen.add(error);
     for (const secret of this.#secrets) {
       if (error.message.includes(secret)) error.message = error.message.replaceAll(secret, REDACTED);
       if (error.stack?.includes(secret)) error.stack = error.stack.replaceAll(secret, REDACTED);
     }
-    return error;
+    const { cause } = error;
+    if (cause instanceof Error) this.#redactChain(cause, seen);
+    else if (typeof cause === 'string') {
+      const clean = this.#secrets.reduce((text, secret) => text.replaceAll(secret, REDACTED), cause);
+      if (clean !== cause) error.cause = clean;
+    }
+    if (error instanceof AggregateError) {
+      for (const inner of error.errors) if (inner instanceof Error) this.#redactChain(inner, seen);
+    }
   }
 
   /**

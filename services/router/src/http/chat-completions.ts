@@ -65,10 +65,14 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
     let principal: string;
     let call: ChatCall;
     let deadline: number;
+    let callerDeadline: boolean;
     try {
       principal = authenticate(req, deps.keys());
       call = parseChatRequest(req.body);
-      deadline = callDeadline(req.headers, Date.now(), deps.source.current.config.gateway.timeouts.totalMs);
+      const arrived = Date.now();
+      const { totalMs } = deps.source.current.config.gateway.timeouts;
+      deadline = callDeadline(req.headers, arrived, totalMs);
+      callerDeadline = deadline < arrived + totalMs;
     } catch (error) {
       sendOpenAIError(res, error, deps.logger);
       return;
@@ -107,6 +111,7 @@ export function chatCompletionsHandler(deps: ChatCompletionsDeps) {
           {
             signal: abort.signal,
             deadline,
+            callerDeadline,
             ...(stream ? { onDelta: (text: string) => stream.delta(text) } : {}),
           },
           started,

@@ -1,8 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ForgeError } from '@forge/contracts';
-import type { BudgetRepository, CostLedger, CostLedgerEntry, Settlement } from '@forge/store';
+import {
+  type BudgetRepository,
+  type CostLedger,
+  type CostLedgerEntry,
+  queryDeadline,
+  type Settlement,
+  withQueryDeadline,
+} from '@forge/store';
 import { describe, expect, it } from 'vitest';
-import { capturingLogger } from '../../test/harness.js';
+import { capturingLogger, waitFor } from '../../test/harness.js';
 import { LedgerWriter } from './ledger-writer.js';
 
 /** In-memory store stand-ins whose next writes can be made to fail. */
@@ -93,6 +100,32 @@ describe('LedgerWriter', () => {
     expect(s.rows.map((r) => r.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(s.settled).toHaveLength(1);
     expect(writer.pending).toBe(0);
+  });
+
+  it('writes in the background without the query deadline of the call whose row started it', async () => {
+    const s = stores();
+    // As the store's deadline-aware statements do: past the current query deadline, OVERLOADED.
+    const deadlines: Array<number | undefined> = [];
+    const append = s.ledger.append.bind(s.ledger);
+    s.ledger.append = async (entries, opts) => {
+      const deadline = queryDeadline();
+      deadlines.push(deadline);
+      if (deadline !== undefined && deadline <= Date.now())
+        throw new ForgeError('OVERLOADED', 'the query deadline passed', { retryable: true });
+      return append(entries, opts);
+    };
+    const { logger, lines } = capturingLogger();
+    const writer = new LedgerWriter({ ...s, flushMs: 30, maxBatch: 2, retryMs: 5, logger });
+    // A call whose deadline passes before its row's timed flush, and one that fills a batch at once.
+    await withQueryDeadline(Date.now() + 5, async () => writer.record(entry(0)));
+    await withQueryDeadline(Date.now() - 1, async () => {
+      writer.record(entry(1));
+      writer.record(entry(2));
+    });
+    await waitFor(() => s.rows.length === 3, 2_000, 'every row written without a flush');
+    expect(deadlines.every((d) => d === undefined)).toBe(true);
+    expect(lines.filter((l) => l.msg === 'ledger write failed; will retry')).toEqual([]);
+    await writer.stop();
   });
 
   it('keeps and retries a batch whose write failed for a passing reason', async () => {

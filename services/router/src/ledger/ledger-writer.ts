@@ -1,5 +1,11 @@
 import { isForgeError } from '@forge/contracts';
-import type { BudgetRepository, CostLedger, CostLedgerEntry, Settlement } from '@forge/store';
+import {
+  type BudgetRepository,
+  type CostLedger,
+  type CostLedgerEntry,
+  type Settlement,
+  withoutQueryDeadline,
+} from '@forge/store';
 import type { Logger } from '@forge/telemetry';
 
 export interface LedgerWriterOptions {
@@ -106,23 +112,34 @@ export class LedgerWriter {
   }
 
   #schedule(delay = this.#opts.flushMs): void {
-    if (this.pending >= this.#opts.maxBatch && !this.#writing) {
+    // A full batch goes at once, unless writes are failing: then it waits `retryMs` like any retry
+    // (a store that fails at once would otherwise be retried in a loop that never yields).
+    if (this.pending >= this.#opts.maxBatch && !this.#writing && this.#failures === 0) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
       this.#background();
       return;
     }
     if (this.#timer || this.#writing) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#background();
-    }, delay);
-    this.#timer.unref();
+    // Made outside the caller's context, so the timer does not hold on to it (the write itself
+    // runs without its query deadline either way: see `#background`).
+    void withoutQueryDeadline(async () => {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#background();
+      }, delay);
+      this.#timer.unref();
+    });
   }
 
+  /**
+   * A write in the background. It serves every call whose rows it holds, not the one whose row
+   * happened to start it (its timer and retries would otherwise run in that call's context, under
+   * its query deadline, perhaps long past): no query deadline.
+   */
   #background(): void {
     if (this.#writing) return;
-    this.#writing = this.#writeBatch()
+    this.#writing = withoutQueryDeadline(() => this.#writeBatch())
       .then(() => {
         this.#failures = 0;
       })

@@ -111,6 +111,25 @@ describe('route consumer', () => {
     expect(decision?.budget).toMatchObject({ policyVersion: 'test-1', action: 'none' });
   });
 
+  it('drops an envelope whose row can never be made (its idempotency key names another task) and keeps no decision for it', async () => {
+    const original = await h.task({ skill: 'scout.score' });
+    // The same caller's key on another task id with no row: an edge insert lost in a crash.
+    const duplicate: TaskEnvelope = { ...original, id: randomUUID() };
+    await submit(duplicate);
+    await routerIdle();
+    expect(await h.tasks.get(duplicate.id)).toBeNull();
+    expect(forwarded.has(duplicate.id)).toBe(false);
+    expect(await h.decisions.get(duplicate.id)).toBeNull();
+    const { rows } = await h.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM "${h.schema}".routing_decisions WHERE task_id = $1`,
+      [duplicate.id],
+    );
+    expect(rows[0]?.n).toBe(0);
+    // The original itself is routed as ever.
+    await submit(original);
+    await waitFor(() => forwarded.has(original.id), 5_000, 'the original forwarded');
+  });
+
   it('forwards every message of a task, a follow-up within the duplicate window included', async () => {
     const task = await h.task({ skill: 'scout.score' });
     const publish = (messageId: string) =>

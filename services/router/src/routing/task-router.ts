@@ -61,7 +61,7 @@ export class TaskRouter {
       // A task decided before its skill left the registry keeps its stored decision.
       const stored = await decisions.get(task.id);
       if (stored) {
-        const stamped = stored.status === 'routed' ? await this.#stamp(task, stored) : null;
+        const stamped = stored.status === 'routed' ? await this.#stampOrDiscard(task, stored) : null;
         return { kind: 'decided', record: stored, reused: true, stamped };
       }
       return { kind: 'unknown-skill', reason: `unknown skill ${task.skill}: no agent has registered it` };
@@ -97,8 +97,23 @@ export class TaskRouter {
       status,
       budget: { policyVersion: config.version, action: decision.budgetAction, scopes: budget.scopes },
     });
-    const routed = record.status === 'routed' ? (stamped ?? (await this.#stamp(task, record))) : null;
+    const routed =
+      record.status === 'routed' ? (stamped ?? (await this.#stampOrDiscard(task, record))) : null;
     return { kind: 'decided', record, reused: !created, stamped: routed };
+  }
+
+  /**
+   * `#stamp`; a task found to be a duplicate (its row can never be made) loses the decision just
+   * recorded for it, so no orphan row stays. Found only on this rare path (no task row): the common
+   * path pays no round trip for it.
+   */
+  async #stampOrDiscard(task: TaskEnvelope, record: RoutingDecisionRecord): Promise<RoutingDecision> {
+    try {
+      return await this.#stamp(task, record);
+    } catch (error) {
+      if (error instanceof DuplicateEnvelopeError) await this.#deps.decisions.discard(task.id);
+      throw error;
+    }
   }
 
   /**
