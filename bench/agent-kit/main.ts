@@ -25,6 +25,7 @@ import { hashApiKey } from '@forge/service-runtime';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
+import { closedLoop } from '../lib/closed-loop.js';
 import { type ClockMark, type Stage, timeline } from './breakdown.js';
 import { type AgentChild, startAgentChild } from './ipc.js';
 import { type Options, parseOptions, USAGE } from './options.js';
@@ -71,38 +72,9 @@ function a2aClient(url: string, key: string): Client {
   };
 }
 
-/** Closed loop: `concurrency` callers, `count` calls in all. */
-async function closedLoop(
-  concurrency: number,
-  count: number,
-  call: () => Promise<void>,
-): Promise<{ latencies: number[]; errors: number; elapsedMs: number; firstError?: string }> {
-  const latencies: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let next = 0;
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        const t0 = performance.now();
-        try {
-          await call();
-          latencies.push(performance.now() - t0);
-        } catch (error) {
-          errors++;
-          firstError ??= String(error);
-        }
-      }
-    }),
-  );
-  return { latencies, errors, elapsedMs: performance.now() - began, ...(firstError ? { firstError } : {}) };
-}
-
 async function floor(count: number, call: () => Promise<unknown>): Promise<{ p50Ms: number; p99Ms: number }> {
   for (let i = 0; i < Math.min(100, count); i++) await call();
-  const { latencies } = await closedLoop(1, count, async () => {
+  const { latenciesMs: latencies } = await closedLoop(1, count, async () => {
     await call();
   });
   const sorted = latencies.sort((a, b) => a - b);
@@ -205,7 +177,7 @@ async function level(
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
       const run = await closedLoop(concurrency, perRound, side.client.call);
       const into = runs.get(side.name)!;
-      into.latencies.push(...run.latencies);
+      into.latencies.push(...run.latenciesMs);
       into.errors += run.errors;
       into.elapsedMs += run.elapsedMs;
       into.firstError ??= run.firstError;

@@ -34,8 +34,8 @@ const round = (n: number) => Math.round(n * 1000) / 1000;
 
 /**
  * The gateway's own cost, in this process: its public app (token check from cache, skill grant,
- * rate, the outbound policy over the answer, the proxy) in front of a stub agent that answers a
- * fixed task at once, against calling the stub directly; alternating, `count` calls each. No NATS,
+ * rate, the outbound policy over the answer, the proxy) in front of a stand-in agent that answers a
+ * fixed task at once, against calling that stand-in directly; alternating, `count` calls each. No NATS,
  * Postgres or other processes: what is left is the hop itself (and this process's telemetry, if
  * it started any).
  */
@@ -50,15 +50,15 @@ export async function measureHop(count: number): Promise<{ direct: HopPath; viaG
       artifacts: [{ artifactId: 'result', parts: [{ data: { decision: 'allow', violations: [] } }] }],
     },
   });
-  const stub = createServer((req, res) => {
+  const standIn = createServer((req, res) => {
     req.resume();
     req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer));
   });
-  const servers: Server[] = [stub];
+  const servers: Server[] = [standIn];
   try {
     await writeFile(join(dir, 'sign.pem'), generateSigningKeyPem());
     await writeFile(join(dir, 'a.sha256'), `${sha256Hex('secret')}\n`);
-    const stubUrl = await listen(stub);
+    const standInUrl = await listen(standIn);
     const config = parseFederationConfig(
       JSON.stringify({
         publicUrl: 'http://gateway.bench',
@@ -81,7 +81,7 @@ export async function measureHop(count: number): Promise<{ direct: HopPath; viaG
     );
     const ring = new KeyRing(config.signingKeys);
     const logger = createLogger({ name: 'bench-hop', level: 'silent' });
-    const agentUrls = { compliance: stubUrl };
+    const agentUrls = { compliance: standInUrl };
     const gateway = createServer(
       createPublicApp({
         config,
@@ -128,7 +128,7 @@ export async function measureHop(count: number): Promise<{ direct: HopPath; viaG
         throw new Error(`hop: ${response.status} ${text.slice(0, 200)}`);
       }
     };
-    const paths = { direct: () => call(stubUrl), viaGateway: () => call(gatewayUrl, accessToken) };
+    const paths = { direct: () => call(standInUrl), viaGateway: () => call(gatewayUrl, accessToken) };
     const samples = { direct: [] as number[], viaGateway: [] as number[] };
     const cpu = { direct: 0, viaGateway: 0 };
     const warmup = Math.min(500, count);

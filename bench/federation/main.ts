@@ -72,7 +72,7 @@ const hopOverhead = {
   p99: Math.round((hopAlone.viaGateway.p99 - hopAlone.direct.p99) * 1000) / 1000,
 };
 console.log(
-  `gateway hop alone (stub agent, this process): direct p50 ${hopAlone.direct.p50} ms p99 ${hopAlone.direct.p99} ms; ` +
+  `gateway hop alone (stand-in agent, this process): direct p50 ${hopAlone.direct.p50} ms p99 ${hopAlone.direct.p99} ms; ` +
     `via gateway p50 ${hopAlone.viaGateway.p50} ms p99 ${hopAlone.viaGateway.p99} ms (+${hopOverhead.p50} / +${hopOverhead.p99}); ` +
     `CPU per call ${hopAlone.direct.cpuUsPerCall} / ${hopAlone.viaGateway.cpuUsPerCall} µs`,
 );

@@ -8,7 +8,7 @@
 import { createAgentService, defineAgent, defineSkill, loadAgentConfig } from '@forge/agent-kit';
 import { createLogger } from '@forge/telemetry';
 import { z } from 'zod';
-import { serveParent } from '../router-overhead/child.js';
+import { serveParent } from '../lib/child.js';
 
 const agent = defineAgent({
   name: 'benchmesh',

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nanos } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { percentile } from '../router-overhead/latency.js';
+import { percentile } from '../lib/latency.js';
 
 export interface Floor {
   /** One at a time. */

@@ -24,10 +24,11 @@ import { hashApiKey } from '@forge/service-runtime';
 import { createPool, schemaForBrain } from '@forge/store';
 import { createLogger } from '@forge/telemetry';
 import { dropBrainSchema, uniqueBrain } from '@forge/testkit';
-import { isInterrupted, onInterrupt } from '../cost-month/interrupt.js';
-import { type BenchChild, startChild } from '../router-overhead/child.js';
-import { percentile } from '../router-overhead/latency.js';
-import { openLoop } from '../router-overhead/open-loop.js';
+import { type BenchChild, startChild } from '../lib/child.js';
+import { closedLoop } from '../lib/closed-loop.js';
+import { isInterrupted, onInterrupt } from '../lib/interrupt.js';
+import { percentile } from '../lib/latency.js';
+import { openLoop } from '../lib/open-loop.js';
 import { type Floor, httpFloor, jetstreamFloor, postgresFloor } from './floors.js';
 import { REPO_ROOT } from './forge-up.js';
 import { startNats } from './nats-server.js';
@@ -41,7 +42,7 @@ const CHILD_FILES = [
   'bench/mesh/agent-process.ts',
   'bench/mesh/agent-instrumentation.ts',
   'bench/mesh/router-process.ts',
-  'bench/router-overhead/child.ts',
+  'bench/lib/child.ts',
   'bench/router-overhead/router-instrumentation.ts',
 ];
 
@@ -109,30 +110,6 @@ function sendMessage(url: string, key: string): () => Promise<void> {
     if (state !== 'TASK_STATE_COMPLETED')
       throw new Error(`unexpected reply: ${JSON.stringify(reply).slice(0, 300)}`);
   };
-}
-
-async function closedLoop(concurrency: number, count: number, call: () => Promise<void>) {
-  const latenciesMs: number[] = [];
-  let errors = 0;
-  let firstError: string | undefined;
-  let next = 0;
-  const began = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        next++;
-        const t0 = performance.now();
-        try {
-          await call();
-          latenciesMs.push(performance.now() - t0);
-        } catch (error) {
-          errors++;
-          firstError ??= error instanceof Error ? error.message : String(error);
-        }
-      }
-    }),
-  );
-  return { latenciesMs, errors, firstError, elapsedMs: performance.now() - began };
 }
 
 async function startSide(

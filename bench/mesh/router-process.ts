@@ -4,7 +4,7 @@
  * Announces its URL and pid; `stop` ends it (a `--cpu-prof` is written then).
  */
 import { createRouterService, loadRouterConfig, type RouterService } from '@forge/service-router';
-import { serveParent } from '../router-overhead/child.js';
+import { serveParent } from '../lib/child.js';
 
 let service: RouterService | undefined;
 

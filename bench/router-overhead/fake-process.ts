@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FakeLlm, startFakeLlm } from '@forge/testkit';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { serveParent } from './child.js';
+import { serveParent } from '../lib/child.js';
 
 const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const echoSubject = process.env.BENCH_ECHO_SUBJECT ?? 'bench.echo';

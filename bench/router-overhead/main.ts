@@ -23,11 +23,12 @@ import { createLogger } from '@forge/telemetry';
 import { deleteBrainStreams, dropBrainSchema, uniqueBrain } from '@forge/testkit';
 import { connect } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { isInterrupted, onInterrupt } from '../cost-month/interrupt.js';
+import { type BenchChild, startChild } from '../lib/child.js';
+import { isInterrupted, onInterrupt } from '../lib/interrupt.js';
+import { summarizeLoop } from '../lib/latency.js';
+import { openLoop } from '../lib/open-loop.js';
+import { summarizeProfile } from '../lib/profile-summary.js';
 import { type CallCount, checkBudgets } from './budget-check.js';
-import { type BenchChild, startChild } from './child.js';
-import { summarizeLoop } from './latency.js';
-import { openLoop } from './open-loop.js';
 import { type Options, parseOptions, USAGE } from './options.js';
 import {
   type CallPath,
@@ -38,7 +39,6 @@ import {
   natsEchoPath,
   rawGatewayPath,
 } from './paths.js';
-import { summarizeProfile } from './profile-summary.js';
 import {
   formatReport,
   jsonLine,

@@ -1,5 +1,5 @@
+import type { LatencySummary } from '../lib/latency.js';
 import type { BudgetCheck } from './budget-check.js';
-import type { LatencySummary } from './latency.js';
 import type { RouterStats } from './router-stats.js';
 
 /** One measured path and, for the router's paths, the routers' own numbers over the same calls. */

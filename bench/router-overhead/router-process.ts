@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { createRouterService, loadRouterConfig, type RouterService } from '@forge/service-router';
-import { serveParent } from './child.js';
+import { serveParent } from '../lib/child.js';
 import type { RouterStats } from './router-stats.js';
 
 let service: RouterService | undefined;

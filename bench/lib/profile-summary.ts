@@ -1,6 +1,6 @@
 /**
- * The top entries of a V8 CPU profile a router child wrote for one measured phase (`node
- * bench/router-overhead/profile-summary.ts FILE... [--top N]` with tsx reads any): self time by
+ * The top entries of a V8 CPU profile (`pnpm bench mesh|router-overhead --cpu-prof DIR` write them;
+ * `node --import tsx bench/lib/profile-summary.ts FILE... [--top N]` reads any): self time by
  * function and by where the code lives, as shares of the busy time (idle and the profiler's own
  * `Profiler.stop` left out), plus the stacks above the heaviest native frames, which say who made
  * the syscalls.
@@ -28,11 +28,14 @@ export interface ProfileSummary {
   callers: { name: string; pct: number }[];
 }
 
-/** Where a frame's code lives: a package or service of this repository, a dependency, node's own, or V8's pseudo-frames. */
+/**
+ * Where a frame's code lives: a package or service of this repository (also when reached through
+ * a workspace link under node_modules/@forge), a dependency, node's own, or V8's pseudo-frames.
+ */
 function owner(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   const dep = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
-  if (dep?.[1]) return dep[1];
+  if (dep?.[1] && !/node_modules\/@forge\//.test(url)) return dep[1];
   const mine = /\/(packages|services|bench)\/([^/]+)\//.exec(url);
   if (mine) return `${mine[1]}/${mine[2]}`;
   if (url.startsWith('node:')) return 'node:internal';
@@ -107,5 +110,6 @@ if (process.argv[1]?.endsWith('profile-summary.ts')) {
     for (const f of r.functions) process.stdout.write(`    ${f.pct.toFixed(1).padStart(5)}%  ${f.name}\n`);
     process.stdout.write('  native frames, by their first caller outside node:\n');
     for (const c of r.callers) process.stdout.write(`    ${c.pct.toFixed(1).padStart(5)}%  ${c.name}\n`);
+    process.stdout.write(`${JSON.stringify(r)}\n`);
   }
 }
