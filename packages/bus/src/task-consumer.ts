@@ -1,7 +1,7 @@
 import { ForgeError, type ForgeSubjects } from '@forge/contracts';
-import { extractTraceContext, type Logger, SpanKind, withSpan } from '@forge/telemetry';
+import { extractTraceContext, type Logger, markSpanFailed, SpanKind, withSpan } from '@forge/telemetry';
 import type { Consumer, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { context, ROOT_CONTEXT, type Span, SpanStatusCode } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, type Span } from '@opentelemetry/api';
 import type { z } from 'zod';
 import type { ConnectionState } from './connection-status.js';
 import {
@@ -239,11 +239,7 @@ export class JetStreamTaskConsumer<S extends z.ZodType> implements TaskConsumer 
       await this.#spec.handler(decoded.value, ctx);
       return { kind: 'resolved' };
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
-      });
+      markSpanFailed(span, error);
       return { kind: 'failed', error };
     }
   }

@@ -1,13 +1,6 @@
 import type { ModelUsage, ProviderKind, Tier } from '@forge/contracts';
-import {
-  type Attributes,
-  context,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { markSpanFailed } from '@forge/telemetry';
+import { type Attributes, context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import type { FinishReason } from './finish-reason.js';
 
 /** What is known of a model call before it runs. */
@@ -105,11 +98,7 @@ export async function withModelCallSpan<T>(
   try {
     return await fn({ span, record: (end) => span.setAttributes(modelCallEndAttributes(end)) });
   } catch (error) {
-    span.recordException(error instanceof Error ? error : String(error));
-    span.setStatus({
-      code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : String(error),
-    });
+    markSpanFailed(span, error);
     throw error;
   } finally {
     span.end();

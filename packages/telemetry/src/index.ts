@@ -10,4 +10,4 @@ export {
 export { METRICS_PATH, type MetricsScrape, withMetricsEndpoint } from './metrics-endpoint.js';
 export type { ServiceTelemetry } from './service-telemetry.js';
 export { extractTraceContext, type HeaderRecord, injectTraceContext } from './trace-context.js';
-export { SpanKind, type WithSpanOptions, withSpan } from './with-span.js';
+export { markSpanFailed, SpanKind, type WithSpanOptions, withSpan } from './with-span.js';

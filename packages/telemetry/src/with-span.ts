@@ -25,11 +25,7 @@ export async function withSpan<T>(
       try {
         return await fn(span);
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({
-          code: SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
-        });
+        markSpanFailed(span, error);
         throw error;
       } finally {
         span.end();
@@ -39,3 +35,12 @@ export async function withSpan<T>(
 }
 
 export { SpanKind };
+
+/** Records what a span's work threw: the exception event and an ERROR status with its message. */
+export function markSpanFailed(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({
+    code: SpanStatusCode.ERROR,
+    message: error instanceof Error ? error.message : String(error),
+  });
+}
