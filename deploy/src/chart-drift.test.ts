@@ -35,6 +35,21 @@ describe('the chart checks', () => {
     expect(chartDrift(objects)).toEqual([]);
   });
 
+  it('take the router admission and transport settings docs/operations.md shows', async () => {
+    const objects = await render([
+      'services.router.env.FORGE_MAX_IN_FLIGHT=128',
+      'services.router.env.FORGE_ADMISSION_QUEUE=512',
+      'services.router.env.FORGE_MODEL_TRANSPORT=sdk',
+    ]);
+    expect(validateObjects(objects)).toEqual([]);
+    expect(chartDrift(objects)).toEqual([]);
+    expect(chartDrift(await render(['services.router.env.FORGE_MAX_IN_FLIGHT=0']))).toEqual([
+      expect.stringMatching(
+        /^Deployment forge-a-router \(router\): its env does not parse: .*FORGE_MAX_IN_FLIGHT/,
+      ),
+    ]);
+  });
+
   it('name an environment variable no service reads (a typo)', async () => {
     const problems = chartDrift(await render(['services.scout.env.FORGE_CONCURENCY=8']));
     expect(problems).toEqual([
