@@ -454,6 +454,16 @@ describe('a fast day: the 16 schedules run the operator’s day through the rout
     expect(entry.tier).toBe('mid');
     expect(entry.observations).toBeGreaterThan(3);
     expect(entry.body).toContain('Stories surfaced');
+    // The router's ledger is written behind the call (batched): the entry's own model call lands in it.
+    const billed = await eventually('the nightly entry in the ledger', 30_000, async () => {
+      const { rows } = await db.query(
+        `select skill, tier, cost_micros::int as cost from ${schema}.cost_ledger where task_id = $1`,
+        [entry.id],
+      );
+      return rows.length > 0 ? rows : undefined;
+    });
+    for (const row of billed) expect(row).toMatchObject({ skill: 'diary.nightly-entry', tier: 'mid' });
+    expect(billed.some((row: { cost: number }) => row.cost > 0)).toBe(true);
     const { rows } = await db.query(`select distinct agent || '.' || kind as k from ${schema}.observations`);
     expect(rows.map((r: { k: string }) => r.k)).toEqual(
       expect.arrayContaining([
